@@ -1,0 +1,5 @@
+"""`python -m kpi_excel` runs the command line."""
+
+from .cli import main
+
+main()

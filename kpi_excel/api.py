@@ -1,0 +1,132 @@
+"""The library's entry points: check, build, init and demo compose read -> rate -> write."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from . import config
+from .errors import OutputError
+from .model import Dataset, PaperDetails, Report, RuleSettings
+from .outputs import write_atomically
+
+SAMPLE_NAME = "scs-kpi-tracker-2019-20.xlsx"
+BLANK_TEMPLATE = "blank-kpi-tracker.xlsx"
+
+ProgressFn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line may change: rule settings and paper details win over the workbook."""
+
+    settings: Mapping[str, object] = field(default_factory=dict)  # RuleSettings field -> value
+    details: Mapping[str, object] = field(default_factory=dict)  # PaperDetails field -> value
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote, and the report it wrote it from."""
+
+    report: Report
+    outputs: tuple[Path, ...]
+
+
+def load(path: Path, options: Options | None = None) -> Dataset:
+    """Read a workbook and apply command-line overrides."""
+    from .reader import read_workbook  # openpyxl is only imported when a workbook is read
+
+    dataset = read_workbook(path)
+    return apply_options(dataset, options or Options())
+
+
+def apply_options(dataset: Dataset, options: Options) -> Dataset:
+    """The dataset with command-line settings and paper details laid over the workbook's."""
+    settings: RuleSettings = dataset.settings
+    given = {k: v for k, v in options.settings.items() if v is not None}
+    if given:
+        settings = dataclasses.replace(settings, **given)
+    details: PaperDetails = config.apply_overrides(dataset.details, options.details)
+    return dataclasses.replace(dataset, settings=settings, details=details)
+
+
+def check(path: Path, options: Options | None = None) -> Report:
+    """Read and rate a workbook: what `kpi-excel check` shows."""
+    from .rules import rate
+
+    return rate(load(path, options))
+
+
+def output_paths(source: Path, out_dir: Path) -> dict[str, Path]:
+    """Where a build writes each output, named after the input workbook."""
+    stem = source.stem
+    return {
+        "workbook": out_dir / f"{stem}-rag.xlsx",
+        "paper": out_dir / f"{stem}-paper.docx",
+        "pdf": out_dir / f"{stem}-paper.pdf",
+    }
+
+
+def build(
+    path: Path,
+    out_dir: Path,
+    options: Options | None = None,
+    *,
+    progress: ProgressFn | None = None,
+) -> BuildResult:
+    """Read, rate and write the RAG workbook into out_dir; returns the report and what was written."""
+    say = progress or (lambda _message: None)
+    say(f"Reading {path.name}")
+    report = check(path, options)
+    paths = output_paths(path, out_dir)
+    _refuse_to_overwrite_input(path, paths.values())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    from .workbook import write_workbook
+
+    say("Writing the RAG workbook")
+    write_atomically(paths["workbook"], lambda tmp: write_workbook(report, tmp))
+    return BuildResult(report, (paths["workbook"],))
+
+
+def _refuse_to_overwrite_input(source: Path, targets: object) -> None:
+    for target in targets:  # type: ignore[attr-defined]
+        if target.exists() and target.resolve() == source.resolve():
+            raise OutputError("the output would overwrite the input workbook", file=str(target),
+                              fix="Choose another --out folder")
+
+
+def sample_path() -> Path:
+    """The bundled sample workbook, from the installed package or from a checkout."""
+    packaged = resources.files("kpi_excel") / "samples" / SAMPLE_NAME
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "samples" / SAMPLE_NAME
+
+
+def blank_template_path() -> Path:
+    """The blank departmental tracker that `kpi-excel init` copies."""
+    return Path(str(resources.files("kpi_excel") / "workbook_templates" / BLANK_TEMPLATE))
+
+
+def init(target: Path, *, force: bool = False) -> Path:
+    """Write the blank departmental workbook to target (a file, or a folder to put it in)."""
+    if target.is_dir():
+        target = target / BLANK_TEMPLATE
+    if target.suffix.lower() != ".xlsx":
+        target = target.with_suffix(".xlsx")
+    if target.exists() and not force:
+        raise OutputError("the file already exists", file=str(target),
+                          fix="Choose another name, or add --force to replace it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = blank_template_path()
+    write_atomically(target, lambda tmp: shutil.copyfile(source, tmp))
+    return target
+
+
+def demo(out_dir: Path, *, progress: ProgressFn | None = None) -> BuildResult:
+    """Run the main job on the bundled sample."""
+    return build(sample_path(), out_dir, progress=progress)

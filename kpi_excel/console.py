@@ -1,0 +1,114 @@
+"""What the CLI shows on a terminal: the ratings table, warnings, progress and build summary."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.table import Table
+
+from .api import BuildResult
+from .formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word, range_word
+from .model import Rag, Rating, Report
+
+_RAG_STYLE = {Rag.GREEN: "bold green", Rag.AMBER: "bold yellow", Rag.RED: "bold red"}
+
+
+def _console(stderr: bool = False) -> Console:
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not console.is_terminal:  # piped to a file: do not squeeze the table into 80 columns
+        console.width = 160
+    return console
+
+
+def print_report(report: Report) -> None:
+    """The check command's output: a table of ratings, the summary, then warnings."""
+    console = _console()
+    period = report.period.label if report.period else "no data"
+    console.print(f"[bold]{report.dataset.source}[/bold]  report period {period}  "
+                  f"rule: {report.dataset.settings.rag_method.value}, "
+                  f"direction: {report.dataset.settings.direction.value.replace('_', ' ')}")
+    console.print(_ratings_table(report))
+    s = report.summary
+    console.print(f"{s.total} KPIs: [green]{s.green} Green[/green], [yellow]{s.amber} Amber[/yellow], "
+                  f"[red]{s.red} Red[/red], {s.not_rated} not rated; "
+                  f"{len(report.activities)} activity indicators.")
+    if report.warnings:
+        console.print(f"\n[bold]{len(report.warnings)} warning(s)[/bold]")
+        for warning in report.warnings:
+            console.print(f"  - {warning}", markup=False)
+
+
+def _ratings_table(report: Report) -> Table:
+    table = Table(show_lines=False, header_style="bold")
+    for name in ("Code", "Indicator", "Latest", "Period", "Target", "Floor", "RAG", "Direction",
+                 "Range"):
+        table.add_column(name, overflow="fold", max_width=48 if name == "Indicator" else None)
+    for rating in report.ratings:
+        table.add_row(*_row(rating))
+    return table
+
+
+def _row(rating: Rating) -> list[str]:
+    ind = rating.indicator
+    rag = rag_word(rating) if ind.type.value == "kpi" else ""
+    style = _RAG_STYLE.get(rating.rag) if rating.rag else None
+    arrow = DIRECTION_ARROWS.get(rating.direction) if rating.direction else ""
+    stale = " (old)" if rating.stale else ""
+    return [
+        ind.code,
+        ind.name,
+        format_value(rating.value, ind),
+        (rating.latest.period.label + stale) if rating.latest else "",
+        format_value(ind.target, ind),
+        format_value(ind.floor, ind),
+        f"[{style}]{rag}[/{style}]" if style else rag,
+        f"{arrow} {direction_word(rating.direction)}".strip(),
+        _range_text(rating),
+    ]
+
+
+def _range_text(rating: Rating) -> str:
+    ind = rating.indicator
+    if rating.range_status is None:
+        return ""
+    low, high = format_value(ind.lower_threshold, ind), format_value(ind.upper_threshold, ind)
+    return f"{range_word(rating.range_status)} ({low}–{high})"
+
+
+class Progress:
+    """A one-line status on stderr for steps that take a moment; silent with --quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self._status = None
+
+    def __enter__(self) -> Progress:
+        if not self.quiet:
+            self._status = _console(stderr=True).status("Starting")  # type: ignore[assignment]
+            self._status.__enter__()  # type: ignore[attr-defined]
+        return self
+
+    def step(self, message: str) -> None:
+        if self._status is not None:
+            self._status.update(message)  # type: ignore[attr-defined]
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._status is not None:
+            self._status.__exit__(kind, error, tb)  # type: ignore[attr-defined]
+
+
+def print_build(result: BuildResult, *, sample: bool = False) -> None:
+    """One line per output written, then the counts and the number of warnings."""
+    console = _console()
+    if sample:
+        console.print("Ran the whole job on the bundled sample workbook "
+                      "(illustrative Strategic and Corporate Services data, 2019/20).")
+    for path in result.outputs:
+        console.print(f"Wrote {path}", markup=False)
+    s = result.report.summary
+    period = result.report.period.label if result.report.period else "no data"
+    console.print(f"{period}: {s.total} KPIs, {s.green} Green, {s.amber} Amber, {s.red} Red, "
+                  f"{s.not_rated} not rated; {len(result.report.warnings)} warning(s) "
+                  "(run `kpi-excel check` to list them).")

@@ -1,0 +1,52 @@
+"""The library's exceptions: each message says where the problem is and what to do about it."""
+
+from __future__ import annotations
+
+
+class KpiExcelError(Exception):
+    """Base class: a problem the user can fix. The CLI prints its message as one line, exit 1."""
+
+    def __init__(self, message: str, *, file: str = "", where: str = "", fix: str = "") -> None:
+        self.file = file
+        self.where = where  # Sheet!Cell
+        self.fix = fix
+        self.problem = message
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        """The whole message as one line: file, sheet!cell, what is wrong, what to do."""
+        place = ": ".join(p for p in (self.file, self.where) if p)
+        text = f"{place}: {self.problem}" if place else self.problem
+        return f"{text}. {self.fix}" if self.fix else text
+
+
+class InputError(KpiExcelError):
+    """The input workbook cannot be read or does not hold what we need."""
+
+
+class UnreadableWorkbookError(InputError):
+    """The file is not an .xlsx workbook we can open (wrong type, damaged, encrypted, too large)."""
+
+
+class NoKpiTableError(InputError):
+    """No sheet holds a table with an indicator column and values."""
+
+
+class MissingColumnError(InputError):
+    """A column the rating needs is not in the table."""
+
+
+class BadValueError(InputError):
+    """A cell holds something that cannot be used, such as a target written as a word."""
+
+
+class SettingsError(KpiExcelError):
+    """A rule setting or paper detail (from the workbook or the command line) is not valid."""
+
+
+class TemplateError(KpiExcelError):
+    """A Word template has a broken tag or names something we do not provide."""
+
+
+class OutputError(KpiExcelError):
+    """An output cannot be written (locked, read-only, or it would overwrite the input)."""

@@ -1,0 +1,54 @@
+"""The report as plain data: the shape `kpi-excel check --json` prints (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .formatting import format_value
+from .model import Rating, Report
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """{"period", "kpis": [...], "summary": {...}, "warnings": [...]}: stable keys for scripts."""
+    summary = report.summary
+    return {
+        "source": report.dataset.source,
+        "sha256": report.dataset.sha256,
+        "period": report.period.label if report.period else None,
+        "financial_year": report.period.financial_year if report.period else None,
+        "rule": report.dataset.settings.rag_method.value,
+        "direction_method": report.dataset.settings.direction.value,
+        "kpis": [_rating_to_dict(r) for r in report.ratings],
+        "summary": {
+            "green": summary.green,
+            "amber": summary.amber,
+            "red": summary.red,
+            "not_rated": summary.not_rated,
+        },
+        "warnings": [{"where": w.where, "message": w.message} for w in report.warnings],
+    }
+
+
+def _rating_to_dict(rating: Rating) -> dict[str, Any]:
+    ind = rating.indicator
+    return {
+        "code": ind.code,
+        "indicator": ind.name,
+        "section": ind.section,
+        "type": ind.type.value,
+        "polarity": ind.polarity.value,
+        "value": rating.value,
+        "display_value": format_value(rating.value, ind),
+        "period": rating.latest.period.label if rating.latest else None,
+        "target": ind.target,
+        "floor": ind.floor,
+        "lower_threshold": ind.lower_threshold,
+        "upper_threshold": ind.upper_threshold,
+        "is_percent": ind.is_percent,
+        "rag": rating.rag.value if rating.rag else None,
+        "dot": rating.direction.value if rating.direction else None,
+        "range": rating.range_status.value if rating.range_status else None,
+        "not_rated_reason": rating.not_rated_reason,
+        "stale": rating.stale,
+        "cell": rating.latest.cell if rating.latest else None,
+    }

@@ -1,0 +1,63 @@
+"""How numbers, ratings and directions are written in every output (pure, one place)."""
+
+from __future__ import annotations
+
+from .model import Direction, Indicator, Rag, RangeStatus, Rating
+
+NO_DATA_WORD = "No data"
+NOT_RATED_WORD = "Not rated"
+
+DIRECTION_WORDS = {
+    Direction.IMPROVED: "Improved",
+    Direction.WORSENED: "Worsened",
+    Direction.SAME: "Same",
+}
+DIRECTION_ARROWS = {Direction.IMPROVED: "↑", Direction.WORSENED: "↓", Direction.SAME: "→"}
+RANGE_WORDS = {
+    RangeStatus.ABOVE: "Above",
+    RangeStatus.WITHIN: "Within",
+    RangeStatus.BELOW: "Below",
+}
+
+
+def decimals_for(indicator: Indicator) -> int:
+    """Decimal places to show: from the sheet's own number format where it says, else a guess."""
+    fmt = indicator.number_format
+    if "." in fmt:
+        after = fmt.split(".", 1)[1]
+        return len(after) - len(after.lstrip("0#"))
+    if fmt not in ("General", ""):
+        return 0
+    return 1 if indicator.is_percent else 0
+
+
+def format_value(value: float | None, indicator: Indicator) -> str:
+    """A value as the outputs print it: 89.0% for a percentage, 1,234 for a count."""
+    if value is None:
+        return ""
+    places = decimals_for(indicator)
+    if indicator.is_percent:
+        return f"{value * 100:,.{places}f}%"
+    if places == 0 and not float(value).is_integer():
+        places = 1 if abs(value) < 100 else 0
+    text = f"{value:,.{places}f}"
+    return f"{text}{indicator.unit}" if indicator.unit in ("%",) else text
+
+
+def rag_word(rating: Rating) -> str:
+    """Green / Amber / Red, or why there is no rating."""
+    if rating.rag is not None:
+        return rating.rag.word
+    return NO_DATA_WORD if rating.latest is None else NOT_RATED_WORD
+
+
+def direction_word(direction: Direction | None) -> str:
+    return DIRECTION_WORDS[direction] if direction else ""
+
+
+def range_word(status: RangeStatus | None) -> str:
+    return RANGE_WORDS[status] if status else ""
+
+
+def rag_value(rag: Rag | None) -> str | None:
+    return rag.value if rag else None

@@ -1,0 +1,197 @@
+"""Turning header and cell text into meaning: column roles, numbers, no-data marks, polarity (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from .model import KpiType, Polarity
+from .periods import strip_year_suffix
+
+
+class Role(str, Enum):
+    """What a table column holds."""
+
+    CODE = "code"
+    INDICATOR = "indicator"
+    POLARITY = "polarity"
+    TARGET = "target"
+    FLOOR = "floor"
+    TYPE = "type"
+    SECTION = "section"
+    TOLERANCE = "tolerance"
+    LOWER = "lower threshold"
+    UPPER = "upper threshold"
+    FREQUENCY = "data period"
+    UNIT = "unit"
+    COMMENTARY = "commentary"
+    OWNER = "owner"
+    VALUE = "value"  # a single value column: Actual, Value, Latest, Outturn
+    PERIOD = "period"  # long form: one row per indicator per period
+
+
+_SYNONYMS: dict[Role, tuple[str, ...]] = {
+    Role.CODE: ("code", "ref", "piref", "kpiref", "reference", "id", "kpicode", "picode", "kpiid",
+                "indicatorcode", "indicatorref", "kpino", "pino", "refno"),
+    Role.INDICATOR: ("indicator", "indicatordescription", "description", "measure",
+                     "performanceindicator", "indicatorname", "kpiname", "kpidescription",
+                     "kpi", "name", "activityindicator", "activity", "measuredescription",
+                     "keyperformanceindicator", "indicatortitle", "title"),
+    Role.POLARITY: ("polarity", "goodis", "higherorlowerisbetter", "higherorlower",
+                    "isbetter", "betteris", "goodperformanceis"),
+    Role.TARGET: ("target", "targets", "kpitarget", "annualtarget", "currenttarget"),
+    Role.FLOOR: ("floor", "floorstandard", "minimum", "minimumstandard", "floortarget",
+                 "floorlevel"),
+    Role.TYPE: ("type", "kpitype", "indicatortype", "kpioractivity", "category"),
+    Role.SECTION: ("section", "service", "servicearea", "area", "theme", "division"),
+    Role.TOLERANCE: ("tolerance", "ambertolerance", "amberthreshold", "tolerancepct"),
+    Role.LOWER: ("lowerthreshold", "lower", "lowerlimit", "lowerbound", "expectedrangelower",
+                 "lowerexpected"),
+    Role.UPPER: ("upperthreshold", "upper", "upperlimit", "upperbound", "expectedrangeupper",
+                 "upperexpected"),
+    Role.FREQUENCY: ("dataperiod", "frequency", "reportingfrequency", "periodicity"),
+    Role.UNIT: ("unit", "units", "unitofmeasure"),
+    Role.COMMENTARY: ("commentary", "comments", "comment", "notes", "note", "narrative"),
+    Role.OWNER: ("owner", "leadofficer", "responsibleofficer", "kpiowner", "lead",
+                 "accountableofficer"),
+    Role.VALUE: ("actual", "value", "latest", "outturn", "result", "latestvalue", "actuals",
+                 "performance", "latestperformance", "latestresult"),
+    Role.PERIOD: ("period", "month", "quarter", "date", "reportingperiod", "periodending"),
+}
+_ROLE_OF = {name: role for role, names in _SYNONYMS.items() for name in names}
+
+
+def normalise(text: str) -> str:
+    """Lower case, letters and digits only: 'Floor Standard ' -> 'floorstandard'."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def header_role(text: object) -> Role | None:
+    """The role a header names, ignoring case, spacing, punctuation and a trailing year."""
+    if not isinstance(text, str):
+        return None
+    key = normalise(strip_year_suffix(text))
+    if key in _ROLE_OF:
+        return _ROLE_OF[key]
+    # 'Actual Mar-20', 'Target (%)', 'Floor standard 19/20': match on the leading word(s)
+    for size in (3, 2, 1):
+        words = re.findall(r"[a-z0-9]+", text.lower())[:size]
+        if len(words) == size and "".join(words) in _ROLE_OF:
+            role = _ROLE_OF["".join(words)]
+            if role in (Role.TARGET, Role.FLOOR, Role.VALUE, Role.TOLERANCE, Role.LOWER, Role.UPPER):
+                return role
+    return None
+
+
+# --- cell values ------------------------------------------------------------------------------
+
+NO_DATA_MARKS = frozenset(
+    {"", "n/a", "na", "n.a.", "-", "–", "—", "tbc", "tba", "not due", "notdue", "nd", "n/d",
+     "not available", "no data", "..", "x", "nil return", "not applicable", "awaiting data",
+     "due", "not yet due", "nyd"}
+)
+EXCEL_ERRORS = frozenset(
+    {"#div/0!", "#n/a", "#ref!", "#value!", "#name?", "#num!", "#null!", "#getting_data",
+     "#spill!", "#calc!", "#field!", "#blocked!", "#connect!", "#busy!", "#unknown!"}
+)
+
+
+@dataclass(frozen=True)
+class CellNumber:
+    """What a value cell holds: a number, or why it holds none."""
+
+    value: float | None
+    percent: bool = False  # the number is a fraction shown as a percentage
+    missing: str | None = None  # the no-data mark or error, as written
+    is_error: bool = False  # an Excel error value such as #DIV/0!
+    unreadable: bool = False  # text that is neither a number nor a no-data mark
+
+
+_NUMBER_TEXT = re.compile(r"^[(]?[-+−]?[£$€]?\s*[-+−]?(\d[\d,]*\.?\d*|\.\d+)\s*(%|k|m)?[)]?$", re.I)
+
+
+def parse_number(value: object, number_format: str = "General") -> CellNumber:
+    """Read a cell as a number: numbers, % cells, '88%', '1,000', no-data marks, Excel errors."""
+    if value is None:
+        return CellNumber(None, missing="blank")
+    if isinstance(value, bool):
+        return CellNumber(None, missing=str(value).upper(), unreadable=True)
+    if isinstance(value, (int, float)):
+        if value != value or value in (float("inf"), float("-inf")):
+            return CellNumber(None, missing="#NUM!", is_error=True)
+        return CellNumber(float(value), percent="%" in (number_format or ""))
+    if isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        return CellNumber(None, missing=str(value), unreadable=True)
+    return _parse_number_text(str(value))
+
+
+def _parse_number_text(text: str) -> CellNumber:
+    cleaned = " ".join(text.replace("\u00a0", " ").split())
+    lowered = cleaned.lower()
+    if lowered in NO_DATA_MARKS:
+        return CellNumber(None, missing=cleaned or "blank")
+    if lowered in EXCEL_ERRORS:
+        return CellNumber(None, missing=cleaned.upper(), is_error=True)
+    match = _NUMBER_TEXT.match(cleaned)
+    if not match:
+        return CellNumber(None, missing=cleaned, unreadable=True)
+    negative = cleaned.startswith("(") and cleaned.endswith(")") or bool(
+        re.match(r"^[(]?[£$€]?\s*[-−]", cleaned)
+    )
+    number = float(match.group(1).replace(",", ""))
+    suffix = (match.group(2) or "").lower()
+    number *= {"": 1, "%": 0.01, "k": 1_000, "m": 1_000_000}[suffix]
+    if suffix == "%":
+        number = round(number, 12)  # '88%' is 0.88, not 0.88000000000000001
+    return CellNumber(-number if negative else number, percent=suffix == "%")
+
+
+# --- words ---------------------------------------------------------------------------------
+
+_POLARITY_WORDS = {
+    Polarity.HIGHER: ("h", "high", "higher", "higherisbetter", "higherbetter", "up", "increase",
+                      "moreisbetter", "more", "hib", "highisgood", "higherisgood", "max",
+                      "maximise", "bigger", "hi"),
+    Polarity.LOWER: ("l", "low", "lower", "lowerisbetter", "lowerbetter", "down", "decrease",
+                     "lessisbetter", "less", "lib", "lowisgood", "lowerisgood", "min", "minimise",
+                     "smaller", "lo"),
+    Polarity.TARGET: ("t", "target", "closetotarget", "goalpost", "ontarget", "neartarget",
+                      "closerisbetter", "c", "range"),
+}
+_POLARITY_OF = {word: pol for pol, words in _POLARITY_WORDS.items() for word in words}
+
+
+def parse_polarity(text: object) -> Polarity | None:
+    """H/High/Higher is better/Up -> HIGHER; L/Lower is better/Down -> LOWER; T/Close to target."""
+    if not isinstance(text, str):
+        return None
+    key = normalise(text.replace("=", " is "))
+    return _POLARITY_OF.get(key)
+
+
+def parse_type(text: object) -> KpiType | None:
+    """KPI / Activity (also 'Context', 'Data only') -> the indicator type, or None."""
+    if not isinstance(text, str):
+        return None
+    key = normalise(text)
+    if key in {"kpi", "keyperformanceindicator", "performanceindicator", "pi", "kpis"}:
+        return KpiType.KPI
+    if key in {"activity", "activityindicator", "context", "contextual", "dataonly", "demand",
+               "contextindicator", "a", "activities"}:
+        return KpiType.ACTIVITY
+    return None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean_text(value: object) -> str:
+    """A cell's text, tidy: Excel's _x000D_ escapes and control characters removed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
