@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from . import config
 from .errors import OutputError
@@ -47,7 +48,7 @@ def load(path: Path, options: Options | None = None) -> Dataset:
 def apply_options(dataset: Dataset, options: Options) -> Dataset:
     """The dataset with command-line settings and paper details laid over the workbook's."""
     settings: RuleSettings = dataset.settings
-    given = {k: v for k, v in options.settings.items() if v is not None}
+    given: dict[str, Any] = {k: v for k, v in options.settings.items() if v is not None}
     if given:
         settings = dataclasses.replace(settings, **given)
     details: PaperDetails = config.apply_overrides(dataset.details, options.details)
@@ -123,8 +124,12 @@ def init(target: Path, *, force: bool = False) -> Path:
                           fix="Choose another name, or add --force to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
     source = blank_template_path()
-    write_atomically(target, lambda tmp: shutil.copyfile(source, tmp))
+    write_atomically(target, lambda tmp: _copy(source, tmp))
     return target
+
+
+def _copy(source: Path, target: Path) -> None:
+    shutil.copyfile(source, target)
 
 
 def demo(out_dir: Path, *, progress: ProgressFn | None = None) -> BuildResult:

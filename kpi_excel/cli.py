@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,11 +25,11 @@ EXIT_INPUT = 1
 WorkbookArg = Annotated[Path, typer.Argument(help="The department's KPI workbook (.xlsx).",
                                              show_default=False)]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
-Rule = Annotated[Optional[str], typer.Option(  # noqa: UP007 (typer needs Optional on 3.10)
+Rule = Annotated[str | None, typer.Option(  # noqa: UP007 (typer needs Optional on 3.10)
     "--rule", help="RAG rule: 'floor' (the default) or 'tolerance'. Overrides the workbook.")]
-Tolerance = Annotated[Optional[str], typer.Option(  # noqa: UP007
+Tolerance = Annotated[str | None, typer.Option(  # noqa: UP007
     "--tolerance", help="Amber tolerance for the tolerance rule, such as 10%.")]
-DirectionOpt = Annotated[Optional[str], typer.Option(  # noqa: UP007
+DirectionOpt = Annotated[str | None, typer.Option(  # noqa: UP007
     "--direction", help="Direction of travel: 'previous' (period), 'last-year' or 'trend'.")]
 
 

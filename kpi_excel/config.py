@@ -24,7 +24,7 @@ _DIRECTION_METHODS = {
     "previousmonth": DirectionMethod.PREVIOUS, "lastperiod": DirectionMethod.PREVIOUS,
     "previousquarter": DirectionMethod.PREVIOUS,
     "lastyear": DirectionMethod.LAST_YEAR, "sameperiodlastyear": DirectionMethod.LAST_YEAR,
-    "sameperiodlastyear": DirectionMethod.LAST_YEAR, "yearonyear": DirectionMethod.LAST_YEAR,
+    "yearonyear": DirectionMethod.LAST_YEAR,
     "trend": DirectionMethod.TREND, "regression": DirectionMethod.TREND,
     "trendacrosstheperiodshown": DirectionMethod.TREND, "lineartrend": DirectionMethod.TREND,
 }
@@ -171,7 +171,7 @@ def parse_date(value: object, where: str = "") -> dt.date:
 
 def apply_overrides(details: PaperDetails, overrides: Mapping[str, object]) -> PaperDetails:
     """Command-line options win over the workbook's details; None means 'not given'."""
-    given = {k: v for k, v in overrides.items() if v is not None}
+    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     if "meeting_date" in given and not isinstance(given["meeting_date"], dt.date):
         given["meeting_date"] = parse_date(given["meeting_date"], "--meeting-date")
     return dataclasses.replace(details, **given)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -81,22 +82,22 @@ class Progress:
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
-        self._status = None
+        self._status: Any = None
 
     def __enter__(self) -> Progress:
         if not self.quiet:
-            self._status = _console(stderr=True).status("Starting")  # type: ignore[assignment]
-            self._status.__enter__()  # type: ignore[attr-defined]
+            self._status = _console(stderr=True).status("Starting")
+            self._status.__enter__()
         return self
 
     def step(self, message: str) -> None:
         if self._status is not None:
-            self._status.update(message)  # type: ignore[attr-defined]
+            self._status.update(message)
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  tb: TracebackType | None) -> None:
         if self._status is not None:
-            self._status.__exit__(kind, error, tb)  # type: ignore[attr-defined]
+            self._status.__exit__(kind, error, tb)
 
 
 def print_build(result: BuildResult, *, sample: bool = False) -> None:
