@@ -1,0 +1,94 @@
+"""The definitions as applied: RAG, direction of travel and activity-range keys (pure).
+
+The workbook's Guidance sheet and the paper's Guidance Notes both print these, so the two can
+never describe different rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import DirectionMethod, RagMethod, RuleSettings
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    """One line of a key: the label (Green, Improved, Above) and what it means."""
+
+    label: str
+    meaning: str
+
+
+def rag_key(settings: RuleSettings) -> tuple[KeyEntry, ...]:
+    """What Green, Amber and Red mean under the rule applied."""
+    if settings.rag_method is RagMethod.TOLERANCE:
+        tolerance = f"{settings.tolerance:.0%}"
+        return (
+            KeyEntry("Green", "Target has been achieved or exceeded."),
+            KeyEntry("Amber", f"Target has been missed by no more than {tolerance} of the target "
+                              "(or the indicator's own tolerance, where it has one)."),
+            KeyEntry("Red", f"Target has been missed by more than {tolerance}."),
+        )
+    return (
+        KeyEntry("Green", "Target has been achieved or exceeded."),
+        KeyEntry("Amber", "Performance achieved or exceeded the expected floor standard but did "
+                          "not meet the target."),
+        KeyEntry("Red", "Performance did not meet the expected floor standard."),
+    )
+
+
+def rag_notes(settings: RuleSettings) -> tuple[str, ...]:
+    """The fine print of the RAG rule: boundaries, polarity, goal posts, missing data."""
+    notes = [
+        "A value exactly equal to the target is Green; a value exactly equal to the floor "
+        "standard is Amber.",
+        "Where lower is better, the comparisons are reversed.",
+        "Where close to target is best, Green is within "
+        + (f"{settings.goal_post_tolerance:.0%} of" if settings.goal_post_tolerance else "exactly on")
+        + " the target, Amber is no further from the target than the floor standard "
+        "(or the tolerance), and Red is further away.",
+        "An indicator with no floor standard and no tolerance is rated Green or Red.",
+        "The RAG rating is for the latest period with data; indicators whose latest data is "
+        "older than the report period are flagged.",
+        "Indicators with no data or no target are shown as 'No data' or 'Not rated' and are not "
+        "counted as Green, Amber or Red.",
+    ]
+    return tuple(notes)
+
+
+def direction_key(settings: RuleSettings) -> tuple[KeyEntry, ...]:
+    """What the direction-of-travel arrows mean under the method applied."""
+    against = {
+        DirectionMethod.PREVIOUS: "the previous period with data",
+        DirectionMethod.LAST_YEAR: "the same period last year",
+    }
+    if settings.direction is DirectionMethod.TREND:
+        threshold = f"{settings.trend_threshold:.0%}"
+        return (
+            KeyEntry("Improved", "The trend across the periods shown is in the right direction."),
+            KeyEntry("Worsened", "The trend across the periods shown is in the wrong direction."),
+            KeyEntry("Same", "No clear trend: the straight-line trend changes by no more than "
+                             f"{threshold} of the average value across the periods shown."),
+        )
+    compared = against[settings.direction]
+    return (
+        KeyEntry("Improved", f"Performance has improved compared with {compared}."),
+        KeyEntry("Worsened", f"Performance has worsened compared with {compared}."),
+        KeyEntry("Same", f"Performance is unchanged compared with {compared}."),
+    )
+
+
+def range_key() -> tuple[KeyEntry, ...]:
+    """What the activity-indicator alerts mean."""
+    return (
+        KeyEntry("Above", "Activity is above the upper threshold of the expected range."),
+        KeyEntry("Within", "Activity is within the expected range (a value on a threshold is "
+                           "within it)."),
+        KeyEntry("Below", "Activity is below the lower threshold of the expected range."),
+    )
+
+
+ACTIVITY_NOTE = (
+    "Activity indicators give context to the KPIs. They have no target and are not RAG rated; "
+    "instead they are compared with upper and lower thresholds, the range expected from past trends."
+)
