@@ -11,7 +11,6 @@ The output is byte-identical on every run (the document's created date is fixed)
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from pathlib import Path
 
 import xlsxwriter
@@ -36,13 +35,51 @@ LEGEND = (
 )
 
 # Column widths (characters) of the KPIs sheet's wrapped columns.
-DESC_W, COMMENT_W, OWNER_W = 50, 60, 30
+DESC_W, COMMENT_W, OWNER_W = 56, 60, 30
+
+
+# Arial advance widths in 1/1000 em (Liberation Sans has the same metrics); others count as 556.
+_ARIAL = {
+    **dict.fromkeys("ijl'", 222),
+    **dict.fromkeys(" ,.:;/!ftI", 278),
+    **dict.fromkeys("r-()", 333),
+    **dict.fromkeys("cksvxyzJ", 500),
+    **dict.fromkeys("FTZ", 611),
+    **dict.fromkeys("ABEKPSVXY&", 667),
+    **dict.fromkeys("CDHNRUw", 722),
+    **dict.fromkeys("GOQ", 778),
+    **dict.fromkeys("mM", 833),
+    "%": 889,
+    "W": 944,
+}
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many lines Arial 10 text wraps to in a column `width` characters wide (as Excel draws).
+
+    A column of width w is w * 7 + 5 pixels at Excel's default font; Arial 10 is 13.33 px per
+    em at 96 dpi; a few pixels are left for the cell's padding.
+    """
+    room = width * 7 + 5 - 6
+    lines, used = 1, 0.0
+    for word in text.split():
+        size = sum(_ARIAL.get(ch, 556) for ch in word) * 13.333 / 1000
+        space = 278 * 13.333 / 1000 if used else 0.0
+        if used and used + space + size > room:
+            lines, used = lines + 1, size
+        else:
+            used += space + size
+    return lines
 
 
 def row_height(*cells: tuple[str, float]) -> float:
-    """A row height (points) that shows every wrapped (text, column width) cell in full."""
-    lines = max(len(textwrap.wrap(text, max(int(width * 1.3), 1))) or 1 for text, width in cells)
-    return max(15.0, 13.0 * lines + 2)
+    """A row height (points) that shows every wrapped (text, column width) cell in full.
+
+    Spreadsheet files carry no rendered heights and LibreOffice does not refit rows when it
+    opens an .xlsx, so wrapped rows get an explicit height from the line count.
+    """
+    lines = max(text_lines(text, width) if text else 1 for text, width in cells)
+    return max(15.0, 12.75 * lines + 2.25)
 
 
 def build(path: Path = OUTPUT) -> Path:
@@ -179,8 +216,7 @@ def activity_sheet(wb, f, print_setup) -> None:
     ws.write_string(
         1,
         0,
-        "Activity indicators give context: they have no target; the expected range comes from "
-        "past trends.",
+        "Activity indicators give context: they have no target; the expected range comes from past trends.",
         f["note"],
     )
     for col, text in enumerate(
@@ -283,15 +319,12 @@ def settings_sheet(wb, f, print_setup) -> None:
     ws.write_string(
         1,
         2,
-        "Green: target met. Amber: floor standard met but not the target. Red: floor standard "
-        "not met.",
+        "Green: target met. Amber: floor standard met but not the target. Red: floor standard not met.",
         f["plain_wrap"],
     )
     ws.write_string(2, 0, "Direction of travel", f["bold"])
     ws.write_string(2, 1, "Previous period", f["plain"])
-    ws.write_string(
-        2, 2, "The latest value against the previous period that has a value.", f["plain_wrap"]
-    )
+    ws.write_string(2, 2, "The latest value against the previous period that has a value.", f["plain_wrap"])
     ws.write_string(3, 0, "Amber tolerance", f["bold"])
     ws.write_number(3, 1, 0.1, f["pct_plain"])
     ws.write_string(3, 2, "Used only with the Tolerance rule", f["plain_wrap"])
@@ -300,8 +333,7 @@ def settings_sheet(wb, f, print_setup) -> None:
     ws.write_string(
         4,
         2,
-        "Used only when the direction of travel is a trend: a smaller change counts as no clear "
-        "trend.",
+        "Used only when the direction of travel is a trend: a smaller change counts as no clear trend.",
         f["plain_wrap"],
     )
     ws.set_column(0, 0, 20)
@@ -338,10 +370,10 @@ def notes_sheet(wb, f, print_setup) -> None:
         if text:
             ws.write_string(r, 0, text, f["plain_wrap"] if style == "plain" else f[style])
             if style == "plain":
-                ws.set_row(r, row_height((text, 100)))
-    ws.set_column(0, 0, 100)
+                ws.set_row(r, row_height((text, 85)))
+    ws.set_column(0, 0, 85)
     ws.hide_gridlines(2)
-    print_setup(ws, None, landscape=False)
+    print_setup(ws, None)
 
 
 if __name__ == "__main__":
