@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import sys
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import openpyxl
-from openpyxl.utils import get_column_letter
 
 from . import config
 from .errors import BadValueError, MissingColumnError, NoKpiTableError, UnreadableWorkbookError
@@ -39,6 +37,24 @@ from .parsing import (
     parse_type,
 )
 from .periods import parse_period, parse_period_text
+
+
+def _import_openpyxl_without_numpy() -> None:
+    """openpyxl imports numpy only to accept numpy numbers when writing; reading never needs it,
+    and it costs a third of a second at every start. Hide it while openpyxl loads."""
+    if "numpy" in sys.modules:
+        return
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes `import numpy` fail fast
+    try:
+        import openpyxl  # noqa: F401
+    finally:
+        del sys.modules["numpy"]
+
+
+_import_openpyxl_without_numpy()
+
+import openpyxl  # noqa: E402
+from openpyxl.utils import get_column_letter  # noqa: E402
 
 assert openpyxl.DEFUSEDXML, "defusedxml must be installed: it guards against XML bombs"
 
@@ -251,8 +267,9 @@ def _sheet_rows(ws: object, path: Path) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     blank_run = 0
     ws.reset_dimensions()  # type: ignore[attr-defined]  # a stale stored size can hide data
-    for raw in ws.iter_rows(max_col=MAX_COLUMNS):  # type: ignore[attr-defined]
-        row = [_cell(c) for c in raw]
+    # no max_col: in read-only mode it pads every row with empty cells up to that column
+    for raw in ws.iter_rows():  # type: ignore[attr-defined]
+        row = _trim([_cell(c) for c in raw[:MAX_COLUMNS]])
         if all(c.value in (None, "") for c in row):
             blank_run += 1
             if blank_run >= BLANK_ROWS_ENDING_SHEET:
@@ -269,6 +286,12 @@ def _sheet_rows(ws: object, path: Path) -> list[list[Cell]]:
     while rows and not rows[-1]:
         rows.pop()
     return rows
+
+
+def _trim(row: list[Cell]) -> list[Cell]:
+    while row and row[-1] is _EMPTY:
+        row.pop()
+    return row
 
 
 def _cell(raw: object) -> Cell:
