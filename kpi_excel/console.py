@@ -31,13 +31,17 @@ def print_report(report: Report) -> None:
                   f"direction: {report.dataset.settings.direction.value.replace('_', ' ')}")
     console.print(_ratings_table(report))
     s = report.summary
-    console.print(f"{s.total} KPIs: [green]{s.green} Green[/green], [yellow]{s.amber} Amber[/yellow], "
-                  f"[red]{s.red} Red[/red], {s.not_rated} not rated; "
-                  f"{len(report.activities)} activity indicators.")
+    console.print(f"{_count(s.total, 'KPI')}: [green]{s.green} Green[/green], "
+                  f"[yellow]{s.amber} Amber[/yellow], [red]{s.red} Red[/red], {s.not_rated} not rated; "
+                  f"{_count(len(report.activities), 'activity indicator')}.")
     if report.warnings:
         console.print(f"\n[bold]{len(report.warnings)} warning(s)[/bold]")
         for warning in report.warnings:
             console.print(f"  - {warning}", markup=False)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _ratings_table(report: Report) -> Table:
@@ -110,6 +114,6 @@ def print_build(result: BuildResult, *, sample: bool = False) -> None:
         console.print(f"Wrote {path}", markup=False)
     s = result.report.summary
     period = result.report.period.label if result.report.period else "no data"
-    console.print(f"{period}: {s.total} KPIs, {s.green} Green, {s.amber} Amber, {s.red} Red, "
+    console.print(f"{period}: {_count(s.total, 'KPI')}, {s.green} Green, {s.amber} Amber, {s.red} Red, "
                   f"{s.not_rated} not rated; {len(result.report.warnings)} warning(s) "
                   "(run `kpi-excel check` to list them).")
