@@ -1,0 +1,581 @@
+"""The sentences of the committee paper, written from a rated report (pure, no files)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from . import rules
+from .formatting import format_value, rag_word, range_word
+from .model import (
+    Direction,
+    Indicator,
+    KpiType,
+    Observation,
+    Period,
+    Proposal,
+    Rag,
+    RagMethod,
+    Rating,
+    Report,
+    Summary,
+)
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "eleven", "twelve")
+_ORDINAL_WORDS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                  "ninth", "tenth", "eleventh", "twelfth")
+
+
+# --- Words and lists ----------------------------------------------------------------------------
+
+
+def join_names(names: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C': a list as a sentence names it."""
+    names = [n for n in names if n]
+    if len(names) <= 1:
+        return names[0] if names else ""
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def join_codes(codes: Sequence[str]) -> str:
+    """Indicator codes as the council's papers list them in brackets: 'CS04a, and CS04b'."""
+    codes = [c for c in codes if c]
+    if len(codes) <= 1:
+        return codes[0] if codes else ""
+    return f"{', '.join(codes[:-1])}, and {codes[-1]}"
+
+
+def number_word(n: int) -> str:
+    """A count in words up to twelve ('two'), in figures above."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+
+
+def ordinal_word(n: int) -> str:
+    """'first', 'second' ... 'twelfth', then 13th, 21st, 22nd ..."""
+    if 0 < n < len(_ORDINAL_WORDS):
+        return _ORDINAL_WORDS[n]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return word if n == 1 else (plural or word + "s")
+
+
+def next_year(financial_year: str) -> str:
+    """2019/20 -> 2020-21, as the paper names next year."""
+    first = int(financial_year[:4]) + 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+def hyphenated(financial_year: str) -> str:
+    """2019/20 -> 2019-20."""
+    return financial_year.replace("/", "-")
+
+
+def month_year(period: Period) -> str:
+    """The month a period ends in, in words: March 2020 (a quarter or year ends in its last month)."""
+    return period.end.strftime("%B %Y")
+
+
+# --- The headline -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RagWording:
+    """How the paper describes each colour under the council's RAG rule."""
+
+    amber: str  # after "3 were" in the headline
+    red: str  # after "1" in the headline
+    green_meaning: str
+    amber_meaning: str
+    red_meaning: str
+
+
+FLOOR_WORDING = RagWording(
+    amber="below target but did achieve the floor standard (Amber)",
+    red="did not achieve the floor standard (Red)",
+    green_meaning="the target was achieved or exceeded",
+    amber_meaning="performance achieved or exceeded the expected floor standard but did not meet "
+                  "the target for Green",
+    red_meaning="performance did not meet the expected floor standard",
+)
+TOLERANCE_WORDING = RagWording(
+    amber="below target but within the agreed tolerance (Amber)",
+    red="missed target by more than the agreed tolerance (Red)",
+    green_meaning="the target was achieved or exceeded",
+    amber_meaning="performance missed the target by no more than the agreed tolerance",
+    red_meaning="performance missed the target by more than the agreed tolerance",
+)
+
+
+def wording(method: RagMethod) -> RagWording:
+    """The colour descriptions for a RAG rule."""
+    return TOLERANCE_WORDING if method is RagMethod.TOLERANCE else FLOOR_WORDING
+
+
+@dataclass(frozen=True)
+class NotRated:
+    """How many KPIs could not be rated, and why."""
+
+    no_data: int = 0
+    no_target: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.no_data + self.no_target
+
+
+def not_rated_counts(kpis: Sequence[Rating]) -> NotRated:
+    """KPIs without a RAG split by reason: no data at all, or no target."""
+    unrated = [r for r in kpis if r.rag is None]
+    no_data = sum(r.latest is None for r in unrated)
+    return NotRated(no_data=no_data, no_target=len(unrated) - no_data)
+
+
+def headline(summary: Summary, method: RagMethod = RagMethod.FLOOR,
+             not_rated: NotRated | None = None) -> str:
+    """The Summary's count sentence: '21 of the 25 KPIs achieved target and were RAG rated Green, ...'."""
+    words = wording(method)
+    n, g, a, r = summary.total, summary.green, summary.amber, summary.red
+    unrated = not_rated or NotRated(no_data=summary.not_rated)
+    if n == 0:
+        return "The dashboard has no KPIs to rate."
+    if summary.rated == 0:
+        return _none_rated(n, unrated)
+    amber = f"{a} {_were(a)} {words.amber}" if a else ""
+    red = f"{r} {words.red}" if r else ""
+    if g == n:
+        sentence = ("The only KPI achieved target and was RAG rated Green" if n == 1
+                    else f"All {n} KPIs achieved target and were RAG rated Green")
+    elif g:
+        green = f"{g} of the {n} {_plural(n, 'KPI')} achieved target and {_were(g)} RAG rated Green"
+        sentence = join_names([green, amber, red])
+    elif n == 1:
+        sentence = f"The only KPI {'was ' + words.amber if a else words.red}"
+    else:
+        sentence = f"None of the {n} KPIs achieved target: {join_names([amber, red])}"
+    return f"{sentence}.{_not_rated_sentence(unrated, after_counts=True)}"
+
+
+def _none_rated(n: int, unrated: NotRated) -> str:
+    reasons = _not_rated_reasons(unrated)
+    if n == 1:
+        return f"The only KPI could not be RAG rated: it had no {'data' if unrated.no_data else 'target'}."
+    return f"None of the {n} KPIs could be RAG rated: {reasons}."
+
+
+def _not_rated_reasons(unrated: NotRated) -> str:
+    parts = []
+    if unrated.no_data:
+        parts.append(f"{unrated.no_data} had no data")
+    if unrated.no_target:
+        parts.append(f"{unrated.no_target} had no target")
+    return join_names(parts)
+
+
+def _not_rated_sentence(unrated: NotRated, *, after_counts: bool) -> str:
+    if not unrated.total:
+        return ""
+    lead = " " if after_counts else ""
+    reasons = _not_rated_reasons(unrated)
+    if unrated.no_data and unrated.no_target:
+        return f"{lead}{reasons}, so they were not RAG rated."
+    return f"{lead}{reasons} and {_were(unrated.total)} not RAG rated."
+
+
+def red_names(report: Report) -> list[str]:
+    """The names of the KPIs rated Red, in the order of the workbook."""
+    return [r.indicator.name or r.indicator.code for r in report.kpis if r.rag is Rag.RED]
+
+
+def red_sentence(names: Sequence[str]) -> str:
+    """'The Red indicator is X.' / 'The Red indicators are A, B and C.' / '' when none is Red."""
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"The Red indicator is {names[0]}."
+    return f"The Red indicators are {join_names(names)}."
+
+
+def red_paragraph(names: Sequence[str]) -> str:
+    """The dashboard paragraph naming the Red KPIs."""
+    if not names:
+        return "No KPIs were RAG rated Red."
+    if len(names) == 1:
+        return f"The {names[0]} was the KPI RAG rated Red."
+    return f"The KPIs RAG rated Red were {join_names(names)}."
+
+
+def count_bullets(summary: Summary, method: RagMethod = RagMethod.FLOOR) -> list[str]:
+    """The counts as bullets: '21 are rated Green – the target was achieved or exceeded;' ..."""
+    words = wording(method)
+    rows = [(summary.green, "Green", words.green_meaning), (summary.amber, "Amber", words.amber_meaning),
+            (summary.red, "Red", words.red_meaning)]
+    bullets = [f"{n} {'is' if n == 1 else 'are'} rated {colour} – {meaning}"
+               for n, colour, meaning in rows if n]
+    if summary.not_rated:
+        n = summary.not_rated
+        bullets.append(f"{n} {'is' if n == 1 else 'are'} not rated – there was no data or no target")
+    return [text + (";" if i < len(bullets) - 1 else ".") for i, text in enumerate(bullets)]
+
+
+# --- Where the report sits in the year ----------------------------------------------------------
+
+
+def is_year_end(report: Report) -> bool:
+    """Whether this is the year-end report: as the details say, else from the report period."""
+    details = report.dataset.details
+    if details.year_end is not None:
+        return details.year_end
+    if details.report_number and details.reports_in_year:
+        return details.report_number >= details.reports_in_year
+    return report.period is not None and report.period.end.month == 3
+
+
+def financial_year(report: Report) -> str:
+    """The report period's financial year (2019/20), or '' when there is no data."""
+    return report.period.financial_year if report.period else ""
+
+
+def report_position(report: Report) -> str:
+    """'the third and final report', 'the second of three reports' ..."""
+    details = report.dataset.details
+    number, total = details.report_number, details.reports_in_year
+    if number and total:
+        if number >= total:
+            return "the only report" if total == 1 else f"the {ordinal_word(total)} and final report"
+        return f"the {ordinal_word(number)} of {number_word(total)} reports"
+    if number:
+        final = " and final" if is_year_end(report) else ""
+        return f"the {ordinal_word(number)}{final} report"
+    return "the year end report" if is_year_end(report) else "the latest report"
+
+
+def _committee_kind(committee: str) -> str:
+    return "Cabinet Committee" if "cabinet committee" in committee.lower() else "Committee"
+
+
+def _the_committee(committee: str) -> str:
+    return f"The {committee}" if committee else "The Committee"
+
+
+# --- The cover report ---------------------------------------------------------------------------
+
+
+def summary_intro(report: Report) -> str:
+    """The Summary's opening: what the dashboard shows and which report this is."""
+    service = report.dataset.details.service
+    dashboard = f"The {service} Performance Dashboard" if service else "The Performance Dashboard"
+    text = f"{dashboard} shows progress made against targets set for Key Performance Indicators (KPIs)."
+    if is_year_end(report):
+        text += " This is the year end report."
+    elif report.period:
+        text += f" This report shows performance to {month_year(report.period)}."
+    if report.dataset.proposals:
+        text += " Also included are the proposed KPIs and targets for next year."
+    return text
+
+
+def recommendation(report: Report) -> str:
+    """'The ... Committee is asked to NOTE the performance position for ..., and proposed KPIs for ...'."""
+    details = report.dataset.details
+    text = f"{_the_committee(details.committee)} is asked to NOTE the performance position"
+    if details.service:
+        text += f" for {details.service}"
+    if report.dataset.proposals and report.period:
+        text += f", and proposed KPIs for {next_year(report.period.financial_year)}"
+    return text + "."
+
+
+def introduction(report: Report) -> str:
+    """Paragraph 1.1: the committee's role and which report of the year this is."""
+    kind = _committee_kind(report.dataset.details.committee)
+    year = financial_year(report)
+    year_text = f" for the {year} financial year" if year else ""
+    return (f"Part of the role of {kind}s is to review the performance of the functions of the Council "
+            f"that fall within the remit of the Committee. To support this role Performance Dashboards "
+            f"are regularly reported to each {kind} throughout the year, and this is "
+            f"{report_position(report)}{year_text}.")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A numbered paragraph of the cover report, with any bullets that follow it."""
+
+    number: str
+    text: str
+    bullets: tuple[str, ...] = field(default=())
+
+
+def dashboard_paragraphs(report: Report, section: int = 2) -> list[Paragraph]:
+    """Section 2 of the cover report, numbered 2.1, 2.2 ..."""
+    texts: list[tuple[str, tuple[str, ...]]] = [
+        (period_paragraph(report), ()),
+        (kpi_count_paragraph(report), ()),
+        ("KPIs are presented with RAG (Red/Amber/Green) alerts to show progress against targets. "
+         "Details of how the alerts are generated are outlined in the Guidance Notes, included with "
+         "the Dashboard in Appendix 1.", ()),
+        (f"Of the {report.summary.total} KPIs, the latest RAG status are as follows:",
+         tuple(count_bullets(report.summary, report.dataset.settings.rag_method))),
+        (red_paragraph(red_names(report)), ()),
+    ]
+    if report.dataset.proposals:
+        texts.append((proposals_paragraph(report), ()))
+    return [Paragraph(f"{section}.{i}.", text, bullets) for i, (text, bullets) in enumerate(texts, 1)]
+
+
+def period_paragraph(report: Report) -> str:
+    """Paragraph 2.1: the period the dashboard covers."""
+    service = report.dataset.details.service
+    dashboard = f"The {service} Performance dashboard" if service else "The Performance dashboard"
+    if report.period is None:
+        return f"{dashboard} has no results yet and is attached in Appendix 1."
+    results = "year-end results" if is_year_end(report) else "results"
+    return f"{dashboard} provides {results} to {month_year(report.period)} and is attached in Appendix 1."
+
+
+def kpi_count_paragraph(report: Report) -> str:
+    """Paragraph 2.2: how many KPIs, when they were agreed, and the activity indicators."""
+    details = report.dataset.details
+    n = report.summary.total
+    year = financial_year(report)
+    kpis = "Key Performance Indicator (KPI)" if n == 1 else "Key Performance Indicators (KPIs)"
+    text = f"The Dashboard includes performance against target for the {n} {kpis}"
+    text += f" for {year}." if year else "."
+    if details.kpis_agreed:
+        kind = _committee_kind(details.committee)
+        these = "This KPI and its target" if n == 1 else "These KPIs and targets"
+        text += f" {these} came before the {kind} for comment in {details.kpis_agreed}."
+    if report.activities:
+        text += (" The Dashboard also includes a range of activity indicators which help give context "
+                 "to the KPIs.")
+    return text
+
+
+# --- Next year's proposals ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One proposed change for next year, for one indicator."""
+
+    code: str  # the code, or the name when there is no code
+    kind: str  # one of CHANGE_KINDS
+
+
+CHANGE_KINDS = ("target up", "target down", "floor up", "floor down", "floor added", "floor removed",
+                "new", "removed")
+
+_CHANGE_PHRASES = {  # kind -> (one, many): "an increase in target", "increases in target"
+    "target up": ("an increase in target", "increases in target"),
+    "target down": ("a reduction in target", "reductions in target"),
+    "floor up": ("an increase in floor standard", "increases in floor standard"),
+    "floor down": ("a reduction in floor standard", "reductions in floor standard"),
+    "floor added": ("a new floor standard", "new floor standards"),
+    "floor removed": ("the removal of the floor standard", "the removal of the floor standard"),
+}
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return rules.approx_equal(a, b)
+
+
+def _current(proposal: Proposal, indicators: dict[str, Indicator]) -> tuple[float | None, float | None]:
+    """This year's target and floor: from the proposals sheet, else from the matching KPI."""
+    if proposal.current_target is not None or proposal.current_floor is not None:
+        return proposal.current_target, proposal.current_floor
+    match = indicators.get(proposal.code) or indicators.get(proposal.name)
+    return (match.target, match.floor) if match else (None, None)
+
+
+def proposal_changes(proposal: Proposal, indicators: dict[str, Indicator]) -> list[str]:
+    """What changes for one proposed KPI: a list of CHANGE_KINDS (empty when unchanged)."""
+    if proposal.is_new or not _matches(proposal, indicators):
+        return ["new"]
+    target, floor = _current(proposal, indicators)
+    kinds = []
+    if not _same(target, proposal.target) and target is not None and proposal.target is not None:
+        kinds.append("target up" if proposal.target > target else "target down")
+    if not _same(floor, proposal.floor):
+        if floor is None:
+            kinds.append("floor added")
+        elif proposal.floor is None:
+            kinds.append("floor removed")
+        else:
+            kinds.append("floor up" if proposal.floor > floor else "floor down")
+    return kinds
+
+
+def _matches(proposal: Proposal, indicators: dict[str, Indicator]) -> bool:
+    has_current = proposal.current_target is not None or proposal.current_floor is not None
+    return has_current or proposal.code in indicators or proposal.name in indicators
+
+
+def kpis_by_key(report: Report) -> dict[str, Indicator]:
+    """This year's KPIs by code and by name, to match proposals with."""
+    found: dict[str, Indicator] = {}
+    for rating in report.kpis:
+        for key in (rating.indicator.code, rating.indicator.name):
+            if key:
+                found.setdefault(key, rating.indicator)
+    return found
+
+
+def all_changes(report: Report) -> list[Change]:
+    """Every proposed change, new indicator and dropped indicator, in the workbook's order."""
+    indicators = kpis_by_key(report)
+    changes = [Change(p.code or p.name, kind) for p in report.dataset.proposals
+               for kind in proposal_changes(p, indicators)]
+    proposed = {key for p in report.dataset.proposals for key in (p.code, p.name) if key}
+    for rating in report.kpis:
+        ind = rating.indicator
+        if not ({ind.code, ind.name} & proposed):
+            changes.append(Change(ind.code or ind.name, "removed"))
+    return changes
+
+
+def describe_changes(changes: Sequence[Change]) -> list[str]:
+    """Each kind of change as a phrase: 'increases in floor standard for two indicators (CS04a, and CS04b)'.
+
+    The phrases follow CHANGE_KINDS' order, so the sentence is the same whatever the proposals' order.
+    """
+    phrases = []
+    for kind in CHANGE_KINDS:
+        codes = [c.code for c in changes if c.kind == kind]
+        if codes:
+            phrases.append(_change_phrase(kind, codes))
+    return phrases
+
+
+def _change_phrase(kind: str, codes: Sequence[str]) -> str:
+    n = len(codes)
+    listed = f"({join_codes(codes)})"
+    if kind == "new":
+        return f"{number_word(n)} new {_plural(n, 'indicator')} {listed}"
+    if kind == "removed":
+        return f"the removal of {number_word(n)} {_plural(n, 'indicator')} {listed}"
+    one, many = _CHANGE_PHRASES[kind]
+    return f"{one if n == 1 else many} for {number_word(n)} {_plural(n, 'indicator')} {listed}"
+
+
+def proposals_paragraph(report: Report) -> str:
+    """The paragraph on next year's KPIs: where they are and what changes, from the data."""
+    year = financial_year(report)
+    coming = next_year(year) if year else "next year"
+    this = hyphenated(year) if year else "this year"
+    text = f"The proposed KPIs and targets for {coming} are attached in Appendix 2."
+    changes = all_changes(report)
+    phrases = describe_changes(changes)
+    if not phrases:
+        return f"{text} These are unchanged from {this}."
+    changed = len({c.code for c in changes})
+    compared = max(len(report.dataset.proposals), len(report.kpis))
+    if changed * 2 <= compared:
+        return f"{text} These are largely unchanged from {this}, except for {join_names(phrases)}."
+    return f"{text} The changes from {this} are {join_names(phrases)}."
+
+
+def change_note(kinds: Sequence[str], proposal: Proposal, indicator: Indicator) -> str:
+    """Appendix 2's 'Change' cell: 'Floor standard raised from 85.0% to 90.0%', or 'No change'."""
+    if not kinds:
+        return "No change"
+    notes = []
+    for kind in kinds:
+        if kind == "new":
+            notes.append("New indicator")
+        elif kind.startswith("target"):
+            notes.append(f"Target {'raised' if kind == 'target up' else 'lowered'} to "
+                         f"{format_value(proposal.target, indicator)}")
+        elif kind in ("floor up", "floor down"):
+            notes.append(f"Floor standard {'raised' if kind == 'floor up' else 'lowered'} to "
+                         f"{format_value(proposal.floor, indicator)}")
+        elif kind == "floor added":
+            notes.append(f"Floor standard of {format_value(proposal.floor, indicator)} added")
+        else:
+            notes.append("Floor standard removed")
+    return "; ".join(notes)
+
+
+# --- Describing a chart -------------------------------------------------------------------------
+
+
+def chart_description(rating: Rating, observations: Sequence[Observation], report: Report) -> str:
+    """Alt text for an indicator's chart: what is plotted, how it moved and where it ended."""
+    ind = rating.indicator
+    values = [o for o in observations if o.value is not None]
+    subject = f"Line chart of {ind.label}"
+    if not values:
+        return f"{subject}: there is no data to plot for the periods shown."
+    first, last = values[0], values[-1]
+    span = (f"from {first.period.label} to {last.period.label}" if len(values) > 1
+            else f"for {last.period.label}")
+    parts = [f"{subject}, {span}{_reference_lines(ind)}."]
+    if len(values) > 1:
+        parts.append(_movement(values, ind))
+        trend = rules.trend_direction(values, ind, report.dataset.settings)
+        if trend is not None and ind.type is KpiType.KPI:
+            parts.append(f"The trend across the period is {_TREND_WORDS[trend]}.")
+    parts.append(_latest_position(rating, report.dataset.settings.rag_method))
+    return " ".join(parts)
+
+
+_TREND_WORDS = {Direction.IMPROVED: "improving", Direction.WORSENED: "worsening",
+                Direction.SAME: "stable, with no clear trend"}
+
+
+def _reference_lines(ind: Indicator) -> str:
+    if ind.type is KpiType.ACTIVITY:
+        low, high = format_value(ind.lower_threshold, ind), format_value(ind.upper_threshold, ind)
+        if low and high:
+            return f", with the expected range ({low} to {high}) marked by dashed lines"
+        return ""
+    lines = []
+    if ind.target is not None:
+        lines.append(f"the target ({format_value(ind.target, ind)}) as a dashed line")
+    if ind.floor is not None:
+        lines.append(f"the floor standard ({format_value(ind.floor, ind)}) as a dotted line")
+    return f", with {join_names(lines)}" if lines else ""
+
+
+def _movement(values: Sequence[Observation], ind: Indicator) -> str:
+    first, last = values[0], values[-1]
+    low = min(values, key=lambda o: o.value or 0.0)
+    high = max(values, key=lambda o: o.value or 0.0)
+    assert first.value is not None and last.value is not None
+    verb = ("was the same" if rules.approx_equal(first.value, last.value)
+            else "rose" if last.value > first.value else "fell")
+    moved = (f"The value {verb} from {format_value(first.value, ind)} in {first.period.label} to "
+             f"{format_value(last.value, ind)} in {last.period.label}")
+    if verb == "was the same":
+        moved = (f"The value was {format_value(first.value, ind)} in both {first.period.label} and "
+                 f"{last.period.label}")
+    return (f"{moved}; the lowest was {format_value(low.value, ind)} ({low.period.label}) and the highest "
+            f"{format_value(high.value, ind)} ({high.period.label}).")
+
+
+def _latest_position(rating: Rating, method: RagMethod) -> str:
+    ind = rating.indicator
+    if rating.latest is None:
+        return ""
+    latest = f"The latest value, {format_value(rating.value, ind)} in {rating.latest.period.label},"
+    if ind.type is KpiType.ACTIVITY:
+        if rating.range_status is None:
+            return f"{latest} has no expected range to compare with."
+        return f"{latest} is {range_word(rating.range_status).lower()} the expected range."
+    if rating.rag is None:
+        return f"{latest} is {rag_word(rating).lower()}."
+    return f"{latest} is rated {rating.rag.word}: {rag_meaning(rating.rag, method)}."
+
+
+def rag_meaning(rag: Rag, method: RagMethod) -> str:
+    """What a colour means under the rule, as a clause: 'the target was achieved or exceeded'."""
+    words = wording(method)
+    return {Rag.GREEN: words.green_meaning, Rag.AMBER: words.amber_meaning, Rag.RED: words.red_meaning}[rag]
