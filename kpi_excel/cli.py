@@ -46,12 +46,15 @@ def _options(rule: str | None, tolerance: str | None, direction: str | None,
     from . import config
 
     settings: dict[str, object] = {}
-    if rule is not None:
-        settings["rag_method"] = config.parse_rag_method(rule, "--rule")
-    if tolerance is not None:
-        settings["tolerance"] = config.parse_fraction(tolerance, "--tolerance")
-    if direction is not None:
-        settings["direction"] = config.parse_direction_method(direction, "--direction")
+    try:
+        if rule is not None:
+            settings["rag_method"] = config.parse_rag_method(rule, "--rule")
+        if tolerance is not None:
+            settings["tolerance"] = config.parse_fraction(tolerance, "--tolerance")
+        if direction is not None:
+            settings["direction"] = config.parse_direction_method(direction, "--direction")
+    except KpiExcelError as error:  # a bad option value is wrong usage (exit 2), not bad input
+        raise typer.BadParameter(f"{error.problem}. {error.fix}", param_hint=error.where) from error
     return api.Options(settings=settings, details=details or {})
 
 

@@ -19,6 +19,12 @@ class KpiExcelError(Exception):
         text = f"{place}: {self.problem}" if place else self.problem
         return f"{text}. {self.fix}" if self.fix else text
 
+    def name_file(self, file: str) -> None:
+        """Name the file when the code that raised only knew the sheet and cell."""
+        if not self.file:
+            self.file = file
+            self.args = (self.line(),)
+
 
 class InputError(KpiExcelError):
     """The input workbook cannot be read or does not hold what we need."""

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
-from .errors import BadValueError, MissingColumnError, NoKpiTableError, UnreadableWorkbookError
+from .errors import (
+    BadValueError,
+    KpiExcelError,
+    MissingColumnError,
+    NoKpiTableError,
+    UnreadableWorkbookError,
+)
 from .model import (
     Dataset,
     Indicator,
@@ -94,6 +100,9 @@ def read_workbook(path: Path) -> Dataset:
     book = _open(path, data)
     try:
         return _read_book(book, path, hashlib.sha256(data).hexdigest())
+    except KpiExcelError as error:  # a sheet's reader knows the cell, not the file
+        error.name_file(str(path))
+        raise
     finally:
         book.close()
 
