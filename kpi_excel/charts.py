@@ -109,7 +109,7 @@ def _label_latest(axes: Axes, point: tuple[int, float], indicator: Indicator) ->
     x, y = point
     axes.annotate(format_value(y, indicator), (x, y), xytext=(0, 6),
                   textcoords="offset points", ha="center", fontsize=7, color=VALUE_COLOUR,
-                  fontweight="bold")
+                  fontweight="bold", bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8})
 
 
 def _limits(axes: Axes, values: Sequence[float], indicator: Indicator) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import rules
-from .formatting import format_value, rag_word, range_word
+from .formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word, range_word
 from .model import (
     Direction,
     Indicator,
@@ -579,3 +579,57 @@ def rag_meaning(rag: Rag, method: RagMethod) -> str:
     """What a colour means under the rule, as a clause: 'the target was achieved or exceeded'."""
     words = wording(method)
     return {Rag.GREEN: words.green_meaning, Rag.AMBER: words.amber_meaning, Rag.RED: words.red_meaning}[rag]
+
+
+# --- One indicator in a sentence ----------------------------------------------------------------
+
+
+def kpi_facts(rating: Rating, report: Report) -> str:
+    """'Latest value 89.0% (Mar-20), rated Red. Target 92.0%; floor standard 90.0%. Direction ...'."""
+    ind = rating.indicator
+    if rating.latest is None:
+        return "There is no data for this KPI, so it is not RAG rated."
+    latest = f"Latest value {format_value(rating.value, ind)} ({rating.latest.period.label})"
+    if rating.rag is not None:
+        text = f"{latest}, rated {rating.rag.word}."
+    else:
+        text = f"{latest}, not RAG rated: {rating.not_rated_reason or 'no target'}."
+    text += _stale_note(rating, report)
+    if ind.target is not None:
+        floor = (f"floor standard {format_value(ind.floor, ind)}" if ind.floor is not None
+                 else "no floor standard")
+        text += f" Target {format_value(ind.target, ind)}; {floor}."
+    return text + _direction_note(rating)
+
+
+def _stale_note(rating: Rating, report: Report) -> str:
+    if not rating.stale or report.period is None:
+        return ""
+    return f" This is the latest data available; the report period is {report.period.label}."
+
+
+def _direction_note(rating: Rating) -> str:
+    if rating.direction is None:
+        return ""
+    arrow = DIRECTION_ARROWS[rating.direction]
+    word = direction_word(rating.direction)
+    compared = rating.compared_with
+    if compared is None or compared.value is None:
+        return f" Direction of travel: {arrow} {word} (trend across the periods shown)."
+    earlier = format_value(compared.value, rating.indicator)
+    return f" Direction of travel: {arrow} {word} compared with {compared.period.label} ({earlier})."
+
+
+def activity_facts(rating: Rating) -> str:
+    """'Latest value 38,745 (Mar-20): above the expected range of 26,000 to 34,000.'"""
+    ind = rating.indicator
+    if rating.latest is None:
+        return "There is no data for this indicator."
+    latest = f"Latest value {format_value(rating.value, ind)} ({rating.latest.period.label})"
+    low, high = format_value(ind.lower_threshold, ind), format_value(ind.upper_threshold, ind)
+    if rating.range_status is None:
+        return f"{latest}; there is no expected range to compare it with."
+    expected = (f"the expected range of {low} to {high}" if low and high
+                else f"the expected range (lower threshold {low})" if low
+                else f"the expected range (upper threshold {high})")
+    return f"{latest}: {range_word(rating.range_status).lower()} {expected}."

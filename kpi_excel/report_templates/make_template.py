@@ -1,0 +1,519 @@
+"""Build committee-paper.docx, the shipped Word template for the paper (python-docx, docxtpl tags).
+
+Run `uv run python kpi_excel/report_templates/make_template.py` after changing this script; the
+template is written beside it and is byte-identical on every run, so a changed file means a changed
+layout. docs/paper.md lists the variables the tags may use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.section import Section
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from kpi_excel.paper import HEADER_FILL, deterministic_docx
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE = HERE / "committee-paper.docx"
+FONT = "Arial"
+MARGIN = Cm(1.8)
+PORTRAIT_WIDTH_CM = 21.0 - 2 * 1.8  # 17.4 cm of text
+HANGING = Cm(1.1)  # numbered paragraphs: "2.1." then the text
+LABEL_WIDTH = Cm(3.6)  # the header block: "Classification:" then the value
+
+
+# --- Styles ---------------------------------------------------------------------------------------
+
+
+def set_styles(doc: DocumentObject) -> None:
+    """Arial throughout, British English for proofing and screen readers, plain black headings."""
+    _document_defaults(doc)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.1
+    for level, size in ((1, 13), (2, 12), (3, 11), (4, 11)):
+        _heading(doc, level, size)
+    _paragraph_style(doc, "Header Block", indent=LABEL_WIDTH, hanging=LABEL_WIDTH, after=2)
+    _paragraph_style(doc, "Numbered Paragraph", indent=HANGING, hanging=HANGING, after=8)
+    _paragraph_style(doc, "Contact", after=0)
+    _paragraph_style(doc, "Table Text", size=9, after=0, line=1.0)
+    _paragraph_style(doc, "Table Heading", size=9, after=0, line=1.0, bold=True)
+    _paragraph_style(doc, "Period Text", size=7.5, after=0, line=1.0)
+    _paragraph_style(doc, "Period Heading", size=7.5, after=0, line=1.0, bold=True)
+    _paragraph_style(doc, "Figure", after=4, keep_with_next=True)
+    _paragraph_style(doc, "Note", after=6, before=8)
+    bullet = doc.styles["List Bullet"]
+    bullet.font.name = FONT
+    bullet.paragraph_format.space_after = Pt(3)
+    for name in ("Header", "Footer"):
+        doc.styles[name].font.name = FONT
+        doc.styles[name].font.size = Pt(9)
+
+
+def _document_defaults(doc: DocumentObject) -> None:
+    # the style defaults, not core_properties.language, set proofing and screen-reader language
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = rpr.find(qn("w:rFonts"))
+    for name in list(fonts.attrib):
+        del fonts.attrib[name]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+    lang = rpr.find(qn("w:lang"))
+    lang.set(qn("w:val"), "en-GB")
+    lang.set(qn("w:eastAsia"), "en-GB")
+
+
+def _heading(doc: DocumentObject, level: int, size: int) -> None:
+    style = doc.styles[f"Heading {level}"]
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is not None:  # theme fonts would win over Arial
+        rpr.remove(fonts)
+    style.font.name = FONT
+    style.font.size = Pt(size)
+    style.font.bold = True
+    style.font.italic = False
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    fmt = style.paragraph_format
+    fmt.space_before = Pt(14 if level == 1 else 10)
+    fmt.space_after = Pt(6)
+    fmt.keep_with_next = True
+
+
+def _paragraph_style(doc: DocumentObject, name: str, *, indent: Cm | None = None,
+                     hanging: Cm | None = None, after: float = 6, size: float | None = None,
+                     line: float | None = None, bold: bool = False,
+                     keep_with_next: bool = False, before: float = 0) -> None:
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles["Normal"]
+    style.quick_style = True
+    fmt = style.paragraph_format
+    fmt.space_after = Pt(after)
+    fmt.space_before = Pt(before) if before else None
+    fmt.keep_with_next = keep_with_next
+    if line is not None:
+        fmt.line_spacing = line
+    if indent is not None:
+        fmt.left_indent = indent
+        fmt.tab_stops.add_tab_stop(indent)
+    if hanging is not None:
+        fmt.first_line_indent = -hanging
+    if size is not None:
+        style.font.size = Pt(size)
+    style.font.bold = bold or None
+
+
+# --- Page layout ----------------------------------------------------------------------------------
+
+
+def page_setup(section: Section, *, landscape: bool = False) -> None:
+    """A4, with width and height swapped for landscape (orientation alone does not swap them)."""
+    short, long = Cm(21.0), Cm(29.7)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+        setattr(section, side, MARGIN)
+    section.header_distance = Cm(1.0)
+    section.footer_distance = Cm(1.0)
+
+
+def page_number_footer(section: Section) -> None:
+    """'Page N of M', from PAGE and NUMPAGES fields, centred in the footer."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("Page ")
+    _field(paragraph, "PAGE")
+    paragraph.add_run(" of ")
+    _field(paragraph, "NUMPAGES")
+
+
+def _field(paragraph: Paragraph, code: str) -> None:
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, f" {code} "), ("separate", None), (None, "1"),
+                       ("end", None)):
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text == "1":
+            t = OxmlElement("w:t")
+            t.text = text
+            run._r.append(t)
+        else:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+
+
+def new_section(doc: DocumentObject, *, landscape: bool) -> None:
+    page_setup(doc.add_section(WD_SECTION.NEW_PAGE), landscape=landscape)
+
+
+# --- Paragraphs -----------------------------------------------------------------------------------
+
+
+def tag(doc: DocumentObject, text: str) -> None:
+    """A paragraph holding only a {%p ... %} tag: docxtpl removes it when rendering."""
+    doc.add_paragraph(text)
+
+
+def labelled(doc: DocumentObject, label: str, value: str, style: str = "Header Block",
+             sep: str = "\t") -> Paragraph:
+    """'Label:<tab>value' with the label in bold."""
+    paragraph = doc.add_paragraph(style=style)
+    paragraph.add_run(label).bold = True
+    paragraph.add_run(sep + value)
+    return paragraph
+
+
+def heading(doc: DocumentObject, text: str, level: int, *, page_break: bool = False) -> Paragraph:
+    paragraph = doc.add_heading(text, level)
+    paragraph.paragraph_format.page_break_before = page_break or None
+    return paragraph
+
+
+def numbered(doc: DocumentObject, number: str, text: str) -> Paragraph:
+    return doc.add_paragraph(f"{number}\t{text}", style="Numbered Paragraph")
+
+
+def bullet(doc: DocumentObject, text: str, *, indent_cm: float = 1.9) -> Paragraph:
+    paragraph = doc.add_paragraph(text, style="List Bullet")
+    paragraph.paragraph_format.left_indent = Cm(indent_cm)
+    paragraph.paragraph_format.first_line_indent = -Cm(0.6)
+    return paragraph
+
+
+def page_break(doc: DocumentObject) -> None:
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+# --- Tables ---------------------------------------------------------------------------------------
+
+
+def data_table(doc: DocumentObject, headers: Sequence[str], row: Sequence[str], widths: Sequence[float],
+               *, loop: str | None, caption: str, description: str,
+               right: Sequence[int] = ()) -> Table:
+    """A data table: one repeating header row, rows that never split, a caption and description.
+
+    With `loop` ("kpi in section.kpis"), the template row repeats once per item ({%tr for %}).
+    """
+    rows = [list(headers), list(row)]
+    if loop:
+        rows = [list(headers), [f"{{%tr for {loop} %}}"] + [""] * (len(headers) - 1), list(row),
+                ["{%tr endfor %}"] + [""] * (len(headers) - 1)]
+    table = doc.add_table(rows=len(rows), cols=len(headers))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            cell = table.cell(r, c)
+            cell.width = Cm(widths[c])
+            paragraph = cell.paragraphs[0]
+            paragraph.style = doc.styles["Table Heading" if r == 0 else "Table Text"]
+            paragraph.text = value
+            if c in right and r > 0:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for c, width in enumerate(widths):
+        table.columns[c].width = Cm(width)
+    mark_table(table, caption, description)
+    return table
+
+
+def mark_table(table: Table, caption: str, description: str, *, side_margin: int = 85) -> None:
+    """Header row that repeats on each page, rows that do not split, caption and description."""
+    for index, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))  # schema order: cantSplit before tblHeader
+        if index == 0:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+            for cell in row.cells:
+                _shade(cell._tc, HEADER_FILL)
+    tbl_pr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.insert_element_before(layout, "w:tblCellMar", "w:tblLook", "w:tblCaption",
+                                 "w:tblDescription")
+    tbl_pr.insert_element_before(_cell_margins(side_margin), "w:tblLook", "w:tblCaption",
+                                 "w:tblDescription")
+    for name, text in (("w:tblCaption", caption), ("w:tblDescription", description)):
+        element = OxmlElement(name)
+        element.set(qn("w:val"), text)
+        tbl_pr.append(element)  # last in w:tblPr, after w:tblLook
+
+
+def _cell_margins(side: int) -> Any:
+    """Padding inside every cell, in twentieths of a point."""
+    margins = OxmlElement("w:tblCellMar")
+    for edge, size in (("top", 28), ("left", side), ("bottom", 28), ("right", side)):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:w"), str(size))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    return margins
+
+
+def _shade(tc: object, fill: str) -> None:
+    tc_pr = tc.get_or_add_tcPr()  # type: ignore[attr-defined]
+    shd = OxmlElement("w:shd")
+    for name, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
+        shd.set(qn(name), value)
+    tc_pr.insert_element_before(shd, "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText",
+                                "w:vAlign", "w:hideMark")
+
+
+def period_table(doc: DocumentObject, item: str, last_row: tuple[str, str], caption: str) -> Table:
+    """Periods across the page: a header row of periods, the values, then RAG or range words.
+
+    The period columns repeat with {%tc for %}; the row labels stay in the first column.
+    """
+    label, cell = last_row
+    rows = [
+        ["Period", "{%tc for col in " + item + ".periods %}", "{{ col.label }}", "{%tc endfor %}"],
+        ["Value", "{%tc for col in " + item + ".periods %}", "{{ col.value }}", "{%tc endfor %}"],
+        [label, "{%tc for col in " + item + ".periods %}", cell, "{%tc endfor %}"],
+    ]
+    table = doc.add_table(rows=3, cols=4)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    width = PORTRAIT_WIDTH_CM / 4
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            cell_obj = table.cell(r, c)
+            cell_obj.width = Cm(width)
+            paragraph = cell_obj.paragraphs[0]
+            paragraph.style = doc.styles["Period Heading" if r == 0 or c == 0 else "Period Text"]
+            paragraph.text = value
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.paragraph_format.keep_with_next = True  # keeps the table with its chart
+    mark_table(table, caption, "Values for each period shown in the chart below; a dash means no value.",
+               side_margin=28)
+    return table
+
+
+# --- The paper ------------------------------------------------------------------------------------
+
+
+def cover(doc: DocumentObject) -> None:
+    """The cover report, as the council's papers lay it out."""
+    tag(doc, "{%p for person in from_people %}")
+    labelled(doc, "{{ person.label }}", "{{ person.line }}")
+    tag(doc, "{%p endfor %}")
+    doc.add_paragraph(style="Header Block")
+    labelled(doc, "To:", "{{ to_line }}")
+    doc.add_paragraph(style="Header Block")
+    labelled(doc, "Subject:", "{{ subject }}")
+    doc.add_paragraph(style="Header Block")
+    labelled(doc, "Classification:", "{{ classification }}")
+    heading(doc, "Summary:", 1)
+    doc.add_paragraph("{{ summary_intro }}")
+    doc.add_paragraph("{{ summary_headline }} {{ summary_red }}")
+    heading(doc, "Recommendation(s):", 1)
+    doc.add_paragraph("{{ recommendation }}")
+    heading(doc, "1. Introduction", 1)
+    numbered(doc, "1.1.", "{{ introduction }}")
+    heading(doc, "2. Performance Dashboard", 1)
+    tag(doc, "{%p for para in dashboard_paragraphs %}")
+    numbered(doc, "{{ para.number }}", "{{ para.text }}")
+    tag(doc, "{%p for item in para.bullets %}")
+    bullet(doc, "{{ item }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    heading(doc, "3. Recommendation(s):", 1)
+    doc.add_paragraph("{{ recommendation }}")
+    heading(doc, "4. Contact details", 1)
+    for label, person in (("Report Author:", "author"), ("Relevant Director:", "director")):
+        tag(doc, f"{{%p if {person}.name %}}")
+        name = labelled(doc, label, f"{{{{ {person}.name }}}}", style="Contact", sep=" ")
+        name.paragraph_format.space_before = Pt(8)
+        tag(doc, f"{{%p for line in {person}.details %}}")
+        doc.add_paragraph("{{ line }}", style="Contact")
+        tag(doc, "{%p endfor %}")
+        tag(doc, "{%p endif %}")
+
+
+def guidance_notes(doc: DocumentObject) -> None:
+    heading(doc, "Guidance Notes", 2)
+    heading(doc, "RAG ratings", 3)
+    data_table(doc, ["RAG rating", "What it means"],
+               ["{% cellbg key.fill %}{{ key.label }}", "{{ key.meaning }}"], [3.0, 23.1],
+               loop="key in guidance.rag", caption="RAG ratings",
+               description="What each RAG rating means under the rule applied.")
+    doc.add_paragraph("How the ratings are applied:", style="Note")
+    tag(doc, "{%p for note in guidance.rag_notes %}")
+    bullet(doc, "{{ note }}", indent_cm=0.6)
+    tag(doc, "{%p endfor %}")
+    heading(doc, "Direction of travel", 3)
+    data_table(doc, ["Arrow", "Direction", "What it means"],
+               ["{{ key.arrow }}", "{{ key.label }}", "{{ key.meaning }}"], [2.0, 3.0, 21.1],
+               loop="key in guidance.direction", caption="Direction of travel",
+               description="What each direction-of-travel arrow means under the method applied.")
+    heading(doc, "Activity indicators", 3)
+    doc.add_paragraph("{{ guidance.activity_note }}")
+    data_table(doc, ["Alert", "What it means"], ["{{ key.label }}", "{{ key.meaning }}"], [3.0, 23.1],
+               loop="key in guidance.range", caption="Activity indicator alerts",
+               description="What each expected-range alert means.")
+    doc.add_paragraph("{{ guidance.table_note }}", style="Note")
+
+
+def kpi_summary(doc: DocumentObject) -> None:
+    heading(doc, "KPI Summary", 2, page_break=True)
+    doc.add_paragraph("{{ summary_table_note }}")
+    tag(doc, "{%p for section in sections %}")
+    heading(doc, "{{ section.name }}", 3)
+    data_table(
+        doc,
+        ["Code", "Indicator", "Latest value", "Period", "Target", "Floor standard", "RAG rating",
+         "Direction of travel"],
+        ["{{ kpi.code }}", "{{ kpi.name }}", "{{ kpi.value }}", "{{ kpi.period }}", "{{ kpi.target }}",
+         "{{ kpi.floor }}", "{% cellbg kpi.rag_fill %}{{ kpi.rag }}", "{{ kpi.direction_text }}"],
+        [1.8, 10.6, 2.2, 2.0, 2.0, 2.3, 2.1, 3.1], loop="kpi in section.kpis",
+        caption="KPI summary: {{ section.name }}",
+        description="Each KPI's latest value and period, target, floor standard, RAG rating and "
+                    "direction of travel.",
+        right=(2, 4, 5),
+    )
+    tag(doc, "{%p endfor %}")
+
+
+def red_commentary(doc: DocumentObject) -> None:
+    heading(doc, "Indicators rated Red", 2)
+    tag(doc, "{%p if red_kpis %}")
+    tag(doc, "{%p for kpi in red_kpis %}")
+    heading(doc, "{{ kpi.code }} {{ kpi.name }}", 3)
+    doc.add_paragraph("{{ kpi.facts }}")
+    labelled(doc, "Commentary:", "{{ kpi.commentary_text }}", style="Normal", sep=" ")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    doc.add_paragraph("No KPIs were rated Red.")
+    tag(doc, "{%p endif %}")
+
+
+def kpi_details(doc: DocumentObject) -> None:
+    heading(doc, "KPI details", 2)
+    tag(doc, "{%p for section in sections %}")
+    heading(doc, "{{ section.name }}", 3)
+    tag(doc, "{%p for kpi in section.kpis %}")
+    indicator_block(doc, "kpi", ("RAG", "{% cellbg col.rag_fill %}{{ col.rag }}"))
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+
+
+def indicator_block(doc: DocumentObject, item: str, last_row: tuple[str, str]) -> None:
+    """One indicator: heading, facts, the table of period values, the chart, the commentary."""
+    heading(doc, f"{{{{ {item}.code }}}} {{{{ {item}.name }}}}", 4)
+    facts = doc.add_paragraph(f"{{{{ {item}.facts }}}}")
+    facts.paragraph_format.keep_with_next = True
+    period_table(doc, item, last_row, caption=f"Values by period: {{{{ {item}.code }}}}")
+    figure = doc.add_paragraph(f"{{{{ {item}.chart }}}}", style="Figure")
+    figure.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    figure.paragraph_format.space_before = Pt(4)
+    tag(doc, f"{{%p if {item}.commentary %}}")
+    labelled(doc, "Commentary:", f"{{{{ {item}.commentary }}}}", style="Normal", sep=" ")
+    tag(doc, "{%p endif %}")
+
+
+def activity_indicators(doc: DocumentObject) -> None:
+    tag(doc, "{%p if activities %}")
+    heading(doc, "Activity indicators", 2, page_break=True)
+    doc.add_paragraph("{{ guidance.activity_note }}")
+    data_table(
+        doc,
+        ["Code", "Indicator", "Latest value", "Period", "Lower threshold", "Upper threshold",
+         "Against range"],
+        ["{{ act.code }}", "{{ act.name }}", "{{ act.value }}", "{{ act.period }}", "{{ act.lower }}",
+         "{{ act.upper }}", "{{ act.range }}"],
+        [1.6, 6.6, 2.0, 1.6, 1.9, 1.9, 1.8], loop="act in activities",
+        caption="Activity indicators against their expected ranges",
+        description="Each activity indicator's latest value and period, the lower and upper "
+                    "thresholds of its expected range, and whether it is above, within or below it.",
+        right=(2, 4, 5),
+    )
+    tag(doc, "{%p for act in activities %}")
+    indicator_block(doc, "act", ("Range", "{{ col.range }}"))
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+
+
+def proposals(doc: DocumentObject) -> None:
+    """Appendix 2 in a landscape section of its own, only when the workbook has proposals.
+
+    The section ends inside the {%p if %}, so without proposals no empty page is left; with them
+    the empty portrait section after it is removed when the paper is rendered.
+    """
+    tag(doc, "{%p if proposals %}")
+    new_section(doc, landscape=True)
+    heading(doc, "Appendix 2: Proposed KPIs and targets for {{ next_year }}", 1)
+    doc.add_paragraph("{{ proposals_intro }}")
+    data_table(
+        doc,
+        ["Code", "Indicator", "Target {{ financial_year }}", "Floor standard {{ financial_year }}",
+         "Proposed target {{ next_year }}", "Proposed floor standard {{ next_year }}", "Change"],
+        ["{{ prop.code }}", "{{ prop.name }}", "{{ prop.current_target }}", "{{ prop.current_floor }}",
+         "{{ prop.target }}", "{{ prop.floor }}", "{% cellbg prop.change_fill %}{{ prop.change }}"],
+        [1.6, 10.6, 2.3, 2.3, 2.3, 2.3, 4.7], loop="prop in proposals",
+        caption="Proposed KPIs and targets for {{ next_year }}",
+        description="Each proposed KPI's target and floor standard for {{ next_year }} beside "
+                    "{{ financial_year }}'s, with the change described in the last column.",
+        right=(2, 3, 4, 5),
+    )
+    new_section(doc, landscape=False)
+    tag(doc, "{%p endif %}")
+
+
+def build() -> bytes:
+    """The whole template as .docx bytes."""
+    doc = Document()
+    set_styles(doc)
+    page_setup(doc.sections[0])
+    page_number_footer(doc.sections[0])
+    cover(doc)
+    new_section(doc, landscape=True)
+    heading(doc, "Appendix 1: {{ dashboard_title }}", 1)
+    doc.add_paragraph("{{ data_note }}")
+    guidance_notes(doc)
+    kpi_summary(doc)
+    new_section(doc, landscape=False)
+    red_commentary(doc)
+    kpi_details(doc)
+    activity_indicators(doc)
+    proposals(doc)
+    _drop_thumbnail(doc)
+    doc.core_properties.title = "{{ title }}"
+    doc.core_properties.author = "{{ author.name }}"
+    doc.core_properties.comments = "Template for the committee paper written by kpi-excel"
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return deterministic_docx(buffer.getvalue(), dt.datetime(2020, 1, 1))
+
+
+def _drop_thumbnail(doc: DocumentObject) -> None:
+    """python-docx's default document carries a thumbnail of an empty page: remove it."""
+    package = doc.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del package.rels[rel_id]
+
+
+if __name__ == "__main__":
+    TEMPLATE.write_bytes(build())
+    print(f"Wrote {TEMPLATE}")
