@@ -8,12 +8,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import config
 from .errors import OutputError
 from .model import Dataset, PaperDetails, Report, RuleSettings
 from .outputs import write_atomically
+
+if TYPE_CHECKING:
+    from .paper import TemplateCheck
 
 SAMPLE_NAME = "scs-kpi-tracker-2019-20.xlsx"
 BLANK_TEMPLATE = "blank-kpi-tracker.xlsx"
@@ -27,6 +30,9 @@ class Options:
 
     settings: Mapping[str, object] = field(default_factory=dict)  # RuleSettings field -> value
     details: Mapping[str, object] = field(default_factory=dict)  # PaperDetails field -> value
+    template: Path | None = None  # a council's own Word template for the paper
+    pdf: bool = False  # also write the paper as PDF (needs LibreOffice)
+    appendices_separately: bool = False  # also write each appendix as a .docx of its own
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,8 @@ def output_paths(source: Path, out_dir: Path) -> dict[str, Path]:
         "workbook": out_dir / f"{stem}-rag.xlsx",
         "paper": out_dir / f"{stem}-paper.docx",
         "pdf": out_dir / f"{stem}-paper.pdf",
+        "appendix-1": out_dir / f"{stem}-appendix-1.docx",  # with --appendices-separately
+        "appendix-2": out_dir / f"{stem}-appendix-2.docx",
     }
 
 
@@ -90,7 +98,31 @@ def build(
 
     say("Writing the RAG workbook")
     write_atomically(paths["workbook"], lambda tmp: write_workbook(report, tmp))
-    return BuildResult(report, (paths["workbook"],))
+    written = [paths["workbook"], *_write_paper(report, paths, options or Options(), say)]
+    return BuildResult(report, tuple(written))
+
+
+def _write_paper(report: Report, paths: dict[str, Path], options: Options, say: ProgressFn) -> list[Path]:
+    """The committee paper, and as asked its appendices as files of their own and a PDF."""
+    from . import paper  # python-docx, docxtpl and matplotlib load only when a paper is written
+
+    say("Writing the committee paper")
+    data = paper.render_paper(report, options.template)
+    written = [write_atomically(paths["paper"], _bytes_writer(data))]
+    if options.appendices_separately:
+        for number, appendix in paper.appendix_files(data, paper.fixed_time(report)).items():
+            name = paths["paper"].name.replace("-paper.docx", f"-appendix-{number}.docx")
+            written.append(write_atomically(paths["paper"].with_name(name), _bytes_writer(appendix)))
+    if options.pdf:
+        say("Converting the paper to PDF with LibreOffice")
+        written.append(write_atomically(paths["pdf"], lambda tmp: paper.write_pdf(paths["paper"], tmp)))
+    return written
+
+
+def _bytes_writer(data: bytes) -> Callable[[Path], None]:
+    def write(target: Path) -> None:
+        target.write_bytes(data)
+    return write
 
 
 def _refuse_to_overwrite_input(source: Path, targets: object) -> None:
@@ -130,6 +162,13 @@ def init(target: Path, *, force: bool = False) -> Path:
 
 def _copy(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
+
+
+def template_check(template: Path | None = None) -> TemplateCheck:
+    """Check a paper template (the shipped one when None) by trial-rendering the bundled sample."""
+    from . import paper
+
+    return paper.check_template(template or paper.default_template(), check(sample_path()))
 
 
 def demo(out_dir: Path, *, progress: ProgressFn | None = None) -> BuildResult:

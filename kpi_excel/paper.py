@@ -551,15 +551,9 @@ def _paragraph_text(element: Any) -> str:
     return "".join(t.text or "" for t in element.iter(qn("w:t")))
 
 
-def write_appendices(paper: Path, targets: dict[int, Path], when: dt.datetime) -> list[Path]:
-    """Write each appendix of a written paper to its own file; returns what was written."""
-    data = paper.read_bytes()
-    written = []
-    for number in appendix_numbers(data):
-        if number in targets:
-            targets[number].write_bytes(appendix_document(data, number, when))
-            written.append(targets[number])
-    return written
+def appendix_files(paper: bytes, when: dt.datetime) -> dict[int, bytes]:
+    """Each appendix of a rendered paper as a .docx of its own, by appendix number."""
+    return {number: appendix_document(paper, number, when) for number in appendix_numbers(paper)}
 
 
 # --- PDF ------------------------------------------------------------------------------------------
