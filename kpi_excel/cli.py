@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import api
 from .errors import KpiExcelError
+
+if TYPE_CHECKING:
+    from .paper import TemplateCheck
 
 app = typer.Typer(
     name="kpi-excel",
@@ -32,6 +36,27 @@ Tolerance = Annotated[str | None, typer.Option(  # noqa: UP007
     "--tolerance", help="Amber tolerance for the tolerance rule, such as 10%.")]
 DirectionOpt = Annotated[str | None, typer.Option(  # noqa: UP007
     "--direction", help="Direction of travel: 'previous' (period), 'last-year' or 'trend'.")]
+Text = str | None  # noqa: UP007
+_PAPER = "Paper details (override the workbook's Paper details sheet)"
+Service = Annotated[Text, typer.Option("--service", help="The service or directorate named in the paper.",
+                                       rich_help_panel=_PAPER)]
+Committee = Annotated[Text, typer.Option("--committee", help="The committee the paper goes to.",
+                                         rich_help_panel=_PAPER)]
+MeetingDate = Annotated[Text, typer.Option("--meeting-date", help="The meeting date, such as 29 July 2020.",
+                                           rich_help_panel=_PAPER)]
+Subject = Annotated[Text, typer.Option("--subject", help="The paper's subject line.", rich_help_panel=_PAPER)]
+Classification = Annotated[Text, typer.Option("--classification", help="Such as Unrestricted.",
+                                              rich_help_panel=_PAPER)]
+Author = Annotated[Text, typer.Option(
+    "--author", help="Report author as 'Name; Role; Team; Phone; Email' (later parts optional).",
+    rich_help_panel=_PAPER)]
+Director = Annotated[Text, typer.Option(
+    "--director", help="Relevant director as 'Name; Role; Team; Phone; Email'.", rich_help_panel=_PAPER)]
+ReportNumber = Annotated[int | None, typer.Option(  # noqa: UP007
+    "--report-number", min=1, help="This report's place in the year, such as 3.", rich_help_panel=_PAPER)]
+ReportsInYear = Annotated[int | None, typer.Option(  # noqa: UP007
+    "--reports-in-year", min=1, help="How many reports the committee gets in the year.",
+    rich_help_panel=_PAPER)]
 
 
 def _fail(error: KpiExcelError, debug: bool) -> None:
@@ -91,16 +116,38 @@ def build(
     rule: Rule = None,
     tolerance: Tolerance = None,
     direction: DirectionOpt = None,
+    template: Annotated[Path | None, typer.Option(  # noqa: UP007
+        "--template", help="Your own Word template for the paper (see `kpi-excel template check`).",
+        metavar="PATH")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write the paper as PDF (needs LibreOffice).")
+                   ] = False,
+    appendices_separately: Annotated[bool, typer.Option(
+        "--appendices-separately", help="Also write each appendix as a .docx of its own.")] = False,
+    service: Service = None,
+    committee: Committee = None,
+    meeting_date: MeetingDate = None,
+    subject: Subject = None,
+    classification: Classification = None,
+    author: Author = None,
+    director: Director = None,
+    report_number: ReportNumber = None,
+    reports_in_year: ReportsInYear = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     debug: Debug = False,
 ) -> None:
-    """Write the RAG workbook (and committee paper) for a department's workbook."""
+    """Write the RAG workbook and the committee paper for a department's workbook."""
     from .console import Progress, print_build
 
+    details: dict[str, object] = {
+        "service": service, "committee": committee, "meeting_date": meeting_date, "subject": subject,
+        "classification": classification, "author": _person(author), "director": _person(director),
+        "report_number": report_number, "reports_in_year": reports_in_year,
+    }
+    options = dataclasses.replace(_options(rule, tolerance, direction, details), template=template,
+                                  pdf=pdf, appendices_separately=appendices_separately)
     try:
         with Progress(quiet) as progress:
-            result = api.build(workbook, out, _options(rule, tolerance, direction),
-                               progress=progress.step)
+            result = api.build(workbook, out, options, progress=progress.step)
     except KpiExcelError as error:
         _fail(error, debug)
         return
@@ -139,6 +186,51 @@ def init(
         _fail(error, debug)
         return
     typer.echo(f"Wrote {written}")
+
+
+def _person(text: str | None) -> object:
+    """'Name; Role; Team; Phone; Email' as a Person (None when the option was not given)."""
+    if text is None:
+        return None
+    from .model import Person
+
+    parts = [part.strip() for part in text.split(";")][:5]
+    return Person(*parts)
+
+
+template_app = typer.Typer(help="Check a Word template for the committee paper.", no_args_is_help=True)
+app.add_typer(template_app, name="template")
+
+
+@template_app.command("check")
+def template_check(
+    path: Annotated[Path | None, typer.Argument(  # noqa: UP007
+        help="The template (.docx); the shipped one when left out.", metavar="[PATH]")] = None,
+    debug: Debug = False,
+) -> None:
+    """List the names a template uses that kpi-excel does not provide, the names it leaves unused,
+    and any broken tag; exits 1 when the template would not render."""
+    try:
+        result = api.template_check(path)
+    except KpiExcelError as error:
+        _fail(error, debug)
+        return
+    _print_template_check(result)
+    if not result.ok:
+        raise typer.Exit(EXIT_INPUT)
+
+
+def _print_template_check(result: TemplateCheck) -> None:
+    typer.echo(f"Template: {result.path}")
+    for problem in result.problems:
+        typer.echo(f"Problem: {problem}")
+    if result.missing:
+        typer.echo("Used by the template but not provided by kpi-excel (fix the spelling or remove them):")
+        typer.echo("".join(f"  {{{{ {name} }}}}\n" for name in result.missing), nl=False)
+    if result.unused:
+        typer.echo("Provided by kpi-excel but not used by the template (fine if you left them out on "
+                   "purpose): " + ", ".join(result.unused))
+    typer.echo("The template renders the sample paper." if result.ok else "The template needs fixing.")
 
 
 def main() -> None:

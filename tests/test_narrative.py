@@ -1,0 +1,355 @@
+"""The paper's sentences: right for the sample, and grammatical for any mix of colours and names."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpi_excel import api, narrative
+from kpi_excel.model import (
+    Dataset,
+    Indicator,
+    Observation,
+    PaperDetails,
+    Period,
+    Proposal,
+    RagMethod,
+    Report,
+    RuleSettings,
+    Summary,
+)
+from kpi_excel.rules import rate
+
+SEED_HEADLINE = (
+    "21 of the 25 KPIs achieved target and were RAG rated Green, 3 were below target but did achieve "
+    "the floor standard (Amber) and 1 did not achieve the floor standard (Red). The Red indicator is "
+    "Freedom of Information Act requests completed within 20 working days."
+)
+MONTHS = [Period(dt.date(2019 + (m < 4), m, 1)) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
+VALUE_FOR = {"green": 0.95, "amber": 0.85, "red": 0.70}
+
+
+def kpi(name: str, colour: str, code: str = "", **fields: object) -> Indicator:
+    """A KPI (target 90%, floor 80%) whose March value gives the colour; 'none' has no data."""
+    value = VALUE_FOR.get(colour, 0.95 if colour == "no target" else None)
+    observations = tuple(Observation(p, value if value is not None else None) for p in MONTHS)
+    target = None if colour == "no target" else 0.9
+    values: dict[str, object] = {"target": target, "floor": 0.8, "is_percent": True, "number_format": "0.0%"}
+    values.update(fields)
+    return Indicator(name, code or name[:4].upper(), observations=observations, **values)  # type: ignore[arg-type]
+
+
+def report_of(*indicators: Indicator, details: PaperDetails | None = None,
+              proposals: tuple[Proposal, ...] = (), method: RagMethod = RagMethod.FLOOR) -> Report:
+    dataset = Dataset("test.xlsx", "0", tuple(indicators), tuple(MONTHS), proposals=proposals,
+                      details=details or PaperDetails(service="Adult Services",
+                                                      committee="Adult Cabinet Committee"),
+                      settings=RuleSettings(rag_method=method))
+    return rate(dataset)
+
+
+@pytest.fixture(scope="module")
+def sample_report() -> Report:
+    return api.check(api.sample_path())
+
+
+# --- the sample reads as the seed paper ----------------------------------------------------------
+
+
+def test_sample_summary_is_the_seed_sentence(sample_report: Report) -> None:
+    headline = narrative.headline(sample_report.summary, RagMethod.FLOOR,
+                                  narrative.not_rated_counts(sample_report.kpis))
+    assert f"{headline} {narrative.red_sentence(narrative.red_names(sample_report))}" == SEED_HEADLINE
+
+
+def test_sample_proposals_paragraph_names_cs04a_and_cs04b(sample_report: Report) -> None:
+    assert narrative.proposals_paragraph(sample_report) == (
+        "The proposed KPIs and targets for 2020-21 are attached in Appendix 2. These are largely "
+        "unchanged from 2019-20, except for increases in floor standard for two indicators "
+        "(CS04a, and CS04b).")
+
+
+def test_sample_is_the_third_and_final_report(sample_report: Report) -> None:
+    assert narrative.introduction(sample_report).endswith(
+        "this is the third and final report for the 2019/20 financial year.")
+    assert narrative.period_paragraph(sample_report) == (
+        "The Strategic and Corporate Services Performance dashboard provides year-end results to "
+        "March 2020 and is attached in Appendix 1.")
+    assert "This is the year end report." in narrative.summary_intro(sample_report)
+
+
+def test_sample_paragraphs_are_numbered_in_order(sample_report: Report) -> None:
+    paragraphs = narrative.dashboard_paragraphs(sample_report)
+    assert [p.number for p in paragraphs] == ["2.1.", "2.2.", "2.3.", "2.4.", "2.5.", "2.6."]
+    assert paragraphs[3].bullets == (
+        "21 are rated Green – the target was achieved or exceeded;",
+        "3 are rated Amber – performance achieved or exceeded the expected floor standard but did not "
+        "meet the target for Green;",
+        "1 is rated Red – performance did not meet the expected floor standard.",
+    )
+    assert paragraphs[4].text == ("The Freedom of Information Act requests completed within 20 working "
+                                  "days was the KPI RAG rated Red.")
+
+
+def test_sample_recommendation_names_next_year(sample_report: Report) -> None:
+    assert narrative.recommendation(sample_report) == (
+        "The Policy and Resources Cabinet Committee is asked to NOTE the performance position for "
+        "Strategic and Corporate Services, and proposed KPIs for 2020-21.")
+
+
+# --- lists and words -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("names", "joined", "codes"), [
+    ([], "", ""),
+    (["A"], "A", "A"),
+    (["A", "B"], "A and B", "A, and B"),
+    (["A", "B", "C"], "A, B and C", "A, B, and C"),
+    (["A", "B", "C", "D"], "A, B, C and D", "A, B, C, and D"),
+])
+def test_lists_of_names_and_codes(names: list[str], joined: str, codes: str) -> None:
+    assert narrative.join_names(names) == joined
+    assert narrative.join_codes(names) == codes
+
+
+@pytest.mark.parametrize(("n", "ordinal", "word"), [
+    (1, "first", "one"), (2, "second", "two"), (3, "third", "three"), (12, "twelfth", "twelve"),
+    (13, "13th", "13"), (21, "21st", "21"), (22, "22nd", "22"), (111, "111th", "111"),
+])
+def test_ordinals_and_number_words(n: int, ordinal: str, word: str) -> None:
+    assert narrative.ordinal_word(n) == ordinal
+    assert narrative.number_word(n) == word
+
+
+# --- every combination of counts -----------------------------------------------------------------
+
+COUNTS = range(4)
+
+
+def _check_headline(g: int, a: int, r: int, no_data: int, no_target: int, method: RagMethod) -> None:
+    summary = Summary(green=g, amber=a, red=r, not_rated=no_data + no_target)
+    text = narrative.headline(summary, method, narrative.NotRated(no_data, no_target))
+    n = summary.total
+    words = narrative.wording(method)
+    assert (text[0].isupper() or text[0].isdigit()) and text.endswith("."), text
+    assert "  " not in text and " ." not in text and ",," not in text, text
+    assert not re.search(r"\b1 were\b|\b1 had no \w+ and were\b|\b([2-9]|\d\d) was\b", text), text
+    if n == 0:
+        assert text == "The dashboard has no KPIs to rate."
+        return
+    assert ("(Amber)" in text) == (a > 0), text
+    assert ("(Red)" in text) == (r > 0), text
+    assert ("Green" in text) == (g > 0), text
+    if a:
+        assert f"{a if (g or n > 1) else ''}".strip() in text and words.amber in text
+    if r:
+        assert words.red in text
+    if g == n:
+        assert text in ("The only KPI achieved target and was RAG rated Green.",
+                        f"All {n} KPIs achieved target and were RAG rated Green.")
+    elif g:
+        assert text.startswith(f"{g} of the {n} KPIs achieved target and {'was' if g == 1 else 'were'} "
+                               "RAG rated Green")
+    if n == 1 and summary.not_rated:
+        assert text.endswith(f"it had no {'data' if no_data else 'target'}.")
+        return
+    if no_data:
+        assert f"{no_data} had no data" in text
+    if no_target:
+        assert f"{no_target} had no target" in text
+    if summary.rated == 0:
+        assert "could be RAG rated" in text
+
+
+@pytest.mark.parametrize("method", list(RagMethod))
+def test_headline_for_every_combination_of_counts(method: RagMethod) -> None:
+    for g, a, r, no_data, no_target in itertools.product(COUNTS, COUNTS, COUNTS, range(3), range(2)):
+        _check_headline(g, a, r, no_data, no_target, method)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 60), st.integers(0, 60), st.integers(0, 60), st.integers(0, 5), st.integers(0, 5))
+def test_headline_for_larger_counts(g: int, a: int, r: int, no_data: int, no_target: int) -> None:
+    _check_headline(g, a, r, no_data, no_target, RagMethod.FLOOR)
+
+
+def test_headline_wording_for_a_single_kpi() -> None:
+    one = narrative.headline
+    assert one(Summary(0, 1, 0, 0)) == ("The only KPI was below target but did achieve the floor "
+                                        "standard (Amber).")
+    assert one(Summary(0, 0, 1, 0)) == "The only KPI did not achieve the floor standard (Red)."
+    assert one(Summary(0, 0, 0, 1)) == "The only KPI could not be RAG rated: it had no data."
+
+
+def test_headline_when_none_is_green() -> None:
+    assert narrative.headline(Summary(0, 2, 3, 0)) == (
+        "None of the 5 KPIs achieved target: 2 were below target but did achieve the floor standard "
+        "(Amber) and 3 did not achieve the floor standard (Red).")
+
+
+def test_headline_with_kpis_not_rated() -> None:
+    text = narrative.headline(Summary(3, 0, 1, 2), RagMethod.FLOOR, narrative.NotRated(1, 1))
+    assert text == ("3 of the 6 KPIs achieved target and were RAG rated Green and 1 did not achieve the "
+                    "floor standard (Red). 1 had no data and 1 had no target, so they were not RAG rated.")
+
+
+def test_headline_under_the_tolerance_rule_does_not_mention_floors() -> None:
+    text = narrative.headline(Summary(2, 1, 1, 0), RagMethod.TOLERANCE)
+    assert "floor" not in text and "tolerance (Amber)" in text and "tolerance (Red)" in text
+
+
+@pytest.mark.parametrize(("names", "summary_sentence", "paragraph"), [
+    ([], "", "No KPIs were RAG rated Red."),
+    (["Rent collected"], "The Red indicator is Rent collected.",
+     "The Rent collected was the KPI RAG rated Red."),
+    (["A", "B"], "The Red indicators are A and B.", "The KPIs RAG rated Red were A and B."),
+    (["A", "B", "C"], "The Red indicators are A, B and C.", "The KPIs RAG rated Red were A, B and C."),
+])
+def test_red_indicators_named(names: list[str], summary_sentence: str, paragraph: str) -> None:
+    assert narrative.red_sentence(names) == summary_sentence
+    assert narrative.red_paragraph(names) == paragraph
+
+
+@pytest.mark.parametrize(("counts", "expected"), [
+    (Summary(5, 0, 0, 0), ["5 are rated Green – the target was achieved or exceeded."]),
+    (Summary(1, 1, 0, 0), ["1 is rated Green – the target was achieved or exceeded;",
+                           "1 is rated Amber – performance achieved or exceeded the expected floor "
+                           "standard but did not meet the target for Green."]),
+    (Summary(0, 0, 2, 1), ["2 are rated Red – performance did not meet the expected floor standard;",
+                           "1 is not rated – there was no data or no target."]),
+])
+def test_count_bullets(counts: Summary, expected: list[str]) -> None:
+    assert narrative.count_bullets(counts) == expected
+
+
+def test_all_green_report_reads_naturally() -> None:
+    report = report_of(kpi("Rent collected", "green"), kpi("Repairs done", "green"))
+    assert narrative.headline(report.summary) == "All 2 KPIs achieved target and were RAG rated Green."
+    assert narrative.red_sentence(narrative.red_names(report)) == ""
+    assert narrative.dashboard_paragraphs(report)[4].text == "No KPIs were RAG rated Red."
+
+
+def test_kpis_with_no_data_are_counted_apart() -> None:
+    report = report_of(kpi("Rent collected", "green"), kpi("Repairs done", "none"),
+                       kpi("Voids let", "no target"))
+    counts = narrative.not_rated_counts(report.kpis)
+    assert counts == narrative.NotRated(no_data=1, no_target=1)
+    assert narrative.headline(report.summary, RagMethod.FLOOR, counts) == (
+        "1 of the 3 KPIs achieved target and was RAG rated Green. 1 had no data and 1 had no target, "
+        "so they were not RAG rated.")
+
+
+# --- where the report sits in the year -----------------------------------------------------------
+
+
+def _in_year(number: int | None, total: int | None, year_end: bool | None = None) -> Report:
+    details = PaperDetails(service="Adult Services", committee="Adult Cabinet Committee",
+                           report_number=number, reports_in_year=total, year_end=year_end)
+    report = report_of(kpi("Rent collected", "green"), details=details)
+    return dataclasses.replace(report, period=MONTHS[8])  # December 2019
+
+
+@pytest.mark.parametrize(("number", "total", "position"), [
+    (1, 3, "the first of three reports"),
+    (2, 3, "the second of three reports"),
+    (3, 3, "the third and final report"),
+    (1, 1, "the only report"),
+    (2, None, "the second report"),
+])
+def test_which_report_of_the_year(number: int, total: int | None, position: str) -> None:
+    assert narrative.introduction(_in_year(number, total)).endswith(
+        f"this is {position} for the 2019/20 financial year.")
+
+
+def test_in_year_wording() -> None:
+    report = _in_year(2, 3)
+    assert not narrative.is_year_end(report)
+    assert narrative.period_paragraph(report) == (
+        "The Adult Services Performance dashboard provides results to December 2019 and is attached "
+        "in Appendix 1.")
+    assert "This report shows performance to December 2019." in narrative.summary_intro(report)
+    assert "year end" not in narrative.summary_intro(report)
+
+
+def test_year_end_from_the_period_when_the_details_do_not_say() -> None:
+    report = report_of(kpi("Rent collected", "green"))
+    assert narrative.is_year_end(report)  # the data runs to March
+    assert narrative.is_year_end(dataclasses.replace(report, period=MONTHS[8])) is False
+
+
+# --- next year's proposals -----------------------------------------------------------------------
+
+
+def _proposal(code: str, target: float, floor: float, **fields: object) -> Proposal:
+    return Proposal(code.lower(), code, target=target, floor=floor, current_target=0.9, current_floor=0.8,
+                    is_percent=True, **fields)  # type: ignore[arg-type]
+
+
+def _with_proposals(*proposals: Proposal, kpis: int = 6) -> Report:
+    indicators = [kpi(f"k{i}", "green", code=f"K{i}") for i in range(1, kpis + 1)]
+    return report_of(*indicators, proposals=proposals)
+
+
+def test_proposals_unchanged() -> None:
+    report = _with_proposals(*(_proposal(f"K{i}", 0.9, 0.8) for i in range(1, 7)))
+    assert narrative.proposals_paragraph(report).endswith("These are unchanged from 2019-20.")
+
+
+def test_proposals_with_one_change_of_each_kind() -> None:
+    unchanged = [_proposal(f"K{i}", 0.9, 0.8) for i in range(3, 10)]
+    report = _with_proposals(_proposal("K1", 0.95, 0.8), _proposal("K2", 0.9, 0.75), *unchanged,
+                             Proposal("New one", "N1", target=0.5, is_new=True), kpis=10)
+    assert narrative.proposals_paragraph(report).endswith(
+        "These are largely unchanged from 2019-20, except for an increase in target for one indicator "
+        "(K1), a reduction in floor standard for one indicator (K2), one new indicator (N1) and the "
+        "removal of one indicator (K10).")
+
+
+def test_proposals_mostly_changed_are_not_called_largely_unchanged() -> None:
+    report = _with_proposals(*(_proposal(f"K{i}", 0.95, 0.8) for i in range(1, 7)))
+    text = narrative.proposals_paragraph(report)
+    assert "largely unchanged" not in text
+    assert text.endswith("The changes from 2019-20 are increases in target for six indicators "
+                         "(K1, K2, K3, K4, K5, and K6).")
+
+
+def test_change_note_for_appendix_2() -> None:
+    shape = Indicator("x", is_percent=True, number_format="0.0%")
+    proposal = _proposal("K1", 0.95, 0.85)
+    assert narrative.change_note(["target up", "floor up"], proposal, shape) == (
+        "Target raised to 95.0%; Floor standard raised to 85.0%")
+    assert narrative.change_note([], proposal, shape) == "No change"
+
+
+# --- describing charts ---------------------------------------------------------------------------
+
+
+def test_chart_alt_text_describes_lines_trend_and_latest(sample_report: Report) -> None:
+    gl02 = next(r for r in sample_report.kpis if r.indicator.code == "GL02")
+    text = narrative.chart_description(gl02, gl02.indicator.observations, sample_report)
+    assert text.startswith("Line chart of GL02 Freedom of Information Act requests completed within 20 "
+                           "working days, from Apr-19 to Mar-20")
+    assert "the target (92.0%) as a dashed line" in text and "floor standard (90.0%)" in text
+    assert "The value fell from 93.1% in Apr-19 to 89.0% in Mar-20" in text
+    assert "The trend across the period is worsening." in text
+    assert text.endswith("is rated Red: performance did not meet the expected floor standard.")
+
+
+def test_activity_alt_text_names_the_range(sample_report: Report) -> None:
+    act = next(r for r in sample_report.activities if r.indicator.code == "ACT03")
+    text = narrative.chart_description(act, act.indicator.observations, sample_report)
+    assert "expected range (150 to 210)" in text and text.endswith("is below the expected range.")
+
+
+def test_facts_for_a_kpi_and_stale_data(sample_report: Report) -> None:
+    ict01 = next(r for r in sample_report.kpis if r.indicator.code == "ICT01")
+    facts = narrative.kpi_facts(ict01, sample_report)
+    assert facts.startswith("Latest value 72.1% (Feb-20), rated Green.")
+    assert "the report period is Mar-20" in facts
+    assert "Direction of travel: ↑ Improved compared with Jan-20 (71.5%)." in facts
