@@ -7,10 +7,12 @@ import datetime as dt
 import io
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import traceback
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -312,15 +314,21 @@ def proposals_intro(report: Report) -> str:
 
 
 class DescribedImage(InlineImage):
-    """An inline picture with alt text (docxtpl's InlineImage has no parameter for it)."""
+    """An inline picture with alt text (docxtpl's InlineImage has no parameter for it).
 
-    def __init__(self, tpl: DocxTemplate, image: bytes, description: str, width: Any = CHART_WIDTH) -> None:
-        super().__init__(tpl, io.BytesIO(image), width=width)
+    The picture is made only when the template places it, so a template without charts
+    does not pay for drawing them.
+    """
+
+    def __init__(self, tpl: DocxTemplate, image: Callable[[], bytes], description: str,
+                 width: Any = CHART_WIDTH) -> None:
+        super().__init__(tpl, None, width=width)
+        self.image = image
         self.description = description
 
     def _insert_image(self) -> str:
-        inline = self.tpl.current_rendering_part.new_pic_inline(self.image_descriptor, self.width,
-                                                                 self.height)
+        picture = io.BytesIO(self.image())
+        inline = self.tpl.current_rendering_part.new_pic_inline(picture, self.width, self.height)
         inline.docPr.set("descr", self.description)
         for properties in inline.xpath(".//pic:cNvPr"):
             properties.set("descr", self.description)
@@ -330,7 +338,7 @@ class DescribedImage(InlineImage):
 def chart_images(tpl: DocxTemplate) -> ChartFn:
     """Chart images for a template: a PNG per indicator with its alt text."""
     def make(rating: Rating, observations: Sequence[Observation], description: str) -> DescribedImage:
-        return DescribedImage(tpl, indicator_chart(rating.indicator, observations), description)
+        return DescribedImage(tpl, lambda: indicator_chart(rating.indicator, observations), description)
     return make
 
 
@@ -347,10 +355,15 @@ def render_paper(report: Report, template: Path | None = None) -> bytes:
     return _save(document, fixed_time(report))
 
 
+# A tag can fail as a Jinja error, or as a TypeError from a value used the wrong way or an
+# {% include %} in an environment with no loader: each is the template's problem to report.
+_TAG_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError)
+
+
 def _render(tpl: DocxTemplate, context: dict[str, Any], path: Path) -> None:
     try:
         tpl.render(context, jinja_env=environment(), autoescape=True)
-    except jinja2.TemplateError as error:
+    except _TAG_ERRORS as error:
         raise template_error(error, template_lines(path), path) from error
 
 
@@ -624,8 +637,7 @@ def check_template(path: Path, report: Report) -> TemplateCheck:
     try:
         parsed = environment().parse("\n".join(lines))
     except jinja2.TemplateSyntaxError as error:
-        problem = template_error(error, lines, path).problem
-        return TemplateCheck(path, (), (), (problem,))
+        return TemplateCheck(path, (), (), (_problem_text(template_error(error, lines, path)),))
     used = meta.find_undeclared_variables(parsed)
     missing = tuple(sorted(used - provided))
     unused = tuple(sorted(provided - used))
@@ -640,23 +652,33 @@ def _trial_render(path: Path, report: Report) -> tuple[str, ...]:
     context = paper_context(report, _placeholder_images(tpl))
     try:
         tpl.render(context, jinja_env=environment(), autoescape=True)
-    except jinja2.TemplateError as error:
-        return (template_error(error, template_lines(path), path).problem,)
+    except _TAG_ERRORS as error:
+        return (_problem_text(template_error(error, template_lines(path), path)),)
     return ()
 
 
-_PIXEL = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
-          b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00"
-          b"\x00IEND\xaeB`\x82")
+def _problem_text(error: TemplateError) -> str:
+    """Where, what and what to do, without the file name (the check names the file once)."""
+    text = f"{error.where}: {error.problem}" if error.where else error.problem
+    return f"{text}. {error.fix}" if error.fix else text
+
+
+def _blank_png() -> bytes:
+    """A 1 x 1 white PNG: a stand-in for charts when only the template's tags are being checked."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
+            + chunk(b"IEND", b""))
 
 
 def _placeholder_images(tpl: DocxTemplate) -> ChartFn:
     def make(_rating: Rating, _observations: Sequence[Observation], description: str) -> DescribedImage:
-        return DescribedImage(tpl, _PIXEL, description, width=Cm(1))
+        return DescribedImage(tpl, _blank_png, description, width=Cm(1))
     return make
 
 
-def template_error(error: jinja2.TemplateError, lines: Sequence[str], path: Path) -> TemplateError:
+def template_error(error: Exception, lines: Sequence[str], path: Path) -> TemplateError:
     """A Jinja error as a message a template author can act on: where, what is wrong, what to do."""
     lineno = _error_line(error)
     what, fix = _explain(error)
@@ -666,7 +688,7 @@ def template_error(error: jinja2.TemplateError, lines: Sequence[str], path: Path
     return TemplateError(what, file=str(path), where=where, fix=fix)
 
 
-def _error_line(error: jinja2.TemplateError) -> int | None:
+def _error_line(error: Exception) -> int | None:
     if getattr(error, "lineno", None):
         return int(error.lineno)  # type: ignore[attr-defined]
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<template>"]
@@ -697,8 +719,14 @@ def _unclosed_block(lines: Sequence[str]) -> int | None:
     return stack[-1][1] if stack else None
 
 
-def _explain(error: jinja2.TemplateError) -> tuple[str, str]:
+def _explain(error: Exception) -> tuple[str, str]:
     message = str(getattr(error, "message", None) or error)
+    if not isinstance(error, jinja2.TemplateError):
+        if "no loader" in message:
+            return ("a tag tries to bring in another file, which templates may not do",
+                    "Remove the {% include %}, {% import %} or {% extends %} tag")
+        return (f"a tag uses a value in a way that does not work ({message})",
+                "Check the tag against docs/paper.md")
     if isinstance(error, jinja2.exceptions.SecurityError):
         return (f"a tag tries to use something templates may not use ({message})",
                 "Use only the names listed in docs/paper.md")

@@ -75,6 +75,13 @@ def _document_defaults(doc: DocumentObject) -> None:
         del fonts.attrib[name]
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), FONT)
+    for style_fonts in doc.styles.element.iter(qn("w:rFonts")):  # theme fonts would win over Arial
+        themed = [name for name in style_fonts.attrib if name.endswith("Theme") or name.endswith("theme")]
+        for name in themed:
+            del style_fonts.attrib[name]
+        if themed:
+            for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+                style_fonts.set(qn(attr), FONT)
     lang = rpr.find(qn("w:lang"))
     lang.set(qn("w:val"), "en-GB")
     lang.set(qn("w:eastAsia"), "en-GB")
