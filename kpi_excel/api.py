@@ -45,9 +45,12 @@ class BuildResult:
 
 def load(path: Path, options: Options | None = None) -> Dataset:
     """Read a workbook and apply command-line overrides."""
+    from .container import read_checked
+
+    checked = read_checked(path)  # a wrong, damaged or hostile file is refused before openpyxl loads
     from .reader import read_workbook  # openpyxl is only imported when a workbook is read
 
-    dataset = read_workbook(path)
+    dataset = read_workbook(path, checked)
     return apply_options(dataset, options or Options())
 
 

@@ -16,7 +16,10 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from defusedxml import DefusedXmlException
+
 from . import config
+from .container import CheckedFile, SheetFacts, read_checked, sheet_facts
 from .errors import (
     BadValueError,
     KpiExcelError,
@@ -72,9 +75,8 @@ HEADER_SEARCH_ROWS = 20
 MAX_COLUMNS = 1_000  # columns read from any sheet; a KPI table is never wider
 MAX_DATA_ROWS = 50_000
 BLANK_ROWS_ENDING_SHEET = 1_000  # stop reading after this many empty rows in a row
-MAX_FILE_BYTES = 100 * 1024 * 1024
-MAX_INFLATED_BYTES = 1024 * 1024 * 1024
-MAX_INFLATE_RATIO = 200  # a sheet's XML inflates ~10-30x; a zip bomb, thousands
+MAX_SHEET_XML_READ = 16 * 2**20  # openpyxl parses sheets at about 1 MB a second
+MAX_TEXT = 32_767  # the most characters an Excel cell holds
 
 _FIX_TABLE = (
     "Give one sheet a header row (in its first 20 rows) with an 'Indicator' column, a 'Target' "
@@ -99,17 +101,18 @@ class Cell:
 _EMPTY = Cell(None)
 
 
-def read_workbook(path: Path) -> Dataset:
+def read_workbook(path: Path, checked: CheckedFile | None = None) -> Dataset:
     """Read every KPI table, the proposals and the key/value sheets of a workbook.
 
-    The file is read into memory once and never opened for writing.
+    The file is read into memory once, checked before any XML is parsed (see container.py;
+    pass `checked` when that is done already), and never opened for writing.
     """
-    data = _read_bytes(path)
-    _check_container(path, data)
-    book = _open(path, data)
+    checked = checked or read_checked(path)
+    book = _open(path, checked.data)
+    book._archive = _MeteredArchive(book._archive, path)  # sheets are streamed from it
     try:
         with _collector_paused():
-            return _read_book(book, path, hashlib.sha256(data).hexdigest())
+            return _read_book(book, path, checked)
     except KpiExcelError as error:  # a sheet's reader knows the cell, not the file
         error.name_file(str(path))
         raise
@@ -130,90 +133,6 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise UnreadableWorkbookError("file not found", file=str(path), fix="Check the path and name")
-    if path.is_dir():
-        raise UnreadableWorkbookError("this is a folder, not a workbook", file=str(path),
-                                      fix="Give the path of an .xlsx file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise UnreadableWorkbookError(
-            f"the file is {size // 2**20} MB; a KPI tracker is rarely over "
-            f"{MAX_FILE_BYTES // 2**20} MB", file=str(path),
-            fix="Remove pasted images or data dumps, or copy the KPI sheets to a new workbook",
-        )
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise UnreadableWorkbookError(f"cannot be read ({error.strerror})", file=str(path),
-                                      fix="Check it is not open elsewhere and you may read it") from error
-
-
-def _check_container(path: Path, data: bytes) -> None:
-    """Name the kind of file before parsing anything, and refuse archives that inflate hugely."""
-    name = str(path)
-    if not data:
-        raise UnreadableWorkbookError("the file is empty", file=name,
-                                      fix="Save the workbook again from Excel, as .xlsx")
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise UnreadableWorkbookError(
-            "this is a legacy .xls workbook or a password-protected one", file=name,
-            fix="Open it in Excel, remove any password, and save it as .xlsx (Excel Workbook)",
-        )
-    if data[:2] != b"PK":
-        raise UnreadableWorkbookError(
-            f"this is not an Excel workbook ({_guess_kind(data)})", file=name,
-            fix="Give the .xlsx file (in Excel: File > Save As > Excel Workbook)",
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            names = {m.filename for m in members}
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise UnreadableWorkbookError("the file is damaged or incomplete (not a whole .xlsx)",
-                                      file=name, fix="Save it again from Excel and retry") from error
-    if "word/document.xml" in names:
-        raise UnreadableWorkbookError("this is a Word document renamed .xlsx", file=name,
-                                      fix="Give the Excel workbook that holds the KPIs")
-    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        raise UnreadableWorkbookError("this zip file is not an Excel workbook", file=name,
-                                      fix="Give the .xlsx file that holds the KPIs")
-    if "xl/workbook.bin" in names:
-        raise UnreadableWorkbookError("this is a binary .xlsb workbook", file=name,
-                                      fix="Open it in Excel and save it as .xlsx (Excel Workbook)")
-    _check_inflation(members, name)
-
-
-def _check_inflation(members: Sequence[zipfile.ZipInfo], name: str) -> None:
-    total = sum(m.file_size for m in members)
-    if total > MAX_INFLATED_BYTES:
-        raise UnreadableWorkbookError(
-            f"the workbook unpacks to {total // 2**20} MB, far more than a KPI tracker needs",
-            file=name, fix="Copy the KPI sheets to a new workbook and save that",
-        )
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > 10 * 2**20 and ratio > MAX_INFLATE_RATIO:
-            raise UnreadableWorkbookError(
-                f"part {member.filename} inflates {ratio:.0f} times (a zip bomb, or a sheet of "
-                "repeated filler)", file=name, fix="Copy the KPI sheets to a new workbook and save that",
-            )
-
-
-def _guess_kind(data: bytes) -> str:
-    head = data[:512].lstrip()
-    if head.startswith(b"%PDF"):
-        return "it is a PDF"
-    if head[:5].lower() in (b"<html", b"<!doc") or head.startswith(b"<?xml"):
-        return "it is a web page or XML file"
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        return "its contents are not a workbook"
-    return "it looks like a CSV or text file" if ("," in text or "\t" in text) else "it is text"
-
-
 def _open(path: Path, data: bytes) -> openpyxl.Workbook:
     try:
         with warnings.catch_warnings():
@@ -221,10 +140,68 @@ def _open(path: Path, data: bytes) -> openpyxl.Workbook:
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for damaged files
-        raise UnreadableWorkbookError(
-            f"the workbook cannot be opened ({type(error).__name__}: {error})".rstrip(": ."),
-            file=str(path), fix="Open it in Excel, save it again as .xlsx, and retry",
-        ) from error
+        raise _unreadable("the workbook cannot be opened", error, str(path)) from error
+
+
+_FIX_RESAVE = "Open it in Excel, save it again as .xlsx, and retry"
+
+
+def _unreadable(problem: str, error: BaseException, file: str = "") -> UnreadableWorkbookError:
+    """A parser's exception as one clean line: the cause, without the parser's own advice."""
+    cause = error.__cause__ or error  # openpyxl wraps the XML error in a ValueError of its own
+    if isinstance(cause, DefusedXmlException):
+        return UnreadableWorkbookError(
+            f"{problem}: it declares XML entities (a DTD), which no spreadsheet program writes, "
+            "so it may be an 'XML bomb'", file=file,
+            fix="Do not open it; ask the sender for a copy saved from Excel")
+    detail = " ".join(f"{type(cause).__name__}: {cause}".split())
+    return UnreadableWorkbookError(f"{problem} ({detail[:200]})", file=file, fix=_FIX_RESAVE)
+
+
+class _MeteredArchive:
+    """The zip that openpyxl streams sheets from, counting what it unpacks: a workbook may make
+    the reader parse at most MAX_SHEET_XML_READ bytes of sheets, so time stays bounded."""
+
+    def __init__(self, archive: zipfile.ZipFile, path: Path) -> None:
+        self.archive = archive
+        self.path = path
+        self.spent = 0
+
+    def open(self, name: str, *args: Any, **kwargs: Any) -> _MeteredStream:
+        return _MeteredStream(self.archive.open(name, *args, **kwargs), self)
+
+    def charge(self, size: int) -> None:
+        self.spent += size
+        if self.spent > MAX_SHEET_XML_READ:
+            raise UnreadableWorkbookError(
+                f"the sheets hold more than {MAX_SHEET_XML_READ // 2**20} MB of cells before their KPI "
+                "tables end, far more than KPI tables need", file=str(self.path),
+                fix="Copy the KPI sheets to a new workbook, save that, and retry")
+
+    def close(self) -> None:
+        self.archive.close()
+
+
+class _MeteredStream:
+    """One part being read, charged to its archive's meter."""
+
+    def __init__(self, stream: Any, meter: _MeteredArchive) -> None:
+        self.stream = stream
+        self.meter = meter
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self.stream.read(size)
+        self.meter.charge(len(data))
+        return data
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def __enter__(self) -> _MeteredStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 # --- the whole book -------------------------------------------------------------------------
@@ -241,16 +218,21 @@ class _Found:
     warnings: list[Warning_] = field(default_factory=list)
     extra_headers: list[str] = field(default_factory=list)
     title: str = ""
+    empty_tables: list[str] = field(default_factory=list)  # headers with no rows under them
+    hidden_tables: list[str] = field(default_factory=list)  # hidden sheets with a KPI header
 
 
-def _read_book(book: openpyxl.Workbook, path: Path, sha256: str) -> Dataset:
-    found = _Found()
+def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile) -> Dataset:
+    found = _Found(warnings=list(checked.warnings))
     table_errors: list[MissingColumnError] = []
     for ws in book.worksheets:
-        if ws.sheet_state != "visible":
-            continue
         kind = _sheet_kind(ws.title)
-        rows = _sheet_rows(ws, path)
+        if ws.sheet_state != "visible":
+            _note_hidden_table(ws, path, found)
+            continue
+        rows = _sheet_rows(ws, path, found.warnings, header_needed=kind == "table")
+        facts = _check_sheet_xml(ws, rows, checked.data)
+        read_before = len(found.indicators)
         if kind == "details":
             found.details = config.details_from_rows(list(_key_rows(ws.title, rows)))
         elif kind == "settings":
@@ -262,16 +244,15 @@ def _read_book(book: openpyxl.Workbook, path: Path, sha256: str) -> Dataset:
                 _read_table_sheet(ws.title, rows, found)
             except MissingColumnError as error:
                 table_errors.append(error)
+        _warn_hidden_rows(found.indicators[read_before:], facts.hidden_rows, found.warnings)
     if not found.indicators:
-        if table_errors:
-            raise table_errors[0]
-        raise NoKpiTableError("no sheet holds a KPI table", file=str(path), fix=_FIX_TABLE)
+        _no_indicators(path, table_errors, found)
     indicators = tuple(found.indicators)
     proposals = _read_proposals(found.proposals_sheet, indicators, found.warnings)
     periods = tuple(sorted({o.period for ind in indicators for o in ind.observations}))
     return Dataset(
         source=path.name,
-        sha256=sha256,
+        sha256=hashlib.sha256(checked.data).hexdigest(),
         indicators=indicators,
         periods=periods,
         proposals=proposals,
@@ -281,6 +262,31 @@ def _read_book(book: openpyxl.Workbook, path: Path, sha256: str) -> Dataset:
         extra_headers=tuple(dict.fromkeys(found.extra_headers)),
         title=found.title,
     )
+
+
+def _no_indicators(path: Path, table_errors: Sequence[MissingColumnError], found: _Found) -> None:
+    """Say why no indicator was read, as precisely as we can."""
+    if table_errors:
+        raise table_errors[0]
+    if found.empty_tables:
+        raise NoKpiTableError("the KPI table has a header row but no indicator rows under it",
+                              where=found.empty_tables[0], fix="Add one row per indicator below the header")
+    if found.hidden_tables:
+        raise NoKpiTableError(
+            f"the only KPI table is on sheet {found.hidden_tables[0]}, which is hidden", file=str(path),
+            fix="Unhide it (right-click a sheet tab > Unhide), save, and retry")
+    raise NoKpiTableError("no sheet holds a KPI table", file=str(path), fix=_FIX_TABLE)
+
+
+def _note_hidden_table(ws: Any, path: Path, found: _Found) -> None:
+    """A hidden sheet is not read, but a KPI table on one deserves a warning."""
+    rows = _sheet_rows(ws, path, [], header_needed=True, limit=HEADER_SEARCH_ROWS)
+    if find_header(rows) is not None:
+        name = quote_sheet(ws.title)
+        found.hidden_tables.append(name)
+        found.warnings.append(Warning_(
+            f"sheet {name} is hidden and holds a KPI table, which was not read; unhide it to include it",
+            f"{name}!A1"))
 
 
 def _sheet_kind(title: str) -> str:
@@ -294,30 +300,85 @@ def _sheet_kind(title: str) -> str:
     return "table"
 
 
-def _sheet_rows(ws: object, path: Path) -> list[list[Cell]]:
-    """The sheet's rows as cells, stopping after a long run of empty rows."""
+def _sheet_rows(ws: Any, path: Path, sink: list[Warning_], *, header_needed: bool = False,
+                limit: int | None = None) -> list[list[Cell]]:
+    """The sheet's rows as cells, stopping after a long run of empty rows.
+
+    A sheet that could only hold a KPI table is read no further than its first rows when they
+    hold no header, so a data dump beside the table costs nothing.
+    """
     rows: list[list[Cell]] = []
     blank_run = 0
-    ws.reset_dimensions()  # type: ignore[attr-defined]  # a stale stored size can hide data
-    # no max_col: in read-only mode it pads every row with empty cells up to that column
-    for raw in ws.iter_rows():  # type: ignore[attr-defined]
-        row = _trim([_cell(c) for c in raw[:MAX_COLUMNS]])
-        if all(c.value in (None, "") for c in row):
-            blank_run += 1
-            if blank_run >= BLANK_ROWS_ENDING_SHEET:
-                break
-            rows.append([])
-            continue
-        blank_run = 0
-        rows.append(row)
+    cut_at = ""
+    for row, cut in _parsed_rows(ws, path):
+        if cut and not cut_at:
+            cut_at = ref(ws.title, len(rows), MAX_COLUMNS)
+        blank = all(c.value in (None, "") for c in row)
+        blank_run = blank_run + 1 if blank else 0
+        if blank_run >= BLANK_ROWS_ENDING_SHEET:
+            break
+        rows.append([] if blank else row)
         if len(rows) > MAX_DATA_ROWS:
             raise UnreadableWorkbookError(
-                f"sheet {ws.title} has more than {MAX_DATA_ROWS:,} rows",  # type: ignore[attr-defined]
+                f"sheet {quote_sheet(ws.title)} has more than {MAX_DATA_ROWS:,} rows",
                 file=str(path), fix="Keep the KPI table on a sheet of its own, without data dumps",
             )
+        if len(rows) == limit or (header_needed and len(rows) == HEADER_SEARCH_ROWS
+                                  and find_header(rows) is None):
+            break
     while rows and not rows[-1]:
         rows.pop()
+    if cut_at:
+        sink.append(Warning_(f"cells beyond column {get_column_letter(MAX_COLUMNS)} were not read "
+                             "(a KPI table is never that wide)", cut_at))
     return rows
+
+
+def _parsed_rows(ws: Any, path: Path) -> Iterator[tuple[list[Cell], bool]]:
+    """Each row's first MAX_COLUMNS cells, and whether non-empty cells beyond were cut off.
+
+    A sheet that openpyxl cannot parse gives one clean error that names it.
+    """
+    ws.reset_dimensions()  # a stale stored size can hide data
+    # no max_col: in read-only mode it pads every row with empty cells up to that column
+    raws = iter(ws.iter_rows())
+    while True:
+        try:
+            raw = next(raws, None)
+            if raw is None:
+                return
+            row = _trim([_cell(c) for c in raw[:MAX_COLUMNS]])
+            cut = len(raw) > MAX_COLUMNS and any(c.value is not None for c in raw[MAX_COLUMNS:])
+        except KpiExcelError:
+            raise
+        except Exception as error:  # openpyxl and the XML parser raise many types for damaged sheets
+            raise _unreadable(f"sheet {quote_sheet(ws.title)} cannot be read", error, str(path)) from error
+        yield row, cut
+
+
+def _check_sheet_xml(ws: Any, rows: Sequence[Sequence[Cell]], data: bytes) -> SheetFacts:
+    """What the sheet's XML says about the rows read that openpyxl's values do not.
+
+    Formulas without saved results read as blanks, so they stop the read: a blank is not a value.
+    """
+    part = getattr(ws, "_worksheet_path", None)
+    facts = sheet_facts(data, part, len(rows)) if part else SheetFacts()
+    if facts.unsaved_formulas:
+        count = len(facts.unsaved_formulas)
+        raise UnreadableWorkbookError(
+            "formulas in this workbook have no saved results (it was written by a program, not saved "
+            f"in Excel), so {count:,} formula cell{'s' if count > 1 else ''} on this sheet, the first "
+            "here, would read as blank",
+            where=f"{quote_sheet(ws.title)}!{facts.unsaved_formulas[0]}",
+            fix="Open it in Excel and save it, then retry")
+    return facts
+
+
+def _warn_hidden_rows(indicators: Sequence[Indicator], hidden: frozenset[int], sink: list[Warning_]) -> None:
+    for indicator in indicators:
+        if indicator.row in hidden:
+            sink.append(Warning_(f"{indicator.label}: its row is hidden in Excel; it was read like the "
+                                 "others", indicator.ref))
 
 
 def _trim(row: list[Cell]) -> list[Cell]:
@@ -374,13 +435,31 @@ def find_header(rows: Sequence[Sequence[Cell]]) -> _Header | None:
     """The best header row in the first rows: it names an indicator column and some values."""
     best: tuple[int, _Header] | None = None
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        header = _header_at(r, row)
-        if header is None:
-            continue
-        score = len(header.roles) + len(header.periods)
-        if best is None or score > best[0]:
-            best = (score, header)
+        for header in (_header_at(r, row), _two_row_header(r, rows)):
+            if header is None:
+                continue
+            score = len(header.roles) + len(header.periods)
+            if best is None or score > best[0]:
+                best = (score, header)
     return best[1] if best else None
+
+
+def _two_row_header(r: int, rows: Sequence[Sequence[Cell]]) -> _Header | None:
+    """A header over two rows, as merged cells make it: the fixed columns (merged down) in the top
+    row, the periods in the row below, under an empty cell or a banner such as 'Monthly 2019/20'.
+
+    Read as one row ending at the lower row; only tried when the lower row gives two periods.
+    """
+    if r + 1 >= len(rows):
+        return None
+    top, below = rows[r], rows[r + 1]
+    merged = list(top) + [_EMPTY] * (len(below) - len(top))
+    taken = 0
+    for c, cell in enumerate(below):
+        if parse_period(cell.value) is not None and header_role(merged[c].value) is None:
+            merged[c] = cell
+            taken += 1
+    return _header_at(r + 1, merged) if taken >= 2 else None
 
 
 def _header_at(r: int, row: Sequence[Cell]) -> _Header | None:
@@ -445,7 +524,10 @@ def _read_table_sheet(sheet: str, rows: list[list[Cell]], found: _Found) -> None
         found.title = _title_above(rows, header.row)
     found.extra_headers.extend(header.extras.values())
     table = _TableReader(sheet, rows, header, found.warnings)
-    found.indicators.extend(table.indicators())
+    indicators = table.indicators()
+    if not indicators:
+        found.empty_tables.append(ref(sheet, header.row, header.roles[Role.INDICATOR]))
+    found.indicators.extend(indicators)
 
 
 def _title_above(rows: Sequence[Sequence[Cell]], header_row: int) -> str:
@@ -536,6 +618,7 @@ class _TableReader:
             self.warnings.append(Warning_(
                 f"{label}: percentages on mixed scales (some cells 0.85, some 85); "
                 "plain numbers above 1.5 were taken as whole percentages", self.where(r, 0)))
+        self._warn_long_text(row, label)
         polarity = self._polarity(row, target, floor)
         kpi_type = self._type(row, target, lower, upper)
         return Indicator(
@@ -560,6 +643,15 @@ class _TableReader:
             sheet=self.sheet,
             row=r + 1,
         )
+
+    def _warn_long_text(self, row: _Row, label: str) -> None:
+        """An Excel cell holds at most MAX_TEXT characters: say so before an output cuts a text."""
+        for c, cell in enumerate(row.cells):
+            if isinstance(cell.value, str) and len(cell.value) > MAX_TEXT:
+                short = label if len(label) <= 60 else label[:57] + "..."
+                self.warnings.append(Warning_(
+                    f"{short}: this cell holds {len(cell.value):,} characters; an Excel cell holds "
+                    f"{MAX_TEXT:,}, so the RAG workbook cuts it", self.where(row.index, c)))
 
     def _wide_series(self, row: _Row) -> list[tuple[Period, Cell, str]]:
         series = [(p, row.at(c), self.where(row.index, c)) for c, p in self.header.periods.items()]
