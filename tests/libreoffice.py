@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,14 @@ def convert(source: Path, to: str, out_dir: Path, *, timeout: int = 180) -> Path
 
     `to` is a LibreOffice filter spec such as "pdf" or "xlsx:Calc MS Excel 2007 XML".
     """
+    return convert_all([source], to, out_dir, timeout=timeout)[0]
+
+
+def convert_all(sources: Sequence[Path], to: str, out_dir: Path, *, timeout: int = 300) -> list[Path]:
+    """Convert several files in one LibreOffice run (each run costs seconds); the new files in order.
+
+    The sources' names (stems) must differ, since the outputs share out_dir.
+    """
     exe = require_soffice()
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
@@ -49,19 +58,25 @@ def convert(source: Path, to: str, out_dir: Path, *, timeout: int = 180) -> Path
         (user / "registrymodifications.xcu").write_text(_RECALC_PROFILE, encoding="utf-8")
         result = subprocess.run(
             [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-             "--convert-to", to, "--outdir", str(out_dir), str(source)],
+             "--convert-to", to, "--outdir", str(out_dir), *map(str, sources)],
             capture_output=True, text=True, timeout=timeout, check=False,
         )
     extension = to.split(":", 1)[0]
-    target = out_dir / f"{source.stem}.{extension}"
-    if not target.exists():
-        raise AssertionError(f"LibreOffice did not convert {source}: {result.stdout} {result.stderr}")
-    return target
+    targets = [out_dir / f"{source.stem}.{extension}" for source in sources]
+    for source, target in zip(sources, targets, strict=True):
+        if not target.exists():
+            raise AssertionError(f"LibreOffice did not convert {source}: {result.stdout} {result.stderr}")
+    return targets
 
 
 def recalculate(workbook: Path, out_dir: Path) -> Path:
     """A copy of workbook as LibreOffice saves it after recalculating every formula."""
     return convert(workbook, "xlsx:Calc MS Excel 2007 XML", out_dir)
+
+
+def recalculate_all(workbooks: Sequence[Path], out_dir: Path) -> list[Path]:
+    """Copies of several workbooks as LibreOffice saves them after recalculating, from one run."""
+    return convert_all(workbooks, "xlsx:Calc MS Excel 2007 XML", out_dir)
 
 
 def to_pdf(document: Path, out_dir: Path) -> Path:

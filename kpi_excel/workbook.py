@@ -1,0 +1,1117 @@
+"""The RAG workbook the finance team opens in Excel: the only module that imports xlsxwriter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.format import Format
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
+
+from . import __version__, formulas
+from .errors import OutputError
+from .formatting import (
+    NO_DATA_WORD,
+    NOT_RATED_WORD,
+    RANGE_WORDS,
+    decimals_for,
+    direction_word,
+    format_value,
+    rag_word,
+)
+from .guidance import ACTIVITY_NOTE, KeyEntry, direction_key, rag_key, rag_notes, range_key
+from .model import (
+    DirectionMethod,
+    Indicator,
+    KpiType,
+    Period,
+    Polarity,
+    Proposal,
+    Rag,
+    RagMethod,
+    RangeStatus,
+    Rating,
+    Report,
+)
+
+# Commentary that starts with "=" stays text, a URL stays text, and a NaN cannot corrupt the file.
+OPTIONS: dict[str, Any] = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": True,
+    "default_format_properties": {"font_name": "Arial", "font_size": 10},
+}
+
+# Above this many indicators the Charts sheet holds a note instead of a chart each: thousands of
+# charts make a workbook slow to open, and every row keeps its sparkline.
+MAX_CHARTS = 250
+
+# Okabe-Ito colours, which stay apart for the common kinds of colour blindness; every one takes
+# black text at a contrast of at least 5:1, and the word is always in the cell.
+FILLS = {
+    Rag.GREEN.word: "#009E73",
+    Rag.AMBER.word: "#E69F00",
+    Rag.RED.word: "#D55E00",
+    NO_DATA_WORD: "#C8C8C8",
+    NOT_RATED_WORD: "#C8C8C8",
+    RANGE_WORDS[RangeStatus.ABOVE]: "#56B4E9",
+    RANGE_WORDS[RangeStatus.BELOW]: "#F0E442",
+}
+LINE_COLOURS = {"actual": "#0072B2", "target": "#000000", "floor": "#D55E00"}
+HEADER_FILL = "#DCE6F1"
+
+POLARITY_WORDS = {
+    Polarity.HIGHER: "Higher is better",
+    Polarity.LOWER: "Lower is better",
+    Polarity.TARGET: "Close to target",
+}
+RULE_WORDS = {RagMethod.FLOOR: "Floor standard", RagMethod.TOLERANCE: "Tolerance"}
+DIRECTION_METHOD_WORDS = {
+    DirectionMethod.PREVIOUS: "Against the previous period with data",
+    DirectionMethod.LAST_YEAR: "Against the same period last year",
+    DirectionMethod.TREND: "Straight-line trend across the periods shown",
+}
+
+TITLE_ROW, NOTE_ROW, MONTHS_ROW, HEADER_ROW = 0, 1, 2, 3
+MAX_TEXT = 32_767  # Excel's limit on the characters in a cell
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def write_workbook(report: Report, path: Path) -> None:
+    """Write the RAG workbook for a rated report to path, a new file.
+
+    The same report always gives a byte-identical file: the document's dates come from the
+    report period, never from the clock.
+    """
+    book = xlsxwriter.Workbook(str(path), OPTIONS)
+    try:
+        _Book(book, report).write()
+    finally:
+        try:
+            book.close()
+        except FileCreateError as error:
+            raise OutputError(f"cannot be written ({error})", file=str(path),
+                              fix="Close the file if it is open in Excel, or choose another --out folder",
+                              ) from error
+
+
+def clean(value: object) -> str:
+    """Text as a cell may hold it: control characters removed, within Excel's length limit."""
+    return _CONTROL.sub("", str(value))[:MAX_TEXT]
+
+
+def number_format(indicator: Indicator) -> str:
+    """The Excel number format for an indicator's figures: its own, else one from formatting."""
+    own = indicator.number_format
+    if own and own != "General" and ("%" in own) == indicator.is_percent:
+        return own
+    places = decimals_for(indicator)
+    if indicator.is_percent:
+        return f"0{'.' + '0' * places if places else ''}%"
+    if places == 0 and any(o.value is not None and not float(o.value).is_integer()
+                           for o in indicator.observations):
+        places = 1
+    return f"#,##0{'.' + '0' * places if places else ''}"
+
+
+def created_at(report: Report) -> dt.datetime:
+    """The document's creation date: the end of the report period, so rebuilding changes nothing."""
+    day = report.period.end if report.period else dt.date(2000, 1, 1)
+    return dt.datetime(day.year, day.month, day.day)
+
+
+# --- styles ---------------------------------------------------------------------------------
+
+_STYLE_BASES: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 14},
+    "subtitle": {"italic": True, "font_color": "#404040"},
+    "heading": {"bold": True, "font_size": 11},
+    "header": {"bold": True, "text_wrap": True, "valign": "top", "bg_color": HEADER_FILL,
+               "bottom": 1},
+    "header_centre": {"bold": True, "text_wrap": True, "valign": "top", "align": "center",
+                      "bg_color": HEADER_FILL, "bottom": 1},
+    "icon": {"valign": "vcenter", "align": "center"},
+    "text": {"valign": "top"},
+    "wrap": {"valign": "top", "text_wrap": True},
+    "centre": {"valign": "top", "align": "center"},
+    "mark": {"valign": "top", "align": "center", "italic": True, "font_color": "#595959"},
+    "word": {"valign": "top", "align": "center", "bold": True, "border": 1, "border_color": "#808080"},
+    "number": {"valign": "top"},
+    "count": {"valign": "top", "align": "center", "num_format": "0"},
+    "date": {"valign": "top", "num_format": "d mmmm yyyy", "align": "left"},
+    "note": {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
+    "hidden": {"font_color": "#808080", "font_size": 8},
+}
+
+
+class _Styles:
+    """Each distinct cell format created once and reused (Excel limits a file to 64,000)."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.book = book
+        self.cache: dict[tuple[str, str, str], Format] = {}
+        self.fills: dict[str, Format] = {}
+
+    def get(self, base: str, num_format: str = "", fill: str = "") -> Format:
+        key = (base, num_format, fill)
+        if key not in self.cache:
+            props = dict(_STYLE_BASES[base])
+            if num_format:
+                props["num_format"] = num_format
+            if fill:
+                props["bg_color"] = fill
+            self.cache[key] = self.book.add_format(props)
+        return self.cache[key]
+
+    def conditional(self, word: str) -> Format:
+        """The fill a conditional format gives a cell that reads word."""
+        if word not in self.fills:
+            self.fills[word] = self.book.add_format({"bg_color": FILLS[word], "font_color": "#000000"})
+        return self.fills[word]
+
+
+def _print_setup(ws: Worksheet, header_row: int | None, title: str) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    if header_row is not None:
+        ws.repeat_rows(header_row)
+    safe = title.replace("&", "&&")
+    ws.set_footer(f"&L{safe}&C&A&RPage &P of &N")
+
+
+def _estimate_lines(text: str, width: float) -> int:
+    """How many lines text wraps to in a column width characters wide (roughly, as Excel does)."""
+    per_line = max(int(width * 1.15), 1)
+    return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
+
+
+# --- the indicator sheets -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One column of an indicator sheet: its key (what the writer puts there), header and width."""
+
+    key: str
+    header: str
+    width: float
+    period: Period | None = None
+
+
+@dataclass
+class _Placed:
+    """Where an indicator sheet put things, for the sheets that refer to it."""
+
+    name: str
+    first_row: int
+    last_row: int
+    columns: dict[str, int]
+    period_columns: dict[Period, int]
+    rows: dict[int, int] = field(default_factory=dict)  # id(rating) -> its row
+
+    def range(self, key: str) -> str:
+        col = self.columns[key]
+        return (f"{quote_sheetname(self.name)}!${xl_col_to_name(col)}${self.first_row + 1}"
+                f":${xl_col_to_name(col)}${self.last_row + 1}")
+
+    def cell(self, rating: Rating, col: int) -> str:
+        return f"{quote_sheetname(self.name)}!{xl_rowcol_to_cell(self.rows[id(rating)], col, col_abs=True)}"
+
+
+class _IndicatorSheet:
+    """The KPIs sheet or the Activity sheet: the department's rows with the formula columns."""
+
+    def __init__(self, book: _Book, name: str, ratings: Sequence[Rating], kind: KpiType) -> None:
+        self.book = book
+        self.report = book.report
+        self.settings = book.report.dataset.settings
+        self.name = name
+        self.ratings = ratings
+        self.kind = kind
+        self.ws = book.workbook.add_worksheet(name)
+        self.periods = sorted({o.period for r in ratings for o in r.indicator.observations})
+        self.columns = self._columns()
+        self.col = {c.key: i for i, c in enumerate(self.columns)}
+        self.period_col = {c.period: i for i, c in enumerate(self.columns) if c.period is not None}
+        self.header_of = {c.period: c.header for c in self.columns if c.period is not None}
+
+    # layout
+
+    def _columns(self) -> list[_Column]:
+        inds = [r.indicator for r in self.ratings]
+        cols: list[_Column] = []
+        if any(i.section for i in inds):
+            cols.append(_Column("section", "Section", 18))
+        cols += [_Column("code", "Code", 8), _Column("indicator", "Indicator", 46)]
+        if self.kind is KpiType.KPI:
+            cols.append(_Column("polarity", "Polarity", 11))
+        if any(i.frequency for i in inds):
+            cols.append(_Column("frequency", "Data period", 8))
+        if any(i.unit for i in inds):
+            cols.append(_Column("unit", "Unit", 7))
+        if self.kind is KpiType.KPI:
+            cols += [_Column("target", "Target", 9), _Column("floor", "Floor standard", 9)]
+            if any(i.tolerance is not None for i in inds):
+                cols.append(_Column("tolerance", "Amber tolerance", 9))
+        else:
+            width = max(_figure_width(inds), 10)
+            cols += [_Column("lower", "Lower threshold", width), _Column("upper", "Upper threshold", width)]
+        cols += [_Column("latest", "Latest value", max(_figure_width(inds), 10)),
+                 _Column("latest_period", "Latest period", 9)]
+        cols += self._rating_columns()
+        cols.append(_Column("trend", "Trend", 14))
+        width = _figure_width(inds)
+        cols += [_Column(f"period{i}", p.label, width, p) for i, p in enumerate(self.periods)]
+        cols.append(_Column("commentary", "Commentary", 60))
+        if any(i.owner for i in inds):
+            cols.append(_Column("owner", "Owner", 20))
+        extras = list(dict.fromkeys(h for i in inds for h, _ in i.extra))
+        cols += [_Column(f"extra{n}", h, 14) for n, h in enumerate(extras)]
+        cols.append(_Column("source", "Source row", 12))
+        return _unique_headers(cols)
+
+    def _rating_columns(self) -> list[_Column]:
+        if self.kind is KpiType.ACTIVITY:
+            return [_Column("range", "Range", 10)]
+        cols = [_Column("rag", "RAG", 10), _Column("dot", "DoT", 5), _Column("direction", "Direction", 11)]
+        if self.settings.direction is DirectionMethod.PREVIOUS:
+            cols += [_Column("compared", "Previous value", 10),
+                     _Column("compared_period", "Previous period", 9)]
+        elif self.settings.direction is DirectionMethod.LAST_YEAR:
+            cols += [_Column("compared", "Value a year earlier", 10),
+                     _Column("compared_period", "Period a year earlier", 9)]
+        return cols
+
+    @property
+    def first_row(self) -> int:
+        return HEADER_ROW + 1
+
+    @property
+    def last_row(self) -> int:
+        return HEADER_ROW + len(self.ratings)
+
+    def needs_months(self) -> bool:
+        return self.kind is KpiType.KPI and self.settings.direction in (
+            DirectionMethod.LAST_YEAR, DirectionMethod.TREND)
+
+    # writing
+
+    def write(self) -> _Placed:
+        placed = _Placed(self.name, self.first_row, self.last_row, self.col, self.period_col)
+        self._titles()
+        for n, rating in enumerate(self.ratings):
+            row = self.first_row + n
+            placed.rows[id(rating)] = row
+            self._row(row, rating)
+        self._table()
+        self._conditional_formats()
+        self._layout()
+        return placed
+
+    def _titles(self) -> None:
+        styles, ws = self.book.styles, self.ws
+        what = "KPIs" if self.kind is KpiType.KPI else "Activity indicators"
+        ws.write_string(TITLE_ROW, 0, clean(f"{self.book.title}: {what}, {self.book.period_words}"),
+                        styles.get("title"))
+        ws.write_string(NOTE_ROW, 0, clean(self._note()), styles.get("subtitle"))
+        if self.needs_months():
+            ws.write_string(MONTHS_ROW, 0, "Month numbers, used by the direction formulas",
+                            styles.get("hidden"))
+            for period, col in self.period_col.items():
+                ws.write_number(MONTHS_ROW, col, _month_number(period), styles.get("hidden"))
+            ws.set_row(MONTHS_ROW, None, None, {"hidden": True})
+
+    def _note(self) -> str:
+        if self.kind is KpiType.ACTIVITY:
+            return ("Latest value, period and range are formulas: type a figure into its period and "
+                    "they update. " + ACTIVITY_NOTE)
+        return ("Latest value, RAG and direction of travel are formulas: type a late figure into its "
+                f"period and they update. Rule: {self.book.rule_words}. Direction of travel: "
+                f"{DIRECTION_METHOD_WORDS[self.settings.direction].lower()}. See the Guidance sheet.")
+
+    def _row(self, row: int, rating: Rating) -> None:
+        ind = rating.indicator
+        styles = self.book.styles
+        fmt = number_format(ind)
+        refs = self._refs(row)
+        texts = {"section": ind.section, "code": ind.code, "indicator": ind.name,
+                 "frequency": ind.frequency, "unit": ind.unit, "commentary": ind.commentary,
+                 "owner": ind.owner, "source": f"{ind.sheet} row {ind.row}" if ind.sheet else ""}
+        if "polarity" in self.col:
+            texts["polarity"] = POLARITY_WORDS[ind.polarity]
+        for key, value in texts.items():
+            if key in self.col:
+                self._text(row, self.col[key], value, "wrap" if key in _WRAPPED else "text")
+        figures = (("target", ind.target), ("floor", ind.floor), ("lower", ind.lower_threshold),
+                   ("upper", ind.upper_threshold))
+        for key, figure in figures:
+            if key in self.col:
+                self._number(row, self.col[key], figure, styles.get("number", fmt))
+        if "tolerance" in self.col:
+            self._number(row, self.col["tolerance"], ind.tolerance, styles.get("number", "0%"))
+        self._observations(row, ind, fmt)
+        self._extras(row, ind)
+        self._formulas(row, rating, refs, fmt)
+        self._sparkline(row)
+        self._height(row, texts)
+
+    def _text(self, row: int, col: int, value: str, style: str) -> None:
+        text = clean(value)
+        if text:
+            self.ws.write_string(row, col, text, self.book.styles.get(style))
+        else:
+            self.ws.write_blank(row, col, None, self.book.styles.get(style))
+
+    def _number(self, row: int, col: int, value: float | None, fmt: Format) -> None:
+        if value is None:
+            self.ws.write_blank(row, col, None, fmt)
+        else:
+            self.ws.write_number(row, col, value, fmt)
+
+    def _observations(self, row: int, ind: Indicator, fmt: str) -> None:
+        styles = self.book.styles
+        for obs in ind.observations:
+            col = self.period_col[obs.period]
+            if obs.value is not None:
+                self.ws.write_number(row, col, obs.value, styles.get("number", fmt))
+            elif obs.missing_reason and obs.missing_reason != "blank":
+                self.ws.write_string(row, col, clean(obs.missing_reason), styles.get("mark"))
+
+    def _extras(self, row: int, ind: Indicator) -> None:
+        by_header = dict(ind.extra)
+        for column in self.columns:
+            if column.key.startswith("extra") and column.header in by_header:
+                _write_extra(self.ws, row, self.col[column.key], by_header[column.header],
+                             self.book.styles.get("wrap"))
+
+    def _refs(self, row: int) -> formulas.RowRefs:
+        def cell(key: str) -> str:
+            return xl_rowcol_to_cell(row, self.col[key], col_abs=True) if key in self.col else ""
+
+        upto = self.report.period
+        shown = [c for p, c in self.period_col.items() if upto is None or p <= upto]
+        first, last = (min(shown), max(shown)) if shown else (0, 0)
+
+        def span(r: int, row_abs: bool) -> str:
+            return (f"{xl_rowcol_to_cell(r, first, row_abs=row_abs, col_abs=True)}:"
+                    f"{xl_rowcol_to_cell(r, last, row_abs=row_abs, col_abs=True)}")
+
+        return formulas.RowRefs(
+            values=span(row, False), labels=span(HEADER_ROW, True),
+            months=span(MONTHS_ROW, True) if self.needs_months() else "",
+            latest=cell("latest"), target=cell("target"), floor=cell("floor"),
+            tolerance=cell("tolerance"), compared=cell("compared"), lower=cell("lower"),
+            upper=cell("upper"),
+        )
+
+    def _formulas(self, row: int, rating: Rating, refs: formulas.RowRefs, fmt: str) -> None:
+        styles, ws, col = self.book.styles, self.ws, self.col
+        if not self.period_col:
+            return
+        latest = rating.latest
+        ws.write_array_formula(row, col["latest"], row, col["latest"], formulas.latest_value(refs),
+                               styles.get("number", fmt), latest.value if latest else "")
+        ws.write_array_formula(row, col["latest_period"], row, col["latest_period"],
+                               formulas.latest_period(refs), styles.get("centre"),
+                               self.header_of[latest.period] if latest else "")
+        if self.kind is KpiType.ACTIVITY:
+            ws.write_formula(row, col["range"], formulas.range_status(refs), styles.get("word"),
+                             formulas.range_result(rating))
+            return
+        self._direction_formulas(row, rating, refs, fmt)
+        ws.write_formula(row, col["rag"], formulas.rag(rating.indicator, self.settings, refs),
+                         styles.get("word"), rag_word(rating))
+
+    def _direction_formulas(self, row: int, rating: Rating, refs: formulas.RowRefs, fmt: str) -> None:
+        styles, ws, col, method = self.book.styles, self.ws, self.col, self.settings.direction
+        if "compared" in col:
+            compared = rating.compared_with
+            ws.write_array_formula(row, col["compared"], row, col["compared"],
+                                   formulas.compared_value(refs, method), styles.get("number", fmt),
+                                   compared.value if compared else "")
+            ws.write_array_formula(row, col["compared_period"], row, col["compared_period"],
+                                   formulas.compared_period(refs, method), styles.get("centre"),
+                                   self.header_of[compared.period] if compared else "")
+        code = formulas.direction_code(rating.indicator, self.settings, refs)
+        if method is DirectionMethod.TREND:
+            ws.write_array_formula(row, col["dot"], row, col["dot"], code, styles.get("icon"),
+                                   formulas.direction_result(rating))
+        else:
+            ws.write_formula(row, col["dot"], code, styles.get("icon"), formulas.direction_result(rating))
+        ws.write_formula(row, col["direction"],
+                         formulas.direction_word(xl_rowcol_to_cell(row, col["dot"], col_abs=True)),
+                         styles.get("text"), direction_word(rating.direction))
+
+    def _sparkline(self, row: int) -> None:
+        if not self.period_col:
+            return
+        cols = sorted(self.period_col.values())
+        span = f"{xl_rowcol_to_cell(row, cols[0])}:{xl_rowcol_to_cell(row, cols[-1])}"
+        self.ws.add_sparkline(row, self.col["trend"], {
+            "range": f"{quote_sheetname(self.name)}!{span}", "markers": True,
+            "series_color": LINE_COLOURS["actual"], "markers_color": LINE_COLOURS["actual"],
+            "empty_cells": "connect", "weight": 1.25,
+        })
+
+    def _height(self, row: int, texts: dict[str, str]) -> None:
+        widths = {c.key: c.width for c in self.columns}
+        lines = max((_estimate_lines(clean(t), widths[k]) for k, t in texts.items()
+                     if k in widths and k in _WRAPPED and t), default=1)
+        if lines > 1:
+            self.ws.set_row(row, 12.75 * lines + 2)
+
+    def _table(self) -> None:
+        header = self.book.styles.get("header")
+        what = "KPI" if self.kind is KpiType.KPI else "activity indicator"
+        self.ws.add_table(HEADER_ROW, 0, self.last_row, len(self.columns) - 1, {
+            "name": f"{self.name.replace(' ', '_')}_table",
+            "style": "Table Style Light 1",
+            "columns": [{"header": c.header, "header_format": header} for c in self.columns],
+            "description": f"One row per {what}, with its figures by period and the formula columns.",
+        })
+        self.ws.set_row(HEADER_ROW, 27)
+
+    def _conditional_formats(self) -> None:
+        styles, ws = self.book.styles, self.ws
+        first, last = self.first_row, self.last_row
+        if self.kind is KpiType.KPI:
+            words = [r.word for r in Rag] + [NO_DATA_WORD, NOT_RATED_WORD]
+            key = "rag"
+        else:
+            words = [RANGE_WORDS[RangeStatus.ABOVE], RANGE_WORDS[RangeStatus.BELOW], NO_DATA_WORD]
+            key = "range"
+        col = self.col[key]
+        for word in words:
+            ws.conditional_format(first, col, last, col, {
+                "type": "cell", "criteria": "equal to", "value": formulas.text(word),
+                "format": styles.conditional(word)})
+        if "dot" in self.col:
+            col = self.col["dot"]
+            ws.conditional_format(first, col, last, col, {
+                "type": "icon_set", "icon_style": "3_arrows", "icons_only": True,
+                "icons": [{"criteria": ">=", "type": "number", "value": 1},
+                          {"criteria": ">=", "type": "number", "value": 0}]})
+
+    def _layout(self) -> None:
+        ws = self.ws
+        for i, column in enumerate(self.columns):
+            ws.set_column(i, i, column.width)
+        ws.freeze_panes(self.first_row, self.col["indicator"] + 1)
+        _print_setup(ws, HEADER_ROW, self.book.title)
+
+
+_WRAPPED = frozenset({"section", "indicator", "commentary", "owner", "polarity"})
+
+
+def _figure_width(indicators: Sequence[Indicator]) -> float:
+    """A column width that shows every figure of these indicators as the paper prints it."""
+    longest = max((len(format_value(o.value, i)) for i in indicators for o in i.observations
+                   if o.value is not None), default=6)
+    return max(8.0, longest + 2.0)
+
+
+def _unique_headers(columns: list[_Column]) -> list[_Column]:
+    """Excel Tables need distinct headers: a department column named like one of ours gets (2)."""
+    seen: set[str] = set()
+    result = []
+    for column in columns:
+        header, n = clean(column.header).strip() or "Column", 2
+        while header.lower() in seen:
+            header = f"{clean(column.header).strip()} ({n})"
+            n += 1
+        seen.add(header.lower())
+        result.append(_Column(column.key, header, column.width, column.period))
+    return result
+
+
+def _write_extra(ws: Worksheet, row: int, col: int, value: str, fmt: Format) -> None:
+    """A department column's cell: a number where the text is one, else the text."""
+    text = clean(value)
+    try:
+        figure = float(text)
+    except ValueError:
+        figure = None
+    if figure is not None and math.isfinite(figure) and _same_text(figure, text):
+        ws.write_number(row, col, figure, fmt)
+    elif text:
+        ws.write_string(row, col, text, fmt)
+
+
+def _same_text(figure: float, text: str) -> bool:
+    as_text = str(int(figure)) if figure.is_integer() else repr(figure)
+    return as_text == text
+
+
+def _month_number(period: Period) -> int:
+    """The period's month number, as rules.py counts months for last year and trends."""
+    return period.start.year * 12 + period.start.month - 1
+
+
+# --- the whole book -------------------------------------------------------------------------
+
+
+class _Book:
+    """Writes every sheet of one workbook from one report."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, report: Report) -> None:
+        self.workbook = workbook
+        self.report = report
+        self.styles = _Styles(workbook)
+        dataset = report.dataset
+        self.title = clean(dataset.title or dataset.details.subject or Path(dataset.source).stem or "KPIs")
+        self.period_words = report.period.long_label if report.period else "no data yet"
+        settings = dataset.settings
+        self.rule_words = RULE_WORDS[settings.rag_method].lower()
+        if settings.rag_method is RagMethod.TOLERANCE:
+            self.rule_words += f" ({settings.tolerance:.0%})"
+
+    def write(self) -> None:
+        report = self.report
+        dashboard = self.workbook.add_worksheet("Dashboard")
+        kpis = _IndicatorSheet(self, "KPIs", report.kpis, KpiType.KPI).write() if report.kpis else None
+        activity = (_IndicatorSheet(self, "Activity", report.activities, KpiType.ACTIVITY).write()
+                    if report.activities else None)
+        charts = self.workbook.add_worksheet("Charts")
+        proposals = self.workbook.add_worksheet("Proposals") if report.dataset.proposals else None
+        warnings = self.workbook.add_worksheet("Warnings") if report.warnings else None
+        guidance = self.workbook.add_worksheet("Guidance")
+        charted = self._charted(kpis, activity)
+        chart_data = self.workbook.add_worksheet("Chart data") if charted else None
+        _Dashboard(self, dashboard, kpis, activity).write()
+        _Charts(self, charts, chart_data, charted).write()
+        if proposals is not None:
+            _Proposals(self, proposals).write()
+        if warnings is not None:
+            _write_warnings(self, warnings)
+        _Guidance(self, guidance).write()
+        dashboard.activate()
+        self._properties()
+
+    def _charted(self, kpis: _Placed | None, activity: _Placed | None) -> list[tuple[Rating, _Placed]]:
+        pairs = [(r, kpis) for r in self.report.kpis if kpis] + [
+            (r, activity) for r in self.report.activities if activity]
+        charted = [(r, p) for r, p in pairs if p is not None and p.period_columns]
+        return charted if len(charted) <= MAX_CHARTS else []
+
+    def _properties(self) -> None:
+        dataset = self.report.dataset
+        details = dataset.details
+        self.workbook.set_properties({
+            "title": clean(f"{self.title}: RAG workbook, {self.period_words}"),
+            "subject": clean(details.subject or "KPI performance"),
+            "author": clean(details.author.name if details.author else ""),
+            "manager": clean(details.director.name if details.director else ""),
+            "company": clean(details.service),
+            "category": "KPI dashboard",
+            "keywords": "KPI, RAG, performance",
+            "comments": clean(f"Rated from {dataset.source} (SHA-256 {dataset.sha256}) by kpi-excel "
+                              f"{__version__}."),
+            "created": created_at(self.report),
+        })
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+class _Dashboard:
+    """Counts by RAG as live formulas, the report period, the source and the rule applied."""
+
+    def __init__(self, book: _Book, ws: Worksheet, kpis: _Placed | None, activity: _Placed | None):
+        self.book, self.ws, self.kpis, self.activity = book, ws, kpis, activity
+        self.report = book.report
+        self.row = 0
+        self.tables = 0
+
+    def write(self) -> None:
+        styles = self.book.styles
+        self.ws.write_string(0, 0, clean(f"{self.book.title}: dashboard, {self.book.period_words}"),
+                             styles.get("title"))
+        self.ws.write_string(1, 0, "The counts are formulas over the KPIs and Activity sheets: they "
+                                   "follow any figure edited there.", styles.get("subtitle"))
+        self.row = 3
+        self._about()
+        self._rag_counts()
+        self._sections()
+        self._activity_counts()
+        for col, width in enumerate((30, 19, 11, 11, 11, 11, 11)):
+            self.ws.set_column(col, col, width)
+        _print_setup(self.ws, None, self.book.title)
+        self.ws.set_portrait()
+        self.ws.print_area(0, 0, self.row, 6)
+
+    def _heading(self, text: str) -> None:
+        self.ws.write_string(self.row, 0, text, self.book.styles.get("heading"))
+        self.row += 1
+
+    def _table(self, headers: Sequence[str], rows: Sequence[Sequence[Callable[[int, int], None]]],
+               name: str, description: str, counts: bool = False) -> tuple[int, int]:
+        """Write a table whose cells are writer functions; returns its first and last data rows."""
+        styles = self.book.styles
+        formats = [styles.get("header_centre" if counts and n else "header") for n in range(len(headers))]
+        top = self.row
+        for r, cells in enumerate(rows, start=top + 1):
+            for c, write in enumerate(cells):
+                write(r, c)
+        last = top + max(len(rows), 1)
+        self.ws.add_table(top, 0, last, len(headers) - 1, {
+            "name": name, "style": "Table Style Light 1", "description": description,
+            "columns": [{"header": h, "header_format": f} for h, f in zip(headers, formats, strict=True)]})
+        self.row = last + 2
+        return top + 1, last
+
+    def _string(self, value: str, style: str = "text") -> Callable[[int, int], None]:
+        return lambda r, c: self.ws.write_string(r, c, clean(value), self.book.styles.get(style))
+
+    def _formula(self, formula: str, value: float | str, style: str = "count") -> Callable[[int, int], None]:
+        return lambda r, c: self.ws.write_formula(r, c, formula, self.book.styles.get(style), value)
+
+    def _about(self) -> None:
+        report, dataset = self.report, self.report.dataset
+        settings = dataset.settings
+        period = report.period
+        rows: list[list[Callable[[int, int], None]]] = [
+            [self._string("Report period"), self._string(period.long_label if period else "No data")],
+        ]
+        if period:
+            end = dt.datetime(period.end.year, period.end.month, period.end.day)
+            rows.append([self._string("Data runs to"),
+                         lambda r, c: self.ws.write_datetime(r, c, end, self.book.styles.get("date"))])
+        rows += [
+            [self._string("Source workbook"), self._string(dataset.source)],
+            [self._string("Source SHA-256"), self._string(dataset.sha256)],
+            [self._string("RAG rule"), self._string(self.book.rule_words.capitalize())],
+            [self._string("Direction of travel"), self._string(DIRECTION_METHOD_WORDS[settings.direction])],
+            [self._string("Data-quality warnings"),
+             self._string(f"{len(report.warnings)}, listed on the Warnings sheet" if report.warnings
+                          else "None")],
+            [self._string("Written by"), self._string(f"kpi-excel {__version__}")],
+        ]
+        self._heading("About this workbook")
+        self._table(("Item", "Detail"), rows, "About_table", "The report period, source file and rules.")
+
+    def _rag_counts(self) -> None:
+        summary = self.report.summary
+        cells = self.kpis.range("rag") if self.kpis else ""
+        entries = [(Rag.GREEN.word, (Rag.GREEN.word,), summary.green),
+                   (Rag.AMBER.word, (Rag.AMBER.word,), summary.amber),
+                   (Rag.RED.word, (Rag.RED.word,), summary.red),
+                   ("Not rated or no data", (NO_DATA_WORD, NOT_RATED_WORD), summary.not_rated)]
+        rows = [[self._string(label, "word"), self._count(cells, words, count)]
+                for label, words, count in entries]
+        self._heading(f"KPIs by RAG rating, {self.book.period_words}")
+        first, last = self._table(("Rating", "KPIs"), rows, "RAG_counts",
+                                  "How many KPIs are Green, Amber, Red or not rated.", counts=True)
+        for label, _words, _count in entries[:3]:
+            self._colour(first, last, label)
+
+    def _count(self, cells: str, words: tuple[str, ...], count: int) -> Callable[[int, int], None]:
+        if not cells:
+            return lambda r, c: self.ws.write_number(r, c, count, self.book.styles.get("count"))
+        return self._formula(formulas.count_words(cells, words), count)
+
+    def _colour(self, first: int, last: int, word: str) -> None:
+        self.ws.conditional_format(first, 0, last, 0, {
+            "type": "cell", "criteria": "equal to", "value": formulas.text(word),
+            "format": self.book.styles.conditional(word)})
+
+    def _sections(self) -> None:
+        if not self.kpis or "section" not in self.kpis.columns:
+            return
+        words = [(Rag.GREEN.word,), (Rag.AMBER.word,), (Rag.RED.word,), (NO_DATA_WORD, NOT_RATED_WORD)]
+        rag_cells, keys = self.kpis.range("rag"), self.kpis.range("section")
+        rows = []
+        for section, ratings in self.report.sections():
+            key = clean(section)
+            counts = [sum(rag_word(r) in w for r in ratings) for w in words]
+            cells = [self._string(key or "(No section)")]
+            for w, count in zip(words, counts, strict=True):
+                cells.append(self._formula(formulas.count_words_where(rag_cells, w, keys, key), count)
+                             if len(key) <= 250 else self._number(count))
+            cells.append(self._sum_left(len(words), sum(counts)))
+            rows.append(cells)
+        self._heading("KPIs by section")
+        self._table(("Section", "Green", "Amber", "Red", "Not rated", "Total"), rows,
+                    "Section_counts", "How many KPIs in each section are Green, Amber, Red or not rated.",
+                    counts=True)
+
+    def _number(self, value: int) -> Callable[[int, int], None]:
+        return lambda r, c: self.ws.write_number(r, c, value, self.book.styles.get("count"))
+
+    def _sum_left(self, width: int, total: int) -> Callable[[int, int], None]:
+        def write(r: int, c: int) -> None:
+            span = f"{xl_rowcol_to_cell(r, c - width)}:{xl_rowcol_to_cell(r, c - 1)}"
+            self.ws.write_formula(r, c, f"=SUM({span})", self.book.styles.get("count"), total)
+        return write
+
+    def _activity_counts(self) -> None:
+        if not self.activity:
+            return
+        cells = self.activity.range("range")
+        statuses = [RangeStatus.ABOVE, RangeStatus.WITHIN, RangeStatus.BELOW]
+        ratings = self.report.activities
+        rows = [[self._string(RANGE_WORDS[s], "word"),
+                 self._formula(formulas.count_words(cells, (RANGE_WORDS[s],)),
+                               sum(r.range_status is s for r in ratings))] for s in statuses]
+        rows.append([self._string(NO_DATA_WORD, "word"),
+                     self._formula(formulas.count_words(cells, (NO_DATA_WORD,)),
+                                   sum(formulas.range_result(r) == NO_DATA_WORD for r in ratings))])
+        self._heading("Activity indicators against their expected range")
+        first, last = self._table(("Range", "Activity indicators"), rows, "Range_counts",
+                                  "How many activity indicators are above, within or below range.",
+                                  counts=True)
+        for status in (RangeStatus.ABOVE, RangeStatus.BELOW):
+            self._colour(first, last, RANGE_WORDS[status])
+
+
+def _write_warnings(book: _Book, ws: Worksheet) -> None:
+    """The data-quality warnings found when the workbook was written, one a row."""
+    styles = book.styles
+    warnings = book.report.warnings
+    ws.write_string(TITLE_ROW, 0, clean(f"{book.title}: data-quality warnings"), styles.get("title"))
+    ws.write_string(NOTE_ROW, 0, "Found in the source workbook when this workbook was written; they do not "
+                                 "change a rating.", styles.get("subtitle"))
+    for n, warning in enumerate(warnings, start=HEADER_ROW + 1):
+        ws.write_string(n, 0, clean(warning.where), styles.get("text"))
+        ws.write_string(n, 1, clean(warning.message), styles.get("wrap"))
+        lines = _estimate_lines(clean(warning.message), 110)
+        if lines > 1:
+            ws.set_row(n, 12.75 * lines + 2)
+    ws.add_table(HEADER_ROW, 0, HEADER_ROW + len(warnings), 1, {
+        "name": "Warnings_table", "style": "Table Style Light 1",
+        "description": "Data-quality warnings: where each was found and what it is.",
+        "columns": [{"header": h, "header_format": styles.get("header")} for h in ("Where", "Warning")]})
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 110)
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    _print_setup(ws, HEADER_ROW, book.title)
+
+
+# --- charts ---------------------------------------------------------------------------------
+
+CHART_WIDTH, CHART_HEIGHT, CHART_ROWS, CHART_COLS = 600, 320, 17, 10
+
+
+class _Charts:
+    """A native line chart per indicator (actual, target and floor), fed by the Chart data sheet."""
+
+    def __init__(self, book: _Book, ws: Worksheet, data_ws: Worksheet | None,
+                 charted: list[tuple[Rating, _Placed]]) -> None:
+        self.book, self.ws, self.data_ws, self.charted = book, ws, data_ws, charted
+
+    def write(self) -> None:
+        styles = self.book.styles
+        self.ws.write_string(0, 0, clean(f"{self.book.title}: charts, {self.book.period_words}"),
+                             styles.get("title"))
+        if not self.charted:
+            total = len(self.book.report.ratings)
+            self.ws.write_string(1, 0, f"Charts are written for workbooks of up to {MAX_CHARTS} "
+                                       f"indicators; this one has {total}. The Trend column of the "
+                                       "KPIs and Activity sheets shows each indicator's sparkline.",
+                                 styles.get("subtitle"))
+            _print_setup(self.ws, None, self.book.title)
+            return
+        self.ws.write_string(1, 0, "Each chart plots the figures on the KPIs or Activity sheet (through "
+                                   "the Chart data sheet), so it follows any figure edited there.",
+                             styles.get("subtitle"))
+        assert self.data_ws is not None
+        data = _ChartData(self.book, self.data_ws, self.charted)
+        series = data.write()
+        for n, (rating, _placed) in enumerate(self.charted):
+            row = 3 + (n // 2) * CHART_ROWS
+            col = (n % 2) * CHART_COLS
+            self.ws.insert_chart(row, col, self._chart(rating, series[n], len(data.periods)),
+                                 {"description": _alt_text(rating, self.book.report)})
+        _print_setup(self.ws, None, self.book.title)
+        pages = range(3 + 2 * CHART_ROWS, 3 + ((len(self.charted) + 1) // 2) * CHART_ROWS, 2 * CHART_ROWS)
+        self.ws.set_h_pagebreaks(list(pages))
+
+    def _chart(self, rating: Rating, rows: dict[str, int], periods: int) -> Any:
+        ind = rating.indicator
+        chart = self.book.workbook.add_chart({"type": "line"})
+        data = self.data_ws
+        assert data is not None
+        first, last = _ChartData.FIRST_PERIOD_COL, _ChartData.FIRST_PERIOD_COL + periods - 1
+        name = data.get_name()
+        for key, row in rows.items():
+            chart.add_series({
+                "name": _SERIES_NAMES[key],
+                "categories": [name, 0, first, 0, last],
+                "values": [name, row, first, row, last],
+                "line": _LINE_STYLES[key],
+                "marker": ({"type": "circle", "size": 5,
+                            "fill": {"color": LINE_COLOURS["actual"]},
+                            "border": {"color": LINE_COLOURS["actual"]}}
+                           if key == "actual" else {"type": "none"}),
+            })
+        chart.set_title({"name": clean(ind.label)[:250], "name_font": {"size": 10, "bold": True}})
+        chart.set_y_axis({"num_format": number_format(ind),
+                          "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        chart.set_x_axis({"num_font": {"size": 8}})
+        chart.set_legend({"position": "bottom"})
+        chart.show_blanks_as("gap")
+        chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
+        return chart
+
+
+_SERIES_NAMES = {"actual": "Actual", "target": "Target", "floor": "Floor standard",
+                 "lower": "Lower threshold", "upper": "Upper threshold"}
+_LINE_STYLES: dict[str, dict[str, Any]] = {
+    "actual": {"color": LINE_COLOURS["actual"], "width": 2.25},
+    "target": {"color": LINE_COLOURS["target"], "width": 1.5, "dash_type": "dash"},
+    "floor": {"color": LINE_COLOURS["floor"], "width": 1.5, "dash_type": "round_dot"},
+    "lower": {"color": LINE_COLOURS["floor"], "width": 1.5, "dash_type": "round_dot"},
+    "upper": {"color": LINE_COLOURS["target"], "width": 1.5, "dash_type": "dash"},
+}
+
+
+class _ChartData:
+    """Each chart's rows: formulas over the indicator sheets, #N/A where there is no figure."""
+
+    FIRST_PERIOD_COL = 3
+
+    def __init__(self, book: _Book, ws: Worksheet, charted: list[tuple[Rating, _Placed]]) -> None:
+        self.book, self.ws, self.charted = book, ws, charted
+        self.periods = sorted({p for _, placed in charted for p in placed.period_columns})
+
+    def write(self) -> list[dict[str, int]]:
+        styles, ws = self.book.styles, self.ws
+        periods = self.periods
+        series: list[dict[str, int]] = []
+        row = 1
+        for rating, placed in self.charted:
+            rows: dict[str, int] = {}
+            for key, source in self._series(rating):
+                ws.write_string(row, 0, clean(rating.indicator.code), styles.get("text"))
+                ws.write_string(row, 1, clean(rating.indicator.name), styles.get("text"))
+                ws.write_string(row, 2, _SERIES_NAMES[key], styles.get("text"))
+                fmt = styles.get("number", number_format(rating.indicator))
+                for n, period in enumerate(periods):
+                    ref, value = source(period, placed, rating)
+                    col = self.FIRST_PERIOD_COL + n
+                    if ref is None:
+                        ws.write_formula(row, col, "=NA()", fmt, "#N/A")
+                    else:
+                        ws.write_formula(row, col, f"=IF(ISNUMBER({ref}),{ref},NA())", fmt,
+                                         "#N/A" if value is None else value)
+                rows[key] = row
+                row += 1
+            series.append(rows)
+        headers = ["Code", "Indicator", "Series"] + [p.label for p in periods]
+        ws.add_table(0, 0, max(row - 1, 1), len(headers) - 1, {
+            "name": "Chart_data", "style": "Table Style Light 1",
+            "description": "The figures each chart plots, one row per line.",
+            "columns": [{"header": h, "header_format": styles.get("header")}
+                        for h in [c.header for c in _unique_headers([_Column("", h, 0) for h in headers])]]})
+        ws.set_column(0, 0, 8)
+        ws.set_column(1, 1, 40)
+        ws.set_column(2, 2, 14)
+        ws.set_column(3, 2 + len(periods), 8)
+        ws.freeze_panes(1, 3)
+        _print_setup(ws, 0, self.book.title)
+        return series
+
+    def _series(self, rating: Rating) -> list[tuple[str, Callable[..., tuple[str | None, float | None]]]]:
+        ind = rating.indicator
+        wanted = (["actual", "target", "floor"] if ind.type is KpiType.KPI else ["actual", "lower", "upper"])
+        settings = {"target": ind.target, "floor": ind.floor, "lower": ind.lower_threshold,
+                    "upper": ind.upper_threshold}
+        result: list[tuple[str, Callable[..., tuple[str | None, float | None]]]] = []
+        for key in wanted:
+            if key == "actual":
+                result.append((key, _actual))
+            elif settings[key] is not None:
+                result.append((key, _setting(key)))
+        return result
+
+
+def _actual(period: Period, placed: _Placed, rating: Rating) -> tuple[str | None, float | None]:
+    col = placed.period_columns.get(period)
+    if col is None:
+        return None, None
+    values = {o.period: o.value for o in rating.indicator.observations}
+    return placed.cell(rating, col), values.get(period)
+
+
+def _setting(key: str) -> Callable[..., tuple[str | None, float | None]]:
+    def source(_period: Period, placed: _Placed, rating: Rating) -> tuple[str | None, float | None]:
+        ind = rating.indicator
+        value = {"target": ind.target, "floor": ind.floor, "lower": ind.lower_threshold,
+                 "upper": ind.upper_threshold}[key]
+        return placed.cell(rating, placed.columns[key]), value
+    return source
+
+
+def _alt_text(rating: Rating, report: Report) -> str:
+    ind = rating.indicator
+    periods = [o.period for o in ind.observations]
+    span = f"from {periods[0].label} to {periods[-1].label}" if periods else ""
+    if ind.type is KpiType.KPI:
+        lines = f"the target ({format_value(ind.target, ind) or 'none'})"
+        if ind.floor is not None:
+            lines += f" and floor standard ({format_value(ind.floor, ind)})"
+        verdict = f", rated {rag_word(rating)}"
+    else:
+        lines = (f"the expected range ({format_value(ind.lower_threshold, ind) or 'none'} to "
+                 f"{format_value(ind.upper_threshold, ind) or 'none'})")
+        verdict = f", {formulas.range_result(rating).lower() or 'no range'}"
+    latest = (f" Latest value {format_value(rating.value, ind)} in {rating.latest.period.label}{verdict}."
+              if rating.latest else " No data yet.")
+    return clean(f"Line chart of {ind.label}, {span}, with {lines} as lines.{latest}")
+
+
+# --- proposals ------------------------------------------------------------------------------
+
+
+class _Proposals:
+    """Next year's proposed KPIs and targets beside this year's, with what changed."""
+
+    def __init__(self, book: _Book, ws: Worksheet) -> None:
+        self.book, self.ws = book, ws
+        period = book.report.period
+        self.this_year = period.financial_year if period else "this year"
+        self.next_year = _next_year(self.this_year) if period else "next year"
+
+    def write(self) -> None:
+        styles, ws = self.book.styles, self.ws
+        proposals = self.book.report.dataset.proposals
+        ws.write_string(TITLE_ROW, 0, clean(f"{self.book.title}: proposed KPIs and targets for "
+                                            f"{self.next_year}"), styles.get("title"))
+        ws.write_string(NOTE_ROW, 0, "The Change column is a formula: it compares each proposed target "
+                                     "and floor with this year's.", styles.get("subtitle"))
+        headers = ["Code", "Indicator", "Polarity", f"Target {self.this_year}", f"Floor {self.this_year}",
+                   f"Proposed target {self.next_year}", f"Proposed floor {self.next_year}", "Change", "Note"]
+        for n, proposal in enumerate(proposals):
+            self._row(HEADER_ROW + 1 + n, proposal)
+        last = HEADER_ROW + len(proposals)
+        ws.add_table(HEADER_ROW, 0, last, len(headers) - 1, {
+            "name": "Proposals_table", "style": "Table Style Light 1",
+            "description": "Next year's proposed KPIs, targets and floor standards beside this year's.",
+            "columns": [{"header": clean(h), "header_format": styles.get("header")} for h in headers]})
+        ws.set_row(HEADER_ROW, 27)
+        for proposed, current in ((5, 3), (6, 4)):
+            ws.conditional_format(HEADER_ROW + 1, proposed, last, proposed, {
+                "type": "formula", "format": styles.conditional(Rag.AMBER.word),
+                "criteria": f"=NOT({_same_cells(HEADER_ROW + 1, current, proposed)})"})
+        for col, width in enumerate((8, 50, 14, 11, 11, 12, 12, 22, 40)):
+            ws.set_column(col, col, width)
+        ws.freeze_panes(HEADER_ROW + 1, 2)
+        _print_setup(ws, HEADER_ROW, self.book.title)
+
+    def _row(self, row: int, proposal: Proposal) -> None:
+        styles, ws = self.book.styles, self.ws
+        fmt = styles.get("number", "0.0%" if proposal.is_percent else "#,##0.##")
+        ws.write_string(row, 0, clean(proposal.code), styles.get("text"))
+        ws.write_string(row, 1, clean(proposal.name), styles.get("wrap"))
+        ws.write_string(row, 2, POLARITY_WORDS[proposal.polarity] if proposal.polarity else "",
+                        styles.get("text"))
+        for col, value in ((3, proposal.current_target), (4, proposal.current_floor),
+                           (5, proposal.target), (6, proposal.floor)):
+            if value is None:
+                ws.write_blank(row, col, None, fmt)
+            else:
+                ws.write_number(row, col, value, fmt)
+        if proposal.is_new:
+            ws.write_string(row, 7, "New KPI", styles.get("text"))
+        else:
+            cell = [xl_rowcol_to_cell(row, c) for c in (3, 4, 5, 6)]
+            ws.write_formula(row, 7, formulas.proposal_change(*cell), styles.get("text"),
+                             formulas.proposal_change_word(proposal.current_target, proposal.current_floor,
+                                                           proposal.target, proposal.floor))
+        ws.write_string(row, 8, clean(proposal.note), styles.get("wrap"))
+        lines = max(_estimate_lines(clean(proposal.name), 50), _estimate_lines(clean(proposal.note), 40))
+        if lines > 1:
+            ws.set_row(row, 12.75 * lines + 2)
+
+
+def _same_cells(row: int, current: int, proposed: int) -> str:
+    """The proposals' highlight test, relative to the first data row as conditional formats need."""
+    a = xl_rowcol_to_cell(row, current, col_abs=True)
+    b = xl_rowcol_to_cell(row, proposed, col_abs=True)
+    return f"IF(ISNUMBER({a}),AND(ISNUMBER({b}),{a}={b}),NOT(ISNUMBER({b})))"
+
+
+def _next_year(financial_year: str) -> str:
+    first = int(financial_year[:4]) + 1
+    return f"{first}/{(first + 1) % 100:02d}"
+
+
+# --- guidance -------------------------------------------------------------------------------
+
+
+class _Guidance:
+    """The RAG, direction and range definitions as applied, and how to edit the workbook."""
+
+    def __init__(self, book: _Book, ws: Worksheet) -> None:
+        self.book, self.ws = book, ws
+        self.row = 0
+
+    def write(self) -> None:
+        styles, ws = self.book.styles, self.ws
+        settings = self.book.report.dataset.settings
+        ws.write_string(0, 0, clean(f"{self.book.title}: guidance notes"), styles.get("title"))
+        self.row = 2
+        self._heading("Using this workbook")
+        self._paragraphs(_USING)
+        self._heading("RAG rating")
+        self._key(rag_key(settings), "RAG_key", "What Green, Amber and Red mean.", coloured=True)
+        self._paragraphs(rag_notes(settings))
+        self._heading("Direction of travel")
+        self._key(direction_key(settings), "Direction_key", "What the direction-of-travel words mean.")
+        self._heading("Activity indicators")
+        self._paragraphs((ACTIVITY_NOTE,))
+        self._key(range_key(), "Range_key", "What the activity-range words mean.", coloured=True)
+        ws.set_column(0, 0, 14)
+        ws.set_column(1, 1, 110)
+        _print_setup(ws, None, self.book.title)
+
+    def _heading(self, text: str) -> None:
+        self.ws.write_string(self.row, 0, text, self.book.styles.get("heading"))
+        self.row += 1
+
+    def _paragraphs(self, texts: Iterable[str]) -> None:
+        for text in texts:
+            self.ws.write_string(self.row, 1, clean(text), self.book.styles.get("wrap"))
+            lines = _estimate_lines(text, 110)
+            if lines > 1:
+                self.ws.set_row(self.row, 12.75 * lines + 2)
+            self.row += 1
+        self.row += 1
+
+    def _key(self, entries: Sequence[KeyEntry], name: str, description: str, coloured: bool = False) -> None:
+        styles, ws = self.book.styles, self.ws
+        top = self.row
+        for n, entry in enumerate(entries, start=top + 1):
+            fill = FILLS.get(entry.label, "") if coloured else ""
+            ws.write_string(n, 0, entry.label, styles.get("word", fill=fill))
+            ws.write_string(n, 1, clean(entry.meaning), styles.get("wrap"))
+        ws.add_table(top, 0, top + len(entries), 1, {
+            "name": name, "style": "Table Style Light 1", "description": description,
+            "columns": [{"header": h, "header_format": styles.get("header")} for h in ("Label", "Meaning")]})
+        self.row = top + len(entries) + 2
+
+
+_USING = (
+    "The KPIs sheet holds the department's figures by period. Its Latest value, Latest period, RAG, "
+    "DoT and Direction columns are formulas: type a late figure into its period (or correct one) and "
+    "they, the Dashboard counts and the charts update. Each formula cell also holds the result "
+    "kpi-excel worked out, so the workbook reads correctly even where nothing recalculates.",
+    "Editing a target, floor standard or tolerance re-rates the row in the same way. Polarity, the "
+    "RAG rule and the direction-of-travel method are built into each row's formulas: to change "
+    "them, change the source workbook and build again.",
+    "The latest value is the last figure no later than the report period; text such as TBC or n/a "
+    "in a period counts as no figure. Comparisons are made as Excel makes them, so a value typed as "
+    "0.9 and one calculated as 0.7+0.2 both meet a target of 90%.",
+    "Colours follow the word in each cell and are chosen to be told apart by readers with colour "
+    "blindness; the word is always shown.",
+)
