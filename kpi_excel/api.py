@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import config
 from .errors import OutputError
 from .model import Dataset, PaperDetails, Report, RuleSettings
-from .outputs import write_atomically
+from .outputs import Outputs, make_folder, write_atomically
 
 if TYPE_CHECKING:
     from .paper import TemplateCheck
@@ -90,36 +90,42 @@ def build(
     *,
     progress: ProgressFn | None = None,
 ) -> BuildResult:
-    """Read, rate and write the RAG workbook into out_dir; returns the report and what was written."""
+    """Read, rate and write the RAG workbook and the paper into out_dir (created when missing).
+
+    Every output is written to a temporary file first and all are moved into place together, so
+    a build that fails leaves the folder as it was. Returns the report and what was written.
+    """
     say = progress or (lambda _message: None)
     say(f"Reading {path.name}")
     report = check(path, options)
     paths = output_paths(path, out_dir)
     _refuse_to_overwrite_input(path, paths.values())
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
     from .workbook import write_workbook
 
-    say("Writing the RAG workbook")
-    write_atomically(paths["workbook"], lambda tmp: write_workbook(report, tmp))
-    written = [paths["workbook"], *_write_paper(report, paths, options or Options(), say)]
+    with Outputs() as outputs:
+        say("Writing the RAG workbook")
+        outputs.stage(paths["workbook"], lambda tmp: write_workbook(report, tmp))
+        _write_paper(report, paths, options or Options(), say, outputs)
+        written = outputs.commit()
     return BuildResult(report, tuple(written))
 
 
-def _write_paper(report: Report, paths: dict[str, Path], options: Options, say: ProgressFn) -> list[Path]:
+def _write_paper(report: Report, paths: dict[str, Path], options: Options, say: ProgressFn,
+                 outputs: Outputs) -> None:
     """The committee paper, and as asked its appendices as files of their own and a PDF."""
     from . import paper  # python-docx, docxtpl and matplotlib load only when a paper is written
 
     say("Writing the committee paper")
     data = paper.render_paper(report, options.template)
-    written = [write_atomically(paths["paper"], _bytes_writer(data))]
+    staged_paper = outputs.stage(paths["paper"], _bytes_writer(data))
     if options.appendices_separately:
         for number, appendix in paper.appendix_files(data, paper.fixed_time(report)).items():
             name = paths["paper"].name.replace("-paper.docx", f"-appendix-{number}.docx")
-            written.append(write_atomically(paths["paper"].with_name(name), _bytes_writer(appendix)))
+            outputs.stage(paths["paper"].with_name(name), _bytes_writer(appendix))
     if options.pdf:
         say("Converting the paper to PDF with LibreOffice")
-        written.append(write_atomically(paths["pdf"], lambda tmp: paper.write_pdf(paths["paper"], tmp)))
-    return written
+        outputs.stage(paths["pdf"], lambda tmp: paper.write_pdf(staged_paper, tmp))
 
 
 def _bytes_writer(data: bytes) -> Callable[[Path], None]:

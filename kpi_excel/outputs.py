@@ -1,14 +1,18 @@
-"""Writing output files safely: a temporary file in the target folder, renamed when complete."""
+"""Writing output files safely: temporary files in the target folder, renamed when all are complete."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 
-from .errors import OutputError
+from .errors import KpiExcelError, OutputError
+
+_FIX_CLOSE = "Close it (in Excel or Word) or choose another --out folder, then run again"
 
 
 def write_atomically(target: Path, write: Callable[[Path], None]) -> Path:
@@ -17,29 +21,99 @@ def write_atomically(target: Path, write: Callable[[Path], None]) -> Path:
     Nothing half-written is ever left at target: on any failure the temporary file is removed
     and target keeps what it had.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        _replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    with Outputs() as outputs:
+        outputs.stage(target, write)
+        outputs.commit()
     return target
+
+
+class Outputs:
+    """A build's files, each written to a temporary file beside its target, then all moved into
+    place together by commit(). If anything fails first, every temporary file is removed and the
+    folder is as it was: no output is left without the others.
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []  # (temporary file, target)
+
+    def __enter__(self) -> Outputs:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        for tmp, _ in self._staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+    def stage(self, target: Path, write: Callable[[Path], None]) -> Path:
+        """Write one output to a temporary file beside target; returns the temporary path."""
+        make_folder(target.parent)
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
+        except OSError as error:
+            raise _cannot_write(target.parent, error) from error
+        os.close(fd)
+        tmp = Path(name)
+        self._staged.append((tmp, target))
+        try:
+            write(tmp)
+        except KpiExcelError:
+            raise
+        except OSError as error:  # a full disk, a folder that vanished
+            raise _cannot_write(target, error) from error
+        return tmp
+
+    def commit(self) -> list[Path]:
+        """Move every staged file into place; returns the targets, in the order staged."""
+        for _, target in self._staged:
+            _check_replaceable(target)
+        for tmp, target in self._staged:
+            _replace(tmp, target)
+        done = [target for _, target in self._staged]
+        self._staged.clear()
+        return done
+
+
+def make_folder(folder: Path) -> None:
+    """Create an output folder (and its parents) unless it exists; say clearly when it cannot."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as error:
+        raise OutputError("this is a file, not a folder", file=str(folder),
+                          fix="Give --out a folder name (it is created when missing)") from error
+    except OSError as error:
+        raise _cannot_write(folder, error) from error
+
+
+def _check_replaceable(target: Path) -> None:
+    """Refuse before any file is moved when one target cannot be replaced, so none is."""
+    if target.is_dir():
+        raise OutputError("a folder has the name this output needs", file=str(target),
+                          fix="Rename or move that folder, or choose another --out folder")
+    if target.exists():
+        try:
+            with open(target, "r+b"):  # fails while Excel or Word holds the file open on Windows
+                pass
+        except OSError as error:
+            raise OutputError("cannot replace this file: it is open in another program or read-only",
+                              file=str(target), fix=_FIX_CLOSE) from error
 
 
 def _replace(tmp: Path, target: Path) -> None:
     try:
         os.replace(tmp, target)
     except PermissionError as error:
-        raise OutputError(
-            "cannot replace this file: it is open in another program or read-only",
-            file=str(target),
-            fix="Close it (in Excel or Word) or choose another --out folder, then run again",
-        ) from error
+        raise OutputError("cannot replace this file: it is open in another program or read-only",
+                          file=str(target), fix=_FIX_CLOSE) from error
     except OSError as error:
-        raise OutputError(f"cannot be written ({error.strerror})", file=str(target),
-                          fix="Check the folder exists and you may write to it") from error
+        raise _cannot_write(target, error) from error
+
+
+def _cannot_write(path: Path, error: OSError) -> OutputError:
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return OutputError("cannot write here: the folder is read-only or you may not write to it",
+                           file=str(path), fix="Choose another --out folder")
+    if error.errno == errno.ENOSPC:
+        return OutputError("the disk is full", file=str(path), fix="Free some space, then run again")
+    return OutputError(f"cannot be written ({error.strerror or error})", file=str(path),
+                       fix="Check the folder exists and you may write to it")
