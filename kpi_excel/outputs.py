@@ -61,6 +61,9 @@ class Outputs:
             raise
         except OSError as error:  # a full disk, a folder that vanished
             raise _cannot_write(target, error) from error
+        # mkstemp makes the file private (0600); give it the mode any new file would get
+        with contextlib.suppress(OSError):
+            tmp.chmod(0o666 & ~_umask())
         return tmp
 
     def commit(self) -> list[Path]:
@@ -72,6 +75,12 @@ class Outputs:
         done = [target for _, target in self._staged]
         self._staged.clear()
         return done
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def make_folder(folder: Path) -> None:
