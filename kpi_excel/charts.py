@@ -37,7 +37,7 @@ def chart_font() -> str:
 
 
 def indicator_chart(indicator: Indicator, observations: Sequence[Observation], *,
-                    width_cm: float = 16.0, height_cm: float = 5.6) -> bytes:
+                    width_cm: float = 16.0, height_cm: float = 5.3) -> bytes:
     """A PNG line chart of the values over the periods shown, with reference lines.
 
     KPIs get their target (dashed) and floor standard (dotted); activity indicators get their

@@ -133,16 +133,38 @@ def paper_context(report: Report, chart: ChartFn | None = None) -> dict[str, Any
         "summary_table_note": ("Each KPI is rated on its latest value. The RAG rating is written as a "
                                "word as well as shown in colour."),
         "guidance": guidance_context(report),
-        "sections": [{"name": name or "Key Performance Indicators",
-                      "kpis": [by_label[r.indicator.label] for r in ratings]}
-                     for name, ratings in report.sections()],
+        "sections": paginate([{"name": name or "Key Performance Indicators",
+                               "kpis": [by_label[r.indicator.label] for r in ratings]}
+                              for name, ratings in report.sections()]),
         "kpis": kpis,
         "red_kpis": [item for r, item in zip(report.kpis, kpis, strict=True) if r.rag is Rag.RED],
-        "activities": [activity_item(r, report, shown, chart) for r in report.activities],
+        "activities": _two_a_page([activity_item(r, report, shown, chart) for r in report.activities],
+                                  first=1),
         "proposals": proposal_items(report),
         "proposals_intro": proposals_intro(report),
         "source": report.dataset.source,
     }
+
+
+def paginate(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mark where a page starts so the KPI details fall two to a page, each chart with its table.
+
+    A break before a section's first KPI goes before the section heading instead.
+    """
+    _two_a_page([kpi for section in sections for kpi in section["kpis"]])
+    for section in sections:
+        first = section["kpis"][0] if section["kpis"] else {}
+        section["break_before"] = first.get("break_before", False)
+        if first:
+            first["break_before"] = False
+    return sections
+
+
+def _two_a_page(items: list[dict[str, Any]], first: int = 0) -> list[dict[str, Any]]:
+    """Set break_before on every second item; `first` items share the first page with what precedes."""
+    for index, item in enumerate(items):
+        item["break_before"] = index > 0 and (index - first) % 2 == 0 and index >= first
+    return items
 
 
 def paper_subject(report: Report) -> str:

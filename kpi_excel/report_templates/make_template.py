@@ -197,6 +197,19 @@ def heading(doc: DocumentObject, text: str, level: int, *, page_break: bool = Fa
     return paragraph
 
 
+def paged_heading(doc: DocumentObject, item: str, text: str, level: int) -> None:
+    """A heading that starts a new page when item.break_before says so.
+
+    Two copies of the heading, one with 'page break before', rather than a break paragraph,
+    which would leave an empty line at the top of the page.
+    """
+    tag(doc, f"{{%p if {item}.break_before %}}")
+    heading(doc, text, level, page_break=True)
+    tag(doc, "{%p else %}")
+    heading(doc, text, level)
+    tag(doc, "{%p endif %}")
+
+
 def numbered(doc: DocumentObject, number: str, text: str) -> Paragraph:
     return doc.add_paragraph(f"{number}\t{text}", style="Numbered Paragraph")
 
@@ -311,8 +324,8 @@ def period_table(doc: DocumentObject, item: str, last_row: tuple[str, str], capt
             paragraph.style = doc.styles["Period Heading" if r == 0 or c == 0 else "Period Text"]
             paragraph.text = value
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
-            paragraph.paragraph_format.keep_with_next = True  # keeps the table with its chart
-    mark_table(table, caption, "Values for each period shown in the chart below; a dash means no value.",
+            paragraph.paragraph_format.keep_with_next = r < 2  # rows stay together
+    mark_table(table, caption, "Values for each period shown in the chart above; a dash means no value.",
                side_margin=28)
     return table
 
@@ -379,11 +392,10 @@ def guidance_notes(doc: DocumentObject) -> None:
     data_table(doc, ["Alert", "What it means"], ["{{ key.label }}", "{{ key.meaning }}"], [3.0, 23.1],
                loop="key in guidance.range", caption="Activity indicator alerts",
                description="What each expected-range alert means.")
-    doc.add_paragraph("{{ guidance.table_note }}", style="Note")
 
 
 def kpi_summary(doc: DocumentObject) -> None:
-    heading(doc, "KPI Summary", 2, page_break=True)
+    heading(doc, "KPI Summary", 2)
     doc.add_paragraph("{{ summary_table_note }}")
     tag(doc, "{%p for section in sections %}")
     heading(doc, "{{ section.name }}", 3)
@@ -416,9 +428,9 @@ def red_commentary(doc: DocumentObject) -> None:
 
 
 def kpi_details(doc: DocumentObject) -> None:
-    heading(doc, "KPI details", 2)
+    heading(doc, "KPI details", 2, page_break=True)
     tag(doc, "{%p for section in sections %}")
-    heading(doc, "{{ section.name }}", 3)
+    paged_heading(doc, "section", "{{ section.name }}", 3)
     tag(doc, "{%p for kpi in section.kpis %}")
     indicator_block(doc, "kpi", ("RAG", "{% cellbg col.rag_fill %}{{ col.rag }}"))
     tag(doc, "{%p endfor %}")
@@ -427,15 +439,18 @@ def kpi_details(doc: DocumentObject) -> None:
 
 def indicator_block(doc: DocumentObject, item: str, last_row: tuple[str, str]) -> None:
     """One indicator: heading, facts, the table of period values, the chart, the commentary."""
-    heading(doc, f"{{{{ {item}.code }}}} {{{{ {item}.name }}}}", 4)
+    paged_heading(doc, item, f"{{{{ {item}.code }}}} {{{{ {item}.name }}}}", 4)
     facts = doc.add_paragraph(f"{{{{ {item}.facts }}}}")
     facts.paragraph_format.keep_with_next = True
-    period_table(doc, item, last_row, caption=f"Values by period: {{{{ {item}.code }}}}")
+    facts.paragraph_format.keep_together = True  # a split facts line would leave the heading behind
+    # the chart before its table: paragraphs kept with the next one hold heading, facts, chart and
+    # table together in Word and LibreOffice alike, which a table kept with a chart does not
     figure = doc.add_paragraph(f"{{{{ {item}.chart }}}}", style="Figure")
     figure.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    figure.paragraph_format.space_before = Pt(4)
+    period_table(doc, item, last_row, caption=f"Values by period: {{{{ {item}.code }}}}")
     tag(doc, f"{{%p if {item}.commentary %}}")
-    labelled(doc, "Commentary:", f"{{{{ {item}.commentary }}}}", style="Normal", sep=" ")
+    comment = labelled(doc, "Commentary:", f"{{{{ {item}.commentary }}}}", style="Normal", sep=" ")
+    comment.paragraph_format.space_before = Pt(6)
     tag(doc, "{%p endif %}")
 
 
@@ -477,7 +492,7 @@ def proposals(doc: DocumentObject) -> None:
          "Proposed target {{ next_year }}", "Proposed floor standard {{ next_year }}", "Change"],
         ["{{ prop.code }}", "{{ prop.name }}", "{{ prop.current_target }}", "{{ prop.current_floor }}",
          "{{ prop.target }}", "{{ prop.floor }}", "{% cellbg prop.change_fill %}{{ prop.change }}"],
-        [1.6, 10.6, 2.3, 2.3, 2.3, 2.3, 4.7], loop="prop in proposals",
+        [1.6, 10.4, 2.45, 2.45, 2.45, 2.45, 4.3], loop="prop in proposals",
         caption="Proposed KPIs and targets for {{ next_year }}",
         description="Each proposed KPI's target and floor standard for {{ next_year }} beside "
                     "{{ financial_year }}'s, with the change described in the last column.",
@@ -496,7 +511,7 @@ def build() -> bytes:
     cover(doc)
     new_section(doc, landscape=True)
     heading(doc, "Appendix 1: {{ dashboard_title }}", 1)
-    doc.add_paragraph("{{ data_note }}")
+    doc.add_paragraph("{{ data_note }} {{ guidance.table_note }}")
     guidance_notes(doc)
     kpi_summary(doc)
     new_section(doc, landscape=False)
