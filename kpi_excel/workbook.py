@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 import re
@@ -48,7 +49,8 @@ OPTIONS: dict[str, Any] = {
     "strings_to_urls": False,
     "strings_to_numbers": False,
     "nan_inf_to_errors": True,
-    "default_format_properties": {"font_name": "Arial", "font_size": 10},
+    # Arial named outright: a font tied to the theme ("minor" scheme) would show as Calibri
+    "default_format_properties": {"font_name": "Arial", "font_size": 10, "font_scheme": "none"},
 }
 
 # Above this many indicators the Charts sheet holds a note instead of a chart each: thousands of
@@ -92,7 +94,7 @@ def write_workbook(report: Report, path: Path) -> None:
     The same report always gives a byte-identical file: the document's dates come from the
     report period, never from the clock.
     """
-    book = xlsxwriter.Workbook(str(path), OPTIONS)
+    book = xlsxwriter.Workbook(str(path), copy.deepcopy(OPTIONS))  # XlsxWriter changes what it is given
     try:
         _Book(book, report).write()
     finally:
