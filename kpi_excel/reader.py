@@ -291,7 +291,7 @@ def _note_hidden_table(ws: Any, path: Path, found: _Found) -> None:
 
 def _sheet_kind(title: str) -> str:
     key = normalise(title)
-    if "detail" in key or key in {"paper", "report", "reportinfo", "cover report"}:
+    if "detail" in key or key in {"paper", "report", "reportinfo", "coverreport"}:
         return "details"
     if "setting" in key or key in {"rules", "ragrules", "config", "configuration"}:
         return "settings"

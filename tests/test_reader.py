@@ -275,6 +275,9 @@ def test_value_forms(tmp_path: Path, cell: object, value: float | None, reason: 
     ("1,012", 1012.0),
     (" 1,012 ", 1012.0),
     (Formula("=SUM(B1:B2)", 1012, "#,##0"), 1012.0),
+    ("£1,012", 1012.0),
+    ("(1,012)", -1012.0),
+    ("1.012k", 1012.0),
 ])
 def test_count_value_forms(tmp_path: Path, cell: object, value: float) -> None:
     path = kpi_book(tmp_path, monthly_header(2), [*COUNT_ROW, 990, cell])
@@ -498,6 +501,26 @@ def test_bad_setting_is_an_error_naming_the_cell(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as error:
         read(path)
     assert error.value.where == "Settings!A2"
+
+
+@pytest.mark.parametrize(("details", "settings", "proposals"), [
+    ("Paper details", "Settings", "Proposed 2020-21"),
+    ("Cover report", "RAG rules", "Next year"),
+    ("details", "SETTINGS", "Proposals"),
+])
+def test_other_sheets_are_known_by_their_names(tmp_path: Path, details: str, settings: str,
+                                               proposals: str) -> None:
+    path = write_book(tmp_path / "book.xlsx", {
+        "KPIs": kpi_sheet(monthly_header(1), [*ROW, 0.91]),
+        details: [["Committee", "Adult Social Care Cabinet Committee"]],
+        settings: [["RAG rule", "Tolerance"]],
+        proposals: [["PI Ref", "Indicator", "Target", "Floor"], ["AS01", "Adults assessed", 0.95, 0.85]],
+    })
+    data = read(path)
+    assert data.details.committee == "Adult Social Care Cabinet Committee"
+    assert data.settings.rag_method is RagMethod.TOLERANCE
+    assert [(p.code, p.target) for p in data.proposals] == [("AS01", 0.95)]
+    assert [i.code for i in data.indicators] == ["AS01"]
 
 
 def test_hidden_sheets_are_ignored(tmp_path: Path) -> None:

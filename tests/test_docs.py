@@ -1,0 +1,205 @@
+"""docs/input-format.md stays true: its layouts are built and read, its lists match the code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from builders import Fmt, Formula, write_book
+from typer.testing import CliRunner
+
+from kpi_excel import api, config, parsing
+from kpi_excel.cli import app
+from kpi_excel.formatting import direction_word, format_value, rag_word
+from kpi_excel.model import DirectionMethod, KpiType, Polarity, RagMethod, Rating, Report
+from kpi_excel.parsing import header_role, normalise, parse_number, parse_polarity
+from kpi_excel.periods import parse_period_text
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "input-format.md"
+TEXT = DOC.read_text(encoding="utf-8")
+EXAMPLES = {"tracker", "any-order", "single-value", "long-form", "mixed-scales"}
+
+
+def marked_tables(kind: str) -> Iterator[tuple[str, list[list[str]]]]:
+    """(the marker's argument, the table's body rows) for each `<!-- kind: arg -->` table."""
+    lines = TEXT.splitlines()
+    for i, line in enumerate(lines):
+        match = re.fullmatch(rf"<!-- {kind}:?\s*(.*?) -->", line.strip())
+        if not match:
+            continue
+        table = []
+        for row in lines[i + 1:]:
+            if not row.startswith("|"):
+                break
+            table.append([c.strip() for c in row.strip().strip("|").split("|")])
+        yield match.group(1), table[2:]  # without the heading and separator rows
+
+
+def one_table(kind: str, arg: str = "") -> list[list[str]]:
+    [rows] = [rows for found, rows in marked_tables(kind) if found == arg]
+    return rows
+
+
+def cell(text: str) -> object:
+    """A cell as the page means it: 90% a %-formatted number, 1,050 a number with separators."""
+    if not text:
+        return None
+    if re.fullmatch(r"-?\d+(\.\d+)?%", text):
+        return Fmt(float(Decimal(text[:-1]) / 100), "0%" if "." not in text else "0.0%")
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+", text):
+        return Fmt(int(text.replace(",", "")), "#,##0")
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.\d+", text):
+        return float(text)
+    return text
+
+
+def example_book(tmp_path: Path, name: str, changes: dict[str, object] | None = None) -> Path:
+    """The workbook made of every `example: name` table on the page, with cells changed by ref."""
+    sheets: dict[str, list[list[object]]] = {}
+    for arg, table in marked_tables("example"):
+        example, sheet = re.fullmatch(r'(\S+) sheet="([^"]+)"', arg).groups()  # type: ignore[union-attr]
+        if example != name:
+            continue
+        rows: list[list[object]] = []
+        for row in table:
+            number = int(row[0].strip("*"))
+            rows += [[] for _ in range(number - 1 - len(rows))]
+            rows.append([cell(text) for text in row[1:]])
+        sheets[sheet] = rows
+    for ref, value in (changes or {}).items():
+        sheet, col, row_number = re.fullmatch(r"(\w+)!([A-Z])(\d+)", ref).groups()  # type: ignore[union-attr]
+        sheets[sheet][int(row_number) - 1][ord(col) - ord("A")] = value
+    return write_book(tmp_path / "tracker.xlsx", sheets)
+
+
+def test_every_example_is_on_the_page() -> None:
+    names = {arg.split()[0] for arg, _ in marked_tables("example")}
+    assert names == EXAMPLES
+    assert {arg for arg, _ in marked_tables("reads-as")} == EXAMPLES | {"tracker-activity"}
+
+
+def _note_holds(note: str, rating: Rating, report: Report) -> None:
+    ind = rating.indicator
+    assert rating.stale is ("stale" in note), ind.label
+    for part in filter(None, (p.strip() for p in note.split(";"))):
+        if part == "stale":
+            continue
+        if ":" in part:
+            header, value = (s.strip() for s in part.split(":", 1))
+            assert (header, value) in ind.extra
+        else:
+            assert any(part in w.message and ind.label in w.message for w in report.warnings), part
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_example_reads_as_the_page_says(tmp_path: Path, name: str) -> None:
+    report = api.check(example_book(tmp_path, name))
+    expected = one_table("reads-as", name)
+    assert len(report.kpis) == len(expected)
+    for row, rating in zip(expected, report.kpis, strict=True):
+        code, section, latest, period, rag, direction, note = row
+        ind = rating.indicator
+        assert rating.latest is not None
+        assert (ind.code, ind.section, format_value(rating.value, ind), rating.latest.period.label,
+                rag_word(rating), direction_word(rating.direction)) == (
+            code, section, latest, period, rag, direction)
+        _note_holds(note, rating, report)
+
+
+def test_typical_tracker_in_full(tmp_path: Path) -> None:
+    report = api.check(example_book(tmp_path, "tracker"))
+    data = report.dataset
+    assert report.period is not None and report.period.label == "Mar-20"
+    assert [(r.indicator.code, r.range_status.value.title() if r.range_status else "")
+            for r in report.activities] == [tuple(row) for row in one_table("reads-as", "tracker-activity")]
+    kpis = {r.indicator.code: r.indicator for r in report.kpis}
+    assert kpis["AS02"].commentary == "Two assessors on leave in March"
+    assert (kpis["SG01"].polarity, kpis["SG02"].frequency) == (Polarity.LOWER, "Q")
+    first, new = data.proposals
+    assert (first.code, first.current_floor, first.floor, first.target, first.is_new) == (
+        "AS01", 0.8, 0.85, 0.9, False)
+    assert (new.code, new.is_new) == ("AS03", True)
+    d = data.details
+    assert (d.service, d.meeting_date and d.meeting_date.isoformat(), d.report_number, d.year_end) == (
+        "Adult Social Care", "2020-07-29", 3, True)
+    assert [p.name for p in d.from_] == ["Jo Smith", "Sam Jones"]
+    assert d.author is not None and d.author.email == "ann.analyst@example.gov.uk"
+    s = data.settings
+    assert (s.rag_method, s.direction, s.tolerance, s.goal_post_tolerance, s.trend_threshold) == (
+        RagMethod.FLOOR, DirectionMethod.PREVIOUS, 0.1, 0.0, 0.02)
+
+
+def test_the_error_example_is_what_check_prints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    example_book(tmp_path, "tracker", {"KPIs!E6": "high"})
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["check", "tracker.xlsx"])
+    [line] = re.findall(r"^tracker\.xlsx: .*$", TEXT, flags=re.M)
+    assert (result.exit_code, result.stderr.strip()) == (1, line)
+
+
+def test_the_warning_example_is_what_check_reports(tmp_path: Path) -> None:
+    report = api.check(example_book(tmp_path, "tracker", {"KPIs!H6": Formula("=H7/0", "#DIV/0!", "0%")}))
+    [shown] = re.findall(r"`(KPIs!H6: [^`]+)`", TEXT)
+    assert shown in [str(w) for w in report.warnings]
+
+
+# --- the lists on the page are the code's lists ----------------------------------------------
+
+
+def test_headings_table_is_the_code_synonyms() -> None:
+    for _, listed in one_table("headings"):
+        names = [n.strip() for n in listed.split(",")]
+        roles = {header_role(n) for n in names}
+        assert len(roles) == 1 and None not in roles, listed
+        [role] = roles
+        assert {normalise(n) for n in names} == set(parsing._SYNONYMS[role]), role  # type: ignore[index]
+    assert len(one_table("headings")) == len(parsing._SYNONYMS)
+
+
+def test_period_headings_read_as_the_page_says() -> None:
+    for heading, label in one_table("periods"):
+        period = parse_period_text(heading)
+        assert period is not None and period.label == label, heading
+
+
+def test_no_data_marks_are_the_code_marks() -> None:
+    paragraph = TEXT.split("<!-- no-data -->", 1)[1].split("\n\n", 1)[0]
+    marks = {m.lower() for m in re.findall(r"`([^`]+)`", paragraph)} | {""}  # and blank
+    assert marks == parsing.NO_DATA_MARKS
+    assert all(parse_number(m).value is None and not parse_number(m).unreadable for m in marks)
+
+
+def test_polarity_words_are_the_code_words() -> None:
+    expected = {"higher is better": Polarity.HIGHER, "lower is better": Polarity.LOWER,
+                "close to target (goal post)": Polarity.TARGET}
+    for meaning, words in one_table("polarity"):
+        listed = [w.strip() for w in words.split(",")]
+        assert {parse_polarity(w) for w in listed} == {expected[meaning]}
+        assert {normalise(w) for w in listed} == set(parsing._POLARITY_WORDS[expected[meaning]])
+
+
+def test_type_words_are_the_code_words() -> None:
+    for kind, words in one_table("type-words"):
+        assert {parsing.parse_type(w.strip()) for w in words.split(",")} == {KpiType(kind)}
+
+
+def test_detail_and_setting_keys_are_the_code_keys() -> None:
+    detail_rows = one_table("detail-keys")
+    detail_keys = {normalise(k) for row in detail_rows for k in [row[0], *row[1].split(",")] if k}
+    assert detail_keys == set(config._DETAIL_KEYS)
+    rows = one_table("setting-keys")
+    setting_keys = {normalise(k) for row in rows for k in [row[0], *row[1].split(",")] if k}
+    assert setting_keys == set(config._SETTING_KEYS)
+    values = {normalise(v) for row in rows for v in re.findall(r"`([^`]+)`", row[2])}
+    assert values == set(config._RAG_METHODS) | set(config._DIRECTION_METHODS)
+
+
+def test_contents_links_point_at_headings() -> None:
+    anchors = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-")
+               for h in re.findall(r"^#{2,3} (.+)$", TEXT, flags=re.M)}
+    assert set(re.findall(r"\]\(#([^)]+)\)", TEXT)) <= anchors
