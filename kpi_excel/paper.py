@@ -327,9 +327,8 @@ def proposals_intro(report: Report) -> str:
     year = narrative.financial_year(report)
     coming = narrative.next_year(year) if year else "next year"
     this = year or "this year"
-    return (f"Each KPI proposed for {coming} is shown with its proposed target and floor standard "
-            f"beside those for {this}. The last column describes any change and is shaded where "
-            "something changes.")
+    return (f"The proposed target and floor standard for {coming} beside those for {this}; any change "
+            "is described, and shaded, in the last column.")
 
 
 # --- Rendering ------------------------------------------------------------------------------------

@@ -488,11 +488,11 @@ def proposals(doc: DocumentObject) -> None:
     doc.add_paragraph("{{ proposals_intro }}")
     data_table(
         doc,
-        ["Code", "Indicator", "Target {{ financial_year }}", "Floor standard {{ financial_year }}",
-         "Proposed target {{ next_year }}", "Proposed floor standard {{ next_year }}", "Change"],
+        ["Code", "Indicator", "Target {{ financial_year }}", "Floor {{ financial_year }}",
+         "Target {{ next_year }}", "Floor {{ next_year }}", "Change"],
         ["{{ prop.code }}", "{{ prop.name }}", "{{ prop.current_target }}", "{{ prop.current_floor }}",
          "{{ prop.target }}", "{{ prop.floor }}", "{% cellbg prop.change_fill %}{{ prop.change }}"],
-        [1.6, 10.4, 2.45, 2.45, 2.45, 2.45, 4.3], loop="prop in proposals",
+        [1.6, 10.6, 2.2, 2.2, 2.2, 2.2, 5.1], loop="prop in proposals",
         caption="Proposed KPIs and targets for {{ next_year }}",
         description="Each proposed KPI's target and floor standard for {{ next_year }} beside "
                     "{{ financial_year }}'s, with the change described in the last column.",
