@@ -316,6 +316,7 @@ class _IndicatorSheet:
             row = self.first_row + n
             placed.rows[id(rating)] = row
             self._row(row, rating)
+        self._sparklines()
         self._table()
         self._conditional_formats()
         self._layout()
@@ -365,7 +366,6 @@ class _IndicatorSheet:
         self._observations(row, ind, fmt)
         self._extras(row, ind)
         self._formulas(row, rating, refs, fmt)
-        self._sparkline(row)
         self._height(row, texts)
 
     def _text(self, row: int, col: int, value: str, style: str) -> None:
@@ -455,13 +455,17 @@ class _IndicatorSheet:
                          formulas.direction_word(xl_rowcol_to_cell(row, col["dot"], col_abs=True)),
                          styles.get("text"), direction_word(rating.direction))
 
-    def _sparkline(self, row: int) -> None:
-        if not self.period_col:
+    def _sparklines(self) -> None:
+        """One sparkline group for the whole column (one call: XlsxWriter styles each call afresh)."""
+        if not self.period_col or not self.ratings:
             return
-        cols = sorted(self.period_col.values())
-        span = f"{xl_rowcol_to_cell(row, cols[0])}:{xl_rowcol_to_cell(row, cols[-1])}"
-        self.ws.add_sparkline(row, self.col["trend"], {
-            "range": f"{quote_sheetname(self.name)}!{span}", "markers": True,
+        first, last = min(self.period_col.values()), max(self.period_col.values())
+        rows = range(self.first_row, self.last_row + 1)
+        sheet = quote_sheetname(self.name)
+        self.ws.add_sparkline(self.first_row, self.col["trend"], {
+            "location": [xl_rowcol_to_cell(r, self.col["trend"]) for r in rows],
+            "range": [f"{sheet}!{xl_rowcol_to_cell(r, first)}:{xl_rowcol_to_cell(r, last)}" for r in rows],
+            "markers": True,
             "series_color": LINE_COLOURS["actual"], "markers_color": LINE_COLOURS["actual"],
             "empty_cells": "connect", "weight": 1.25,
         })
@@ -518,8 +522,12 @@ _WRAPPED = frozenset({"section", "indicator", "commentary", "owner", "polarity"}
 
 def _figure_width(indicators: Sequence[Indicator]) -> float:
     """A column width that shows every figure of these indicators as the paper prints it."""
-    longest = max((len(format_value(o.value, i)) for i in indicators for o in i.observations
-                   if o.value is not None), default=6)
+    def extremes(indicator: Indicator) -> list[float]:
+        values = [o.value for o in indicator.observations if o.value is not None]
+        return [max(values), min(values)] if values else []
+
+    # the longest text comes from the largest or the most negative figure
+    longest = max((len(format_value(v, i)) for i in indicators for v in extremes(i)), default=6)
     return max(8.0, longest + 2.0)
 
 
@@ -633,7 +641,6 @@ class _Dashboard:
         self.book, self.ws, self.kpis, self.activity = book, ws, kpis, activity
         self.report = book.report
         self.row = 0
-        self.tables = 0
 
     def write(self) -> None:
         styles = self.book.styles
@@ -833,7 +840,7 @@ class _Charts:
             row = 3 + (n // 2) * CHART_ROWS
             col = (n % 2) * CHART_COLS
             self.ws.insert_chart(row, col, self._chart(rating, series[n], len(data.periods)),
-                                 {"description": _alt_text(rating, self.book.report)})
+                                 {"description": _alt_text(rating)})
         _print_setup(self.ws, None, self.book.title)
         pages = range(3 + 2 * CHART_ROWS, 3 + ((len(self.charted) + 1) // 2) * CHART_ROWS, 2 * CHART_ROWS)
         self.ws.set_h_pagebreaks(list(pages))
@@ -893,14 +900,12 @@ class _ChartData:
         row = 1
         for rating, placed in self.charted:
             rows: dict[str, int] = {}
-            for key, source in self._series(rating):
+            fmt = styles.get("number", number_format(rating.indicator))
+            for key, points in self._series(rating, placed):
                 ws.write_string(row, 0, clean(rating.indicator.code), styles.get("text"))
                 ws.write_string(row, 1, clean(rating.indicator.name), styles.get("text"))
                 ws.write_string(row, 2, _SERIES_NAMES[key], styles.get("text"))
-                fmt = styles.get("number", number_format(rating.indicator))
-                for n, period in enumerate(periods):
-                    ref, value = source(period, placed, rating)
-                    col = self.FIRST_PERIOD_COL + n
+                for col, (ref, value) in enumerate(points, start=self.FIRST_PERIOD_COL):
                     if ref is None:
                         ws.write_formula(row, col, "=NA()", fmt, "#N/A")
                     else:
@@ -923,38 +928,27 @@ class _ChartData:
         _print_setup(ws, 0, self.book.title)
         return series
 
-    def _series(self, rating: Rating) -> list[tuple[str, Callable[..., tuple[str | None, float | None]]]]:
+    def _series(self, rating: Rating, placed: _Placed) -> list[tuple[str, list[_Point]]]:
+        """Each line of the chart: its key and, per period, the cell it follows and its value now."""
         ind = rating.indicator
-        wanted = (["actual", "target", "floor"] if ind.type is KpiType.KPI else ["actual", "lower", "upper"])
-        settings = {"target": ind.target, "floor": ind.floor, "lower": ind.lower_threshold,
-                    "upper": ind.upper_threshold}
-        result: list[tuple[str, Callable[..., tuple[str | None, float | None]]]] = []
-        for key in wanted:
-            if key == "actual":
-                result.append((key, _actual))
-            elif settings[key] is not None:
-                result.append((key, _setting(key)))
-        return result
+        values = {o.period: o.value for o in ind.observations}
+        actual: list[_Point] = [
+            (placed.cell(rating, placed.period_columns[p]) if p in placed.period_columns else None,
+             values.get(p)) for p in self.periods]
+        lines = [("actual", actual)]
+        settings = ((("target", ind.target), ("floor", ind.floor)) if ind.type is KpiType.KPI
+                    else (("lower", ind.lower_threshold), ("upper", ind.upper_threshold)))
+        for key, figure in settings:
+            if figure is not None:
+                lines.append((key, [(placed.cell(rating, placed.columns[key]), figure)] * len(self.periods)))
+        return lines
 
 
-def _actual(period: Period, placed: _Placed, rating: Rating) -> tuple[str | None, float | None]:
-    col = placed.period_columns.get(period)
-    if col is None:
-        return None, None
-    values = {o.period: o.value for o in rating.indicator.observations}
-    return placed.cell(rating, col), values.get(period)
+_Point = tuple[str | None, float | None]  # the cell a chart point follows (None: no cell), its value
 
 
-def _setting(key: str) -> Callable[..., tuple[str | None, float | None]]:
-    def source(_period: Period, placed: _Placed, rating: Rating) -> tuple[str | None, float | None]:
-        ind = rating.indicator
-        value = {"target": ind.target, "floor": ind.floor, "lower": ind.lower_threshold,
-                 "upper": ind.upper_threshold}[key]
-        return placed.cell(rating, placed.columns[key]), value
-    return source
-
-
-def _alt_text(rating: Rating, report: Report) -> str:
+def _alt_text(rating: Rating) -> str:
+    """What a chart shows, for a screen reader: the indicator, its lines and the latest verdict."""
     ind = rating.indicator
     periods = [o.period for o in ind.observations]
     span = f"from {periods[0].label} to {periods[-1].label}" if periods else ""
