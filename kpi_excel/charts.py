@@ -21,6 +21,7 @@ from .model import Indicator, KpiType, Observation  # noqa: E402
 
 CM = 1 / 2.54  # matplotlib sizes are in inches
 DPI = 150
+MAX_CHARTED = 1e100  # axis arithmetic overflows near the largest float (1.8e308): such values get a note
 VALUE_COLOUR = "#1F4E79"
 TARGET_COLOUR = "#00703C"
 FLOOR_COLOUR = "#C00000"
@@ -44,7 +45,22 @@ def indicator_chart(indicator: Indicator, observations: Sequence[Observation], *
     expected range (shaded, between dashed lines). The same input always gives the same bytes.
     """
     with matplotlib.rc_context({"font.family": chart_font(), "font.size": 7}):
+        if not _chartable(indicator, observations):
+            return _note("The values are too large to chart: see the table.", width_cm, height_cm)
         return _draw(indicator, observations, width_cm, height_cm)
+
+
+def _chartable(indicator: Indicator, observations: Sequence[Observation]) -> bool:
+    numbers = [o.value for o in observations] + [indicator.target, indicator.floor,
+                                                  indicator.lower_threshold, indicator.upper_threshold]
+    return all(abs(n) <= MAX_CHARTED for n in numbers if n is not None)
+
+
+def _note(text: str, width_cm: float, height_cm: float) -> bytes:
+    figure = Figure(figsize=(width_cm * CM, height_cm * CM), dpi=DPI)
+    FigureCanvasAgg(figure)
+    figure.text(0.5, 0.5, text, ha="center", va="center", fontsize=8, color=VALUE_COLOUR)
+    return _png(figure)
 
 
 def _draw(indicator: Indicator, observations: Sequence[Observation], width_cm: float,
