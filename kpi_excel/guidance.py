@@ -43,8 +43,8 @@ def rag_notes(settings: RuleSettings) -> tuple[str, ...]:
         "A value exactly equal to the target is Green; a value exactly equal to the floor "
         "standard is Amber.",
         "Where lower is better, the comparisons are reversed.",
-        "Where close to target is best, Green is within "
-        + (f"{settings.goal_post_tolerance:.0%} of" if settings.goal_post_tolerance else "exactly on")
+        "Where close to target is best, Green is "
+        + (f"within {settings.goal_post_tolerance:.0%} of" if settings.goal_post_tolerance else "exactly on")
         + " the target, Amber is no further from the target than the floor standard "
         "(or the tolerance), and Red is further away.",
         "An indicator with no floor standard and no tolerance is rated Green or Red.",

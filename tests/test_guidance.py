@@ -1,0 +1,30 @@
+"""The guidance text states the rules as applied, for each setting."""
+
+from __future__ import annotations
+
+from kpi_excel.guidance import direction_key, rag_key, rag_notes
+from kpi_excel.model import DirectionMethod, RagMethod, RuleSettings
+
+
+def test_goal_post_note_reads_as_a_sentence_for_zero_and_nonzero_tolerance() -> None:
+    exact = " ".join(rag_notes(RuleSettings(goal_post_tolerance=0.0)))
+    banded = " ".join(rag_notes(RuleSettings(goal_post_tolerance=0.05)))
+    assert "Green is exactly on the target" in exact
+    assert "Green is within 5% of the target" in banded
+    assert "within exactly" not in exact
+
+
+def test_tolerance_rule_names_its_percentage_and_floor_rule_names_the_floor() -> None:
+    amber = {e.label: e.meaning for e in rag_key(RuleSettings(rag_method=RagMethod.TOLERANCE,
+                                                              tolerance=0.05))}["Amber"]
+    assert "5%" in amber
+    floor_amber = {e.label: e.meaning for e in rag_key(RuleSettings())}["Amber"]
+    assert "floor standard" in floor_amber
+
+
+def test_direction_key_says_what_is_compared() -> None:
+    last_year = direction_key(RuleSettings(direction=DirectionMethod.LAST_YEAR))
+    assert all("same period last year" in e.meaning for e in last_year)
+    trend = {e.label: e.meaning for e in direction_key(RuleSettings(direction=DirectionMethod.TREND,
+                                                                    trend_threshold=0.03))}
+    assert "3%" in trend["Same"]
