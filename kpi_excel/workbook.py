@@ -515,6 +515,10 @@ class _IndicatorSheet:
             ws.set_column(i, i, column.width)
         ws.freeze_panes(self.first_row, self.col["indicator"] + 1)
         _print_setup(ws, HEADER_ROW, self.book.title)
+        # rows of different polarity have differently shaped formulas, and say so by design
+        last = xl_rowcol_to_cell(self.last_row, len(self.columns) - 1)
+        data = f"{xl_rowcol_to_cell(self.first_row, 0)}:{last}"
+        ws.ignore_errors({"formula_differs": data, "number_stored_as_text": data})
 
 
 _WRAPPED = frozenset({"section", "indicator", "commentary", "owner", "polarity"})
@@ -925,6 +929,7 @@ class _ChartData:
         ws.set_column(2, 2, 14)
         ws.set_column(3, 2 + len(periods), 8)
         ws.freeze_panes(1, 3)
+        ws.ignore_errors({"eval_error": f"D2:{xl_rowcol_to_cell(max(row - 1, 1), 2 + len(periods))}"})
         _print_setup(ws, 0, self.book.title)
         return series
 
