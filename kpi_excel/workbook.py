@@ -402,8 +402,10 @@ class _IndicatorSheet:
             return xl_rowcol_to_cell(row, self.col[key], col_abs=True) if key in self.col else ""
 
         upto = self.report.period
+        # the periods up to the report period; none of the later ones holds a figure
         shown = [c for p, c in self.period_col.items() if upto is None or p <= upto]
-        first, last = (min(shown), max(shown)) if shown else (0, 0)
+        shown = shown or list(self.period_col.values()) or [0]
+        first, last = min(shown), max(shown)
 
         def span(r: int, row_abs: bool) -> str:
             return (f"{xl_rowcol_to_cell(r, first, row_abs=row_abs, col_abs=True)}:"
@@ -419,14 +421,13 @@ class _IndicatorSheet:
 
     def _formulas(self, row: int, rating: Rating, refs: formulas.RowRefs, fmt: str) -> None:
         styles, ws, col = self.book.styles, self.ws, self.col
-        if not self.period_col:
-            return
         latest = rating.latest
-        ws.write_array_formula(row, col["latest"], row, col["latest"], formulas.latest_value(refs),
-                               styles.get("number", fmt), latest.value if latest else "")
-        ws.write_array_formula(row, col["latest_period"], row, col["latest_period"],
-                               formulas.latest_period(refs), styles.get("centre"),
-                               self.header_of[latest.period] if latest else "")
+        if self.period_col:
+            ws.write_array_formula(row, col["latest"], row, col["latest"], formulas.latest_value(refs),
+                                   styles.get("number", fmt), latest.value if latest else "")
+            ws.write_array_formula(row, col["latest_period"], row, col["latest_period"],
+                                   formulas.latest_period(refs), styles.get("centre"),
+                                   self.header_of[latest.period] if latest else "")
         if self.kind is KpiType.ACTIVITY:
             ws.write_formula(row, col["range"], formulas.range_status(refs), styles.get("word"),
                              formulas.range_result(rating))
@@ -437,6 +438,8 @@ class _IndicatorSheet:
 
     def _direction_formulas(self, row: int, rating: Rating, refs: formulas.RowRefs, fmt: str) -> None:
         styles, ws, col, method = self.book.styles, self.ws, self.col, self.settings.direction
+        if not self.period_col:  # no figures at all: the RAG formula still reads "No data"
+            return
         if "compared" in col:
             compared = rating.compared_with
             ws.write_array_formula(row, col["compared"], row, col["compared"],
@@ -540,9 +543,10 @@ def _unique_headers(columns: list[_Column]) -> list[_Column]:
     seen: set[str] = set()
     result = []
     for column in columns:
-        header, n = clean(column.header).strip() or "Column", 2
+        base = clean(column.header).strip()[:250] or "Column"
+        header, n = base, 2
         while header.lower() in seen:
-            header = f"{clean(column.header).strip()} ({n})"
+            header = f"{base} ({n})"
             n += 1
         seen.add(header.lower())
         result.append(_Column(column.key, header, column.width, column.period))

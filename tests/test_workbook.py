@@ -286,16 +286,20 @@ def test_guidance_states_the_rule_as_applied(sample_book: Path, tmp_path: Path) 
 def test_a_report_without_kpis_or_data_still_gives_a_workbook(tmp_path: Path) -> None:
     activity = Activity("A1", 10, 20, [None], "No data").indicator(YEAR)
     empty_kpi = Case("K1", Polarity.HIGHER, 0.9, 0.8, ["TBC"]).indicator(YEAR, "")
-    for indicators in ((activity,), (empty_kpi,)):
+    no_periods = dataclasses.replace(empty_kpi, code="K2", observations=())
+    for n, indicators in enumerate(((activity,), (empty_kpi,), (no_periods,))):
         dataset = Dataset(source="empty.xlsx", sha256="3" * 64, indicators=indicators, periods=YEAR,
                           details=PaperDetails(author=Person("A. Analyst")))
         report = rate(dataset)
         assert report.period is None
-        path = tmp_path / f"{indicators[0].type.value}.xlsx"
+        path = tmp_path / f"empty-{n}.xlsx"
         write_workbook(report, path)
-        book = load(path, data_only=True)
-        sheet = "KPIs" if indicators[0].type is KpiType.KPI else "Activity"
-        assert sheet in book.sheetnames and "Dashboard" in book.sheetnames
+        is_kpi = indicators[0].type is KpiType.KPI
+        sheet = "KPIs" if is_kpi else "Activity"
+        values = load(path, data_only=True)[sheet]
+        cell = f"{header(values)['RAG' if is_kpi else 'Range']}{HEADER_ROW + 2}"
+        assert values[cell].value == "No data"
+        assert formula_text(load(path)[sheet][cell]).startswith("=IF(")
 
 
 def test_an_unwritable_target_is_an_output_error(sample_report: Report, tmp_path: Path) -> None:
