@@ -1,0 +1,104 @@
+"""Chart images: the look the paper relies on (dashed target, dotted floor, shaded range) and bytes
+that do not change from run to run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageColor
+
+from kpi_excel import charts
+from kpi_excel.model import Indicator, KpiType, Observation, Period
+
+PERIODS = [Period(dt.date(2019 + (m < 4), m, 1)) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
+
+
+def series(values: list[float | None]) -> tuple[Observation, ...]:
+    return tuple(Observation(p, v) for p, v in zip(PERIODS, values, strict=True))
+
+
+KPI = Indicator("Invoices paid on time", "FN01", target=0.9, floor=0.8, is_percent=True,
+                number_format="0.0%",
+                observations=series([0.85, 0.86, 0.88, 0.91, None, 0.87, 0.9, 0.92, 0.93, 0.9, 0.89, 0.94]))
+ACTIVITY = Indicator("Calls received", "AC01", type=KpiType.ACTIVITY, lower_threshold=26_000,
+                     upper_threshold=34_000,
+                     observations=series([29_800, 31_200, 28_900, 30_400, 27_600, 29_100, 31_800,
+                                          30_200, 26_400, 32_500, 30_900, 38_745]))
+
+
+def pixels(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def runs_of(image: Image.Image, colour: str) -> list[int]:
+    """Lengths of the runs of a colour along the image row where that colour is most common."""
+    rgb = ImageColor.getrgb(colour)
+    rows = [[image.getpixel((x, y)) == rgb for x in range(image.width)] for y in range(image.height)]
+    best = max(rows, key=sum)
+    lengths, run = [], 0
+    for hit in best + [False]:
+        if hit:
+            run += 1
+        elif run:
+            lengths.append(run)
+            run = 0
+    return lengths
+
+
+def test_a_kpi_chart_has_a_dashed_target_a_dotted_floor_and_the_values() -> None:
+    image = pixels(charts.indicator_chart(KPI, KPI.observations))
+    assert image.size == (945, 313)  # 16 x 5.3 cm at 150 dpi
+    target, floor = runs_of(image, charts.TARGET_COLOUR), runs_of(image, charts.FLOOR_COLOUR)
+    assert len(target) > 40 and len(floor) > 60  # broken lines across the plot (and the legend)
+    assert max(floor) < min(sorted(target)[2:])  # dots are shorter than dashes
+    assert sum(runs_of(image, charts.VALUE_COLOUR)) > 30
+
+
+def test_an_activity_chart_shades_the_expected_range_between_dashed_lines() -> None:
+    image = pixels(charts.indicator_chart(ACTIVITY, ACTIVITY.observations))
+    fill = ImageColor.getrgb(charts.RANGE_FILL)
+    shaded = sum(1 for x in range(image.width) for y in range(image.height) if image.getpixel((x, y)) == fill)
+    assert shaded > 945 * 313 * 0.2
+    assert len(runs_of(image, charts.RANGE_COLOUR)) > 40
+    assert not runs_of(image, charts.TARGET_COLOUR) and not runs_of(image, charts.FLOOR_COLOUR)
+
+
+def test_the_background_and_every_chart_colour_are_kept_exactly() -> None:
+    image = pixels(charts.indicator_chart(KPI, KPI.observations))
+    colours = {colour for _count, colour in image.getcolors(maxcolors=1 << 16) or []}
+    assert image.getpixel((2, 2)) == (255, 255, 255)
+    for colour in charts.CHART_COLOURS[:5]:  # the lines and text (the grid and shading are thin)
+        assert ImageColor.getrgb(colour) in colours
+
+
+@pytest.mark.parametrize("values", [[None] * 12, [0.5] + [None] * 11, [0.0] * 12, [-3.0, 5e9] * 6])
+def test_sparse_flat_or_wide_series_still_chart(values: list[float | None]) -> None:
+    indicator = Indicator("A measure", "X1", target=None, floor=None, observations=series(values))
+    image = pixels(charts.indicator_chart(indicator, indicator.observations))
+    has_values = any(v is not None for v in values)
+    assert bool(runs_of(image, charts.VALUE_COLOUR)) is has_values
+
+
+def test_values_too_large_to_chart_get_a_note_instead() -> None:
+    indicator = Indicator("Huge", "H1", target=1e200, observations=series([1e300] * 12))
+    image = pixels(charts.indicator_chart(indicator, indicator.observations))
+    assert not runs_of(image, charts.TARGET_COLOUR)
+    assert runs_of(image, charts.VALUE_COLOUR)  # the note's text
+
+
+def test_the_same_chart_is_the_same_bytes_in_a_fresh_process() -> None:
+    """A fresh process has no cached text, so this also shows the caches do not change a pixel."""
+    here = charts.indicator_chart(KPI, KPI.observations)
+    assert charts.indicator_chart(KPI, KPI.observations) == here
+    script = ("import sys, pickle; from kpi_excel import charts; "
+              "i, o = pickle.loads(sys.stdin.buffer.read()); "
+              "sys.stdout.buffer.write(charts.indicator_chart(i, o))")
+    fresh = subprocess.run([sys.executable, "-c", script], input=pickle.dumps((KPI, KPI.observations)),
+                           capture_output=True, check=True, cwd=Path(__file__).parent.parent).stdout
+    assert fresh == here
