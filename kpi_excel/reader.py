@@ -77,7 +77,7 @@ HEADER_SEARCH_ROWS = 20
 MAX_COLUMNS = 1_000  # columns read from any sheet; a KPI table is never wider
 MAX_DATA_ROWS = 50_000
 BLANK_ROWS_ENDING_SHEET = 1_000  # stop reading after this many empty rows in a row
-MAX_SHEET_XML_READ = 8 * 2**20  # openpyxl parses sheets at about 1 MB a second
+MAX_SHEET_XML_READ = 16 * 2**20  # openpyxl parses sheets at about 1 MB a second
 MAX_TEXT = 32_767  # the most characters an Excel cell holds
 
 _FIX_TABLE = (
@@ -638,7 +638,6 @@ class _TableReader:
             frequency=clean_text(row.at(self.col(Role.FREQUENCY)).value),
             commentary=clean_text(row.at(self.col(Role.COMMENTARY)).value),
             owner=clean_text(row.at(self.col(Role.OWNER)).value),
-            directorate=clean_text(row.at(self.col(Role.DIRECTORATE)).value),
             is_percent=scale.percent,
             number_format=_value_format(series),
             observations=observations,
@@ -674,9 +673,8 @@ class _TableReader:
         """One row per indicator per period: group rows by code (or name), periods in order."""
         groups: dict[str, list[tuple[_Row, str]]] = {}
         for row, section in rows:
-            key = normalise(clean_text(row.at(self.col(Role.DIRECTORATE)).value)) + "|" + normalise(
-                clean_text(row.at(self.col(Role.CODE)).value)
-                or clean_text(row.at(self.col(Role.INDICATOR)).value))
+            key = normalise(clean_text(row.at(self.col(Role.CODE)).value)
+                            or clean_text(row.at(self.col(Role.INDICATOR)).value))
             groups.setdefault(key, []).append((row, section))
         indicators = []
         period_col, value_col = self.header.roles[Role.PERIOD], self.header.roles[Role.VALUE]
