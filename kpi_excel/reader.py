@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -94,10 +94,15 @@ class Cell:
     number_format: str = "General"
     is_error: bool = False
 
-    @cached_property
+    @property
     def number(self) -> CellNumber:
         """The cell read as a number (parsed once: scale detection and reading both need it)."""
-        return parse_number(self.value, self.number_format)
+        # a plain memo: functools.cached_property takes a lock on every read before Python 3.12
+        try:
+            return self.__dict__["_number"]
+        except KeyError:
+            number = self.__dict__["_number"] = parse_number(self.value, self.number_format)
+            return number
 
 
 _EMPTY = Cell(None)
