@@ -185,13 +185,16 @@ def parse_type(text: object) -> KpiType | None:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel stores a character XML cannot hold
 
 
 def clean_text(value: object) -> str:
-    """A cell's text, tidy: Excel's _x000D_ escapes and control characters removed."""
+    """A cell's text, tidy: Excel's _xHHHH_ escapes decoded (in one pass, so a typed "_x0041_",
+    stored as "_x005F_x0041_", stays as typed), line breaks made \\n, control characters removed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), str(value))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", text).strip()

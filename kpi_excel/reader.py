@@ -77,7 +77,7 @@ HEADER_SEARCH_ROWS = 20
 MAX_COLUMNS = 1_000  # columns read from any sheet; a KPI table is never wider
 MAX_DATA_ROWS = 50_000
 BLANK_ROWS_ENDING_SHEET = 1_000  # stop reading after this many empty rows in a row
-MAX_SHEET_XML_READ = 16 * 2**20  # openpyxl parses sheets at about 1 MB a second
+MAX_SHEET_XML_READ = 8 * 2**20  # openpyxl parses sheets at about 1 MB a second
 MAX_TEXT = 32_767  # the most characters an Excel cell holds
 
 _FIX_TABLE = (

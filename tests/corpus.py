@@ -1,0 +1,966 @@
+"""A generated corpus of broken and hostile workbooks, each with the outcome the tool must give.
+
+Every case is a small function that writes one file; nothing binary is committed. Run
+`python tests/corpus.py FOLDER` to write the whole corpus somewhere and look at it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+import struct
+import sys
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+# --- what a case expects ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The outcome the tool must give: success with words in its output, or one clean error line."""
+
+    ok: bool
+    words: tuple[str, ...] = ()  # in the error line, or in `check`'s output on success
+    where: str = ""  # the sheet!cell an error names
+    fix: str = ""  # words of the advice an error gives
+
+
+def fails(*words: str, where: str = "", fix: str) -> Expect:
+    return Expect(False, words, where, fix)
+
+
+def passes(*words: str) -> Expect:
+    return Expect(True, words)
+
+
+OutputCheck = Callable[[dict[str, dict[str, bytes]]], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One file of the corpus: its name, how to write it, and what the tool must do with it."""
+
+    name: str
+    filename: str
+    make: Callable[[Path], None]
+    expect: Expect
+    # checks on what a successful build wrote: {"-rag.xlsx": {member: bytes}, "-paper.docx": {...}}
+    output_checks: tuple[OutputCheck, ...] = ()
+
+    def write(self, folder: Path) -> Path:
+        path = folder / self.filename
+        self.make(path)
+        return path
+
+
+CASES: list[Case] = []
+
+
+def case(expect: Expect, *, filename: str = "",
+         output_checks: Sequence[OutputCheck] = ()
+         ) -> Callable[[Callable[[Path], None]], Callable[[Path], None]]:
+    """Register a function that writes one corpus file (named after the function unless given)."""
+
+    def register(make: Callable[[Path], None]) -> Callable[[Path], None]:
+        name = make.__name__
+        CASES.append(Case(name, filename or name.replace("_", "-") + ".xlsx", make, expect,
+                          tuple(output_checks)))
+        return make
+
+    return register
+
+
+# --- a plain KPI table --------------------------------------------------------------------------
+
+HEADER = ["Code", "Indicator", "Polarity", "Target", "Floor", "Apr-19", "May-19", "Jun-19", "Commentary"]
+ROWS = [
+    ["KP01", "Calls answered within 20 seconds", "H", 0.9, 0.8, 0.91, 0.92, 0.93, "On track"],
+    ["KP02", "Complaints answered on time", "H", 0.85, 0.75, 0.8, 0.78, 0.77, "Short of staff"],
+    ["KP03", "Days taken to pay invoices", "L", 20, 30, 18, 22, 35, "Backlog after system change"],
+]
+SUMMARY = "3 KPIs: 1 Green, 1 Amber, 1 Red"  # what `check` says about ROWS
+
+
+def table(*changes: tuple[int, int, object], header: Sequence[object] = HEADER,
+          rows: Sequence[Sequence[object]] = ROWS) -> list[list[object]]:
+    """The header and rows, with (row, column, value) changes; row 0 is the header."""
+    result = [list(header)] + [list(r) for r in rows]
+    for r, c, value in changes:
+        while len(result[r]) <= c:
+            result[r].append(None)
+        result[r][c] = value
+    return result
+
+
+@dataclass(frozen=True)
+class Pct:
+    """A number shown as a percentage."""
+
+    value: float
+
+
+def openpyxl_book(path: Path, sheets: dict[str, Sequence[Sequence[object]]], *,
+                  hidden: Iterable[str] = (), hidden_rows: Iterable[int] = (),
+                  merged: Iterable[str] = ()) -> None:
+    """A workbook written by openpyxl (a library: formulas keep no results)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        ws = book.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None:
+                    continue
+                cell = ws.cell(r, c, value.value if isinstance(value, Pct) else value)
+                if isinstance(value, Pct):
+                    cell.number_format = "0%"
+                elif isinstance(value, dt.datetime):
+                    cell.number_format = "mmm-yy"
+    for name in hidden:
+        book[name].sheet_state = "hidden"
+    first = book.worksheets[0]
+    for r in hidden_rows:
+        first.row_dimensions[r].hidden = True
+    for cells in merged:
+        first.merge_cells(cells)
+    book.save(path)
+
+
+def kpi_book(path: Path, rows: Sequence[Sequence[object]], sheet: str = "KPIs") -> None:
+    openpyxl_book(path, {sheet: rows})
+
+
+# --- xlsx parts written by hand, for what no library will write ---------------------------------
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+WORKBOOK_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+MACRO_WORKBOOK_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+SHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A cell written as given: the XML inside <c>, and its attributes."""
+
+    inner: str
+    attrs: str = ""
+
+
+@dataclass
+class RawSheet:
+    """A worksheet part: its XML, or a function that streams it into the zip."""
+
+    name: str
+    xml: bytes | Callable[[io.BufferedIOBase], None]
+    state: str = "visible"
+
+
+def cell_xml(ref: str, value: object) -> str:
+    if isinstance(value, Raw):
+        return f'<c r="{ref}"{value.attrs}>{value.inner}</c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"><v>{value!r}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>'
+
+
+def row_xml(r: int, row: Sequence[object], attrs: str = "", first_col: int = 1) -> str:
+    cells = "".join(cell_xml(f"{get_column_letter(c)}{r}", v)
+                    for c, v in enumerate(row, start=first_col) if v is not None)
+    return f'<row r="{r}"{attrs}>{cells}</row>'
+
+
+def sheet_xml(rows: Sequence[Sequence[object]], *, prolog: str = "", dimension: str = "",
+              row_attrs: dict[int, str] | None = None, after: str = "") -> bytes:
+    """A worksheet part holding rows (row 1 first)."""
+    attrs = row_attrs or {}
+    body = "".join(row_xml(r, row, attrs.get(r, "")) for r, row in enumerate(rows, start=1))
+    width = max((len(row) for row in rows), default=1)
+    dim = f'<dimension ref="{dimension or f"A1:{get_column_letter(width)}{max(len(rows), 1)}"}"/>'
+    return (DECL + prolog.encode() + f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{DOC_REL}">{dim}'
+            f"<sheetData>{body}</sheetData>{after}</worksheet>".encode())
+
+
+def raw_xlsx(path: Path, sheets: Sequence[RawSheet], *, shared_strings: bytes | None = None,
+             extra: dict[str, bytes] | None = None, workbook_ct: str = WORKBOOK_CT,
+             workbook_extra: str = "", extra_rels: str = "", extra_types: str = "",
+             compresslevel: int = 6) -> None:
+    """An .xlsx with the given worksheet parts, written member by member."""
+    rels = [f'<Relationship Id="rId{i}" Type="{DOC_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(sheets) + 1)]
+    types = [f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{SHEET_CT}"/>'
+             for i in range(1, len(sheets) + 1)]
+    if shared_strings is not None:
+        rels.append(f'<Relationship Id="rIdS" Type="{DOC_REL}/sharedStrings" Target="sharedStrings.xml"/>')
+        types.append('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+                     'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+    listed = "".join(
+        f'<sheet name={quoteattr(s.name)} sheetId="{i}" state="{s.state}" r:id="rId{i}"/>'
+        for i, s in enumerate(sheets, start=1))
+    parts: dict[str, bytes] = {
+        "[Content_Types].xml": DECL + (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{workbook_ct}"/>'
+            + "".join(types) + extra_types + "</Types>").encode(),
+        "_rels/.rels": DECL + (
+            f'<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" Type="{DOC_REL}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>').encode(),
+        "xl/workbook.xml": DECL + (
+            f'<workbook xmlns="{MAIN_NS}" xmlns:r="{DOC_REL}"><sheets>{listed}</sheets>'
+            f"{workbook_extra}</workbook>").encode(),
+        "xl/_rels/workbook.xml.rels": DECL + (
+            f'<Relationships xmlns="{PKG_REL}">' + "".join(rels) + extra_rels + "</Relationships>"
+        ).encode(),
+    }
+    if shared_strings is not None:
+        parts["xl/sharedStrings.xml"] = shared_strings
+    parts.update(extra or {})
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+        for i, sheet in enumerate(sheets, start=1):
+            if isinstance(sheet.xml, bytes):
+                archive.writestr(f"xl/worksheets/sheet{i}.xml", sheet.xml)
+            else:
+                with archive.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as stream:
+                    sheet.xml(stream)  # type: ignore[arg-type]
+
+
+def raw_book(path: Path, rows: Sequence[Sequence[object]], sheet: str = "KPIs", **kwargs: object) -> None:
+    raw_xlsx(path, [RawSheet(sheet, sheet_xml(rows))], **kwargs)  # type: ignore[arg-type]
+
+
+# --- crafted zips and OLE files -----------------------------------------------------------------
+
+ZERO_CRC_2GIB = 0x4DBDF21C  # zlib.crc32(bytes(2**31)), so the zip bomb is a valid zip
+
+
+def deflate_repeated(block: bytes, times: int, *, head: bytes = b"", tail: bytes = b"",
+                     crc: int | None = None) -> tuple[bytes, int, int]:
+    """Raw deflate data for head + block * times + tail, its CRC and its size, made cheaply.
+
+    After a full flush the compressor forgets what came before, so every further copy of the
+    block compresses to the same bytes: they are repeated instead of computed. Head and tail go
+    in stored blocks, which are byte-aligned and so can be joined to the rest.
+    """
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    once = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    data = _stored_block(head, final=False) + once * times + _stored_block(tail, final=True)
+    if crc is None:
+        crc = zlib.crc32(head)
+        for _ in range(times):
+            crc = zlib.crc32(block, crc)
+        crc = zlib.crc32(tail, crc)
+    return data, crc, len(head) + len(block) * times + len(tail)
+
+
+def _stored_block(data: bytes, *, final: bool) -> bytes:
+    return bytes([final]) + struct.pack("<HH", len(data), len(data) ^ 0xFFFF) + data
+
+
+def crafted_zip(path: Path, members: Sequence[tuple[str, bytes, int, int, int]]) -> None:
+    """A zip written header by header: (name, deflated data, CRC, stated size, flag bits).
+
+    The stated uncompressed size is what the headers claim; it may be a lie.
+    """
+    out = bytearray()
+    central = bytearray()
+    for name, data, crc, size, flags in members:
+        offset = len(out)
+        encoded = name.encode()
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, 0, 0x21, crc, len(data),
+                           min(size, 0xFFFFFFFF), len(encoded), 0) + encoded + data
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 8, 0, 0x21, crc,
+                               len(data), min(size, 0xFFFFFFFF), len(encoded), 0, 0, 0, 0, 0,
+                               offset) + encoded
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central),
+                      len(out), 0)
+    path.write_bytes(bytes(out + central + end))
+
+
+def stored_parts(build: Callable[[Path], None], folder: Path) -> dict[str, bytes]:
+    """The members of a workbook written by build, so a crafted zip can reuse them."""
+    scratch = folder / ".scratch.xlsx"
+    build(scratch)
+    with zipfile.ZipFile(scratch) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    scratch.unlink()
+    return parts
+
+
+def deflated(name: str, data: bytes) -> tuple[str, bytes, int, int, int]:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return name, compressor.compress(data) + compressor.flush(), zlib.crc32(data), len(data), 0
+
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_FREE, _END, _FAT, _NONE = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def ole_file(streams: dict[str, bytes]) -> bytes:
+    """A small but well-formed OLE compound file (what .xls and encrypted workbooks are).
+
+    Streams are padded to 4 KB so they live in ordinary sectors (no mini stream is needed).
+    """
+    assert len(streams) <= 3, "one directory sector holds the root and three streams"
+    datas = [data.ljust(max(4096, -(-len(data) // 512) * 512), b"\0") for data in streams.values()]
+    fat = [_FAT, _END]
+    starts = []
+    for data in datas:
+        starts.append(len(fat))
+        count = len(data) // 512
+        fat += [len(fat) + i + 1 for i in range(count - 1)] + [_END]
+    fat += [_FREE] * (128 - len(fat))
+    header = (OLE_SIGNATURE + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, _END, 0, _END, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", _FREE) * 108)
+    entries = [_dir_entry("Root Entry", 5, _END, 0, child=1 if streams else _NONE)]
+    for i, (name, data) in enumerate(streams.items(), start=1):
+        right = i + 1 if i < len(streams) else _NONE
+        entries.append(_dir_entry(name, 2, starts[i - 1], len(data), right=right))
+    directory = b"".join(entries).ljust(512, b"\0")
+    return header + struct.pack("<128I", *fat) + directory + b"".join(datas)
+
+
+def _dir_entry(name: str, kind: int, start: int, size: int, *, child: int = _NONE,
+               right: int = _NONE) -> bytes:
+    encoded = (name + "\0").encode("utf-16-le")
+    return (encoded.ljust(64, b"\0") + struct.pack("<HBBIII", len(encoded), kind, 1, _NONE, right, child)
+            + bytes(16 + 4 + 16) + struct.pack("<IQ", start, size))
+
+
+# ==============================================================================================
+# The cases
+# ==============================================================================================
+
+SAVE_AS_XLSX = "save it as .xlsx"
+
+# --- not a workbook at all --------------------------------------------------------------------
+
+
+@case(fails("the file is empty", fix="Save the workbook again"))
+def empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+@case(fails("not an Excel workbook", "it is text", fix="Excel Workbook"))
+def plain_text(path: Path) -> None:
+    path.write_text("These are the KPIs for Q3. Figures to follow.\n")
+
+
+@case(fails("not an Excel workbook", "CSV", fix="Excel Workbook"))
+def csv_renamed(path: Path) -> None:
+    path.write_text("Code,Indicator,Target,Apr-19\nKP01,Calls answered,0.9,0.91\n")
+
+
+@case(fails("not an Excel workbook", "PDF", fix="Excel Workbook"))
+def pdf_renamed(path: Path) -> None:
+    path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+
+
+@case(fails("Word document", fix="Excel workbook"))
+def word_renamed(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+
+
+@case(fails("not an Excel workbook", fix="the .xlsx file"))
+def zip_of_other_files(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "KPI figures are in the other attachment")
+
+
+@case(fails("legacy .xls", fix=SAVE_AS_XLSX))
+def legacy_xls(path: Path) -> None:
+    path.write_bytes(ole_file({"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00" + bytes(200),
+                               "\x05SummaryInformation": bytes(64)}))
+
+
+@case(fails("password", fix="remove the password"))
+def password_protected(path: Path) -> None:
+    path.write_bytes(ole_file({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00" + bytes(200),
+                               "EncryptedPackage": bytes(600)}))
+
+
+@case(fails("password", fix="without the password"))
+def zip_encrypted_members(path: Path) -> None:
+    parts = stored_parts(lambda p: kpi_book(p, table()), path.parent)
+    members = [deflated(name, data) for name, data in parts.items()]
+    crafted_zip(path, [(n, d, c, s, 0x1) for n, d, c, s, _ in members])  # bit 0: encrypted
+
+
+@case(fails(".xlsb", fix=SAVE_AS_XLSX))
+def binary_xlsb(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.bin", bytes(64))
+
+
+# --- damaged ----------------------------------------------------------------------------------
+
+
+@case(fails("damaged or incomplete", fix="Save it again"))
+def truncated(path: Path) -> None:
+    kpi_book(path, table())
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+@case(fails("part xl/worksheets/sheet1.xml is damaged", fix="save it again"))
+def corrupt_sheet_data(path: Path) -> None:
+    """The zip's directory is whole but the sheet's compressed bytes are damaged."""
+    raw_book(path, table(), compresslevel=1)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + 20, start + info.compress_size - 10):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+@case(fails("cannot be read", "KPIs", fix="save it again"))
+def sheet_xml_not_well_formed(path: Path) -> None:
+    xml = sheet_xml(table()).replace(b"</sheetData>", b"<row r='9'><c r='A9'><v>1</v></sheetData>")
+    raw_xlsx(path, [RawSheet("KPIs", xml)])
+
+
+@case(fails("part xl/worksheets/sheet1.xml", "is missing", fix="save it again"))
+def sheet_part_missing(path: Path) -> None:
+    raw_book(path, table())
+    with zipfile.ZipFile(path) as source:
+        parts = {n: source.read(n) for n in source.namelist() if not n.startswith("xl/worksheets/")}
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+@case(fails("cannot be read", "KPIs", fix="save it again"))
+def shared_string_index_out_of_range(path: Path) -> None:
+    rows = table((1, 1, Raw("<v>999</v>", ' t="s"')))
+    raw_book(path, rows, shared_strings=DECL + f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1">'
+             "<si><t>only one</t></si></sst>".encode())
+
+
+@case(fails("cannot be read", "KPIs", fix="save it again"))
+def control_character_raw_in_xml(path: Path) -> None:
+    """XML 1.0 forbids a raw BEL character; no spreadsheet program writes one."""
+    xml = sheet_xml(table()).replace(b"On track", b"On\x07track")
+    raw_xlsx(path, [RawSheet("KPIs", xml)])
+
+
+@case(fails("cannot be opened", fix="save it again"))
+def deeply_nested_xml(path: Path) -> None:
+    """A workbook part nested 100,000 elements deep."""
+    nested = "<a>" * 100_000 + "</a>" * 100_000
+    raw_xlsx(path, [RawSheet("KPIs", sheet_xml(table()))],
+             workbook_extra=f"<extLst><ext uri='x'>{nested}</ext></extLst>")
+
+
+# --- hostile ----------------------------------------------------------------------------------
+
+_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
+           + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">'
+                     for i in range(1, 10)) + "]>")
+
+
+@case(fails("entities", "xl/worksheets/sheet1.xml", fix="saved from Excel"))
+def billion_laughs_in_sheet(path: Path) -> None:
+    rows = table((1, 8, Raw("<is><t>&lol9;</t></is>", ' t="inlineStr"')))
+    raw_xlsx(path, [RawSheet("KPIs", sheet_xml(rows, prolog=_LAUGHS))])
+
+
+@case(fails("entities", "xl/sharedStrings.xml", fix="saved from Excel"))
+def billion_laughs_in_shared_strings(path: Path) -> None:
+    strings = (DECL + _LAUGHS.encode() + f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1">'
+               "<si><t>&lol9;</t></si></sst>".encode())
+    raw_book(path, table((1, 8, Raw("<v>0</v>", ' t="s"'))), shared_strings=strings)
+
+
+@case(fails("entities", "xl/sharedStrings.xml", fix="saved from Excel"))
+def external_entity_reads_a_file(path: Path) -> None:
+    strings = (DECL + b'<!DOCTYPE sst [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+               + f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t>&xxe;</t></si></sst>'.encode())
+    raw_book(path, table((1, 8, Raw("<v>0</v>", ' t="s"'))), shared_strings=strings)
+
+
+@case(fails("entities", fix="saved from Excel"))
+def billion_laughs_after_long_prolog(path: Path) -> None:
+    """The DTD comes after 100 KB of comment, past any quick look at the start of the part."""
+    prolog = "<!--" + " " * 100_000 + "-->" + _LAUGHS
+    rows = table((1, 8, Raw("<is><t>&lol9;</t></is>", ' t="inlineStr"')))
+    raw_xlsx(path, [RawSheet("KPIs", sheet_xml(rows, prolog=prolog))])
+
+
+@case(fails("unpacks to", "MB", fix="new workbook"))
+def zip_bomb_gigabytes(path: Path) -> None:
+    """A sheet of 2 GB (of zero bytes) in a 2 MB file: its size alone must stop the reader."""
+    parts = stored_parts(lambda p: raw_book(p, table()), path.parent)
+    data, crc, size = deflate_repeated(bytes(2**20), 2048, crc=ZERO_CRC_2GIB)
+    members = [deflated(n, d) for n, d in parts.items() if n != "xl/worksheets/sheet1.xml"]
+    crafted_zip(path, [*members, ("xl/worksheets/sheet1.xml", data, crc, size, 0)])
+
+
+@case(fails("inflates", "times", fix="new workbook"))
+def zip_bomb_ratio(path: Path) -> None:
+    """300 MB of spaces inside a sheet's XML, stored in 300 KB."""
+    parts = stored_parts(lambda p: raw_book(p, table()), path.parent)
+    data, crc, size = deflate_repeated(b" " * 2**20, 300, head=f'<worksheet xmlns="{MAIN_NS}">'
+                                       "<sheetData>".encode(), tail=b"</sheetData></worksheet>")
+    members = [deflated(n, d) for n, d in parts.items() if n != "xl/worksheets/sheet1.xml"]
+    crafted_zip(path, [*members, ("xl/worksheets/sheet1.xml", data, crc, size, 0)])
+
+
+@case(fails("part xl/worksheets/sheet1.xml is damaged", "CRC", fix="save it again"))
+def zip_bomb_lying_sizes(path: Path) -> None:
+    """The headers say the sheet is 2 KB; its data inflates to 1 GB."""
+    parts = stored_parts(lambda p: raw_book(p, table()), path.parent)
+    data, crc, _ = deflate_repeated(b" " * 2**20, 1024, head=f'<worksheet xmlns="{MAIN_NS}">'
+                                    "<sheetData>".encode(), crc=0x12345678)
+    members = [deflated(n, d) for n, d in parts.items() if n != "xl/worksheets/sheet1.xml"]
+    crafted_zip(path, [*members, ("xl/worksheets/sheet1.xml", data, crc, 2048, 0)])
+
+
+def _text(parts: dict[str, bytes]) -> str:
+    """The XML parts' text, entities decoded (images and other binary parts left out)."""
+    xml = [data for name, data in parts.items() if name.endswith((".xml", ".rels"))]
+    return html.unescape(b"".join(xml).decode("utf-8"))
+
+
+def _found(pattern: bytes, parts: Iterable[bytes]) -> list[str]:
+    return [html.unescape(m.decode()) for xml in parts for m in re.findall(pattern, xml, re.S)]
+
+
+def _no_live_payload(payloads: Sequence[str]) -> OutputCheck:
+    """Each payload is text in the RAG workbook, and in no formula there or field in the paper."""
+
+    def check(outputs: dict[str, dict[str, bytes]]) -> None:
+        workbook, paper = outputs["-rag.xlsx"], outputs["-paper.docx"]
+        sheets = [xml for name, xml in workbook.items() if name.startswith("xl/worksheets/")]
+        formulas = _found(rb"<f[^>]*>(.*?)</f>", sheets)
+        fields = _found(rb"<w:instrText[^>]*>(.*?)</w:instrText>", paper.values())
+        fields += _found(rb'w:instr="([^"]*)"', paper.values())
+        for payload in payloads:
+            core = payload.lstrip("=+-@")
+            assert not [f for f in formulas if core in f], f"{payload!r} became a formula"
+            assert not [f for f in fields if core in f], f"{payload!r} became a Word field"
+            assert payload in _text(workbook), f"{payload!r} is not in the RAG workbook as text"
+
+    return check
+
+
+def _in_paper(text: str) -> OutputCheck:
+    def check(outputs: dict[str, dict[str, bytes]]) -> None:
+        assert text in _text(outputs["-paper.docx"]), f"{text!r} is not in the paper as written"
+
+    return check
+
+
+JINJA = "{{ 7*7 }} {% for x in y %} {{ ''.__class__ }}"
+INJECTIONS = ['=HYPERLINK("http://example.com/x","Click for details")', "+SUM(1,2)", "-2+3",
+              "@SUM(A1:A2)", "=cmd|' /C calc'!A0"]
+
+
+@case(passes(SUMMARY), output_checks=[_no_live_payload(INJECTIONS)])
+def formula_injection_in_text(path: Path) -> None:
+    rows = table((1, 8, INJECTIONS[0]), (2, 8, INJECTIONS[1]), (3, 8, INJECTIONS[2]))
+    rows[1].append(INJECTIONS[3])
+    rows[0].append("Notes")
+    rows[2] += [INJECTIONS[4]]
+    rows[0].append("Lead officer")
+    raw_book(path, rows)  # text cells, as Excel keeps text typed after an apostrophe
+
+
+@case(passes(SUMMARY), output_checks=[_no_live_payload([JINJA]), _in_paper(JINJA)])
+def template_syntax_in_text(path: Path) -> None:
+    """Commentary that looks like a template tag stays text: it is never rendered."""
+    kpi_book(path, table((1, 8, JINJA)))
+
+
+@case(passes(SUMMARY, "macros"), filename="macro-enabled.xlsm")
+def macro_enabled_xlsm(path: Path) -> None:
+    raw_book(path, table(), workbook_ct=MACRO_WORKBOOK_CT,
+             extra={"xl/vbaProject.bin": OLE_SIGNATURE + bytes(504)},
+             extra_rels='<Relationship Id="rIdV" Type="http://schemas.microsoft.com/office/2006/'
+                        'relationships/vbaProject" Target="vbaProject.bin"/>',
+             extra_types='<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>')
+
+
+
+@case(passes(SUMMARY, "other workbooks"))
+def external_links(path: Path) -> None:
+    link = DECL + (f'<externalLink xmlns="{MAIN_NS}" xmlns:r="{DOC_REL}"><externalBook r:id="rId1">'
+                   '<sheetNames><sheetName val="Data"/></sheetNames><sheetDataSet><sheetData sheetId="0">'
+                   '<row r="1"><cell r="A1"><v>0.93</v></cell></row></sheetData></sheetDataSet>'
+                   "</externalBook></externalLink>").encode()
+    link_rels = DECL + (f'<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" '
+                        f'Type="{DOC_REL}/externalLinkPath" Target="file:///\\\\finance\\share\\'
+                        'secret.xlsx" TargetMode="External"/></Relationships>').encode()
+    rows = table((1, 7, Raw("<f>[1]Data!A1</f><v>0.93</v>")))
+    raw_book(path, rows, extra={"xl/externalLinks/externalLink1.xml": link,
+                                "xl/externalLinks/_rels/externalLink1.xml.rels": link_rels},
+             workbook_extra='<externalReferences><externalReference r:id="rIdX"/></externalReferences>',
+             extra_rels=f'<Relationship Id="rIdX" Type="{DOC_REL}/externalLink" '
+                        'Target="externalLinks/externalLink1.xml"/>',
+             extra_types='<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="'
+                         'application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/>')
+
+
+@case(passes(SUMMARY))
+def zip_member_with_path_traversal(path: Path) -> None:
+    """A member named ../../evil.txt: the reader never unpacks files, so nothing is written."""
+    raw_book(path, table(), extra={"../../kpi-excel-evil.txt": b"owned", "/tmp/kpi-excel-evil": b"x"})
+
+
+# --- no usable table --------------------------------------------------------------------------
+
+
+@case(fails("no sheet holds a KPI table", fix="header row"))
+def no_kpi_table(path: Path) -> None:
+    kpi_book(path, [["Team lunch rota"], ["Monday", "Sam"], ["Tuesday", "Priya"]], sheet="Rota")
+
+
+@case(fails("no indicator rows", where="KPIs!B1", fix="one row per indicator"))
+def header_without_rows(path: Path) -> None:
+    kpi_book(path, table(rows=[]))
+
+
+@case(fails("no sheet holds a KPI table", fix="header row"))
+def header_below_row_twenty(path: Path) -> None:
+    kpi_book(path, [["Notes"]] + [[]] * 24 + table())
+
+
+@case(fails("no Target column", where="KPIs!B1", fix="Target"))
+def no_target_column(path: Path) -> None:
+    kpi_book(path, [[v for c, v in enumerate(r) if c not in (3, 4)] for r in table()])
+
+
+@case(fails("no sheet holds a KPI table", fix="header row"))
+def no_sheets_listed(path: Path) -> None:
+    raw_xlsx(path, [])
+
+
+@case(fails("hidden", "KPIs", fix="Unhide"))
+def only_table_is_hidden(path: Path) -> None:
+    openpyxl_book(path, {"Cover": [["KPI return, Q1"]], "KPIs": table()}, hidden=["KPIs"])
+
+
+# --- bad cells --------------------------------------------------------------------------------
+
+
+@case(passes("4 KPIs", "KPIs!5: code KP01 is used by more than one indicator"))
+def duplicate_codes(path: Path) -> None:
+    rows = table()
+    rows.append(["KP01", "Calls answered within 20 seconds (again)", "H", 0.9, 0.8, 0.95, 0.96, 0.97, ""])
+    kpi_book(path, rows)
+
+
+@case(fails("target 'ninety per cent'", "not a number", where="KPIs!D3", fix="Type a number"))
+def target_as_word(path: Path) -> None:
+    kpi_book(path, table((2, 3, "ninety per cent")))
+
+
+@case(fails("floor 'about eighty'", "not a number", where="KPIs!E2", fix="Type a number"))
+def floor_as_word(path: Path) -> None:
+    kpi_book(path, table((1, 4, "about eighty")))
+
+
+@case(passes("KP01", "wrong side of the target"))
+def floor_on_wrong_side(path: Path) -> None:
+    kpi_book(path, table((1, 4, 0.95)))
+
+
+@case(fails("polarity 'sideways'", where="KPIs!C4", fix="H (higher is better)"))
+def polarity_unknown(path: Path) -> None:
+    kpi_book(path, table((3, 2, "sideways")))
+
+
+@case(fails("have no saved results", where="KPIs!H2", fix="save it"))
+def formulas_without_saved_results(path: Path) -> None:
+    """openpyxl writes formulas and no results: no spreadsheet program ever calculated them."""
+    kpi_book(path, table((1, 7, "=G2+0.01"), (2, 7, "=G3-0.01"), (3, 7, "=G4+13")))
+
+
+@case(passes(SUMMARY))
+def formulas_with_saved_results(path: Path) -> None:
+    """As Excel saves them: each formula with its result, shared formulas too."""
+    rows = table((1, 7, Raw("<f>G2+0.01</f><v>0.93</v>")),
+                 (2, 7, Raw('<f t="shared" ref="H3:H4" si="0">G3-0.01</f><v>0.77</v>')),
+                 (3, 7, Raw('<f t="shared" si="0"/><v>35</v>')))
+    raw_book(path, rows)
+
+
+@case(passes("KP01", "#REF!", "KP02", "#DIV/0!", "target is the error"))
+def error_cells(path: Path) -> None:
+    """Error values as Excel stores them (t="e"), in values and in a target."""
+    rows = table((1, 7, Raw("<f>#REF!+1</f><v>#REF!</v>", ' t="e"')),
+                 (2, 7, Raw("<f>G3/0</f><v>#DIV/0!</v>", ' t="e"')),
+                 (3, 3, Raw("<v>#N/A</v>", ' t="e"')))
+    raw_book(path, rows)
+
+
+@case(passes("not a number", "TRUE", "1900"))
+def booleans_and_dates_as_values(path: Path) -> None:
+    kpi_book(path, table((1, 7, True), (2, 7, dt.datetime(1900, 3, 1))))
+
+
+@case(passes("3 KPIs"))
+def extreme_numbers(path: Path) -> None:
+    rows = table((1, 3, Raw("<v>1E+308</v>")), (1, 7, Raw("<v>1.7976931348623157E+308</v>")),
+                 (2, 7, Raw("<v>1E+400</v>")), (3, 7, Raw("<v>-0</v>")), (3, 6, Raw("<v>5E-324</v>")))
+    raw_book(path, rows)
+
+
+# --- layout -----------------------------------------------------------------------------------
+
+
+@case(fails("a row of 400,000 cells", "xl/worksheets/sheet2.xml", fix="saved from Excel"))
+def row_of_400_thousand_cells(path: Path) -> None:
+    """A 30 KB file whose one row would take openpyxl 300 MB and several seconds to parse."""
+    def stream(out: io.BufferedIOBase) -> None:
+        out.write(DECL + f'<worksheet xmlns="{MAIN_NS}"><dimension ref="A1"/><sheetData><row r="1">'.encode())
+        out.write(b'<c r="A1"><v>1</v></c>' * 400_000)
+        out.write(b"</row></sheetData></worksheet>")
+    raw_xlsx(path, [RawSheet("KPIs", sheet_xml(table())), RawSheet("Data", stream)])
+
+
+@case(fails("unsized sheets", "XML elements", fix="new workbook"))
+def unsized_sheet_of_300_thousand_cells(path: Path) -> None:
+    """No <dimension>, so openpyxl would parse the whole sheet just to open the workbook."""
+    def stream(out: io.BufferedIOBase) -> None:
+        out.write(DECL + f'<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode())
+        for base in range(1, 30_001, 10_000):
+            out.write("".join(row_xml(r, list(range(10))) for r in range(base, base + 10_000)).encode())
+        out.write(b"</sheetData></worksheet>")
+    raw_xlsx(path, [RawSheet("KPIs", sheet_xml(table())), RawSheet("Data", stream)], compresslevel=1)
+
+
+@case(fails("more than 8 MB", fix="new workbook"))
+def kpi_sheet_too_large_to_read(path: Path) -> None:
+    """A header, then 9 MB of rows: the reader stops at its budget, not at the end."""
+    def stream(out: io.BufferedIOBase) -> None:
+        out.write(DECL + f'<worksheet xmlns="{MAIN_NS}"><dimension ref="A1:CV3000"/><sheetData>'.encode())
+        out.write(row_xml(1, HEADER).encode())
+        for r in range(2, 3_001):
+            out.write(row_xml(r, [f"K{r}", f"Indicator {r}", "H", 0.9, 0.8, *range(r, r + 95)]).encode())
+        out.write(b"</sheetData></worksheet>")
+    raw_xlsx(path, [RawSheet("KPIs", stream)], compresslevel=1)
+
+
+def _two_row_header() -> list[list[object]]:
+    top = ["Code", "Indicator", "Polarity", "Target", "Floor", "Monthly performance 2019/20", None, None,
+           "Commentary"]
+    bottom = [None, None, None, None, None, "Apr-19", "May-19", "Jun-19", None]
+    return [["Corporate KPIs 2019/20"], top, bottom] + [list(r) for r in ROWS]
+
+
+@case(passes(SUMMARY, "report period Jun-19"))
+def merged_header_cells(path: Path) -> None:
+    """A two-row header: the fixed columns merged down, the months under a merged banner."""
+    merges = ["A1:I1", "F2:H2"] + [f"{c}2:{c}3" for c in "ABCDEI"]
+    openpyxl_book(path, {"KPIs": _two_row_header()}, merged=merges)
+
+
+@case(passes(SUMMARY, "hidden"))
+def hidden_sheet_with_old_table(path: Path) -> None:
+    old = table((1, 7, 0.1), (2, 7, 0.1), (3, 7, 99))
+    openpyxl_book(path, {"KPIs": table(), "Old KPIs 2018": old}, hidden=["Old KPIs 2018"])
+
+
+@case(passes(SUMMARY, "KPIs!3", "hidden"))
+def hidden_rows(path: Path) -> None:
+    openpyxl_book(path, {"KPIs": table()}, hidden_rows=[3])
+
+
+@case(passes(SUMMARY))
+def stale_dimension(path: Path) -> None:
+    """The sheet says it is A1:A1 but holds a whole table."""
+    raw_xlsx(path, [RawSheet("KPIs", sheet_xml(table(), dimension="A1:A1"))])
+
+
+def _million_rows(stream: io.BufferedIOBase, first: Sequence[Sequence[object]] = ()) -> None:
+    head = f'<worksheet xmlns="{MAIN_NS}"><dimension ref="A1:D1000000"/><sheetData>'
+    stream.write(DECL + head.encode() + "".join(row_xml(r, row) for r, row in
+                                                 enumerate(first, start=1)).encode())
+    start = len(first) + 1
+    chunk = 50_000
+    for base in range(start, 1_000_001, chunk):
+        stream.write("".join(
+            f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>{r * 7 % 1000}</v></c></row>'
+            for r in range(base, min(base + chunk, 1_000_001))).encode())
+    stream.write(b"</sheetData></worksheet>")
+
+
+@case(passes(SUMMARY))
+def million_row_data_sheet(path: Path) -> None:
+    """A data dump of a million rows beside the KPI sheet: it holds no table and is passed over."""
+    raw_xlsx(path, [RawSheet("KPIs", sheet_xml(table())), RawSheet("Raw data", _million_rows)],
+             compresslevel=1)
+
+
+@case(fails("more than", "rows", fix="sheet of its own"))
+def million_rows_under_the_header(path: Path) -> None:
+    raw_xlsx(path, [RawSheet("KPIs", lambda s: _million_rows(s, [["Code", "Indicator", "Target",
+                                                                    "Apr-19"]]))],
+             compresslevel=1)
+
+
+@case(passes(SUMMARY, "column ALL"))
+def sixteen_thousand_columns(path: Path) -> None:
+    """Every row runs out to column 16,000 (WNP)."""
+    def stream(out: io.BufferedIOBase) -> None:
+        out.write(DECL + f'<worksheet xmlns="{MAIN_NS}"><dimension ref="A1:WNP4"/><sheetData>'.encode())
+        for r, row in enumerate(table(), start=1):
+            filler = "".join(f'<c r="{get_column_letter(c)}{r}"><v>{c}</v></c>' for c in range(12, 16_001))
+            out.write(row_xml(r, row).replace("</row>", filler + "</row>").encode())
+        out.write(b"</sheetData></worksheet>")
+    raw_xlsx(path, [RawSheet("KPIs", stream)])
+
+
+@case(passes(SUMMARY, "characters"))
+def very_long_text(path: Path) -> None:
+    long_name = "Calls answered " + "very " * 2_000 + "quickly"
+    raw_book(path, table((1, 1, long_name), (2, 8, "Staff shortages. " * 6_000)))
+
+
+EMOJI_RTL = "Staff 😀👍🏽 تم الرد على المكالمات ‮reversed‬ עברית"
+
+
+def _text_survives(outputs: dict[str, dict[str, bytes]]) -> None:
+    for suffix in ("-rag.xlsx", "-paper.docx"):
+        text = _text(outputs[suffix])
+        assert "😀👍🏽" in text and "تم الرد على المكالمات" in text and "עברית" in text, suffix
+        assert "\x07" not in text and "\x1b" not in text, suffix
+
+
+@case(passes(SUMMARY, "Calls answered within 20 seconds"), output_checks=[_text_survives])
+def control_characters_emoji_rtl(path: Path) -> None:
+    """Control characters as Excel escapes them (_x0007_), emoji, Arabic, Hebrew and a bidi override."""
+    rows = table((1, 1, "Calls_x0007_ answered_x001B_ within 20 seconds\t"), (2, 8, EMOJI_RTL),
+                 (3, 1, "Days taken to pay invoices\u200b\u200d\ufeff"))
+    raw_book(path, rows)
+
+
+@case(fails("target 'high'", where="'Bob''s KPIs [2019]'!D3", fix="Type a number"))
+def sheet_name_with_quote_and_brackets(path: Path) -> None:
+    """Excel forbids brackets in sheet names, but a file can hold them anyway."""
+    raw_book(path, table((2, 3, "high")), sheet="Bob's KPIs [2019]")
+
+
+@case(passes(SUMMARY))
+def sheet_name_with_quotes_only(path: Path) -> None:
+    kpi_book(path, table(), sheet="'Q1' KPIs \"final\"")
+
+
+ODD_DATES = ["April '19", "May 2019", "2019-06", "01/07/2019", "Aug.19", "SEPT-19", "Oct 19", "11/2019",
+             "December 2019"]
+
+
+@case(passes("report period Dec-19", "3 KPIs"))
+def dates_as_text_in_odd_forms(path: Path) -> None:
+    header = ["Code", "Indicator", "Polarity", "Target", "Floor", *ODD_DATES]
+    rows = [r[:5] + [r[5] + i / 1000 for i in range(len(ODD_DATES))] for r in ROWS]
+    kpi_book(path, table(header=header, rows=rows))
+
+
+@case(passes("report period Mar-20", "3 KPIs: 2 Green, 1 Amber"))
+def future_periods(path: Path) -> None:
+    months = [dt.datetime(2019 + (m < 4), m, 1) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
+    future = [dt.datetime(2020 + (m < 4), m, 1) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
+    header = ["Code", "Indicator", "Polarity", "Target", "Floor", *months, *future]
+    rows = [r[:5] + [r[5]] * 12 + (["Not due", "TBC"] + [None] * 10) for r in ROWS]
+    kpi_book(path, table(header=header, rows=rows))
+
+
+@case(passes("percentages on mixed scales"))
+def percentages_on_mixed_scales(path: Path) -> None:
+    kpi_book(path, table((1, 3, Pct(0.9)), (1, 4, Pct(0.8)), (1, 5, 91), (1, 6, 92), (1, 7, Pct(0.93))))
+
+
+@case(passes("not rated"))
+def all_values_missing(path: Path) -> None:
+    rows = [r[:5] + ["n/a", "TBC", "-"] + r[8:] for r in ROWS]
+    kpi_book(path, table(rows=rows))
+
+
+@case(fails("period 'sometime'", "not a date", where="Data!B3", fix="Apr-19"))
+def long_form_with_bad_period(path: Path) -> None:
+    rows = [["Code", "Period", "Indicator", "Target", "Value"],
+            ["KP01", "Apr-19", "Calls answered", 0.9, 0.91],
+            ["KP01", "sometime", "Calls answered", 0.9, 0.92]]
+    kpi_book(path, rows, sheet="Data")
+
+
+# --- hostile and broken Word templates for the paper ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateCase:
+    """A paper template whose one tag must be refused, with the message that names it."""
+
+    name: str
+    tag: str
+    expect: Expect
+
+    def write(self, folder: Path) -> Path:
+        import docx  # only the template cases need python-docx
+
+        document = docx.Document()
+        document.add_paragraph("Performance report")
+        document.add_paragraph(self.tag)
+        path = folder / f"template-{self.name.replace('_', '-')}.docx"
+        document.save(str(path))
+        return path
+
+
+def _tag_refused(name: str, tag: str, *words: str, fix: str) -> TemplateCase:
+    return TemplateCase(name, tag, fails(*words, where=f'in the paragraph "{tag.strip()}"', fix=fix))
+
+
+PWNED = "kpi-excel-template-ran-a-command"
+TEMPLATE_CASES = [
+    _tag_refused("python_internals", "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+                 "may not use", "__class__", fix="names listed"),
+    _tag_refused("shell_through_globals", f"{{{{ cycler.__init__.__globals__.os.popen('touch {PWNED}') }}}}",
+                 "may not use", fix="names listed"),
+    _tag_refused("include_a_file", "{% include '/etc/passwd' %}", "another file", fix="Remove the"),
+    _tag_refused("open_a_file", "{{ open('/etc/passwd').read() }}", "'open'", fix="remove the tag"),
+    _tag_refused("broken_tag", "Committee: {{ committee ", "cannot be read", fix="Check the tag"),
+    _tag_refused("unclosed_loop", "{% for kpi in kpis %}{{ kpi.name }}", "never closed", fix="endfor"),
+]
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def by_name(name: str) -> Case:
+    return next(c for c in CASES if c.name == name)
+
+
+def write_all(folder: Path, cases: Iterable[Case] = ()) -> Iterator[tuple[Case, Path]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for one in cases or CASES:
+        yield one, one.write(folder)
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus")
+    for one, written in write_all(target):
+        print(f"{written.stat().st_size:>12,}  {written.name}  ->  {'ok' if one.expect.ok else 'error'}")
