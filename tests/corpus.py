@@ -864,6 +864,12 @@ def sheet_name_with_quote_and_brackets(path: Path) -> None:
     raw_book(path, table((2, 3, "high")), sheet="Bob's KPIs [2019]")
 
 
+@case(passes(SUMMARY, "latest data is for May-19"))
+def sheet_name_excel_forbids(path: Path) -> None:
+    """Brackets, a slash, a colon and a question mark: no spreadsheet program allows them."""
+    raw_book(path, table((2, 7, "n/a")), sheet="[Draft] KPIs: 2019/20?")
+
+
 @case(passes(SUMMARY))
 def sheet_name_with_quotes_only(path: Path) -> None:
     kpi_book(path, table(), sheet="'Q1' KPIs \"final\"")

@@ -5,7 +5,8 @@ stderr naming the file (and the sheet!cell when there is one), saying what is wr
 with exit 1 and no traceback. Either way the input is left byte-identical, the output folder holds
 nothing half-written, and the run ends within a time limit and a memory limit.
 
-The runs go in parallel, one process per command, before the per-case tests look at them.
+The runs go in parallel, one process per command, before the per-case tests look at them
+(about 140 CPU-seconds in all: marked slow, `-m "not slow"` leaves them out).
 """
 
 from __future__ import annotations
@@ -43,10 +44,16 @@ OUTPUTS = ("-rag.xlsx", "-paper.docx")
 # here, in the child, rather than by preexec_fn, which is unsafe when the parent has threads)
 # and arranging for the peak resident size to be written to a file at exit.
 _LIMITED = """
-import atexit, resource, runpy, sys
+import atexit, runpy, sys
 limit, rss_file = int(sys.argv[1]), sys.argv[2]
-resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-atexit.register(lambda: open(rss_file, "w").write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))
+try:
+    import resource
+except ImportError:  # Windows: no limit, no measure
+    pass
+else:
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+    atexit.register(lambda: open(rss_file, "w").write(str(peak())))
 sys.argv = ["kpi_excel", *sys.argv[3:]]
 runpy.run_module("kpi_excel", run_name="__main__", alter_sys=True)
 """
@@ -179,6 +186,7 @@ def assert_clean_error(run: Run, path: Path, expect: Expect) -> str:
     return line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CASE_IDS)
 def test_check(name: str, outcomes: Outcomes) -> None:
     outcome = outcomes.workbooks[name]
@@ -193,6 +201,7 @@ def test_check(name: str, outcomes: Outcomes) -> None:
         assert word.lower() in run.stdout.lower(), f"{word!r} not in the check output:\n{run.stdout}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CASE_IDS)
 def test_build(name: str, outcomes: Outcomes) -> None:
     outcome = outcomes.workbooks[name]
@@ -219,27 +228,31 @@ def _parts(path: Path) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CASE_IDS)
 def test_input_is_left_byte_identical(name: str, outcomes: Outcomes) -> None:
     outcome = outcomes.workbooks[name]
     assert outcome.sha_after == outcome.sha_before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CASE_IDS)
 def test_time_and_memory_are_bounded(name: str, outcomes: Outcomes) -> None:
     for run in (outcomes.workbooks[name].check, outcomes.workbooks[name].build):
         assert run.returncode is not None, f"still running after {TIMEOUT} s"
         assert run.returncode >= 0, f"killed by signal {-run.returncode}"
         assert "MemoryError" not in run.stderr and "Cannot allocate memory" not in run.stderr
-        assert run.peak_mb < 1024, f"{run.peak_mb:.0f} MB resident"
+        assert not run.peak_mb >= 1024, f"{run.peak_mb:.0f} MB resident"  # NaN where unmeasured
 
 
+@pytest.mark.slow
 def test_nothing_escaped_the_folders_it_was_given(outcomes: Outcomes) -> None:
     """A zip member named ../../x is never unpacked anywhere."""
     assert not (outcomes.root.parent / "kpi-excel-evil.txt").exists()
     assert not Path("/tmp/kpi-excel-evil").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [case.name for case in TEMPLATE_CASES])
 def test_a_hostile_or_broken_template_is_refused_naming_its_tag(name: str, outcomes: Outcomes) -> None:
     outcome = outcomes.templates[name]
@@ -343,6 +356,7 @@ def test_a_read_only_out_folder_is_named(tmp_path: Path) -> None:
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.skipif(os.name != "posix", reason="making a symbolic link needs privileges on Windows")
 def test_the_input_is_never_overwritten_even_through_a_link(tmp_path: Path) -> None:
     source = tmp_path / "tracker.xlsx"
     kpi_book(source, table())
