@@ -56,6 +56,9 @@ OPTIONS: dict[str, Any] = {
 # Above this many indicators the Charts sheet holds a note instead of a chart each: thousands of
 # charts make a workbook slow to open, and every row keeps its sparkline.
 MAX_CHARTS = 250
+# Charts plot the last twelve periods up to the report period, as the paper's charts do: a longer
+# run crowds a chart, and every period plotted is a formula per line (most of the writing time).
+CHART_PERIODS = 12
 
 # Okabe-Ito colours, which stay apart for the common kinds of colour blindness; every one takes
 # black text at a contrast of at least 5:1, and the word is always in the cell.
@@ -252,6 +255,7 @@ class _IndicatorSheet:
 
     def _columns(self) -> list[_Column]:
         inds = [r.indicator for r in self.ratings]
+        figures = _figure_width(inds)
         cols: list[_Column] = []
         if any(i.section for i in inds):
             cols.append(_Column("section", "Section", 18))
@@ -267,14 +271,13 @@ class _IndicatorSheet:
             if any(i.tolerance is not None for i in inds):
                 cols.append(_Column("tolerance", "Amber tolerance", 9))
         else:
-            width = max(_figure_width(inds), 10)
+            width = max(figures, 10)
             cols += [_Column("lower", "Lower threshold", width), _Column("upper", "Upper threshold", width)]
-        cols += [_Column("latest", "Latest value", max(_figure_width(inds), 10)),
+        cols += [_Column("latest", "Latest value", max(figures, 10)),
                  _Column("latest_period", "Latest period", 9)]
         cols += self._rating_columns()
         cols.append(_Column("trend", "Trend", 14))
-        width = _figure_width(inds)
-        cols += [_Column(f"period{i}", p.label, width, p) for i, p in enumerate(self.periods)]
+        cols += [_Column(f"period{i}", p.label, figures, p) for i, p in enumerate(self.periods)]
         cols.append(_Column("commentary", "Commentary", 60))
         if any(i.owner for i in inds):
             cols.append(_Column("owner", "Owner", 20))
@@ -899,7 +902,10 @@ class _ChartData:
 
     def __init__(self, book: _Book, ws: Worksheet, charted: list[tuple[Rating, _Placed]]) -> None:
         self.book, self.ws, self.charted = book, ws, charted
-        self.periods = sorted({p for _, placed in charted for p in placed.period_columns})
+        last = book.report.period
+        periods = sorted({p for _, placed in charted for p in placed.period_columns
+                          if last is None or p <= last})
+        self.periods = periods[-CHART_PERIODS:]
 
     def write(self) -> list[dict[str, int]]:
         styles, ws = self.book.styles, self.ws
