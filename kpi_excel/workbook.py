@@ -851,7 +851,7 @@ class _Charts:
             row = 3 + (n // 2) * CHART_ROWS
             col = (n % 2) * CHART_COLS
             self.ws.insert_chart(row, col, self._chart(rating, series[n], len(data.periods)),
-                                 {"description": _alt_text(rating)})
+                                 {"description": _alt_text(rating, data.periods)})
         _print_setup(self.ws, None, self.book.title)
         pages = range(3 + 2 * CHART_ROWS, 3 + ((len(self.charted) + 1) // 2) * CHART_ROWS, 2 * CHART_ROWS)
         self.ws.set_h_pagebreaks(list(pages))
@@ -962,10 +962,9 @@ class _ChartData:
 _Point = tuple[str | None, float | None]  # the cell a chart point follows (None: no cell), its value
 
 
-def _alt_text(rating: Rating) -> str:
+def _alt_text(rating: Rating, periods: Sequence[Period]) -> str:
     """What a chart shows, for a screen reader: the indicator, its lines and the latest verdict."""
     ind = rating.indicator
-    periods = [o.period for o in ind.observations]
     span = f"from {periods[0].label} to {periods[-1].label}" if periods else ""
     if ind.type is KpiType.KPI:
         lines = f"the target ({format_value(ind.target, ind) or 'none'})"
