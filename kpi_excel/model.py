@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -154,6 +156,7 @@ class Indicator:
     extra: tuple[tuple[str, str], ...] = ()  # unrecognised columns: (header, text), in order
     sheet: str = ""
     row: int = 0  # the 1-based row it was read from
+    directorate: str = ""  # the directorate or department, when one workbook holds several
 
     @property
     def label(self) -> str:
@@ -285,6 +288,13 @@ class Summary:
         return self.rated + self.not_rated
 
 
+def summarise(kpis: Iterable[Rating]) -> Summary:
+    """How many of these KPIs are Green, Amber, Red and not rated."""
+    counts = Counter(r.rag for r in kpis)
+    return Summary(green=counts[Rag.GREEN], amber=counts[Rag.AMBER], red=counts[Rag.RED],
+                   not_rated=counts[None])
+
+
 @dataclass(frozen=True)
 class Report:
     """A rated dataset: what both writers and the check command present."""
@@ -304,13 +314,18 @@ class Report:
 
     @property
     def summary(self) -> Summary:
-        kpis = self.kpis
-        return Summary(
-            green=sum(r.rag is Rag.GREEN for r in kpis),
-            amber=sum(r.rag is Rag.AMBER for r in kpis),
-            red=sum(r.rag is Rag.RED for r in kpis),
-            not_rated=sum(r.rag is None for r in kpis),
-        )
+        return summarise(self.kpis)
+
+    def directorates(self) -> list[tuple[str, Summary]]:
+        """Each directorate's KPI counts, in the order the directorates first appear; empty when
+        no indicator names a directorate."""
+        groups: dict[str, list[Rating]] = {}
+        for rating in self.ratings:
+            if rating.indicator.directorate:
+                groups.setdefault(rating.indicator.directorate, [])
+                if rating.indicator.type is KpiType.KPI:
+                    groups[rating.indicator.directorate].append(rating)
+        return [(name, summarise(ratings)) for name, ratings in groups.items()]
 
     def sections(self) -> list[tuple[str, list[Rating]]]:
         """KPIs grouped by section, in the order the sections first appear."""

@@ -28,6 +28,7 @@ class Role(str, Enum):
     UNIT = "unit"
     COMMENTARY = "commentary"
     OWNER = "owner"
+    DIRECTORATE = "directorate"  # one workbook holding several directorates' indicators
     VALUE = "value"  # a single value column: Actual, Value, Latest, Outturn
     PERIOD = "period"  # long form: one row per indicator per period
 
@@ -56,6 +57,7 @@ _SYNONYMS: dict[Role, tuple[str, ...]] = {
     Role.COMMENTARY: ("commentary", "comments", "comment", "notes", "note", "narrative"),
     Role.OWNER: ("owner", "leadofficer", "responsibleofficer", "kpiowner", "lead",
                  "accountableofficer"),
+    Role.DIRECTORATE: ("directorate", "department", "dept", "directoratename", "departmentname"),
     Role.VALUE: ("actual", "value", "latest", "outturn", "result", "latestvalue", "actuals",
                  "performance", "latestperformance", "latestresult"),
     Role.PERIOD: ("period", "month", "quarter", "date", "reportingperiod", "periodending"),

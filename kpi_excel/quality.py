@@ -18,9 +18,10 @@ def quality_warnings(
 
 
 def _duplicate_codes(dataset: Dataset) -> Iterator[Warning_]:
-    counts = Counter(ind.code for ind in dataset.indicators if ind.code)
+    # one workbook may hold several directorates, each free to number its indicators from 1
+    counts = Counter((ind.directorate, ind.code) for ind in dataset.indicators if ind.code)
     for ind in dataset.indicators:
-        if counts.get(ind.code, 0) > 1:
+        if counts.get((ind.directorate, ind.code), 0) > 1:
             yield Warning_(f"code {ind.code} is used by more than one indicator", ind.ref)
 
 

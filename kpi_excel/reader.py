@@ -643,6 +643,7 @@ class _TableReader:
             frequency=clean_text(row.at(self.col(Role.FREQUENCY)).value),
             commentary=clean_text(row.at(self.col(Role.COMMENTARY)).value),
             owner=clean_text(row.at(self.col(Role.OWNER)).value),
+            directorate=clean_text(row.at(self.col(Role.DIRECTORATE)).value),
             is_percent=scale.percent,
             number_format=_value_format(series),
             observations=observations,
@@ -678,8 +679,9 @@ class _TableReader:
         """One row per indicator per period: group rows by code (or name), periods in order."""
         groups: dict[str, list[tuple[_Row, str]]] = {}
         for row, section in rows:
-            key = normalise(clean_text(row.at(self.col(Role.CODE)).value)
-                            or clean_text(row.at(self.col(Role.INDICATOR)).value))
+            key = normalise(clean_text(row.at(self.col(Role.DIRECTORATE)).value)) + "|" + normalise(
+                clean_text(row.at(self.col(Role.CODE)).value)
+                or clean_text(row.at(self.col(Role.INDICATOR)).value))
             groups.setdefault(key, []).append((row, section))
         indicators = []
         period_col, value_col = self.header.roles[Role.PERIOD], self.header.roles[Role.VALUE]
