@@ -79,7 +79,8 @@ def cells_of(path: Path) -> dict[str, list[Cell]]:
 
 def write_plain(path: Path, sheets: dict[str, list[Cell]]) -> None:
     """The floor: the same cells with plain XlsxWriter and nothing else."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "in_memory": True})  # as write_workbook writes
     for name, cells in sheets.items():
         ws = book.add_worksheet(name)
         for row, col, value, result, array in cells:
