@@ -33,6 +33,7 @@ class Options:
     template: Path | None = None  # a council's own Word template for the paper
     pdf: bool = False  # also write the paper as PDF (needs LibreOffice)
     appendices_separately: bool = False  # also write each appendix as a .docx of its own
+    indicator_pages: bool = True  # the paper's page of detail (chart and table) for each indicator
 
 
 @dataclass(frozen=True)
@@ -95,12 +96,22 @@ def build(
     Every output is written to a temporary file first and all are moved into place together, so
     a build that fails leaves the folder as it was. Returns the report and what was written.
     """
-    say = progress or (lambda _message: None)
-    say(f"Reading {path.name}")
+    if progress:
+        progress(f"Reading {path.name}")
     report = check(path, options)
     paths = output_paths(path, out_dir)
     _refuse_to_overwrite_input(path, paths.values())
-    make_folder(out_dir)
+    return write_outputs(report, paths, options, progress=progress)
+
+
+def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | None = None, *,
+                  progress: ProgressFn | None = None) -> BuildResult:
+    """Write the RAG workbook and the paper for a rated report to paths (as output_paths names them).
+
+    Every output is written to a temporary file first and all are moved into place together.
+    """
+    say = progress or (lambda _message: None)
+    make_folder(paths["workbook"].parent)
     from .workbook import write_workbook
 
     with Outputs() as outputs:
@@ -111,13 +122,13 @@ def build(
     return BuildResult(report, tuple(written))
 
 
-def _write_paper(report: Report, paths: dict[str, Path], options: Options, say: ProgressFn,
+def _write_paper(report: Report, paths: Mapping[str, Path], options: Options, say: ProgressFn,
                  outputs: Outputs) -> None:
     """The committee paper, and as asked its appendices as files of their own and a PDF."""
-    from . import paper  # python-docx, docxtpl and matplotlib load only when a paper is written
+    from . import paper  # python-docx, docxtpl and Pillow load only when a paper is written
 
     say("Writing the committee paper")
-    data = paper.render_paper(report, options.template)
+    data = paper.render_paper(report, options.template, show_details=options.indicator_pages)
     staged_paper = outputs.stage(paths["paper"], _bytes_writer(data))
     if options.appendices_separately:
         for number, appendix in paper.appendix_files(data, paper.fixed_time(report)).items():

@@ -156,6 +156,56 @@ def build(
 
 
 @app.command()
+def council(
+    source: Annotated[Path, typer.Argument(
+        help="A folder of departmental workbooks (.xlsx), or one workbook with a Directorate column.",
+        show_default=False, metavar="INPUT")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs (created if missing).")
+                   ] = Path("council"),
+    jobs: Annotated[int | None, typer.Option(  # noqa: UP007
+        "--jobs", "-j", min=1, help="Directorates built at once (default: one per processor core).")
+    ] = None,
+    rule: Rule = None,
+    tolerance: Tolerance = None,
+    direction: DirectionOpt = None,
+    template: Annotated[Path | None, typer.Option(  # noqa: UP007
+        "--template", help="Your own Word template for the papers.", metavar="PATH")] = None,
+    committee: Committee = None,
+    meeting_date: MeetingDate = None,
+    subject: Subject = None,
+    classification: Classification = None,
+    author: Author = None,
+    director: Director = None,
+    report_number: ReportNumber = None,
+    reports_in_year: ReportsInYear = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    debug: Debug = False,
+) -> None:
+    """Write each directorate's RAG workbook and paper (OUT/<directorate>/), then a council-wide
+    workbook and paper with the counts for each directorate. A workbook that fails is listed and
+    the others are still built; the exit code is then 1. The paper details apply to the
+    council-wide paper; each directorate's paper keeps its workbook's own."""
+    from . import council as council_run
+    from .console import StepBar, print_council
+
+    details: dict[str, object] = {
+        "committee": committee, "meeting_date": meeting_date, "subject": subject,
+        "classification": classification, "author": _person(author), "director": _person(director),
+        "report_number": report_number, "reports_in_year": reports_in_year,
+    }
+    options = dataclasses.replace(_options(rule, tolerance, direction, details), template=template)
+    try:
+        with StepBar(quiet) as bar:
+            result = council_run.run(source, out, options, jobs=jobs, step=bar.step)
+    except KpiExcelError as error:
+        _fail(error, debug)
+        return
+    print_council(result, quiet=quiet)
+    if result.failures:
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")
                    ] = Path("kpi-excel-demo"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -11,6 +11,9 @@ from rich.table import Table
 from .api import BuildResult
 from .formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word, range_word
 from .model import Rag, Rating, Report
+
+if TYPE_CHECKING:
+    from .council import CouncilResult
 
 _RAG_STYLE = {Rag.GREEN: "bold green", Rag.AMBER: "bold yellow", Rag.RED: "bold red"}
 
@@ -117,3 +120,73 @@ def print_build(result: BuildResult, *, sample: bool = False) -> None:
     console.print(f"{period}: {_count(s.total, 'KPI')}, {s.green} Green, {s.amber} Amber, {s.red} Red, "
                   f"{s.not_rated} not rated; {len(result.report.warnings)} warning(s) "
                   "(run `kpi-excel check` to list them).")
+
+
+class StepBar:
+    """A progress bar on stderr for work in counted steps (directorates built); silent with --quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> StepBar:
+        if not self.quiet:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=_console(stderr=True), transient=True)
+            self._bar.__enter__()
+            self._task = self._bar.add_task("Starting", total=None)
+        return self
+
+    def step(self, message: str, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, description=message, completed=done, total=total)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(kind, error, tb)
+
+
+def print_council(result: CouncilResult, *, quiet: bool = False) -> None:
+    """Each directorate's counts, the failures (on stderr), then one line: what was written and
+    the totals. With quiet, only the failures."""
+    errors = _console(stderr=True)
+    for failed in result.failures:
+        errors.print(failed.error, markup=False, soft_wrap=True)  # one line, as `build` prints it
+    if quiet:
+        return
+    console = _console()
+    if result.built:
+        console.print(_directorates_table(result))
+    for path in result.outputs:
+        console.print(f"Wrote {path}", markup=False)
+    console.print(council_line(result), markup=False)
+
+
+def _directorates_table(result: CouncilResult) -> Table:
+    table = Table(header_style="bold")
+    for name in ("Directorate", "Folder", "KPIs", "Green", "Amber", "Red", "Not rated", "Warnings"):
+        table.add_column(name, justify="left" if name in ("Directorate", "Folder") else "right")
+    for d in result.built:
+        s = d.summary
+        warnings = len(d.report.warnings) if d.report else 0
+        table.add_row(d.name, d.slug, *(str(n) for n in (s.total, s.green, s.amber, s.red, s.not_rated,
+                                                         warnings)))
+    return table
+
+
+def council_line(result: CouncilResult) -> str:
+    """'Built 3 of 4 directorates (12 files) ...; 75 KPIs: 60 Green, ...; 5 warnings; 1 failed.'"""
+    built, total = len(result.built), len(result.directorates)
+    files = sum(len(d.outputs) for d in result.built) + len(result.outputs)
+    text = f"Built {built} of {_count(total, 'directorate')} ({_count(files, 'file')} written)"
+    if result.report is not None:
+        s = result.report.summary
+        text += (f"; {_count(s.total, 'KPI')}: {s.green} Green, {s.amber} Amber, {s.red} Red, "
+                 f"{s.not_rated} not rated; {_count(len(result.report.warnings), 'warning')}")
+    if result.failures:
+        text += f"; {len(result.failures)} failed (listed above)"
+    return text + "."

@@ -78,6 +78,11 @@ def hyphenated(financial_year: str) -> str:
     return financial_year.replace("/", "-")
 
 
+def without_the(service: str) -> str:
+    """A service as 'The ... Performance Dashboard' names it: 'the Council' -> 'Council'."""
+    return service[4:] if service[:4].lower() == "the " else service
+
+
 def month_year(period: Period) -> str:
     """The month a period ends in, in words: March 2020 (a quarter or year ends in its last month)."""
     return period.end.strftime("%B %Y")
@@ -225,6 +230,21 @@ def count_bullets(summary: Summary, method: RagMethod = RagMethod.FLOOR) -> list
     return [text + (";" if i < len(bullets) - 1 else ".") for i, text in enumerate(bullets)]
 
 
+def directorates_intro(rows: Sequence[tuple[str, Summary]]) -> str:
+    """The sentence before the table of counts by directorate, in a report that spans several."""
+    kpis = sum(summary.total for _, summary in rows)
+    with_red = sum(1 for _, summary in rows if summary.red)
+    text = (f"This report brings together the {kpis:,} {_plural(kpis, 'KPI')} of {number_word(len(rows))} "
+            f"{_plural(len(rows), 'directorate')}; the table below shows how many in each were RAG rated "
+            "Green, Amber and Red.")
+    if with_red == 0:
+        return text + " No directorate had a KPI rated Red."
+    if with_red == len(rows):
+        return text + " Every directorate had at least one KPI rated Red."
+    return (text + f" {number_word(with_red).capitalize()} of the {number_word(len(rows))} directorates "
+            f"had at least one KPI rated Red.")
+
+
 # --- Where the report sits in the year ----------------------------------------------------------
 
 
@@ -270,7 +290,7 @@ def _the_committee(committee: str) -> str:
 
 def summary_intro(report: Report) -> str:
     """The Summary's opening: what the dashboard shows and which report this is."""
-    service = report.dataset.details.service
+    service = without_the(report.dataset.details.service)
     dashboard = f"The {service} Performance Dashboard" if service else "The Performance Dashboard"
     text = f"{dashboard} shows progress made against targets set for Key Performance Indicators (KPIs)."
     if is_year_end(report):
@@ -332,7 +352,7 @@ def dashboard_paragraphs(report: Report, section: int = 2) -> list[Paragraph]:
 
 def period_paragraph(report: Report) -> str:
     """Paragraph 2.1: the period the dashboard covers."""
-    service = report.dataset.details.service
+    service = without_the(report.dataset.details.service)
     dashboard = f"The {service} Performance dashboard" if service else "The Performance dashboard"
     if report.period is None:
         return f"{dashboard} has no results yet and is attached in Appendix 1."

@@ -94,8 +94,13 @@ def observations_for(indicator: Indicator, periods: Sequence[Period]) -> list[Ob
     return [by_period.get(p, Observation(p, None)) for p in periods]
 
 
-def paper_context(report: Report, chart: ChartFn | None = None) -> dict[str, Any]:
-    """Everything the template's tags may use (docs/paper.md lists it)."""
+def paper_context(report: Report, chart: ChartFn | None = None, *,
+                  show_details: bool = True) -> dict[str, Any]:
+    """Everything the template's tags may use (docs/paper.md lists it).
+
+    Without show_details the template leaves out each indicator's page of detail (its chart and
+    table of periods): a council-wide report keeps those in each directorate's own paper.
+    """
     details = report.dataset.details
     shown = shown_periods(report)
     kpis = [kpi_item(r, report, shown, chart) for r in report.kpis]
@@ -142,8 +147,20 @@ def paper_context(report: Report, chart: ChartFn | None = None) -> dict[str, Any
                                   first=1),
         "proposals": proposal_items(report),
         "proposals_intro": proposals_intro(report),
+        "directorates": directorate_items(report),
+        "directorates_intro": narrative.directorates_intro(report.directorates()),
+        "show_details": show_details,
         "source": report.dataset.source,
     }
+
+
+def directorate_items(report: Report) -> list[dict[str, Any]]:
+    """KPI counts for each directorate, when the report spans more than one (else none)."""
+    rows = report.directorates()
+    if len(rows) < 2:
+        return []
+    return [{"name": name, "total": s.total, "green": s.green, "amber": s.amber, "red": s.red,
+             "not_rated": s.not_rated} for name, s in rows]
 
 
 def paginate(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -173,7 +190,7 @@ def paper_subject(report: Report) -> str:
 
 
 def dashboard_title(report: Report) -> str:
-    service = report.dataset.details.service
+    service = narrative.without_the(report.dataset.details.service)
     return f"{service} Performance Dashboard" if service else "Performance Dashboard"
 
 
@@ -363,11 +380,15 @@ def chart_images(tpl: DocxTemplate) -> ChartFn:
     return make
 
 
-def render_paper(report: Report, template: Path | None = None) -> bytes:
-    """The paper as .docx bytes: the same report and template always give the same bytes."""
+def render_paper(report: Report, template: Path | None = None, *, show_details: bool = True) -> bytes:
+    """The paper as .docx bytes: the same report and template always give the same bytes.
+
+    show_details=False leaves out each indicator's page of detail and draws no charts.
+    """
     path = template or default_template()
     tpl = _open_template(path)
-    context = paper_context(report, chart_images(tpl))
+    charts = chart_images(tpl) if show_details else None
+    context = paper_context(report, charts, show_details=show_details)
     _render(tpl, context, path)
     document = tpl.docx
     drop_empty_last_section(document)
@@ -388,9 +409,10 @@ def _render(tpl: DocxTemplate, context: dict[str, Any], path: Path) -> None:
         raise template_error(error, template_lines(path), path) from error
 
 
-def write_paper(report: Report, path: Path, *, template: Path | None = None) -> None:
+def write_paper(report: Report, path: Path, *, template: Path | None = None,
+                show_details: bool = True) -> None:
     """Write the committee paper (.docx) for a report to path."""
-    path.write_bytes(render_paper(report, template))
+    path.write_bytes(render_paper(report, template, show_details=show_details))
 
 
 def fixed_time(report: Report) -> dt.datetime:

@@ -358,6 +358,7 @@ def cover(doc: DocumentObject) -> None:
     bullet(doc, "{{ item }}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
+    directorate_counts(doc)
     heading(doc, "3. Recommendation(s):", 1)
     doc.add_paragraph("{{ recommendation }}")
     heading(doc, "4. Contact details", 1)
@@ -369,6 +370,20 @@ def cover(doc: DocumentObject) -> None:
         doc.add_paragraph("{{ line }}", style="Contact")
         tag(doc, "{%p endfor %}")
         tag(doc, "{%p endif %}")
+
+
+def directorate_counts(doc: DocumentObject) -> None:
+    """In a report spanning several directorates (a council-wide report), their counts."""
+    tag(doc, "{%p if directorates %}")
+    doc.add_paragraph("{{ directorates_intro }}")
+    data_table(doc, ["Directorate", "KPIs", "Green", "Amber", "Red", "Not rated"],
+               ["{{ dir.name }}", "{{ dir.total }}", "{{ dir.green }}", "{{ dir.amber }}", "{{ dir.red }}",
+                "{{ dir.not_rated }}"], [7.4, 2.0, 2.0, 2.0, 2.0, 2.0], loop="dir in directorates",
+               caption="KPIs by directorate",
+               description="How many KPIs each directorate has, and how many were RAG rated Green, "
+                           "Amber and Red or were not rated.",
+               right=(1, 2, 3, 4, 5))
+    tag(doc, "{%p endif %}")
 
 
 def guidance_notes(doc: DocumentObject) -> None:
@@ -428,6 +443,7 @@ def red_commentary(doc: DocumentObject) -> None:
 
 
 def kpi_details(doc: DocumentObject) -> None:
+    tag(doc, "{%p if show_details %}")
     heading(doc, "KPI details", 2, page_break=True)
     tag(doc, "{%p for section in sections %}")
     paged_heading(doc, "section", "{{ section.name }}", 3)
@@ -435,6 +451,7 @@ def kpi_details(doc: DocumentObject) -> None:
     indicator_block(doc, "kpi", ("RAG", "{% cellbg col.rag_fill %}{{ col.rag }}"))
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
 
 
 def indicator_block(doc: DocumentObject, item: str, last_row: tuple[str, str]) -> None:
@@ -470,9 +487,11 @@ def activity_indicators(doc: DocumentObject) -> None:
                     "thresholds of its expected range, and whether it is above, within or below it.",
         right=(2, 4, 5),
     )
+    tag(doc, "{%p if show_details %}")
     tag(doc, "{%p for act in activities %}")
     indicator_block(doc, "act", ("Range", "{{ col.range }}"))
     tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
 
 

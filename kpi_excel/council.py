@@ -1,0 +1,334 @@
+"""Council-wide runs: each directorate's workbook and paper, then one summary across them all."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import api, config
+from .errors import InputError, KpiExcelError, OutputError
+from .model import (
+    Dataset,
+    Indicator,
+    PaperDetails,
+    Rating,
+    Report,
+    RuleSettings,
+    Summary,
+    Warning_,
+    summarise,
+)
+
+COUNCIL_SUBJECT = "Council-wide Performance Report"
+COUNCIL_SERVICE = "the Council"
+COUNCIL_STEM = "council-wide"  # the summary's files: council-wide-rag.xlsx, council-wide-paper.docx
+ORIGINAL_SECTION = "Directorate section"  # where the summary keeps each indicator's own section
+NO_DIRECTORATE = "No directorate given"
+
+# what is happening, how many steps are done, how many there are
+StepFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One directorate's build: a workbook of its own, or its rows of a shared workbook."""
+
+    slug: str  # its folder under the output folder
+    source: Path
+    dataset: Dataset | None = None  # its rows of a shared workbook; None: read source
+    name: str = ""  # known before reading for a shared workbook's directorates
+
+
+@dataclass(frozen=True)
+class DirectorateResult:
+    """What one directorate's build wrote, or the one-line reason it could not."""
+
+    name: str
+    slug: str
+    source: str
+    report: Report | None = None
+    outputs: tuple[Path, ...] = ()
+    error: str = ""
+
+    @property
+    def summary(self) -> Summary:
+        return self.report.summary if self.report else summarise(())
+
+
+@dataclass(frozen=True)
+class CouncilResult:
+    """Every directorate's result (by name), the council-wide report and what it wrote."""
+
+    directorates: tuple[DirectorateResult, ...]
+    report: Report | None
+    outputs: tuple[Path, ...]
+
+    @property
+    def built(self) -> tuple[DirectorateResult, ...]:
+        return tuple(d for d in self.directorates if not d.error)
+
+    @property
+    def failures(self) -> tuple[DirectorateResult, ...]:
+        return tuple(d for d in self.directorates if d.error)
+
+
+# --- Finding the directorates -------------------------------------------------------------------
+
+
+def find_workbooks(folder: Path) -> list[Path]:
+    """The .xlsx workbooks in a folder, by name: not Excel's lock files (~$...), hidden files or
+    anything else."""
+    names = [p for p in folder.iterdir()
+             if p.is_file() and p.suffix.lower() == ".xlsx" and not p.name.startswith(("~$", "."))]
+    return sorted(names, key=lambda p: (p.name.casefold(), p.name))
+
+
+def slug(text: str) -> str:
+    """A folder name from a directorate's name: 'Adult Social Care & Health' -> 'adult-social-care-health'."""
+    words = re.findall(r"[a-z0-9]+", re.sub(r"['’]", "", text.lower()))
+    return "-".join(words)[:60].strip("-") or "directorate"
+
+
+def unique_slugs(names: Sequence[str]) -> list[str]:
+    """A slug for each name, numbered -2, -3 ... where two would share a folder."""
+    seen: dict[str, int] = {}
+    slugs = []
+    for name in names:
+        base = slug(name)
+        seen[base] = seen.get(base, 0) + 1
+        slugs.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return slugs
+
+
+def plan(source: Path, options: api.Options | None = None) -> list[Unit]:
+    """The directorates to build: a folder's workbooks, or one workbook's directorates."""
+    if source.is_dir():
+        books = find_workbooks(source)
+        if not books:
+            raise InputError("the folder holds no .xlsx workbooks", file=str(source),
+                             fix="Give a folder of departmental workbooks, or one workbook with a "
+                                 "Directorate column")
+        return [Unit(s, book) for s, book in zip(unique_slugs([b.stem for b in books]), books, strict=True)]
+    dataset = api.load(source, options)
+    parts = split_by_directorate(dataset)
+    return [Unit(s, source, part, name)
+            for s, (name, part) in zip(unique_slugs([n for n, _ in parts]), parts, strict=True)]
+
+
+def split_by_directorate(dataset: Dataset) -> list[tuple[str, Dataset]]:
+    """One dataset per directorate named in the Directorate column, by name; the whole dataset
+    when no indicator names one."""
+    groups: dict[str, list[Indicator]] = {}
+    for indicator in dataset.indicators:
+        groups.setdefault(indicator.directorate or NO_DIRECTORATE, []).append(indicator)
+    if list(groups) == [NO_DIRECTORATE]:
+        return [(directorate_name(dataset, Path(dataset.source)), dataset)]
+    return [(name, _part(dataset, name, tuple(groups[name])))
+            for name in sorted(groups, key=lambda n: (n.casefold(), n))]
+
+
+def _part(dataset: Dataset, name: str, indicators: tuple[Indicator, ...]) -> Dataset:
+    """A directorate's rows of a shared workbook, with the reader's warnings about those rows."""
+    rows = {(ind.sheet, ind.row) for ind in indicators}
+    keys = {ind.code or ind.name for ind in indicators}
+    return dataclasses.replace(
+        dataset,
+        indicators=indicators,
+        proposals=tuple(p for p in dataset.proposals if (p.code or p.name) in keys),
+        details=dataclasses.replace(dataset.details, service=name, subject=""),
+        warnings=tuple(w for w in dataset.warnings if _cell_row(w.where) in rows),
+    )
+
+
+def _cell_row(where: str) -> tuple[str, int] | None:
+    """'KPIs!H6' or "'KPI data'!H6" -> (sheet, 6)."""
+    match = re.fullmatch(r"(.+)![A-Z]+(\d+)", where)
+    if not match:
+        return None
+    sheet = match.group(1)
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, int(match.group(2))
+
+
+def directorate_name(dataset: Dataset, source: Path) -> str:
+    """What a directorate's own workbook calls it: its one Directorate value, its service, its file."""
+    named = {ind.directorate for ind in dataset.indicators if ind.directorate}
+    if len(named) == 1:
+        return named.pop()
+    return dataset.details.service or source.stem
+
+
+# --- Building -----------------------------------------------------------------------------------
+
+
+def directorate_options(options: api.Options) -> api.Options:
+    """A directorate's paper keeps its workbook's own details; the rule options apply to all."""
+    return api.Options(settings=options.settings, template=options.template)
+
+
+def build_directorate(unit: Unit, out_dir: Path, options: api.Options) -> DirectorateResult:
+    """Read (unless already read), rate and write one directorate, in out_dir/<slug>/.
+
+    Never raises: a problem becomes the result's one-line error, so one bad workbook cannot stop
+    the others.
+    """
+    name = unit.name or unit.source.stem
+    try:
+        folder = out_dir / unit.slug
+        if unit.dataset is None:
+            built = api.build(unit.source, folder, options)
+            name = directorate_name(built.report.dataset, unit.source)
+            return DirectorateResult(name, unit.slug, unit.source.name, built.report, built.outputs)
+        from .rules import rate
+
+        report = rate(unit.dataset)
+        paths = api.output_paths(Path(f"{unit.slug}.xlsx"), folder)
+        built = api.write_outputs(report, paths, options)
+        return DirectorateResult(name, unit.slug, unit.source.name, built.report, built.outputs)
+    except KpiExcelError as error:
+        error.name_file(unit.source.name)
+        return DirectorateResult(name, unit.slug, unit.source.name, error=error.line())
+    except Exception as error:  # a bug must not lose the other directorates' work: say which file
+        return DirectorateResult(name, unit.slug, unit.source.name,
+                                 error=f"{unit.source}: could not be built ({type(error).__name__}: "
+                                       f"{error}). Please report this with the workbook")
+
+
+def build_all(units: Sequence[Unit], out_dir: Path, options: api.Options, *, jobs: int | None = None,
+              step: StepFn | None = None) -> list[DirectorateResult]:
+    """Build every directorate, on up to `jobs` processes (all cores when None); results by name."""
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(units)))
+    say = step or (lambda _text, _done, _total: None)
+    results: list[DirectorateResult] = []
+    if workers == 1:
+        for unit in units:
+            say(f"Building {unit.slug}", len(results), len(units))
+            results.append(build_directorate(unit, out_dir, options))
+    else:
+        # spawn, not fork: a forked child would inherit the progress display's thread and locks
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(build_directorate, unit, out_dir, options): unit for unit in units}
+            say(f"Building {len(units)} directorates on {workers} processes", 0, len(units))
+            for future in as_completed(futures):
+                results.append(_result(future, futures[future]))
+                say(f"Built {results[-1].slug}", len(results), len(units))
+    return sorted(unique_names(results), key=lambda r: (r.name.casefold(), r.name, r.slug))
+
+
+def _result(future: Future[DirectorateResult], unit: Unit) -> DirectorateResult:
+    try:
+        return future.result()
+    except Exception as error:  # the worker process died (out of memory, killed)
+        return DirectorateResult(unit.name or unit.source.stem, unit.slug, unit.source.name,
+                                 error=f"{unit.source}: the build stopped unexpectedly ({error})")
+
+
+def unique_names(results: Sequence[DirectorateResult]) -> list[DirectorateResult]:
+    """Two workbooks naming the same directorate are told apart by their file names."""
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.name] = counts.get(result.name, 0) + 1
+    return [dataclasses.replace(r, name=f"{r.name} ({Path(r.source).stem})") if counts[r.name] > 1 else r
+            for r in results]
+
+
+# --- The council-wide summary -------------------------------------------------------------------
+
+
+def council_report(results: Sequence[DirectorateResult], source: str,
+                   details: PaperDetails | None = None) -> Report:
+    """One report of every directorate's ratings, as rated in its own build.
+
+    Each indicator's section is its directorate (its own section is kept as an extra column), so
+    the workbook's counts by section and the paper's tables group by directorate.
+    """
+    named = [(r.name, r.report) for r in results if r.report is not None]
+    ratings = tuple(_in_directorate(rating, name) for name, report in named for rating in report.ratings)
+    reports = [report for _, report in named]
+    periods = tuple(sorted({p for report in reports for p in report.dataset.periods}))
+    headers = [h for report in reports for h in report.dataset.extra_headers]
+    if any(h == ORIGINAL_SECTION for rating in ratings for h, _ in rating.indicator.extra):
+        headers.append(ORIGINAL_SECTION)
+    digest = hashlib.sha256("".join(report.dataset.sha256 for report in reports).encode()).hexdigest()
+    dataset = Dataset(
+        source=source, sha256=digest, indicators=tuple(r.indicator for r in ratings), periods=periods,
+        details=details or PaperDetails(service=COUNCIL_SERVICE, subject=COUNCIL_SUBJECT),
+        settings=reports[0].dataset.settings if reports else RuleSettings(),
+        extra_headers=tuple(dict.fromkeys(headers)),
+        title=COUNCIL_SUBJECT,
+    )
+    latest = [report.period for report in reports if report.period is not None]
+    return Report(dataset, max(latest) if latest else None, ratings, _council_warnings(results))
+
+
+def _in_directorate(rating: Rating, name: str) -> Rating:
+    ind = rating.indicator
+    extra = ind.extra + ((ORIGINAL_SECTION, ind.section),) if ind.section else ind.extra
+    return dataclasses.replace(rating, indicator=dataclasses.replace(
+        ind, section=name, directorate=name, extra=extra))
+
+
+def _council_warnings(results: Sequence[DirectorateResult]) -> tuple[Warning_, ...]:
+    warnings = [Warning_(f"{r.name} is left out of this report: {r.error}") for r in results if r.error]
+    rules = {r.report.dataset.settings for r in results if r.report}
+    if len(rules) > 1:
+        warnings.append(Warning_(
+            "the directorates' workbooks set different rating rules: each directorate is counted as "
+            "rated in its own build, and the workbook's formulas use the first directorate's rules; "
+            "give --rule, --tolerance and --direction to rate every directorate alike"))
+    for r in results:
+        if r.report:
+            warnings += [Warning_(f"{r.name}: {w.message}", f"{r.source} {w.where}".strip())
+                         for w in r.report.warnings]
+    return tuple(warnings)
+
+
+def council_details(options: api.Options) -> PaperDetails:
+    """The summary paper's details: a council-wide report, with any details given as options."""
+    return config.apply_overrides(PaperDetails(service=COUNCIL_SERVICE, subject=COUNCIL_SUBJECT),
+                                  options.details)
+
+
+def council_paths(out_dir: Path) -> dict[str, Path]:
+    """Where the council-wide summary is written."""
+    return api.output_paths(Path(f"{COUNCIL_STEM}.xlsx"), out_dir)
+
+
+# --- The whole run ------------------------------------------------------------------------------
+
+
+def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs: int | None = None,
+        step: StepFn | None = None) -> CouncilResult:
+    """Build each directorate's workbook and paper in out_dir/<directorate>/, then the council-wide
+    workbook and paper in out_dir, from a folder of workbooks or one workbook with a Directorate
+    column. A directorate that fails is listed in the result (and the summary's warnings); the
+    others are built regardless.
+    """
+    options = options or api.Options()
+    say = step or (lambda _text, _done, _total: None)
+    _refuse_input_folder(source, out_dir)
+    details = council_details(options)  # a bad --meeting-date stops the run before any build
+    say(f"Reading {source.name}", 0, 1)
+    units = plan(source, options)
+    results = build_all(units, out_dir, directorate_options(options), jobs=jobs, step=step)
+    if not any(r.report for r in results):
+        return CouncilResult(tuple(results), None, ())
+    report = council_report(results, source.name, details)
+    say("Writing the council-wide workbook and paper", len(units), len(units))
+    summary_options = dataclasses.replace(options, indicator_pages=False)
+    written = api.write_outputs(report, council_paths(out_dir), summary_options)
+    return CouncilResult(tuple(results), report, written.outputs)
+
+
+def _refuse_input_folder(source: Path, out_dir: Path) -> None:
+    if source.is_dir() and out_dir.exists() and out_dir.resolve() == source.resolve():
+        raise OutputError("the outputs would go among the input workbooks", file=str(out_dir),
+                          fix="Choose another --out folder")
