@@ -24,6 +24,7 @@ from kpi_excel.model import (
     Rag,
     RagMethod,
     RangeStatus,
+    Report,
     RuleSettings,
 )
 from kpi_excel.rules import (
@@ -385,3 +386,39 @@ def test_summary_counts_kpis_not_activity() -> None:
     activity = Indicator("Referrals", type=KpiType.ACTIVITY, lower_threshold=1, observations=series(5))
     s = rate(dataset(*ratings, activity)).summary
     assert (s.green, s.amber, s.red, s.not_rated, s.total) == (2, 1, 1, 0, 4)
+
+
+# --- data-quality warnings ------------------------------------------------------------------
+
+
+def warnings_about(report: Report, text: str) -> list[str]:
+    return [w.where for w in report.warnings if text in w.message]
+
+
+def test_floor_on_the_wrong_side_of_the_target_is_warned() -> None:
+    wrong_high = kpi(H, 80, 90, observations=series(85), sheet="KPIs", row=5)
+    wrong_low = kpi(L, 15, 10, observations=series(12), sheet="KPIs", row=6)
+    fine = kpi(H, 90, 80, observations=series(85), sheet="KPIs", row=7)
+    report = rate(dataset(wrong_high, wrong_low, fine))
+    assert warnings_about(report, "wrong side of the target") == ["KPIs!5", "KPIs!6"]
+
+
+def test_percentage_outside_0_to_100_is_warned_at_its_cell() -> None:
+    ind = kpi(H, 0.9, 0.8, is_percent=True, observations=series(0.95, 1.2, -0.1))
+    report = rate(dataset(ind))
+    assert warnings_about(report, "outside 0-100 %") == ["KPIs!G5", "KPIs!H5"]
+
+
+def test_gaps_are_warned_unless_marked_or_expected() -> None:
+    gap = kpi(observations=series(91, None, 93))
+    not_due = Observation(month(1), None, "KPIs!G5", "Not due")
+    marked = kpi(observations=(*series(91), not_due, *series(93, start=2)))
+    quarterly = kpi(frequency="Q", observations=series(91, None, 93))
+    report = rate(dataset(gap, marked, quarterly))
+    assert warnings_about(report, "no value for May-19") == ["KPIs!G5"]
+
+
+def test_duplicate_codes_are_warned_on_each_row() -> None:
+    report = rate(dataset(kpi(sheet="KPIs", row=5, observations=series(91)),
+                          kpi(sheet="KPIs", row=9, observations=series(92))))
+    assert warnings_about(report, "used by more than one indicator") == ["KPIs!5", "KPIs!9"]
