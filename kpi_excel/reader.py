@@ -287,7 +287,10 @@ def _no_indicators(path: Path, table_errors: Sequence[MissingColumnError], found
 
 def _note_hidden_table(ws: Any, path: Path, found: _Found) -> None:
     """A hidden sheet is not read, but a KPI table on one deserves a warning."""
-    rows = _sheet_rows(ws, path, [], header_needed=True, limit=HEADER_SEARCH_ROWS)
+    try:
+        rows = _sheet_rows(ws, path, [], header_needed=True, limit=HEADER_SEARCH_ROWS)
+    except UnreadableWorkbookError:  # a damaged sheet that is not read stops nothing
+        return
     if find_header(rows) is not None:
         name = quote_sheet(ws.title)
         found.hidden_tables.append(name)

@@ -459,6 +459,15 @@ def shared_string_index_out_of_range(path: Path) -> None:
              "<si><t>only one</t></si></sst>".encode())
 
 
+@case(passes(SUMMARY))
+def damaged_hidden_sheet(path: Path) -> None:
+    """A hidden sheet is not read, so its damage stops nothing."""
+    bad = sheet_xml(table((1, 1, Raw("<v>999</v>", ' t="s"'))))
+    raw_xlsx(path, [RawSheet("KPIs", sheet_xml(table())), RawSheet("Old", bad, state="hidden")],
+             shared_strings=DECL + f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t>x</t></si></sst>'
+             .encode())
+
+
 @case(fails("cannot be read", "KPIs", fix="save it again"))
 def control_character_raw_in_xml(path: Path) -> None:
     """XML 1.0 forbids a raw BEL character; no spreadsheet program writes one."""
