@@ -192,7 +192,7 @@ def _random_cases(seed: int, periods: int, count: int) -> list[Case]:
 
 
 def dataset(name: str, cases: list[Case], periods: tuple[Period, ...], settings: RuleSettings,
-            activities: list[Activity] | None = None, randoms: int = 40, seed: int = 1) -> Dataset:
+            activities: list[Activity] | None = None, randoms: int = 60, seed: int = 1) -> Dataset:
     """A dataset of the hand cases, then random ones; the last period always has data."""
     indicators = [c.indicator(periods, "Cases") for c in cases]
     indicators += [c.indicator(periods, "Random") for c in _random_cases(seed, len(periods), randoms)]
