@@ -1,17 +1,4 @@
-"""The RAG workbook's formula text, each builder mirroring one rule of rules.py (pure, no I/O).
-
-Every builder takes A1 references and returns formula text that Excel 2010+ and LibreOffice both
-evaluate: nested IF (never IFS), no dynamic arrays. The lookups over a row's period cells are
-legacy single-cell array formulas (the workbook writes them with write_array_formula).
-
-A builder has the same branches as the rules.py function its docstring names, with each
-"is not None" test of a value, target, floor, tolerance or threshold written as ISNUMBER() of its
-cell, so typing a missing figure re-rates the row as the rules would. The spreadsheets compare
-numbers approximately (0.7+0.2 >= 0.9 is TRUE) and subtract with the same "result within noise
-of zero is zero" rule as rules.approx_sub, which is why comparisons are written plainly (V>=T)
-and each subtraction is written in the order rules.py makes it. Settings (the rule, the default
-tolerance, the goal-post tolerance, the trend threshold) are written in as numbers.
-"""
+"""The RAG workbook's formula text, each builder mirroring one rule of rules.py (pure, no I/O)."""
 
 from __future__ import annotations
 
@@ -32,6 +19,18 @@ from .model import (
     Rating,
     RuleSettings,
 )
+
+# Every builder takes A1 references and returns formula text that Excel 2010+ and LibreOffice both
+# evaluate: nested IF (never IFS), no dynamic arrays; the lookups over a row's period cells are
+# legacy single-cell array formulas (the workbook writes them with write_array_formula).
+#
+# A builder has the same branches as the rules.py function its docstring names, with each
+# "is not None" test of a value, target, floor, tolerance or threshold written as ISNUMBER() of its
+# cell, so typing a missing figure re-rates the row as the rules would. Spreadsheets compare numbers
+# approximately (0.7+0.2 >= 0.9 is TRUE) and subtract with the same "within noise of zero is zero"
+# rule as rules.approx_sub, which is why comparisons are written plainly (V>=T) and each
+# subtraction in the order rules.py makes it. Settings (the rule, the default tolerance, the
+# goal-post tolerance, the trend threshold) are written in as numbers.
 
 MONTHS_IN_YEAR = 12  # rules.comparison_for: "the same period a year earlier" is 12 month numbers back
 

@@ -1,7 +1,4 @@
-"""The RAG workbook recalculated by LibreOffice: every formula gives the result kpi-excel cached.
-
-All the workbooks go through one LibreOffice run (a module fixture), since each run costs seconds.
-"""
+"""The RAG workbook recalculated by LibreOffice: every formula gives the result kpi-excel cached."""
 
 from __future__ import annotations
 
@@ -58,7 +55,7 @@ class Book:
 SAMPLE_EDITS = {("GL02", "Mar-20"): 0.93, ("ICT01", "Mar-20"): 0.6, ("CS05", "Target"): 0.7}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module")  # one LibreOffice run for every workbook: each run costs seconds
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
     require_soffice()
     folder = tmp_path_factory.mktemp("workbooks")
