@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
+
+
+@lru_cache(maxsize=64)  # called for every warning and cell reference
+def quote_sheet(sheet: str) -> str:
+    """A sheet name as a cell reference needs it: KPIs, or 'KPI data' with quotes doubled."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet):
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 class Polarity(str, Enum):
@@ -165,8 +175,8 @@ class Indicator:
 
     @property
     def ref(self) -> str:
-        """Where the row is, as Sheet!row."""
-        return f"{self.sheet}!{self.row}" if self.sheet else str(self.row)
+        """Where the row starts, as Excel writes a cell: KPIs!A7, or 'KPI data'!A7."""
+        return f"{quote_sheet(self.sheet)}!A{self.row}" if self.sheet else f"row {self.row}"
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
-import re
 import sys
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +36,7 @@ from .model import (
     Proposal,
     RuleSettings,
     Warning_,
+    quote_sheet,
 )
 from .parsing import (
     CellNumber,
@@ -407,13 +406,6 @@ def _cell(raw: Any) -> Cell:
 def ref(sheet: str, row: int, col: int) -> str:
     """A cell reference as Excel writes it: Sheet!B7, or 'KPI data'!B7 when the name needs quotes."""
     return f"{quote_sheet(sheet)}!{get_column_letter(col + 1)}{row + 1}"
-
-
-@lru_cache(maxsize=64)
-def quote_sheet(sheet: str) -> str:
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet):
-        return sheet
-    return "'" + sheet.replace("'", "''") + "'"
 
 
 def _key_rows(sheet: str, rows: Sequence[Sequence[Cell]]) -> Iterator[config.KeyRow]:

@@ -674,7 +674,7 @@ def only_table_is_hidden(path: Path) -> None:
 # --- bad cells --------------------------------------------------------------------------------
 
 
-@case(passes("4 KPIs", "KPIs!5: code KP01 is used by more than one indicator"))
+@case(passes("4 KPIs", "KPIs!A5: code KP01 is used by more than one indicator"))
 def duplicate_codes(path: Path) -> None:
     rows = table()
     rows.append(["KP01", "Calls answered within 20 seconds (again)", "H", 0.9, 0.8, 0.95, 0.96, 0.97, ""])
@@ -793,7 +793,7 @@ def hidden_sheet_with_old_table(path: Path) -> None:
     openpyxl_book(path, {"KPIs": table(), "Old KPIs 2018": old}, hidden=["Old KPIs 2018"])
 
 
-@case(passes(SUMMARY, "KPIs!3", "hidden"))
+@case(passes(SUMMARY, "KPIs!A3", "hidden"))
 def hidden_rows(path: Path) -> None:
     openpyxl_book(path, {"KPIs": table()}, hidden_rows=[3])
 

@@ -400,7 +400,7 @@ def test_floor_on_the_wrong_side_of_the_target_is_warned() -> None:
     wrong_low = kpi(L, 15, 10, observations=series(12), sheet="KPIs", row=6)
     fine = kpi(H, 90, 80, observations=series(85), sheet="KPIs", row=7)
     report = rate(dataset(wrong_high, wrong_low, fine))
-    assert warnings_about(report, "wrong side of the target") == ["KPIs!5", "KPIs!6"]
+    assert warnings_about(report, "wrong side of the target") == ["KPIs!A5", "KPIs!A6"]
 
 
 def test_percentage_outside_0_to_100_is_warned_at_its_cell() -> None:
@@ -421,4 +421,4 @@ def test_gaps_are_warned_unless_marked_or_expected() -> None:
 def test_duplicate_codes_are_warned_on_each_row() -> None:
     report = rate(dataset(kpi(sheet="KPIs", row=5, observations=series(91)),
                           kpi(sheet="KPIs", row=9, observations=series(92))))
-    assert warnings_about(report, "used by more than one indicator") == ["KPIs!5", "KPIs!9"]
+    assert warnings_about(report, "used by more than one indicator") == ["KPIs!A5", "KPIs!A9"]
