@@ -44,7 +44,7 @@ class RowRefs:
 
     `values` is the row's period cells up to the report period and `labels` the period names
     heading them; `months` holds each period's month number (year * 12 + month - 1, as
-    rules._month_index), needed only by the last-year and trend directions. A reference left
+    rules.month_index), needed only by the last-year and trend directions. A reference left
     empty means the sheet has no such column.
     """
 

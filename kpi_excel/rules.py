@@ -173,7 +173,7 @@ def trend_direction(
     `settings.trend_threshold` of that level (2 % by default) there is no clear trend (SAME).
     Fewer than three values give no direction.
     """
-    points = [(float(_month_index(o.period)), o.value) for o in observations if o.value is not None]
+    points = [(float(month_index(o.period)), o.value) for o in observations if o.value is not None]
     if len(points) < 3:
         return None
     slope = trend_slope(points)
@@ -187,7 +187,10 @@ def trend_direction(
     return compare_direction(fitted_first + change, fitted_first, indicator)
 
 
-def _month_index(period: Period) -> int:
+def month_index(period: Period) -> int:
+    """A period's month number (year * 12 + month - 1): the x of trends and of last-year lookups.
+
+    The workbook writes the same numbers in a hidden row so its formulas match these rules."""
     return period.start.year * 12 + period.start.month - 1
 
 
@@ -199,8 +202,8 @@ def comparison_for(
     if method is DirectionMethod.PREVIOUS:
         return earlier[-1] if earlier else None
     if method is DirectionMethod.LAST_YEAR:
-        year_ago = _month_index(latest.period) - 12
-        matches = [o for o in earlier if _month_index(o.period) == year_ago]
+        year_ago = month_index(latest.period) - 12
+        matches = [o for o in earlier if month_index(o.period) == year_ago]
         return matches[0] if matches else None
     return None
 

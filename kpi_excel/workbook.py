@@ -42,6 +42,7 @@ from .model import (
     Rating,
     Report,
 )
+from .rules import month_index
 
 # Commentary that starts with "=" stays text, a URL stays text, and a NaN cannot corrupt the file.
 OPTIONS: dict[str, Any] = {
@@ -336,7 +337,7 @@ class _IndicatorSheet:
             ws.write_string(MONTHS_ROW, 0, "Month numbers, used by the direction formulas",
                             styles.get("hidden"))
             for period, col in self.period_col.items():
-                ws.write_number(MONTHS_ROW, col, _month_number(period), styles.get("hidden"))
+                ws.write_number(MONTHS_ROW, col, month_index(period), styles.get("hidden"))
             ws.set_row(MONTHS_ROW, None, None, {"hidden": True})
 
     def _note(self) -> str:
@@ -575,9 +576,6 @@ def _same_text(figure: float, text: str) -> bool:
     return as_text == text
 
 
-def _month_number(period: Period) -> int:
-    """The period's month number, as rules.py counts months for last year and trends."""
-    return period.start.year * 12 + period.start.month - 1
 
 
 # --- the whole book -------------------------------------------------------------------------
