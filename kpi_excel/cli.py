@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 
 EXIT_INPUT = 1
+EXIT_INTERNAL = 3  # a fault in kpi-excel, not in the input
 
 WorkbookArg = Annotated[Path, typer.Argument(help="The department's KPI workbook (.xlsx).",
                                              show_default=False, metavar="WORKBOOK")]
@@ -290,3 +291,11 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
         sys.exit(130)
+    except Exception as error:  # a fault in kpi-excel itself: one line, unless --debug
+        if "--debug" in sys.argv:
+            raise
+        sys.stderr.write(
+            f"kpi-excel stopped on an internal error ({type(error).__name__}: {error}). No output was "
+            "left half-written. Run the same command with --debug and report the traceback.\n"
+        )
+        sys.exit(EXIT_INTERNAL)

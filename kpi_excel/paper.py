@@ -365,12 +365,19 @@ class DescribedImage(InlineImage):
         self.description = description
 
     def _insert_image(self) -> str:
-        picture = io.BytesIO(self.image())
+        try:
+            picture = io.BytesIO(self.image())
+        except Exception as error:  # our own drawing failed: not the template's fault
+            raise ChartDrawingError(f"drawing a chart failed: {error!r}") from error
         inline = self.tpl.current_rendering_part.new_pic_inline(picture, self.width, self.height)
         inline.docPr.set("descr", self.description)
         for properties in inline.xpath(".//pic:cNvPr"):
             properties.set("descr", self.description)
         return f'</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+
+
+class ChartDrawingError(RuntimeError):
+    """A chart could not be drawn: a fault in kpi-excel, kept apart from template errors."""
 
 
 def chart_images(tpl: DocxTemplate) -> ChartFn:
@@ -634,11 +641,17 @@ def write_pdf(docx: Path, pdf: Path, *, timeout: int = 300) -> None:
         )
     with tempfile.TemporaryDirectory(prefix="kpi-excel-pdf-") as work:
         profile = Path(work) / "profile"
-        result = subprocess.run(
-            [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-             "--convert-to", "pdf", "--outdir", work, str(docx)],
-            capture_output=True, text=True, timeout=timeout, check=False,
-        )
+        try:
+            result = subprocess.run(
+                [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                 "--convert-to", "pdf", "--outdir", work, str(docx)],
+                capture_output=True, text=True, timeout=timeout, check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise OutputError(f"LibreOffice took more than {timeout} s to convert the paper to PDF",
+                              file=str(docx),
+                              fix="Close any LibreOffice window and retry, or save the .docx as PDF "
+                                  "from Word") from error
         made = Path(work) / f"{docx.stem}.pdf"
         if not made.exists():
             raise OutputError(f"LibreOffice could not convert the paper to PDF ({result.stderr.strip()})",

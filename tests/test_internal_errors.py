@@ -1,0 +1,51 @@
+"""A fault inside kpi-excel gives one line and exit 3; --debug shows the traceback."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from kpi_excel import api, charts, cli
+
+
+def _boom(*_args: object, **_kwargs: object) -> object:
+    raise RuntimeError("simulated fault")
+
+
+def test_an_internal_fault_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  sample: Path) -> None:
+    monkeypatch.setattr(api, "check", _boom)
+    monkeypatch.setattr(sys, "argv", ["kpi-excel", "check", str(sample)])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "simulated fault" in err and "--debug" in err
+
+
+def test_debug_lets_the_traceback_through(monkeypatch: pytest.MonkeyPatch, sample: Path) -> None:
+    monkeypatch.setattr(api, "check", _boom)
+    monkeypatch.setattr(sys, "argv", ["kpi-excel", "check", str(sample), "--debug"])
+    with pytest.raises(RuntimeError, match="simulated fault"):
+        cli.main()
+
+
+def test_a_chart_that_fails_to_draw_is_not_blamed_on_the_template(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        sample: Path, tmp_path: Path) -> None:
+    from kpi_excel import paper
+
+    monkeypatch.setattr(paper, "indicator_chart", _boom)
+    monkeypatch.setattr(charts, "indicator_chart", _boom)
+    monkeypatch.setattr(sys, "argv", ["kpi-excel", "build", str(sample), "--out", str(tmp_path / "o")])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    err = capsys.readouterr().err
+    assert stopped.value.code == 3, err
+    assert "template" not in err.lower() and "drawing a chart failed" in err
+    out = tmp_path / "o"
+    assert not out.exists() or not any(out.iterdir())  # nothing half-written
