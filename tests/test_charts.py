@@ -75,6 +75,17 @@ def test_the_background_and_every_chart_colour_are_kept_exactly() -> None:
     assert image.getpixel((2, 2)) == (255, 255, 255)
     for colour in charts.CHART_COLOURS[:5]:  # the lines and text (the grid and shading are thin)
         assert ImageColor.getrgb(colour) in colours
+    value = ImageColor.getrgb(charts.VALUE_COLOUR)
+    left_of_plot = image.crop((0, 0, image.width // 2, int(image.height * 0.7)))  # no text in blue
+    shades = {c for _n, c in left_of_plot.getcolors(1 << 16) or []
+              if c not in (value, (255, 255, 255)) and _towards_white(c, value)}
+    assert len(shades) >= 4  # the value line's edges are smoothed, not stepped
+
+
+def _towards_white(colour: tuple[int, int, int], base: tuple[int, int, int]) -> bool:
+    """Whether colour lies between base and white (a smoothed edge of a line in base)."""
+    ratios = {round((255 - c) / (255 - b), 1) for c, b in zip(colour, base, strict=True) if b < 255}
+    return len(ratios) == 1 and 0 < ratios.pop() < 1
 
 
 @pytest.mark.parametrize("values", [[None] * 12, [0.5] + [None] * 11, [0.0] * 12, [-3.0, 5e9] * 6])
