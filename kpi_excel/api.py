@@ -105,10 +105,13 @@ def build(
 
 
 def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | None = None, *,
-                  progress: ProgressFn | None = None) -> BuildResult:
+                  progress: ProgressFn | None = None,
+                  paper_data: Callable[[], bytes] | None = None) -> BuildResult:
     """Write the RAG workbook and the paper for a rated report to paths (as output_paths names them).
 
     Every output is written to a temporary file first and all are moved into place together.
+    paper_data gives the paper's bytes when they are being rendered elsewhere (on another core,
+    while this process writes the workbook).
     """
     say = progress or (lambda _message: None)
     make_folder(paths["workbook"].parent)
@@ -117,18 +120,19 @@ def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | 
     with Outputs() as outputs:
         say("Writing the RAG workbook")
         outputs.stage(paths["workbook"], lambda tmp: write_workbook(report, tmp))
-        _write_paper(report, paths, options or Options(), say, outputs)
+        _write_paper(report, paths, options or Options(), say, outputs, paper_data)
         written = outputs.commit()
     return BuildResult(report, tuple(written))
 
 
 def _write_paper(report: Report, paths: Mapping[str, Path], options: Options, say: ProgressFn,
-                 outputs: Outputs) -> None:
+                 outputs: Outputs, paper_data: Callable[[], bytes] | None = None) -> None:
     """The committee paper, and as asked its appendices as files of their own and a PDF."""
     from . import paper  # python-docx, docxtpl and Pillow load only when a paper is written
 
     say("Writing the committee paper")
-    data = paper.render_paper(report, options.template, show_details=options.indicator_pages)
+    data = paper_data() if paper_data else paper.render_paper(report, options.template,
+                                                              show_details=options.indicator_pages)
     staged_paper = outputs.stage(paths["paper"], _bytes_writer(data))
     if options.appendices_separately:
         for number, appendix in paper.appendix_files(data, paper.fixed_time(report)).items():

@@ -202,24 +202,35 @@ def build_directorate(unit: Unit, out_dir: Path, options: api.Options) -> Direct
                                        f"{error}). Please report this with the workbook")
 
 
-def build_all(units: Sequence[Unit], out_dir: Path, options: api.Options, *, jobs: int | None = None,
-              step: StepFn | None = None) -> list[DirectorateResult]:
-    """Build every directorate, on up to `jobs` processes (all cores when None); results by name."""
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(units)))
+def workers_for(units: int, jobs: int | None = None) -> int:
+    """How many processes to build on: `jobs`, else one per core, and never more than the work."""
+    return max(1, min(jobs or os.cpu_count() or 1, units))
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor | None:
+    """Worker processes for a parallel run; None to work in this process."""
+    if workers < 2:
+        return None
+    # spawn, not fork: a forked child would inherit the progress display's thread and locks
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def build_all(units: Sequence[Unit], out_dir: Path, options: api.Options,
+              pool: ProcessPoolExecutor | None = None, step: StepFn | None = None) -> list[DirectorateResult]:
+    """Build every directorate, on the pool's processes (else here, one by one); results by name,
+    so they never depend on which process finished first."""
     say = step or (lambda _text, _done, _total: None)
     results: list[DirectorateResult] = []
-    if workers == 1:
+    if pool is None:
         for unit in units:
             say(f"Building {unit.slug}", len(results), len(units))
             results.append(build_directorate(unit, out_dir, options))
     else:
-        # spawn, not fork: a forked child would inherit the progress display's thread and locks
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(build_directorate, unit, out_dir, options): unit for unit in units}
-            say(f"Building {len(units)} directorates on {workers} processes", 0, len(units))
-            for future in as_completed(futures):
-                results.append(_result(future, futures[future]))
-                say(f"Built {results[-1].slug}", len(results), len(units))
+        futures = {pool.submit(build_directorate, unit, out_dir, options): unit for unit in units}
+        say(f"Building {len(units)} directorates", 0, len(units))
+        for future in as_completed(futures):
+            results.append(_result(future, futures[future]))
+            say(f"Built {results[-1].slug}", len(results), len(units))
     return sorted(unique_names(results), key=lambda r: (r.name.casefold(), r.name, r.slug))
 
 
@@ -318,14 +329,33 @@ def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs
     details = council_details(options)  # a bad --meeting-date stops the run before any build
     say(f"Reading {source.name}", 0, 1)
     units = plan(source, options)
-    results = build_all(units, out_dir, directorate_options(options), jobs=jobs, step=step)
-    if not any(r.report for r in results):
-        return CouncilResult(tuple(results), None, ())
-    report = council_report(results, source.name, details)
-    say("Writing the council-wide workbook and paper", len(units), len(units))
-    summary_options = dataclasses.replace(options, indicator_pages=False)
-    written = api.write_outputs(report, council_paths(out_dir), summary_options)
+    pool = process_pool(workers_for(len(units), jobs))
+    try:
+        results = build_all(units, out_dir, directorate_options(options), pool, step)
+        if not any(r.report for r in results):
+            return CouncilResult(tuple(results), None, ())
+        report = council_report(results, source.name, details)
+        say("Writing the council-wide workbook and paper", len(units), len(units))
+        # the summary paper is rendered on another core while this one writes the workbook
+        paper = pool.submit(summary_paper, report, options.template).result if pool else None
+        written = api.write_outputs(report, council_paths(out_dir), summary_options(options),
+                                    paper_data=paper)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return CouncilResult(tuple(results), report, written.outputs)
+
+
+def summary_options(options: api.Options) -> api.Options:
+    """The council-wide paper leaves out each indicator's page: the directorates' papers have them."""
+    return dataclasses.replace(options, indicator_pages=False)
+
+
+def summary_paper(report: Report, template: Path | None) -> bytes:
+    """The council-wide paper's bytes (run in a worker process)."""
+    from . import paper
+
+    return paper.render_paper(report, template, show_details=False)
 
 
 def _refuse_input_folder(source: Path, out_dir: Path) -> None:
