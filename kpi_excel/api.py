@@ -6,6 +6,7 @@ import dataclasses
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,8 @@ from .model import Dataset, PaperDetails, Report, RuleSettings
 from .outputs import Outputs, make_folder, write_atomically
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from .paper import TemplateCheck
 
 SAMPLE_NAME = "scs-kpi-tracker-2019-20.xlsx"
@@ -90,18 +93,68 @@ def build(
     options: Options | None = None,
     *,
     progress: ProgressFn | None = None,
+    jobs: int = 1,
 ) -> BuildResult:
     """Read, rate and write the RAG workbook and the paper into out_dir (created when missing).
 
     Every output is written to a temporary file first and all are moved into place together, so
     a build that fails leaves the folder as it was. Returns the report and what was written.
+    With jobs=2 the paper is rendered by a second process while this one writes the workbook;
+    that process starts first, so it loads the paper's libraries while the workbook is read.
     """
-    if progress:
-        progress(f"Reading {path.name}")
-    report = check(path, options)
-    paths = output_paths(path, out_dir)
-    _refuse_to_overwrite_input(path, paths.values())
-    return write_outputs(report, paths, options, progress=progress)
+    helper = paper_process() if jobs > 1 else None
+    try:
+        if progress:
+            progress(f"Reading {path.name}")
+        report = check(path, options)
+        paths = output_paths(path, out_dir)
+        _refuse_to_overwrite_input(path, paths.values())
+        paper_data = None
+        if helper is not None:
+            opts = options or Options()
+            future = helper.submit(paper_bytes, report, opts.template, opts.indicator_pages)
+            paper_data = partial(_paper_from, future, report, opts)
+        result = write_outputs(report, paths, options, progress=progress, paper_data=paper_data)
+    except BaseException:
+        if helper is not None:  # do not wait for it to finish loading: the error is what matters
+            helper.shutdown(wait=False, cancel_futures=True)
+        raise
+    if helper is not None:
+        helper.shutdown()
+    return result
+
+
+def paper_process() -> ProcessPoolExecutor:
+    """One process for rendering papers, loading python-docx, docxtpl and Pillow as it starts."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: a forked child would inherit the progress display's thread and locks
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_load_paper_libraries)
+    pool.submit(int)  # the process starts at the first task: start it now, to load while we read
+    return pool
+
+
+def _paper_from(future: Future[bytes], report: Report, options: Options) -> bytes:
+    """The paper from the second process; rendered here if that process died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return paper_bytes(report, options.template, options.indicator_pages)
+
+
+def _load_paper_libraries() -> None:
+    from . import paper  # noqa: F401
+
+
+def paper_bytes(report: Report, template: Path | None, indicator_pages: bool = True) -> bytes:
+    """The paper's .docx bytes (a function of its own, so another process can run it)."""
+    from . import paper
+
+    return paper.render_paper(report, template, show_details=indicator_pages)
 
 
 def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | None = None, *,
@@ -128,12 +181,13 @@ def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | 
 def _write_paper(report: Report, paths: Mapping[str, Path], options: Options, say: ProgressFn,
                  outputs: Outputs, paper_data: Callable[[], bytes] | None = None) -> None:
     """The committee paper, and as asked its appendices as files of their own and a PDF."""
-    from . import paper  # python-docx, docxtpl and Pillow load only when a paper is written
-
     say("Writing the committee paper")
-    data = paper_data() if paper_data else paper.render_paper(report, options.template,
-                                                              show_details=options.indicator_pages)
+    data = paper_data() if paper_data else paper_bytes(report, options.template, options.indicator_pages)
     staged_paper = outputs.stage(paths["paper"], _bytes_writer(data))
+    if not (options.appendices_separately or options.pdf):
+        return
+    from . import paper  # python-docx and docxtpl load here only when this process needs them
+
     if options.appendices_separately:
         for number, appendix in paper.appendix_files(data, paper.fixed_time(report)).items():
             name = paths["paper"].name.replace("-paper.docx", f"-appendix-{number}.docx")
@@ -195,6 +249,6 @@ def template_check(template: Path | None = None) -> TemplateCheck:
     return paper.check_template(template or paper.default_template(), check(sample_path()))
 
 
-def demo(out_dir: Path, *, progress: ProgressFn | None = None) -> BuildResult:
+def demo(out_dir: Path, *, progress: ProgressFn | None = None, jobs: int = 1) -> BuildResult:
     """Run the main job on the bundled sample."""
-    return build(sample_path(), out_dir, progress=progress)
+    return build(sample_path(), out_dir, progress=progress, jobs=jobs)

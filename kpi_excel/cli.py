@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -58,6 +59,15 @@ ReportNumber = Annotated[int | None, typer.Option(  # noqa: UP007
 ReportsInYear = Annotated[int | None, typer.Option(  # noqa: UP007
     "--reports-in-year", min=1, help="How many reports the committee gets in the year.",
     rich_help_panel=_PAPER)]
+
+
+Jobs = Annotated[int | None, typer.Option(  # noqa: UP007
+    "--jobs", "-j", min=1, help="Processes to work on (default: one per processor core; 1 for one).")]
+
+
+def _jobs(jobs: int | None) -> int:
+    """As many processes as asked, else one per core."""
+    return jobs or os.cpu_count() or 1
 
 
 def _fail(error: KpiExcelError, debug: bool) -> None:
@@ -134,6 +144,7 @@ def build(
     report_number: ReportNumber = None,
     reports_in_year: ReportsInYear = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    jobs: Jobs = None,
     debug: Debug = False,
 ) -> None:
     """Write the RAG workbook and the committee paper for a department's workbook."""
@@ -148,7 +159,7 @@ def build(
                                   pdf=pdf, appendices_separately=appendices_separately)
     try:
         with Progress(quiet) as progress:
-            result = api.build(workbook, out, options, progress=progress.step)
+            result = api.build(workbook, out, options, progress=progress.step, jobs=_jobs(jobs))
     except KpiExcelError as error:
         _fail(error, debug)
         return
@@ -163,9 +174,7 @@ def council(
         show_default=False, metavar="INPUT")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs (created if missing).")
                    ] = Path("council"),
-    jobs: Annotated[int | None, typer.Option(  # noqa: UP007
-        "--jobs", "-j", min=1, help="Directorates built at once (default: one per processor core).")
-    ] = None,
+    jobs: Jobs = None,
     rule: Rule = None,
     tolerance: Tolerance = None,
     direction: DirectionOpt = None,
@@ -217,7 +226,7 @@ def demo(
 
     try:
         with Progress(False) as progress:
-            result = api.demo(out, progress=progress.step)
+            result = api.demo(out, progress=progress.step, jobs=_jobs(None))
     except KpiExcelError as error:
         _fail(error, debug)
         return

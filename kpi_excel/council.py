@@ -337,7 +337,7 @@ def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs
         report = council_report(results, source.name, details)
         say("Writing the council-wide workbook and paper", len(units), len(units))
         # the summary paper is rendered on another core while this one writes the workbook
-        paper = pool.submit(summary_paper, report, options.template).result if pool else None
+        paper = pool.submit(api.paper_bytes, report, options.template, False).result if pool else None
         written = api.write_outputs(report, council_paths(out_dir), summary_options(options),
                                     paper_data=paper)
     finally:
@@ -349,13 +349,6 @@ def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs
 def summary_options(options: api.Options) -> api.Options:
     """The council-wide paper leaves out each indicator's page: the directorates' papers have them."""
     return dataclasses.replace(options, indicator_pages=False)
-
-
-def summary_paper(report: Report, template: Path | None) -> bytes:
-    """The council-wide paper's bytes (run in a worker process)."""
-    from . import paper
-
-    return paper.render_paper(report, template, show_details=False)
 
 
 def _refuse_input_folder(source: Path, out_dir: Path) -> None:

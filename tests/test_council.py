@@ -188,3 +188,11 @@ def test_directorate_folders_are_safe_and_distinct(names: list[str], slugs: list
 def test_an_output_folder_that_is_the_input_folder_is_refused(folder: Path) -> None:
     result = CliRunner().invoke(app, ["council", str(folder), "--out", str(folder), "-q"])
     assert result.exit_code == 1 and "among the input workbooks" in result.stderr
+
+
+def test_a_build_on_two_processes_writes_the_same_files_as_on_one(sample: Path, tmp_path: Path) -> None:
+    one = api.build(sample, tmp_path / "one", jobs=1)
+    two = api.build(sample, tmp_path / "two", jobs=2)  # the paper is rendered by a second process
+    assert [p.name for p in one.outputs] == [p.name for p in two.outputs]
+    for a, b in zip(one.outputs, two.outputs, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name

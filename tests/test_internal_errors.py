@@ -41,7 +41,8 @@ def test_a_chart_that_fails_to_draw_is_not_blamed_on_the_template(
 
     monkeypatch.setattr(paper, "indicator_chart", _boom)
     monkeypatch.setattr(charts, "indicator_chart", _boom)
-    monkeypatch.setattr(sys, "argv", ["kpi-excel", "build", str(sample), "--out", str(tmp_path / "o")])
+    monkeypatch.setattr(sys, "argv", ["kpi-excel", "build", str(sample), "--out", str(tmp_path / "o"),
+                                      "--jobs", "1"])  # one process: the fault is patched into this one
     with pytest.raises(SystemExit) as stopped:
         cli.main()
     err = capsys.readouterr().err
