@@ -174,32 +174,40 @@ def directorate_options(options: api.Options) -> api.Options:
     return api.Options(settings=options.settings, template=options.template)
 
 
-def build_directorate(unit: Unit, out_dir: Path, options: api.Options) -> DirectorateResult:
-    """Read (unless already read), rate and write one directorate, in out_dir/<slug>/.
+def rate_directorate(unit: Unit, options: api.Options) -> DirectorateResult:
+    """Read (unless already read) and rate one directorate; a problem becomes the result's
+    one-line error (as `build` prints it), so one bad workbook cannot stop the others."""
+    from .rules import rate
 
-    Never raises: a problem becomes the result's one-line error, so one bad workbook cannot stop
-    the others.
-    """
-    name = unit.name or unit.source.stem
     try:
-        folder = out_dir / unit.slug
-        if unit.dataset is None:
-            built = api.build(unit.source, folder, options)
-            name = directorate_name(built.report.dataset, unit.source)
-            return DirectorateResult(name, unit.slug, unit.source.name, built.report, built.outputs)
-        from .rules import rate
-
-        report = rate(unit.dataset)
-        paths = api.output_paths(Path(f"{unit.slug}.xlsx"), folder)
-        built = api.write_outputs(report, paths, options)
-        return DirectorateResult(name, unit.slug, unit.source.name, built.report, built.outputs)
+        dataset = unit.dataset if unit.dataset is not None else api.load(unit.source, options)
+        report = rate(dataset)
     except KpiExcelError as error:
         error.name_file(unit.source.name)
-        return DirectorateResult(name, unit.slug, unit.source.name, error=error.line())
-    except Exception as error:  # a bug must not lose the other directorates' work: say which file
-        return DirectorateResult(name, unit.slug, unit.source.name,
-                                 error=f"{unit.source}: could not be built ({type(error).__name__}: "
-                                       f"{error}). Please report this with the workbook")
+        return DirectorateResult(unit.name or unit.source.stem, unit.slug, unit.source.name,
+                                 error=error.line())
+    except Exception as error:  # a fault in kpi-excel: still build the others, and say which file
+        return DirectorateResult(unit.name or unit.source.stem, unit.slug, unit.source.name,
+                                 error=_fault(unit.source, error))
+    return DirectorateResult(unit.name or directorate_name(dataset, unit.source), unit.slug,
+                             unit.source.name, report)
+
+
+def directorate_paths(unit: Unit, out_dir: Path) -> dict[str, Path]:
+    """A directorate's outputs in out_dir/<slug>/: named after its own workbook, or after the
+    directorate when it shares one."""
+    named = unit.source if unit.dataset is None else Path(f"{unit.slug}.xlsx")
+    return api.output_paths(named, out_dir / unit.slug)
+
+
+def write_directorate(report: Report, paths: dict[str, Path], options: api.Options) -> tuple[Path, ...]:
+    """Write one directorate's workbook and paper (in a worker process); what was written."""
+    return api.write_outputs(report, paths, options).outputs
+
+
+def _fault(source: Path, error: Exception) -> str:
+    return (f"{source}: could not be built ({type(error).__name__}: {error}). Please report this "
+            "with the workbook")
 
 
 def workers_for(units: int, jobs: int | None = None) -> int:
@@ -215,31 +223,28 @@ def process_pool(workers: int) -> ProcessPoolExecutor | None:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def build_all(units: Sequence[Unit], out_dir: Path, options: api.Options,
-              pool: ProcessPoolExecutor | None = None, step: StepFn | None = None) -> list[DirectorateResult]:
-    """Build every directorate, on the pool's processes (else here, one by one); results by name,
-    so they never depend on which process finished first."""
-    say = step or (lambda _text, _done, _total: None)
-    results: list[DirectorateResult] = []
-    if pool is None:
-        for unit in units:
-            say(f"Building {unit.slug}", len(results), len(units))
-            results.append(build_directorate(unit, out_dir, options))
-    else:
-        futures = {pool.submit(build_directorate, unit, out_dir, options): unit for unit in units}
-        say(f"Building {len(units)} directorates", 0, len(units))
-        for future in as_completed(futures):
-            results.append(_result(future, futures[future]))
-            say(f"Built {results[-1].slug}", len(results), len(units))
-    return sorted(unique_names(results), key=lambda r: (r.name.casefold(), r.name, r.slug))
-
-
-def _result(future: Future[DirectorateResult], unit: Unit) -> DirectorateResult:
+def _start(pool: ProcessPoolExecutor | None, report: Report, paths: dict[str, Path],
+           options: api.Options) -> Future[tuple[Path, ...]]:
+    """Write a directorate on the pool, or here and now when there is no pool."""
+    if pool is not None:
+        return pool.submit(write_directorate, report, paths, options)
+    done: Future[tuple[Path, ...]] = Future()
     try:
-        return future.result()
-    except Exception as error:  # the worker process died (out of memory, killed)
-        return DirectorateResult(unit.name or unit.source.stem, unit.slug, unit.source.name,
-                                 error=f"{unit.source}: the build stopped unexpectedly ({error})")
+        done.set_result(write_directorate(report, paths, options))
+    except Exception as error:
+        done.set_exception(error)
+    return done
+
+
+def _written(result: DirectorateResult, future: Future[tuple[Path, ...]]) -> DirectorateResult:
+    """The result with what its build wrote, or why it could not."""
+    try:
+        return dataclasses.replace(result, outputs=future.result())
+    except KpiExcelError as error:
+        error.name_file(result.source)
+        return dataclasses.replace(result, error=error.line())
+    except Exception as error:  # a fault, or the worker process died (out of memory, killed)
+        return dataclasses.replace(result, error=_fault(Path(result.source), error))
 
 
 def unique_names(results: Sequence[DirectorateResult]) -> list[DirectorateResult]:
@@ -318,10 +323,14 @@ def council_paths(out_dir: Path) -> dict[str, Path]:
 
 def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs: int | None = None,
         step: StepFn | None = None) -> CouncilResult:
-    """Build each directorate's workbook and paper in out_dir/<directorate>/, then the council-wide
+    """Build each directorate's workbook and paper in out_dir/<directorate>/, and the council-wide
     workbook and paper in out_dir, from a folder of workbooks or one workbook with a Directorate
     column. A directorate that fails is listed in the result (and the summary's warnings); the
     others are built regardless.
+
+    This process reads and rates every directorate, handing each to a worker process to write as
+    soon as it is rated, then writes the council-wide pair while the workers carry on: reading is
+    quick, so the workers are never kept waiting, and the summary does not wait for them.
     """
     options = options or api.Options()
     say = step or (lambda _text, _done, _total: None)
@@ -329,21 +338,34 @@ def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs
     details = council_details(options)  # a bad --meeting-date stops the run before any build
     say(f"Reading {source.name}", 0, 1)
     units = plan(source, options)
+    total = 2 * len(units) + 1  # each directorate read, each written, then the summary
     pool = process_pool(workers_for(len(units), jobs))
+    writing: dict[str, Future[tuple[Path, ...]]] = {}
     try:
-        results = build_all(units, out_dir, directorate_options(options), pool, step)
-        if not any(r.report for r in results):
-            return CouncilResult(tuple(results), None, ())
-        report = council_report(results, source.name, details)
-        say("Writing the council-wide workbook and paper", len(units), len(units))
-        # the summary paper is rendered on another core while this one writes the workbook
-        paper = pool.submit(api.paper_bytes, report, options.template, False).result if pool else None
-        written = api.write_outputs(report, council_paths(out_dir), summary_options(options),
-                                    paper_data=paper)
+        rated: list[DirectorateResult] = []
+        for unit in units:
+            say(f"Reading {unit.source.name}", len(rated), total)
+            result = rate_directorate(unit, options)
+            if result.report is not None:
+                writing[unit.slug] = _start(pool, result.report, directorate_paths(unit, out_dir),
+                                            directorate_options(options))
+            rated.append(result)
+        results = sorted(unique_names(rated), key=lambda r: (r.name.casefold(), r.name, r.slug))
+        report: Report | None = None
+        written: tuple[Path, ...] = ()
+        if writing:
+            say("Writing the council-wide workbook and paper", len(units), total)
+            report = council_report(results, source.name, details)
+            written = api.write_outputs(report, council_paths(out_dir), summary_options(options)).outputs
+        done = len(units) + 1
+        for _ in as_completed(writing.values()):
+            done += 1
+            say("Writing each directorate's workbook and paper", done, total)
+        results = [_written(r, writing[r.slug]) if r.slug in writing else r for r in results]
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    return CouncilResult(tuple(results), report, written.outputs)
+    return CouncilResult(tuple(results), report, tuple(written))
 
 
 def summary_options(options: api.Options) -> api.Options:
