@@ -148,8 +148,6 @@ def build(
     debug: Debug = False,
 ) -> None:
     """Write the RAG workbook and the committee paper for a department's workbook."""
-    from .console import Progress, print_build
-
     details: dict[str, object] = {
         "service": service, "committee": committee, "meeting_date": meeting_date, "subject": subject,
         "classification": classification, "author": _person(author), "director": _person(director),
@@ -158,12 +156,19 @@ def build(
     options = dataclasses.replace(_options(rule, tolerance, direction, details), template=template,
                                   pdf=pdf, appendices_separately=appendices_separately)
     try:
-        with Progress(quiet) as progress:
-            result = api.build(workbook, out, options, progress=progress.step, jobs=_jobs(jobs))
+        if quiet:  # nothing to show: the display library is not even loaded
+            result = api.build(workbook, out, options, jobs=_jobs(jobs))
+        else:
+            from .console import Progress
+
+            with Progress(False) as progress:
+                result = api.build(workbook, out, options, progress=progress.step, jobs=_jobs(jobs))
     except KpiExcelError as error:
         _fail(error, debug)
         return
     if not quiet:
+        from .console import print_build
+
         print_build(result)
 
 
