@@ -202,6 +202,16 @@ def existing(runs: int) -> None:
             subprocess.run([sys.executable, str(HERE / script), "--runs", str(runs)], check=True)
 
 
+def wait_idle(seconds: float) -> None:
+    """Wait (up to seconds) until the one-minute load average is below a quarter of a core, as
+    another busy program on the machine makes every wall time longer."""
+    deadline = time.monotonic() + seconds
+    while os.getloadavg()[0] > 0.25 and time.monotonic() < deadline:
+        time.sleep(5)
+    if seconds:
+        print(f"\n(load average {os.getloadavg()[0]:.2f} when this part started)")
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     for line in [headers, *rows]:
@@ -213,11 +223,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per figure in parts 1 and 4 (median)")
     parser.add_argument("--quick", action="store_true", help="leave out parts 3 and 4")
+    parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                        help="before parts 1 and 2, wait up to this long for other programs to go quiet")
     args = parser.parse_args()
     print(f"Machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        wait_idle(args.wait_idle)
         sample_build(folder, args.runs)
+        wait_idle(args.wait_idle)
         council_run(folder, 40, 50, 36)
         if not args.quick:
             scaling(folder)
