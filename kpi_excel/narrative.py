@@ -217,6 +217,28 @@ def red_paragraph(names: Sequence[str]) -> str:
     return f"The KPIs RAG rated Red were {join_names(names)}."
 
 
+def red_summary(report: Report) -> str:
+    """The Summary's sentence on the Red KPIs: their names, or in a report spanning several
+    directorates (where they could number hundreds) how many each directorate has."""
+    if len(report.directorates()) > 1:
+        return red_by_directorate(report, "")
+    return red_sentence(red_names(report))
+
+
+def red_by_directorate(report: Report, none: str = "No KPIs were RAG rated Red.") -> str:
+    """'The 11 KPIs RAG rated Red are in A (3), B (4) and C (4); each is listed ...' (none: `none`)."""
+    counts = [(name, summary.red) for name, summary in report.directorates() if summary.red]
+    total = sum(n for _, n in counts)
+    if total == 0:
+        return none
+    where = join_names([f"{name} ({n})" for name, n in counts])
+    if total == 1:
+        return (f"The KPI RAG rated Red is in {counts[0][0]}; it is listed with its commentary under "
+                "Indicators rated Red.")
+    return (f"The {total:,} KPIs RAG rated Red are in {where}; each is listed with its commentary under "
+            "Indicators rated Red.")
+
+
 def count_bullets(summary: Summary, method: RagMethod = RagMethod.FLOOR) -> list[str]:
     """The counts as bullets: '21 are rated Green – the target was achieved or exceeded;' ..."""
     words = wording(method)
@@ -343,7 +365,8 @@ def dashboard_paragraphs(report: Report, section: int = 2) -> list[Paragraph]:
          "the Dashboard in Appendix 1.", ()),
         (f"Of the {report.summary.total} KPIs, the latest RAG status are as follows:",
          tuple(count_bullets(report.summary, report.dataset.settings.rag_method))),
-        (red_paragraph(red_names(report)), ()),
+        (red_by_directorate(report) if len(report.directorates()) > 1 else red_paragraph(red_names(report)),
+         ()),
     ]
     if report.dataset.proposals:
         texts.append((proposals_paragraph(report), ()))

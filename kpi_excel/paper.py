@@ -135,7 +135,7 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
         "summary_intro": narrative.summary_intro(report),
         "summary_headline": narrative.headline(summary, report.dataset.settings.rag_method,
                                                narrative.not_rated_counts(report.kpis)),
-        "summary_red": narrative.red_sentence(narrative.red_names(report)),
+        "summary_red": narrative.red_summary(report),
         "recommendation": narrative.recommendation(report),
         "introduction": narrative.introduction(report),
         "dashboard_paragraphs": [{"number": p.number, "text": p.text, "bullets": list(p.bullets)}

@@ -130,6 +130,9 @@ def test_the_council_paper_has_a_counts_table_and_no_page_per_indicator(
     assert "Council-wide Performance Report" in text
     assert "The Council Performance Dashboard" in text and "The the Council" not in text
     assert "the 8 KPIs of two directorates" in text
+    assert text.count("The 2 KPIs RAG rated Red are in Adult Services (1) and children (1); each is "
+                      "listed with its commentary under Indicators rated Red.") == 2  # summary and 2.5
+    assert "AS03 AS indicator 3 (Adult Services)" in text  # a Red KPI's heading names its directorate
     [table] = [t for t in document.tables if t.rows[0].cells[0].text == "Directorate"]
     assert [[c.text for c in row.cells] for row in table.rows[1:]] == [
         ["Adult Services", "4", "2", "1", "1", "0"], ["children", "4", "1", "1", "1", "1"]]

@@ -433,7 +433,7 @@ def red_commentary(doc: DocumentObject) -> None:
     heading(doc, "Indicators rated Red", 2)
     tag(doc, "{%p if red_kpis %}")
     tag(doc, "{%p for kpi in red_kpis %}")
-    heading(doc, "{{ kpi.code }} {{ kpi.name }}", 3)
+    heading(doc, "{{ kpi.code }} {{ kpi.name }}{% if directorates %} ({{ kpi.section }}){% endif %}", 3)
     doc.add_paragraph("{{ kpi.facts }}")
     labelled(doc, "Commentary:", "{{ kpi.commentary_text }}", style="Normal", sep=" ")
     tag(doc, "{%p endfor %}")
