@@ -116,8 +116,10 @@ def build(
             paper_data = partial(_paper_from, future, report, opts)
         result = write_outputs(report, paths, options, progress=progress, paper_data=paper_data)
     except BaseException:
-        if helper is not None:  # do not wait for it to finish loading: the error is what matters
-            helper.shutdown(wait=False, cancel_futures=True)
+        if helper is not None:
+            # wait for the worker to stop: a pool left running when the process exits can print
+            # a traceback from its manager thread, after the one-line error
+            helper.shutdown(wait=True, cancel_futures=True)
         raise
     if helper is not None:
         helper.shutdown()
