@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import sys
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
-
-from rich.console import Console
-from rich.table import Table
 
 from .api import BuildResult
 from .formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word, range_word
 from .model import Rag, Rating, Report
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from .council import CouncilResult
 
 _RAG_STYLE = {Rag.GREEN: "bold green", Rag.AMBER: "bold yellow", Rag.RED: "bold red"}
 
 
 def _console(stderr: bool = False) -> Console:
+    from rich.console import Console  # rich takes a sixth of a second to load: only when used
+
     console = Console(stderr=stderr, highlight=False, soft_wrap=False)
     if not console.is_terminal:  # piped to a file: do not squeeze the table into 80 columns
         console.width = 160
@@ -48,6 +51,8 @@ def _count(n: int, noun: str) -> str:
 
 
 def _ratings_table(report: Report) -> Table:
+    from rich.table import Table
+
     table = Table(show_lines=False, header_style="bold")
     for name in ("Code", "Indicator", "Latest", "Period", "Target", "Floor", "RAG", "Direction",
                  "Range"):
@@ -85,14 +90,14 @@ def _range_text(rating: Rating) -> str:
 
 
 class Progress:
-    """A one-line status on stderr for steps that take a moment; silent with --quiet."""
+    """A one-line status on stderr for steps that take a moment, on a terminal; silent with --quiet."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self._status: Any = None
 
     def __enter__(self) -> Progress:
-        if not self.quiet:
+        if not self.quiet and sys.stderr.isatty():  # a spinner in a log file would be noise
             self._status = _console(stderr=True).status("Starting")
             self._status.__enter__()
         return self
@@ -108,22 +113,21 @@ class Progress:
 
 
 def print_build(result: BuildResult, *, sample: bool = False) -> None:
-    """One line per output written, then the counts and the number of warnings."""
-    console = _console()
-    if sample:
-        console.print("Ran the whole job on the bundled sample workbook "
-                      "(illustrative Strategic and Corporate Services data, 2019/20).")
-    for path in result.outputs:
-        console.print(f"Wrote {path}", markup=False)
+    """One line per output written, then the counts and the number of warnings (plain lines)."""
+    lines = ["Ran the whole job on the bundled sample workbook (illustrative Strategic and Corporate "
+             "Services data, 2019/20)."] if sample else []
+    lines += [f"Wrote {path}" for path in result.outputs]
     s = result.report.summary
     period = result.report.period.label if result.report.period else "no data"
-    console.print(f"{period}: {_count(s.total, 'KPI')}, {s.green} Green, {s.amber} Amber, {s.red} Red, "
-                  f"{s.not_rated} not rated; {len(result.report.warnings)} warning(s) "
-                  "(run `kpi-excel check` to list them).")
+    lines.append(f"{period}: {_count(s.total, 'KPI')}, {s.green} Green, {s.amber} Amber, {s.red} Red, "
+                 f"{s.not_rated} not rated; {len(result.report.warnings)} warning(s) "
+                 "(run `kpi-excel check` to list them).")
+    sys.stdout.write("".join(line + "\n" for line in lines))
 
 
 class StepBar:
-    """A progress bar on stderr for work in counted steps (directorates built); silent with --quiet."""
+    """A progress bar on stderr for work in counted steps (directorates built), on a terminal;
+    silent with --quiet."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
@@ -131,7 +135,7 @@ class StepBar:
         self._task: Any = None
 
     def __enter__(self) -> StepBar:
-        if not self.quiet:
+        if not self.quiet and sys.stderr.isatty():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -167,6 +171,8 @@ def print_council(result: CouncilResult, *, quiet: bool = False) -> None:
 
 
 def _directorates_table(result: CouncilResult) -> Table:
+    from rich.table import Table
+
     table = Table(header_style="bold")
     for name in ("Directorate", "Folder", "KPIs", "Green", "Amber", "Red", "Not rated", "Warnings"):
         table.add_column(name, justify="left" if name in ("Directorate", "Folder") else "right")
