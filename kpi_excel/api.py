@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import config
 from .errors import OutputError
-from .model import Dataset, PaperDetails, Report, RuleSettings
+from .model import Dataset, Indicator, PaperDetails, Report, RuleSettings
 from .outputs import Outputs, make_folder, write_atomically
 
 if TYPE_CHECKING:
@@ -112,7 +112,10 @@ def build(
         paper_data = None
         if helper is not None:
             opts = options or Options()
-            future = helper.submit(paper_bytes, report, opts.template, opts.indicator_pages)
+            from .charts import report_charts  # drawn here: the other process is still loading
+
+            charts = report_charts(report) if opts.indicator_pages else None
+            future = helper.submit(paper_bytes, report, opts.template, opts.indicator_pages, charts)
             paper_data = partial(_paper_from, future, report, opts)
         result = write_outputs(report, paths, options, progress=progress, paper_data=paper_data)
     except BaseException:
@@ -152,11 +155,13 @@ def _load_paper_libraries() -> None:
     from . import paper  # noqa: F401
 
 
-def paper_bytes(report: Report, template: Path | None, indicator_pages: bool = True) -> bytes:
-    """The paper's .docx bytes (a function of its own, so another process can run it)."""
+def paper_bytes(report: Report, template: Path | None, indicator_pages: bool = True,
+                charts: Mapping[Indicator, bytes] | None = None) -> bytes:
+    """The paper's .docx bytes (a function of its own, so another process can run it), with any
+    charts drawn already."""
     from . import paper
 
-    return paper.render_paper(report, template, show_details=indicator_pages)
+    return paper.render_paper(report, template, show_details=indicator_pages, charts=charts)
 
 
 def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | None = None, *,

@@ -15,8 +15,9 @@ from functools import cache, lru_cache
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .formatting import format_value
-from .model import Indicator, KpiType, Observation
+from .model import Indicator, KpiType, Observation, Period, Report
 
+PERIODS_SHOWN = 12  # the paper's charts and tables show the last twelve periods
 DPI = 150  # a 16 cm chart printed at its size on an A4 page: fine lines stay sharp
 SMOOTH = 2  # the value line is drawn at twice the size and halved, which smooths its edges
 MAX_CHARTED = 1e100  # such values would need a hundred-digit axis label: they get a note
@@ -55,6 +56,26 @@ class _Line:
     width_pt: float
     dash: tuple[float, float]
     label: str = ""
+
+
+def shown_periods(report: Report) -> list[Period]:
+    """The periods the paper's tables and charts show: up to the report period, the last twelve."""
+    periods = [p for p in report.dataset.periods if report.period is None or p <= report.period]
+    return periods[-PERIODS_SHOWN:]
+
+
+def observations_for(indicator: Indicator, periods: Sequence[Period]) -> list[Observation]:
+    """The indicator's observation for each period shown (an empty one where it has none)."""
+    by_period = {o.period: o for o in indicator.observations}
+    return [by_period.get(p, Observation(p, None)) for p in periods]
+
+
+def report_charts(report: Report) -> dict[Indicator, bytes]:
+    """Every chart the paper shows, drawn now: a build draws them while another process loads
+    the libraries that write the paper."""
+    shown = shown_periods(report)
+    return {r.indicator: indicator_chart(r.indicator, observations_for(r.indicator, shown))
+            for r in report.ratings}
 
 
 def indicator_chart(indicator: Indicator, observations: Sequence[Observation], *,

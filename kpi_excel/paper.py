@@ -13,7 +13,7 @@ import tempfile
 import traceback
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -30,7 +30,7 @@ from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import narrative, rules
-from .charts import indicator_chart
+from .charts import PERIODS_SHOWN, indicator_chart, observations_for, shown_periods  # noqa: F401
 from .errors import OutputError, TemplateError
 from .formatting import DIRECTION_ARROWS, DIRECTION_WORDS, direction_word, format_value, rag_word, range_word
 from .guidance import ACTIVITY_NOTE, direction_key, rag_key, rag_notes, range_key
@@ -42,7 +42,6 @@ NO_FILL = "FFFFFF"
 HEADER_FILL = "D9D9D9"
 CHANGE_FILL = "FFF2CC"
 DASH = "–"  # an empty cell would be read out as nothing: say there is no value
-PERIODS_SHOWN = 12
 CHART_WIDTH = Cm(16.0)
 _NO_DATE = dt.datetime(2000, 1, 1)
 
@@ -96,18 +95,6 @@ def _open_template(path: Path) -> DocxTemplate:
 
 
 # --- The context: every value the template may use ------------------------------------------------
-
-
-def shown_periods(report: Report) -> list[Period]:
-    """The periods the tables and charts show: up to the report period, the last twelve."""
-    periods = [p for p in report.dataset.periods if report.period is None or p <= report.period]
-    return periods[-PERIODS_SHOWN:]
-
-
-def observations_for(indicator: Indicator, periods: Sequence[Period]) -> list[Observation]:
-    """The indicator's observation for each period shown (an empty one where it has none)."""
-    by_period = {o.period: o for o in indicator.observations}
-    return [by_period.get(p, Observation(p, None)) for p in periods]
 
 
 def paper_context(report: Report, chart: ChartFn | None = None, *,
@@ -396,22 +383,28 @@ class ChartDrawingError(RuntimeError):
     """A chart could not be drawn: a fault in kpi-excel, kept apart from template errors."""
 
 
-def chart_images(tpl: DocxTemplate) -> ChartFn:
-    """Chart images for a template: a PNG per indicator with its alt text."""
+def chart_images(tpl: DocxTemplate, drawn: Mapping[Indicator, bytes] | None = None) -> ChartFn:
+    """Chart images for a template: a PNG per indicator with its alt text (drawn already, or now)."""
     def make(rating: Rating, observations: Sequence[Observation], description: str) -> DescribedImage:
-        return DescribedImage(tpl, lambda: indicator_chart(rating.indicator, observations), description)
+        def picture() -> bytes:
+            if drawn is not None and rating.indicator in drawn:
+                return drawn[rating.indicator]
+            return indicator_chart(rating.indicator, observations)
+        return DescribedImage(tpl, picture, description)
     return make
 
 
-def render_paper(report: Report, template: Path | None = None, *, show_details: bool = True) -> bytes:
+def render_paper(report: Report, template: Path | None = None, *, show_details: bool = True,
+                 charts: Mapping[Indicator, bytes] | None = None) -> bytes:
     """The paper as .docx bytes: the same report and template always give the same bytes.
 
-    show_details=False leaves out each indicator's page of detail and draws no charts.
+    show_details=False leaves out each indicator's page of detail and draws no charts. charts
+    are pictures drawn already (charts.report_charts, by another process); others are drawn here.
     """
     path = template or default_template()
     tpl = _open_template(path)
-    charts = chart_images(tpl) if show_details else None
-    context = paper_context(report, charts, show_details=show_details)
+    pictures = chart_images(tpl, charts) if show_details else None
+    context = paper_context(report, pictures, show_details=show_details)
     _render(tpl, context, path)
     document = tpl.docx
     drop_empty_last_section(document)
