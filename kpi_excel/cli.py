@@ -94,6 +94,18 @@ def _options(rule: str | None, tolerance: str | None, direction: str | None,
     return api.Options(settings=settings, details=details or {})
 
 
+def _paper_details(committee: str | None, meeting_date: str | None, subject: str | None,
+                   classification: str | None, author: str | None, director: str | None,
+                   report_number: int | None, reports_in_year: int | None, *,
+                   service: str | None = None) -> dict[str, object]:
+    """The paper-detail options as PaperDetails fields; None means 'keep the workbook's'."""
+    return {
+        "service": service, "committee": committee, "meeting_date": meeting_date, "subject": subject,
+        "classification": classification, "author": _person(author), "director": _person(director),
+        "report_number": report_number, "reports_in_year": reports_in_year,
+    }
+
+
 @app.command()
 def check(
     workbook: WorkbookArg,
@@ -148,11 +160,8 @@ def build(
     debug: Debug = False,
 ) -> None:
     """Write the RAG workbook and the committee paper for a department's workbook."""
-    details: dict[str, object] = {
-        "service": service, "committee": committee, "meeting_date": meeting_date, "subject": subject,
-        "classification": classification, "author": _person(author), "director": _person(director),
-        "report_number": report_number, "reports_in_year": reports_in_year,
-    }
+    details = _paper_details(committee, meeting_date, subject, classification, author, director,
+                             report_number, reports_in_year, service=service)
     options = dataclasses.replace(_options(rule, tolerance, direction, details), template=template,
                                   pdf=pdf, appendices_separately=appendices_separately)
     try:
@@ -203,11 +212,8 @@ def council(
     from . import council as council_run
     from .console import StepBar, print_council
 
-    details: dict[str, object] = {
-        "committee": committee, "meeting_date": meeting_date, "subject": subject,
-        "classification": classification, "author": _person(author), "director": _person(director),
-        "report_number": report_number, "reports_in_year": reports_in_year,
-    }
+    details = _paper_details(committee, meeting_date, subject, classification, author, director,
+                             report_number, reports_in_year)
     options = dataclasses.replace(_options(rule, tolerance, direction, details), template=template)
     try:
         with StepBar(quiet) as bar:
