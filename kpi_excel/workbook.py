@@ -17,7 +17,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__, formulas
+from . import __version__, formulas, palette
 from .errors import OutputError
 from .formatting import (
     NO_DATA_WORD,
@@ -62,19 +62,9 @@ MAX_CHARTS = 250
 # run crowds a chart, and every period plotted is a formula per line (most of the writing time).
 CHART_PERIODS = 12
 
-# Okabe-Ito colours, which stay apart for the common kinds of colour blindness; every one takes
-# black text at a contrast of at least 5:1, and the word is always in the cell.
-FILLS = {
-    Rag.GREEN.word: "#009E73",
-    Rag.AMBER.word: "#E69F00",
-    Rag.RED.word: "#D55E00",
-    NO_DATA_WORD: "#C8C8C8",
-    NOT_RATED_WORD: "#C8C8C8",
-    RANGE_WORDS[RangeStatus.ABOVE]: "#56B4E9",
-    RANGE_WORDS[RangeStatus.BELOW]: "#F0E442",
-}
-LINE_COLOURS = {"actual": "#0072B2", "target": "#000000", "floor": "#D55E00"}
-HEADER_FILL = "#DCE6F1"
+# The one palette of both outputs (palette.py): each word's fill and text colour.
+LINE_COLOURS = {"actual": palette.VALUE_LINE, "target": palette.TARGET_LINE, "floor": palette.FLOOR_LINE}
+HEADER_FILL = palette.HEADER_FILL
 
 POLARITY_WORDS = {
     Polarity.HIGHER: "Higher is better",
@@ -165,24 +155,27 @@ class _Styles:
 
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         self.book = book
-        self.cache: dict[tuple[str, str, str], Format] = {}
+        self.cache: dict[tuple[str, str, str, str], Format] = {}
         self.fills: dict[str, Format] = {}
 
-    def get(self, base: str, num_format: str = "", fill: str = "") -> Format:
-        key = (base, num_format, fill)
+    def get(self, base: str, num_format: str = "", fill: str = "", font: str = "") -> Format:
+        key = (base, num_format, fill, font)
         if key not in self.cache:
             props = dict(_STYLE_BASES[base])
             if num_format:
                 props["num_format"] = num_format
-            if fill:
+            if fill and fill != palette.WHITE:
                 props["bg_color"] = fill
+            if font and font != palette.BLACK:
+                props["font_color"] = font
             self.cache[key] = self.book.add_format(props)
         return self.cache[key]
 
     def conditional(self, word: str) -> Format:
         """The fill a conditional format gives a cell that reads word."""
         if word not in self.fills:
-            self.fills[word] = self.book.add_format({"bg_color": FILLS[word], "font_color": "#000000"})
+            swatch = palette.swatch_for_word(word)
+            self.fills[word] = self.book.add_format({"bg_color": swatch.fill, "font_color": swatch.text})
         return self.fills[word]
 
 
@@ -1101,8 +1094,8 @@ class _Guidance:
         styles, ws = self.book.styles, self.ws
         top = self.row
         for n, entry in enumerate(entries, start=top + 1):
-            fill = FILLS.get(entry.label, "") if coloured else ""
-            ws.write_string(n, 0, entry.label, styles.get("word", fill=fill))
+            swatch = palette.swatch_for_word(entry.label) if coloured else palette.PLAIN
+            ws.write_string(n, 0, entry.label, styles.get("word", fill=swatch.fill, font=swatch.text))
             ws.write_string(n, 1, clean(entry.meaning), styles.get("wrap"))
         ws.add_table(top, 0, top + len(entries), 1, {
             "name": name, "style": "Table Style Light 1", "description": description,
@@ -1121,6 +1114,5 @@ _USING = (
     "The latest value is the last figure no later than the report period; text such as TBC or n/a "
     "in a period counts as no figure. Comparisons are made as Excel makes them, so a value typed as "
     "0.9 and one calculated as 0.7+0.2 both meet a target of 90%.",
-    "Colours follow the word in each cell and are chosen to be told apart by readers with colour "
-    "blindness; the word is always shown.",
+    palette.colours_sentence(),
 )
