@@ -37,9 +37,9 @@ def test_debug_lets_the_traceback_through(monkeypatch: pytest.MonkeyPatch, sampl
 def test_a_chart_that_fails_to_draw_is_not_blamed_on_the_template(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         sample: Path, tmp_path: Path) -> None:
-    from kpi_excel import paper
+    from kpi_excel.paper import images
 
-    monkeypatch.setattr(paper, "indicator_chart", _boom)
+    monkeypatch.setattr(images, "indicator_chart", _boom)
     monkeypatch.setattr(charts, "indicator_chart", _boom)
     monkeypatch.setattr(sys, "argv", ["kpi-excel", "build", str(sample), "--out", str(tmp_path / "o"),
                                       "--jobs", "1"])  # one process: the fault is patched into this one

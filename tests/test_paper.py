@@ -17,6 +17,7 @@ from kpi_excel import api, paper
 from kpi_excel.errors import TemplateError
 from kpi_excel.formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word
 from kpi_excel.model import Report
+from kpi_excel.paper import pdf, xmlfix
 
 NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
       "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
@@ -142,7 +143,7 @@ def test_every_table_is_marked_up_for_screen_readers(rendered: bytes) -> None:
 
 
 def test_cell_properties_are_in_schema_order(rendered: bytes) -> None:
-    order = [qn(f"w:{name}") for name in paper._TC_ORDER]
+    order = [qn(f"w:{name}") for name in xmlfix._TC_ORDER]
     for tc_pr in part(rendered, "word/document.xml").xpath("//w:tcPr", namespaces=NS):
         ranks = [order.index(child.tag) for child in tc_pr]
         assert ranks == sorted(ranks)
@@ -292,7 +293,7 @@ def test_each_appendix_can_be_a_file_of_its_own(rendered: bytes, report: Report)
 
 def test_pdf_without_libreoffice_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
                                                       tmp_path: Path) -> None:
-    monkeypatch.setattr(paper.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(pdf.shutil, "which", lambda _name: None)
     with pytest.raises(paper.LibreOfficeMissingError) as caught:
         paper.write_pdf(tmp_path / "paper.docx", tmp_path / "paper.pdf")
     assert "Install LibreOffice" in caught.value.line()

@@ -1,0 +1,77 @@
+"""Rendering the paper: the template filled with the report's context, tidied and saved as .docx."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from docx.document import Document as DocumentObject
+from docxtpl import DocxTemplate
+
+from kpi_excel.model import Indicator, Report
+
+from .context import dashboard_title, fixed_time, paper_context, paper_subject
+from .images import chart_images
+from .templates import (
+    TAG_ERRORS,
+    default_template,
+    environment,
+    open_template,
+    template_error,
+    template_lines,
+)
+from .xmlfix import drop_empty_last_section, save_docx, tidy_tables
+
+
+def render_paper(report: Report, template: Path | None = None, *, show_details: bool = True,
+                 charts: Mapping[Indicator, bytes] | None = None) -> bytes:
+    """The paper as .docx bytes: the same report and template always give the same bytes.
+
+    show_details=False leaves out each indicator's page of detail and draws no charts. charts
+    are pictures drawn already (charts.report_charts, by another process); others are drawn here.
+    """
+    path = template or default_template()
+    tpl = open_template(path)
+    pictures = chart_images(tpl, charts) if show_details else None
+    context = paper_context(report, pictures, show_details=show_details)
+    _render(tpl, context, path)
+    document = tpl.docx
+    drop_empty_last_section(document)
+    tidy_tables(document)
+    set_core_properties(document, report)
+    return save_docx(document, fixed_time(report))
+
+
+
+def _render(tpl: DocxTemplate, context: dict[str, Any], path: Path) -> None:
+    try:
+        tpl.render(context, jinja_env=environment(), autoescape=True)
+    except TAG_ERRORS as error:
+        raise template_error(error, template_lines(path), path) from error
+
+
+def write_paper(report: Report, path: Path, *, template: Path | None = None,
+                show_details: bool = True) -> None:
+    """Write the committee paper (.docx) for a report to path."""
+    path.write_bytes(render_paper(report, template, show_details=show_details))
+
+
+
+def set_core_properties(document: DocumentObject, report: Report) -> None:
+    """Title and author for screen readers and search; fixed dates for byte-identical output."""
+    props = document.core_properties
+    details = report.dataset.details
+    author = details.author.name if details.author and details.author.name else details.service
+    when = fixed_time(report)
+    props.title = paper_subject(report)
+    props.subject = dashboard_title(report)
+    props.author = author
+    props.last_modified_by = author
+    props.language = "en-GB"
+    props.comments = f"Written by kpi-excel from {report.dataset.source}"
+    props.keywords = "KPI; performance; RAG"
+    props.revision = 1
+    props.created = when
+    props.modified = when
+    props.last_printed = when

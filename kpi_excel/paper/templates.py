@@ -1,0 +1,218 @@
+"""The paper's template: open it, the sandboxed Jinja environment, and checking its tags."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2 import meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from kpi_excel.errors import TemplateError
+from kpi_excel.model import Report
+
+from .context import paper_context
+from .images import placeholder_images
+
+TEMPLATE_NAME = "committee-paper.docx"
+# A tag can fail as a Jinja error, or as a TypeError from a value used the wrong way or an
+# {% include %} in an environment with no loader: each is the template's problem to report.
+TAG_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError)
+
+
+def default_template() -> Path:
+    """The shipped template, kpi_excel/report_templates/committee-paper.docx."""
+    return Path(str(resources.files("kpi_excel") / "report_templates" / TEMPLATE_NAME))
+
+
+def environment() -> SandboxedEnvironment:
+    """The Jinja environment for user-editable templates.
+
+    Sandboxed, so a tag cannot reach Python internals; no loader, so a tag cannot read files;
+    StrictUndefined, so a misspelt name stops the build instead of printing nothing; and
+    autoescape, so an '&' in a KPI name cannot corrupt the document.
+    """
+    return _CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
+class _CompiledOnce(SandboxedEnvironment):
+    """Compiles each template text once per process: a council-wide run renders the same
+    template for every directorate, and compiling it took half the time of a short paper."""
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        return _compiled(source)
+
+
+@lru_cache(maxsize=8)
+def _compiled(source: str) -> jinja2.Template:
+    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True).from_string(source)
+
+
+def open_template(path: Path) -> DocxTemplate:
+    if not path.is_file():
+        raise TemplateError("the template file does not exist", file=str(path),
+                            fix="Check the path given to --template")
+    template = DocxTemplate(str(path))
+    try:
+        template.init_docx()
+    except Exception as error:  # python-docx raises several kinds for a file that is not .docx
+        raise TemplateError(f"is not a Word .docx file ({error.__class__.__name__})", file=str(path),
+                            fix="Save the template from Word as a .docx document") from error
+    return template
+
+
+
+@dataclass(frozen=True)
+class TemplateCheck:
+    """What `kpi-excel template check` reports about a template."""
+
+    path: Path
+    missing: tuple[str, ...]  # names the template uses that kpi-excel does not provide
+    unused: tuple[str, ...]  # names kpi-excel provides that the template does not use
+    problems: tuple[str, ...]  # broken tags, in plain words
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.problems
+
+
+def template_lines(path: Path) -> list[str]:
+    """The template's text as Jinja sees it, one paragraph a line (docxtpl numbers lines so)."""
+    tpl = open_template(path)
+    xml = tpl.patch_xml(tpl.get_xml())
+    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+        for _key, part in tpl.get_headers_footers(uri):
+            xml += tpl.patch_xml(tpl.get_part_xml(part))
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml).splitlines()
+
+
+def check_template(path: Path, report: Report) -> TemplateCheck:
+    """Missing and unused names, and broken tags, found by reading and trial-rendering the template."""
+    lines = template_lines(path)
+    provided = set(paper_context(report))
+    try:
+        parsed = environment().parse("\n".join(lines))
+    except jinja2.TemplateSyntaxError as error:
+        return TemplateCheck(path, (), (), (_problem_text(template_error(error, lines, path)),))
+    used = meta.find_undeclared_variables(parsed)
+    missing = tuple(sorted(used - provided))
+    unused = tuple(sorted(provided - used))
+    problems: tuple[str, ...] = ()
+    if not missing:
+        problems = _trial_render(path, report)
+    return TemplateCheck(path, missing, unused, problems)
+
+
+def _trial_render(path: Path, report: Report) -> tuple[str, ...]:
+    tpl = open_template(path)
+    context = paper_context(report, placeholder_images(tpl))
+    try:
+        tpl.render(context, jinja_env=environment(), autoescape=True)
+    except TAG_ERRORS as error:
+        return (_problem_text(template_error(error, template_lines(path), path)),)
+    return ()
+
+
+def _problem_text(error: TemplateError) -> str:
+    """Where, what and what to do, without the file name (the check names the file once)."""
+    text = f"{error.where}: {error.problem}" if error.where else error.problem
+    return f"{text}. {error.fix}" if error.fix else text
+
+
+
+def template_error(error: Exception, lines: Sequence[str], path: Path) -> TemplateError:
+    """A Jinja error as a message a template author can act on: where, what is wrong, what to do."""
+    lineno = _error_line(error)
+    what, fix = _explain(error)
+    if isinstance(error, jinja2.TemplateSyntaxError) and "looking for" in str(error.message or ""):
+        lineno = _unclosed_block(lines) or lineno
+    where = _where(lines, lineno)
+    return TemplateError(what, file=str(path), where=where, fix=fix)
+
+
+def _error_line(error: Exception) -> int | None:
+    if getattr(error, "lineno", None):
+        return int(error.lineno)  # type: ignore[attr-defined]
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<template>"]
+    return frames[-1].lineno if frames else None
+
+
+def _where(lines: Sequence[str], lineno: int | None) -> str:
+    if not lineno or lineno > len(lines):
+        return ""
+    text = " ".join(re.sub(r"<[^>]+>", "", lines[lineno - 1]).split())
+    if len(text) > 90:
+        text = text[:87] + "..."
+    return f'in the paragraph "{text}"' if text else ""
+
+
+_BLOCK = re.compile(r"{%-?\s*(for|if|endfor|endif)\b")
+
+
+def _unclosed_block(lines: Sequence[str]) -> int | None:
+    """The line of the first {% for %} or {% if %} that is never closed."""
+    stack: list[tuple[str, int]] = []
+    for number, line in enumerate(lines, 1):
+        for word in _BLOCK.findall(re.sub(r"<[^>]+>", "", line)):
+            if word in ("for", "if"):
+                stack.append((word, number))
+            elif stack and stack[-1][0] == word[3:]:
+                stack.pop()
+    return stack[-1][1] if stack else None
+
+
+def _explain(error: Exception) -> tuple[str, str]:
+    message = str(getattr(error, "message", None) or error)
+    if not isinstance(error, jinja2.TemplateError):
+        if "no loader" in message:
+            return ("a tag tries to bring in another file, which templates may not do",
+                    "Remove the {% include %}, {% import %} or {% extends %} tag")
+        return (f"a tag uses a value in a way that does not work ({message})",
+                "Check the tag against docs/paper.md")
+    if isinstance(error, jinja2.exceptions.SecurityError):
+        return (f"a tag tries to use something templates may not use ({message})",
+                "Use only the names listed in docs/paper.md")
+    if isinstance(error, jinja2.UndefinedError):
+        name = _undefined_name(message)
+        return (f"the tag uses '{name}', which kpi-excel does not provide",
+                "Check the spelling against the list in docs/paper.md, or remove the tag")
+    if "looking for the following tags" in message:
+        block = "endfor" if "endfor" in message else "endif" if "endif" in message else "end"
+        return (f"a {{% {block[3:] or 'block'} %}} tag is never closed",
+                f"Add {{%p {block} %}} in its own paragraph after the part it covers "
+                f"(in a table row, {{%tr {block} %}})")
+    if "unknown tag" in message:
+        tag = re.search(r"'(\w+)'", message)
+        word = tag.group(1) if tag else "?"
+        if word.startswith("end") or word in ("else", "elif"):
+            return (f"there is a {{% {word} %}} with no {{% for %}} or {{% if %}} before it",
+                    "Remove it, or add the opening tag")
+        return (f"'{word}' is not a tag templates understand",
+                "Tags are {{ name }} for a value and {%p for ... %} / {%p if ... %} for blocks")
+    if "unexpected '}'" in message or "unexpected end of print" in message or "expected token" in message:
+        return ("a tag is not written properly",
+                "Write a value as {{ name }}, with two braces on each side, and a block as {% ... %}")
+    return (f"a tag cannot be read ({message})", "Check the tag against docs/paper.md")
+
+
+def _undefined_name(message: str) -> str:
+    attr = re.search(r"has no attribute '([^']+)'", message)
+    if attr:
+        return attr.group(1)
+    name = re.search(r"'([^']+)' is undefined", message)
+    return name.group(1) if name else message
+
+
+def provided_names(report: Report) -> list[str]:
+    """The top-level names a template may use."""
+    return sorted(paper_context(report))
