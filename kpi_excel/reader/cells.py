@@ -1,0 +1,44 @@
+"""A cell as the table finder sees it, and Excel-style cell references (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kpi_excel.model import quote_sheet
+from kpi_excel.parsing import CellNumber, parse_number
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell as read: its value and number format."""
+
+    value: object
+    number_format: str = "General"
+    is_error: bool = False
+
+    @property
+    def number(self) -> CellNumber:
+        """The cell read as a number (parsed once: scale detection and reading both need it)."""
+        # a plain memo: functools.cached_property takes a lock on every read before Python 3.12
+        try:
+            return self.__dict__["_number"]
+        except KeyError:
+            number = self.__dict__["_number"] = parse_number(self.value, self.number_format)
+            return number
+
+
+EMPTY = Cell(None)
+
+
+def column_letter(col: int) -> str:
+    """Excel's letters for a 1-based column number: 1 -> A, 27 -> AA."""
+    letters = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def ref(sheet: str, row: int, col: int) -> str:
+    """A cell reference as Excel writes it: Sheet!B7, or 'KPI data'!B7 when the name needs quotes."""
+    return f"{quote_sheet(sheet)}!{column_letter(col + 1)}{row + 1}"
