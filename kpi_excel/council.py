@@ -17,6 +17,7 @@ from .errors import InputError, KpiExcelError, OutputError
 from .model import (
     Dataset,
     Indicator,
+    KpiType,
     PaperDetails,
     Rating,
     Report,
@@ -25,6 +26,7 @@ from .model import (
     Warning_,
     summarise,
 )
+from .proposals import match_kpi
 
 COUNCIL_SUBJECT = "Council-wide Performance Report"
 COUNCIL_SERVICE = "the Council"
@@ -137,11 +139,11 @@ def split_by_directorate(dataset: Dataset) -> list[tuple[str, Dataset]]:
 def _part(dataset: Dataset, name: str, indicators: tuple[Indicator, ...]) -> Dataset:
     """A directorate's rows of a shared workbook, with the reader's warnings about those rows."""
     rows = {(ind.sheet, ind.row) for ind in indicators}
-    keys = {ind.code or ind.name for ind in indicators}
+    kpis = [ind for ind in indicators if ind.type is KpiType.KPI]
     return dataclasses.replace(
         dataset,
         indicators=indicators,
-        proposals=tuple(p for p in dataset.proposals if (p.code or p.name) in keys),
+        proposals=tuple(p for p in dataset.proposals if match_kpi(p.code, p.name, kpis)),
         details=dataclasses.replace(dataset.details, service=name, subject=""),
         warnings=tuple(w for w in dataset.warnings if _cell_row(w.where) in rows),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Direction, Indicator, Rag, RangeStatus, Rating
+from .model import Direction, Indicator, Polarity, Rag, RangeStatus, Rating
 
 NO_DATA_WORD = "No data"
 NOT_RATED_WORD = "Not rated"
@@ -13,6 +13,11 @@ DIRECTION_WORDS = {
     Direction.SAME: "Same",
 }
 DIRECTION_ARROWS = {Direction.IMPROVED: "↑", Direction.WORSENED: "↓", Direction.SAME: "→"}
+POLARITY_WORDS = {
+    Polarity.HIGHER: "Higher is better",
+    Polarity.LOWER: "Lower is better",
+    Polarity.TARGET: "Close to target",
+}
 RANGE_WORDS = {
     RangeStatus.ABOVE: "Above",
     RangeStatus.WITHIN: "Within",
@@ -61,3 +66,10 @@ def range_word(status: RangeStatus | None) -> str:
 
 def rag_value(rag: Rag | None) -> str | None:
     return rag.value if rag else None
+
+
+def year_words(financial_year: str, ahead: int = 0) -> str:
+    """A financial year as both outputs write it beside another, as the council's papers do:
+    2019/20 -> 2019-20, and with ahead=1 the year after it, 2020-21."""
+    first = int(financial_year[:4]) + ahead
+    return f"{first}-{(first + 1) % 100:02d}"

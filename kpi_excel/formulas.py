@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import proposals as p
 from . import rules
 from .formatting import DIRECTION_WORDS, NO_DATA_WORD, NOT_RATED_WORD, RANGE_WORDS, rag_word, range_word
 from .model import (
@@ -313,31 +314,24 @@ def count_words_where(cells: str, words: tuple[str, ...], keys: str, key: str) -
 
 # --- next year's proposals ------------------------------------------------------------------
 
-PROPOSAL_WORDS = ("No change", "Target changed", "Floor changed", "Target and floor changed")
+
+def proposal_change(current_target: str, current_floor: str, target: str, floor: str,
+                    polarity: Polarity | None) -> str:
+    """Mirrors proposals.change_note for a continued KPI, with its words: what changed from this
+    year's target and floor, and whether that is tougher or easier for the row's polarity."""
+    def part(now: str, proposed: str, kinds: tuple[str, str, str, str]) -> str:
+        up, down, added, removed = (text(p.change_words(kind, polarity)) for kind in kinds)
+        return (f'IF({same_figure_test(now, proposed)},"",IF(NOT(ISNUMBER({now})),{added},'
+                f"IF(NOT(ISNUMBER({proposed})),{removed},IF({proposed}>{now},{up},{down}))))")
+
+    target_same = same_figure_test(current_target, target)
+    floor_same = same_figure_test(current_floor, floor)
+    target_part = part(current_target, target, (p.TARGET_UP, p.TARGET_DOWN, p.TARGET_ADDED, p.TARGET_REMOVED))
+    floor_part = part(current_floor, floor, (p.FLOOR_UP, p.FLOOR_DOWN, p.FLOOR_ADDED, p.FLOOR_REMOVED))
+    return (f"=IF(AND({target_same},{floor_same}),{text(p.NO_CHANGE)},"
+            f'{target_part}&IF(OR({target_same},{floor_same}),"","; ")&{floor_part})')
 
 
-def proposal_change(current_target: str, current_floor: str, target: str, floor: str) -> str:
-    """What changed from this year's target and floor; same_figure's rule, cell by cell."""
-    target_same, floor_same = _same(current_target, target), _same(current_floor, floor)
-    none, target_only, floor_only, both = (text(w) for w in PROPOSAL_WORDS)
-    return (f"=IF({target_same},IF({floor_same},{none},{floor_only}),"
-            f"IF({floor_same},{target_only},{both}))")
-
-
-def _same(a: str, b: str) -> str:
+def same_figure_test(a: str, b: str) -> str:
+    """Mirrors proposals.same_figure: both cells hold no number, or the same number."""
     return f"IF(ISNUMBER({a}),AND(ISNUMBER({b}),{a}={b}),NOT(ISNUMBER({b})))"
-
-
-def same_figure(a: float | None, b: float | None) -> bool:
-    """Whether two figures are the same: both missing, or equal as a spreadsheet compares them."""
-    if a is None or b is None:
-        return a is None and b is None
-    return rules.approx_equal(a, b)
-
-
-def proposal_change_word(current_target: float | None, current_floor: float | None,
-                         target: float | None, floor: float | None) -> str:
-    """The word proposal_change gives for these figures."""
-    target_same, floor_same = same_figure(current_target, target), same_figure(current_floor, floor)
-    index = (not target_same) + 2 * (not floor_same)
-    return PROPOSAL_WORDS[index]

@@ -19,22 +19,65 @@ class KeyEntry:
     meaning: str
 
 
+@dataclass(frozen=True)
+class RuleWords:
+    """Every output's words for a RAG rule: its name, the headline's phrases, each colour's meaning."""
+
+    name: str  # as a settings table names the rule: "Floor standard"
+    amber: str  # after "3 were" in the paper's headline
+    red: str  # after "1" in the paper's headline
+    green_meaning: str  # clauses: "the target was achieved or exceeded"
+    amber_meaning: str
+    red_meaning: str
+
+    def meaning(self, colour: str) -> str:
+        return {"Green": self.green_meaning, "Amber": self.amber_meaning, "Red": self.red_meaning}[colour]
+
+
+FLOOR_WORDS = RuleWords(
+    name="Floor standard",
+    amber="below target but did achieve the floor standard (Amber)",
+    red="did not achieve the floor standard (Red)",
+    green_meaning="the target was achieved or exceeded",
+    amber_meaning="performance achieved or exceeded the expected floor standard but did not meet "
+                  "the target for Green",
+    red_meaning="performance did not meet the expected floor standard",
+)
+TOLERANCE_WORDS = RuleWords(
+    name="Tolerance",
+    amber="below target but within the agreed tolerance (Amber)",
+    red="missed target by more than the agreed tolerance (Red)",
+    green_meaning="the target was achieved or exceeded",
+    amber_meaning="performance missed the target by no more than the agreed tolerance",
+    red_meaning="performance missed the target by more than the agreed tolerance",
+)
+
+
+def rule_words(method: RagMethod) -> RuleWords:
+    """The words for a RAG rule."""
+    return TOLERANCE_WORDS if method is RagMethod.TOLERANCE else FLOOR_WORDS
+
+
+def rule_name(settings: RuleSettings) -> str:
+    """The rule as a settings table names it: 'Floor standard', 'Tolerance (10%)'."""
+    name = rule_words(settings.rag_method).name
+    return f"{name} ({settings.tolerance:.0%})" if settings.rag_method is RagMethod.TOLERANCE else name
+
+
+def _sentence(clause: str) -> str:
+    return clause[0].upper() + clause[1:] + "."
+
+
 def rag_key(settings: RuleSettings) -> tuple[KeyEntry, ...]:
-    """What Green, Amber and Red mean under the rule applied."""
+    """What Green, Amber and Red mean under the rule applied: the paper's own clauses, as sentences."""
+    words = rule_words(settings.rag_method)
+    entries = {colour: _sentence(words.meaning(colour)) for colour in ("Green", "Amber", "Red")}
     if settings.rag_method is RagMethod.TOLERANCE:
         tolerance = f"{settings.tolerance:.0%}"
-        return (
-            KeyEntry("Green", "Target has been achieved or exceeded."),
-            KeyEntry("Amber", f"Target has been missed by no more than {tolerance} of the target "
-                              "(or the indicator's own tolerance, where it has one)."),
-            KeyEntry("Red", f"Target has been missed by more than {tolerance}."),
-        )
-    return (
-        KeyEntry("Green", "Target has been achieved or exceeded."),
-        KeyEntry("Amber", "Performance achieved or exceeded the expected floor standard but did "
-                          "not meet the target."),
-        KeyEntry("Red", "Performance did not meet the expected floor standard."),
-    )
+        detail = f" ({tolerance} of the target, or the indicator's own tolerance where it has one)."
+        entries["Amber"] = entries["Amber"][:-1] + detail
+        entries["Red"] = entries["Red"][:-1] + detail
+    return tuple(KeyEntry(colour, meaning) for colour, meaning in entries.items())
 
 
 def rag_notes(settings: RuleSettings) -> tuple[str, ...]:
@@ -54,6 +97,13 @@ def rag_notes(settings: RuleSettings) -> tuple[str, ...]:
         "counted as Green, Amber or Red.",
     ]
     return tuple(notes)
+
+
+DIRECTION_METHOD_WORDS = {
+    DirectionMethod.PREVIOUS: "Against the previous period with data",
+    DirectionMethod.LAST_YEAR: "Against the same period last year",
+    DirectionMethod.TREND: "Straight-line trend across the periods shown",
+}
 
 
 def direction_key(settings: RuleSettings) -> tuple[KeyEntry, ...]:

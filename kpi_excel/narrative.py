@@ -6,76 +6,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import rules
-from .formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word, range_word
+from .formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word, range_word, year_words
+from .guidance import RuleWords, rule_words
 from .model import (
     Direction,
     Indicator,
     KpiType,
     Observation,
     Period,
-    Proposal,
     Rag,
     RagMethod,
     Rating,
     Report,
     Summary,
 )
-
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                 "eleven", "twelve")
-_ORDINAL_WORDS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-                  "ninth", "tenth", "eleventh", "twelfth")
-
-
-# --- Words and lists ----------------------------------------------------------------------------
-
-
-def join_names(names: Sequence[str]) -> str:
-    """'A', 'A and B', 'A, B and C': a list as a sentence names it."""
-    names = [n for n in names if n]
-    if len(names) <= 1:
-        return names[0] if names else ""
-    return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def join_codes(codes: Sequence[str]) -> str:
-    """Indicator codes as the council's papers list them in brackets: 'CS04a, and CS04b'."""
-    codes = [c for c in codes if c]
-    if len(codes) <= 1:
-        return codes[0] if codes else ""
-    return f"{', '.join(codes[:-1])}, and {codes[-1]}"
-
-
-def number_word(n: int) -> str:
-    """A count in words up to twelve ('two'), in figures above."""
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
-
-
-def ordinal_word(n: int) -> str:
-    """'first', 'second' ... 'twelfth', then 13th, 21st, 22nd ..."""
-    if 0 < n < len(_ORDINAL_WORDS):
-        return _ORDINAL_WORDS[n]
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _were(n: int) -> str:
-    return "was" if n == 1 else "were"
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return word if n == 1 else (plural or word + "s")
+from .proposals import proposals_paragraph
+from .words import indicator_words, join_labels, join_names, number_word, ordinal_word, plural, were
 
 
 def next_year(financial_year: str) -> str:
-    """2019/20 -> 2020-21, as the paper names next year."""
-    first = int(financial_year[:4]) + 1
-    return f"{first}-{(first + 1) % 100:02d}"
-
-
-def hyphenated(financial_year: str) -> str:
-    """2019/20 -> 2019-20."""
-    return financial_year.replace("/", "-")
+    """2019/20 -> 2020-21, as both outputs name next year."""
+    return year_words(financial_year, ahead=1)
 
 
 def without_the(service: str) -> str:
@@ -91,37 +42,9 @@ def month_year(period: Period) -> str:
 # --- The headline -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RagWording:
-    """How the paper describes each colour under the council's RAG rule."""
-
-    amber: str  # after "3 were" in the headline
-    red: str  # after "1" in the headline
-    green_meaning: str
-    amber_meaning: str
-    red_meaning: str
-
-
-FLOOR_WORDING = RagWording(
-    amber="below target but did achieve the floor standard (Amber)",
-    red="did not achieve the floor standard (Red)",
-    green_meaning="the target was achieved or exceeded",
-    amber_meaning="performance achieved or exceeded the expected floor standard but did not meet "
-                  "the target for Green",
-    red_meaning="performance did not meet the expected floor standard",
-)
-TOLERANCE_WORDING = RagWording(
-    amber="below target but within the agreed tolerance (Amber)",
-    red="missed target by more than the agreed tolerance (Red)",
-    green_meaning="the target was achieved or exceeded",
-    amber_meaning="performance missed the target by no more than the agreed tolerance",
-    red_meaning="performance missed the target by more than the agreed tolerance",
-)
-
-
-def wording(method: RagMethod) -> RagWording:
-    """The colour descriptions for a RAG rule."""
-    return TOLERANCE_WORDING if method is RagMethod.TOLERANCE else FLOOR_WORDING
+def wording(method: RagMethod) -> RuleWords:
+    """The colour descriptions for a RAG rule (guidance.py holds every output's words for it)."""
+    return rule_words(method)
 
 
 @dataclass(frozen=True)
@@ -153,13 +76,13 @@ def headline(summary: Summary, method: RagMethod = RagMethod.FLOOR,
         return "The dashboard has no KPIs to rate."
     if summary.rated == 0:
         return _none_rated(n, unrated)
-    amber = f"{a} {_were(a)} {words.amber}" if a else ""
+    amber = f"{a} {were(a)} {words.amber}" if a else ""
     red = f"{r} {words.red}" if r else ""
     if g == n:
         sentence = ("The only KPI achieved target and was RAG rated Green" if n == 1
                     else f"All {n} KPIs achieved target and were RAG rated Green")
     elif g:
-        green = f"{g} of the {n} {_plural(n, 'KPI')} achieved target and {_were(g)} RAG rated Green"
+        green = f"{g} of the {n} {plural(n, 'KPI')} achieved target and {were(g)} RAG rated Green"
         sentence = join_names([green, amber, red])
     elif n == 1:
         sentence = f"The only KPI {'was ' + words.amber if a else words.red}"
@@ -191,12 +114,12 @@ def _not_rated_sentence(unrated: NotRated, *, after_counts: bool) -> str:
     reasons = _not_rated_reasons(unrated)
     if unrated.no_data and unrated.no_target:
         return f"{lead}{reasons}, so they were not RAG rated."
-    return f"{lead}{reasons} and {_were(unrated.total)} not RAG rated."
+    return f"{lead}{reasons} and {were(unrated.total)} not RAG rated."
 
 
 def red_names(report: Report) -> list[str]:
-    """The names of the KPIs rated Red, in the order of the workbook."""
-    return [r.indicator.name or r.indicator.code for r in report.kpis if r.rag is Rag.RED]
+    """The KPIs rated Red as sentences name them, 'Name (CODE)', in the order of the workbook."""
+    return [indicator_words(r.indicator.name, r.indicator.code) for r in report.kpis if r.rag is Rag.RED]
 
 
 def red_sentence(names: Sequence[str]) -> str:
@@ -205,7 +128,7 @@ def red_sentence(names: Sequence[str]) -> str:
         return ""
     if len(names) == 1:
         return f"The Red indicator is {names[0]}."
-    return f"The Red indicators are {join_names(names)}."
+    return f"The Red indicators are {join_labels(names)}."
 
 
 def red_paragraph(names: Sequence[str]) -> str:
@@ -214,7 +137,7 @@ def red_paragraph(names: Sequence[str]) -> str:
         return "No KPIs were RAG rated Red."
     if len(names) == 1:
         return f"The {names[0]} was the KPI RAG rated Red."
-    return f"The KPIs RAG rated Red were {join_names(names)}."
+    return f"The KPIs RAG rated Red were {join_labels(names)}."
 
 
 def red_summary(report: Report) -> str:
@@ -256,8 +179,8 @@ def directorates_intro(rows: Sequence[tuple[str, Summary]]) -> str:
     """The sentence before the table of counts by directorate, in a report that spans several."""
     kpis = sum(summary.total for _, summary in rows)
     with_red = sum(1 for _, summary in rows if summary.red)
-    text = (f"This report brings together the {kpis:,} {_plural(kpis, 'KPI')} of {number_word(len(rows))} "
-            f"{_plural(len(rows), 'directorate')}; the table below shows how many in each were RAG rated "
+    text = (f"This report brings together the {kpis:,} {plural(kpis, 'KPI')} of {number_word(len(rows))} "
+            f"{plural(len(rows), 'directorate')}; the table below shows how many in each were RAG rated "
             "Green, Amber and Red.")
     if with_red == 0:
         return text + " No directorate had a KPI rated Red."
@@ -399,152 +322,6 @@ def kpi_count_paragraph(report: Report) -> str:
         text += (" The Dashboard also includes a range of activity indicators which help give context "
                  "to the KPIs.")
     return text
-
-
-# --- Next year's proposals ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    """One proposed change for next year, for one indicator."""
-
-    code: str  # the code, or the name when there is no code
-    kind: str  # one of CHANGE_KINDS
-
-
-CHANGE_KINDS = ("target up", "target down", "floor up", "floor down", "floor added", "floor removed",
-                "new", "removed")
-
-_CHANGE_PHRASES = {  # kind -> (one, many): "an increase in target", "increases in target"
-    "target up": ("an increase in target", "increases in target"),
-    "target down": ("a reduction in target", "reductions in target"),
-    "floor up": ("an increase in floor standard", "increases in floor standard"),
-    "floor down": ("a reduction in floor standard", "reductions in floor standard"),
-    "floor added": ("a new floor standard", "new floor standards"),
-    "floor removed": ("the removal of the floor standard", "the removal of the floor standard"),
-}
-
-
-def _same(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return rules.approx_equal(a, b)
-
-
-def _current(proposal: Proposal, indicators: dict[str, Indicator]) -> tuple[float | None, float | None]:
-    """This year's target and floor: from the proposals sheet, else from the matching KPI."""
-    if proposal.current_target is not None or proposal.current_floor is not None:
-        return proposal.current_target, proposal.current_floor
-    match = indicators.get(proposal.code) or indicators.get(proposal.name)
-    return (match.target, match.floor) if match else (None, None)
-
-
-def proposal_changes(proposal: Proposal, indicators: dict[str, Indicator]) -> list[str]:
-    """What changes for one proposed KPI: a list of CHANGE_KINDS (empty when unchanged)."""
-    if proposal.is_new or not _matches(proposal, indicators):
-        return ["new"]
-    target, floor = _current(proposal, indicators)
-    kinds = []
-    if not _same(target, proposal.target) and target is not None and proposal.target is not None:
-        kinds.append("target up" if proposal.target > target else "target down")
-    if not _same(floor, proposal.floor):
-        if floor is None:
-            kinds.append("floor added")
-        elif proposal.floor is None:
-            kinds.append("floor removed")
-        else:
-            kinds.append("floor up" if proposal.floor > floor else "floor down")
-    return kinds
-
-
-def _matches(proposal: Proposal, indicators: dict[str, Indicator]) -> bool:
-    has_current = proposal.current_target is not None or proposal.current_floor is not None
-    return has_current or proposal.code in indicators or proposal.name in indicators
-
-
-def kpis_by_key(report: Report) -> dict[str, Indicator]:
-    """This year's KPIs by code and by name, to match proposals with."""
-    found: dict[str, Indicator] = {}
-    for rating in report.kpis:
-        for key in (rating.indicator.code, rating.indicator.name):
-            if key:
-                found.setdefault(key, rating.indicator)
-    return found
-
-
-def all_changes(report: Report) -> list[Change]:
-    """Every proposed change, new indicator and dropped indicator, in the workbook's order."""
-    indicators = kpis_by_key(report)
-    changes = [Change(p.code or p.name, kind) for p in report.dataset.proposals
-               for kind in proposal_changes(p, indicators)]
-    proposed = {key for p in report.dataset.proposals for key in (p.code, p.name) if key}
-    for rating in report.kpis:
-        ind = rating.indicator
-        if not ({ind.code, ind.name} & proposed):
-            changes.append(Change(ind.code or ind.name, "removed"))
-    return changes
-
-
-def describe_changes(changes: Sequence[Change]) -> list[str]:
-    """Each kind of change as a phrase: 'increases in floor standard for two indicators (CS04a, and CS04b)'.
-
-    The phrases follow CHANGE_KINDS' order, so the sentence is the same whatever the proposals' order.
-    """
-    phrases = []
-    for kind in CHANGE_KINDS:
-        codes = [c.code for c in changes if c.kind == kind]
-        if codes:
-            phrases.append(_change_phrase(kind, codes))
-    return phrases
-
-
-def _change_phrase(kind: str, codes: Sequence[str]) -> str:
-    n = len(codes)
-    listed = f"({join_codes(codes)})"
-    if kind == "new":
-        return f"{number_word(n)} new {_plural(n, 'indicator')} {listed}"
-    if kind == "removed":
-        return f"the removal of {number_word(n)} {_plural(n, 'indicator')} {listed}"
-    one, many = _CHANGE_PHRASES[kind]
-    return f"{one if n == 1 else many} for {number_word(n)} {_plural(n, 'indicator')} {listed}"
-
-
-def proposals_paragraph(report: Report) -> str:
-    """The paragraph on next year's KPIs: where they are and what changes, from the data."""
-    year = financial_year(report)
-    coming = next_year(year) if year else "next year"
-    this = hyphenated(year) if year else "this year"
-    text = f"The proposed KPIs and targets for {coming} are attached in Appendix 2."
-    changes = all_changes(report)
-    phrases = describe_changes(changes)
-    if not phrases:
-        return f"{text} These are unchanged from {this}."
-    changed = len({c.code for c in changes})
-    compared = max(len(report.dataset.proposals), len(report.kpis))
-    if changed * 2 <= compared:
-        return f"{text} These are largely unchanged from {this}, except for {join_names(phrases)}."
-    return f"{text} The changes from {this} are {join_names(phrases)}."
-
-
-def change_note(kinds: Sequence[str], proposal: Proposal, indicator: Indicator) -> str:
-    """Appendix 2's 'Change' cell: 'Floor standard raised from 85.0% to 90.0%', or 'No change'."""
-    if not kinds:
-        return "No change"
-    notes = []
-    for kind in kinds:
-        if kind == "new":
-            notes.append("New indicator")
-        elif kind.startswith("target"):
-            notes.append(f"Target {'raised' if kind == 'target up' else 'lowered'} to "
-                         f"{format_value(proposal.target, indicator)}")
-        elif kind in ("floor up", "floor down"):
-            notes.append(f"Floor standard {'raised' if kind == 'floor up' else 'lowered'} to "
-                         f"{format_value(proposal.floor, indicator)}")
-        elif kind == "floor added":
-            notes.append(f"Floor standard of {format_value(proposal.floor, indicator)} added")
-        else:
-            notes.append("Floor standard removed")
-    return "; ".join(notes)
 
 
 # --- Describing a chart -------------------------------------------------------------------------

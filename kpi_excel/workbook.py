@@ -17,27 +17,35 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__, formulas, palette
+from . import __version__, formulas, palette, proposals
 from .errors import OutputError
 from .formatting import (
     NO_DATA_WORD,
     NOT_RATED_WORD,
+    POLARITY_WORDS,
     RANGE_WORDS,
     decimals_for,
     direction_word,
     format_value,
     rag_word,
+    year_words,
 )
-from .guidance import ACTIVITY_NOTE, KeyEntry, direction_key, rag_key, rag_notes, range_key
+from .guidance import (
+    ACTIVITY_NOTE,
+    DIRECTION_METHOD_WORDS,
+    KeyEntry,
+    direction_key,
+    rag_key,
+    rag_notes,
+    range_key,
+    rule_name,
+)
 from .model import (
     DirectionMethod,
     Indicator,
     KpiType,
     Period,
-    Polarity,
-    Proposal,
     Rag,
-    RagMethod,
     RangeStatus,
     Rating,
     Report,
@@ -66,17 +74,6 @@ CHART_PERIODS = 12
 LINE_COLOURS = {"actual": palette.VALUE_LINE, "target": palette.TARGET_LINE, "floor": palette.FLOOR_LINE}
 HEADER_FILL = palette.HEADER_FILL
 
-POLARITY_WORDS = {
-    Polarity.HIGHER: "Higher is better",
-    Polarity.LOWER: "Lower is better",
-    Polarity.TARGET: "Close to target",
-}
-RULE_WORDS = {RagMethod.FLOOR: "Floor standard", RagMethod.TOLERANCE: "Tolerance"}
-DIRECTION_METHOD_WORDS = {
-    DirectionMethod.PREVIOUS: "Against the previous period with data",
-    DirectionMethod.LAST_YEAR: "Against the same period last year",
-    DirectionMethod.TREND: "Straight-line trend across the periods shown",
-}
 
 TITLE_ROW, NOTE_ROW, MONTHS_ROW, HEADER_ROW = 0, 1, 2, 3
 MAX_TEXT = 32_767  # Excel's limit on the characters in a cell
@@ -338,7 +335,7 @@ class _IndicatorSheet:
             return ("Latest value, period and range are formulas: type a figure into its period and "
                     "they update. " + ACTIVITY_NOTE)
         return ("Latest value, RAG and direction of travel are formulas: type a late figure into its "
-                f"period and they update. Rule: {self.book.rule_words}. Direction of travel: "
+                f"period and they update. Rule: {self.book.rule_name.lower()}. Direction of travel: "
                 f"{DIRECTION_METHOD_WORDS[self.settings.direction].lower()}. See the Guidance sheet.")
 
     def _row(self, row: int, rating: Rating) -> None:
@@ -585,9 +582,7 @@ class _Book:
         self.title = clean(dataset.title or dataset.details.subject or Path(dataset.source).stem or "KPIs")
         self.period_words = report.period.long_label if report.period else "no data yet"
         settings = dataset.settings
-        self.rule_words = RULE_WORDS[settings.rag_method].lower()
-        if settings.rag_method is RagMethod.TOLERANCE:
-            self.rule_words += f" ({settings.tolerance:.0%})"
+        self.rule_name = rule_name(settings)
 
     def write(self) -> None:
         report = self.report
@@ -702,7 +697,7 @@ class _Dashboard:
         rows += [
             [self._string("Source workbook"), self._string(dataset.source)],
             [self._string("Source SHA-256"), self._string(dataset.sha256)],
-            [self._string("RAG rule"), self._string(self.book.rule_words.capitalize())],
+            [self._string("RAG rule"), self._string(self.book.rule_name)],
             [self._string("Direction of travel"), self._string(DIRECTION_METHOD_WORDS[settings.direction])],
             [self._string("Data-quality warnings"),
              self._string(f"{len(report.warnings)}, listed on the Warnings sheet" if report.warnings
@@ -976,26 +971,26 @@ def _alt_text(rating: Rating, periods: Sequence[Period]) -> str:
 
 
 class _Proposals:
-    """Next year's proposed KPIs and targets beside this year's, with what changed."""
+    """Next year's proposed KPIs and targets beside this year's, with what changed (proposals.py)."""
 
     def __init__(self, book: _Book, ws: Worksheet) -> None:
         self.book, self.ws = book, ws
         period = book.report.period
-        self.this_year = period.financial_year if period else "this year"
-        self.next_year = _next_year(self.this_year) if period else "next year"
+        self.this_year = year_words(period.financial_year) if period else "this year"
+        self.next_year = year_words(period.financial_year, ahead=1) if period else "next year"
 
     def write(self) -> None:
         styles, ws = self.book.styles, self.ws
-        proposals = self.book.report.dataset.proposals
+        lines = proposals.proposal_lines(self.book.report)
         ws.write_string(TITLE_ROW, 0, clean(f"{self.book.title}: proposed KPIs and targets for "
                                             f"{self.next_year}"), styles.get("title"))
         ws.write_string(NOTE_ROW, 0, "The Change column is a formula: it compares each proposed target "
                                      "and floor with this year's.", styles.get("subtitle"))
         headers = ["Code", "Indicator", "Polarity", f"Target {self.this_year}", f"Floor {self.this_year}",
                    f"Proposed target {self.next_year}", f"Proposed floor {self.next_year}", "Change", "Note"]
-        for n, proposal in enumerate(proposals):
-            self._row(HEADER_ROW + 1 + n, proposal)
-        last = HEADER_ROW + len(proposals)
+        for n, line in enumerate(lines):
+            self._row(HEADER_ROW + 1 + n, line)
+        last = HEADER_ROW + len(lines)
         ws.add_table(HEADER_ROW, 0, last, len(headers) - 1, {
             "name": "Proposals_table", "style": "Table Style Light 1",
             "description": "Next year's proposed KPIs, targets and floor standards beside this year's.",
@@ -1005,47 +1000,41 @@ class _Proposals:
             ws.conditional_format(HEADER_ROW + 1, proposed, last, proposed, {
                 "type": "formula", "format": styles.conditional(Rag.AMBER.word),
                 "criteria": f"=NOT({_same_cells(HEADER_ROW + 1, current, proposed)})"})
-        for col, width in enumerate((8, 50, 14, 11, 11, 12, 12, 22, 40)):
+        for col, width in enumerate((8, 50, 14, 11, 11, 12, 12, 26, 40)):
             ws.set_column(col, col, width)
         ws.freeze_panes(HEADER_ROW + 1, 2)
         _print_setup(ws, HEADER_ROW, self.book.title)
 
-    def _row(self, row: int, proposal: Proposal) -> None:
+    def _row(self, row: int, line: proposals.ProposalLine) -> None:
         styles, ws = self.book.styles, self.ws
-        fmt = styles.get("number", "0.0%" if proposal.is_percent else "#,##0.##")
-        ws.write_string(row, 0, clean(proposal.code), styles.get("text"))
-        ws.write_string(row, 1, clean(proposal.name), styles.get("wrap"))
-        ws.write_string(row, 2, POLARITY_WORDS[proposal.polarity] if proposal.polarity else "",
-                        styles.get("text"))
-        for col, value in ((3, proposal.current_target), (4, proposal.current_floor),
-                           (5, proposal.target), (6, proposal.floor)):
+        fmt = styles.get("number", "0.0%" if line.shape.is_percent else "#,##0.##")
+        ws.write_string(row, 0, clean(line.code), styles.get("text"))
+        ws.write_string(row, 1, clean(line.name), styles.get("wrap"))
+        ws.write_string(row, 2, POLARITY_WORDS[line.polarity] if line.polarity else "", styles.get("text"))
+        for col, value in ((3, line.current_target), (4, line.current_floor), (5, line.target),
+                           (6, line.floor)):
             if value is None:
                 ws.write_blank(row, col, None, fmt)
             else:
                 ws.write_number(row, col, value, fmt)
-        if proposal.is_new:
-            ws.write_string(row, 7, "New KPI", styles.get("text"))
+        note = proposals.change_note(line, self.next_year)
+        if line.is_new or line.is_dropped:
+            ws.write_string(row, 7, note, styles.get("wrap"))
         else:
-            cell = [xl_rowcol_to_cell(row, c) for c in (3, 4, 5, 6)]
-            ws.write_formula(row, 7, formulas.proposal_change(*cell), styles.get("text"),
-                             formulas.proposal_change_word(proposal.current_target, proposal.current_floor,
-                                                           proposal.target, proposal.floor))
-        ws.write_string(row, 8, clean(proposal.note), styles.get("wrap"))
-        lines = max(_estimate_lines(clean(proposal.name), 50), _estimate_lines(clean(proposal.note), 40))
+            target, floor, proposed_target, proposed_floor = (xl_rowcol_to_cell(row, c) for c in (3, 4, 5, 6))
+            ws.write_formula(row, 7, formulas.proposal_change(target, floor, proposed_target, proposed_floor,
+                                                              line.polarity), styles.get("wrap"), note)
+        ws.write_string(row, 8, clean(line.note), styles.get("wrap"))
+        lines = max(_estimate_lines(clean(line.name), 50), _estimate_lines(clean(line.note), 40),
+                    _estimate_lines(note, 26))
         if lines > 1:
             ws.set_row(row, 12.75 * lines + 2)
 
 
 def _same_cells(row: int, current: int, proposed: int) -> str:
     """The proposals' highlight test, relative to the first data row as conditional formats need."""
-    a = xl_rowcol_to_cell(row, current, col_abs=True)
-    b = xl_rowcol_to_cell(row, proposed, col_abs=True)
-    return f"IF(ISNUMBER({a}),AND(ISNUMBER({b}),{a}={b}),NOT(ISNUMBER({b})))"
-
-
-def _next_year(financial_year: str) -> str:
-    first = int(financial_year[:4]) + 1
-    return f"{first}/{(first + 1) % 100:02d}"
+    return formulas.same_figure_test(xl_rowcol_to_cell(row, current, col_abs=True),
+                                     xl_rowcol_to_cell(row, proposed, col_abs=True))
 
 
 # --- guidance -------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi_excel import api, narrative
+from kpi_excel import api, narrative, proposals, words
 from kpi_excel.model import (
     Dataset,
     Indicator,
     Observation,
     PaperDetails,
     Period,
+    Polarity,
     Proposal,
     RagMethod,
     Report,
@@ -29,7 +30,7 @@ from kpi_excel.rules import rate
 SEED_HEADLINE = (
     "21 of the 25 KPIs achieved target and were RAG rated Green, 3 were below target but did achieve "
     "the floor standard (Amber) and 1 did not achieve the floor standard (Red). The Red indicator is "
-    "Freedom of Information Act requests completed within 20 working days."
+    "Freedom of Information Act requests completed within 20 working days (GL02)."
 )
 MONTHS = [Period(dt.date(2019 + (m < 4), m, 1)) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
 VALUE_FOR = {"green": 0.95, "amber": 0.85, "red": 0.70}
@@ -71,8 +72,8 @@ def test_sample_summary_is_the_seed_sentence(sample_report: Report) -> None:
 def test_sample_proposals_paragraph_names_cs04a_and_cs04b(sample_report: Report) -> None:
     assert narrative.proposals_paragraph(sample_report) == (
         "The proposed KPIs and targets for 2020-21 are attached in Appendix 2. These are largely "
-        "unchanged from 2019-20, except for increases in floor standard for two indicators "
-        "(CS04a, and CS04b).")
+        "unchanged from 2019-20, except for tougher (raised) floor standards for two indicators "
+        "(CS04a and CS04b).")
 
 
 def test_sample_is_the_third_and_final_report(sample_report: Report) -> None:
@@ -94,7 +95,7 @@ def test_sample_paragraphs_are_numbered_in_order(sample_report: Report) -> None:
         "1 is rated Red – performance did not meet the expected floor standard.",
     )
     assert paragraphs[4].text == ("The Freedom of Information Act requests completed within 20 working "
-                                  "days was the KPI RAG rated Red.")
+                                  "days (GL02) was the KPI RAG rated Red.")
 
 
 def test_sample_recommendation_names_next_year(sample_report: Report) -> None:
@@ -106,16 +107,27 @@ def test_sample_recommendation_names_next_year(sample_report: Report) -> None:
 # --- lists and words -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("names", "joined", "codes"), [
-    ([], "", ""),
-    (["A"], "A", "A"),
-    (["A", "B"], "A and B", "A, and B"),
-    (["A", "B", "C"], "A, B and C", "A, B, and C"),
-    (["A", "B", "C", "D"], "A, B, C and D", "A, B, C, and D"),
+@pytest.mark.parametrize(("names", "joined"), [
+    ([], ""),
+    (["A"], "A"),
+    (["CS04a", "CS04b"], "CS04a and CS04b"),
+    (["A", "B", "C"], "A, B and C"),
+    (["A", "B", "C", "D"], "A, B, C and D"),
 ])
-def test_lists_of_names_and_codes(names: list[str], joined: str, codes: str) -> None:
-    assert narrative.join_names(names) == joined
-    assert narrative.join_codes(names) == codes
+def test_lists_of_names_and_codes_read_as_english(names: list[str], joined: str) -> None:
+    assert words.join_names(names) == joined
+    assert words.join_codes(names) == joined
+    assert ", and" not in words.join_codes(names)
+
+
+def test_indicators_named_with_commas_are_kept_apart() -> None:
+    plain = [words.indicator_words("Rent collected", "H1"), words.indicator_words("Voids let", "H2"),
+             words.indicator_words("Repairs", "H3")]
+    assert words.join_labels(plain) == "Rent collected (H1), Voids let (H2) and Repairs (H3)"
+    with_comma = [*plain[:2], words.indicator_words("Repairs, urgent and routine", "H3")]
+    assert words.join_labels(with_comma) == (
+        "Rent collected (H1); Voids let (H2); and Repairs, urgent and routine (H3)")
+    assert words.indicator_words("", "H4") == "H4" and words.indicator_words("Rent", "") == "Rent"
 
 
 @pytest.mark.parametrize(("n", "ordinal", "word"), [
@@ -123,8 +135,8 @@ def test_lists_of_names_and_codes(names: list[str], joined: str, codes: str) -> 
     (13, "13th", "13"), (21, "21st", "21"), (22, "22nd", "22"), (111, "111th", "111"),
 ])
 def test_ordinals_and_number_words(n: int, ordinal: str, word: str) -> None:
-    assert narrative.ordinal_word(n) == ordinal
-    assert narrative.number_word(n) == word
+    assert words.ordinal_word(n) == ordinal
+    assert words.number_word(n) == word
 
 
 # --- every combination of counts -----------------------------------------------------------------
@@ -206,10 +218,12 @@ def test_headline_under_the_tolerance_rule_does_not_mention_floors() -> None:
 
 @pytest.mark.parametrize(("names", "summary_sentence", "paragraph"), [
     ([], "", "No KPIs were RAG rated Red."),
-    (["Rent collected"], "The Red indicator is Rent collected.",
-     "The Rent collected was the KPI RAG rated Red."),
-    (["A", "B"], "The Red indicators are A and B.", "The KPIs RAG rated Red were A and B."),
-    (["A", "B", "C"], "The Red indicators are A, B and C.", "The KPIs RAG rated Red were A, B and C."),
+    (["Rent collected (H1)"], "The Red indicator is Rent collected (H1).",
+     "The Rent collected (H1) was the KPI RAG rated Red."),
+    (["A (A1)", "B (B1)"], "The Red indicators are A (A1) and B (B1).",
+     "The KPIs RAG rated Red were A (A1) and B (B1)."),
+    (["A (A1)", "B, C (B1)", "D (D1)"], "The Red indicators are A (A1); B, C (B1); and D (D1).",
+     "The KPIs RAG rated Red were A (A1); B, C (B1); and D (D1)."),
 ])
 def test_red_indicators_named(names: list[str], summary_sentence: str, paragraph: str) -> None:
     assert narrative.red_sentence(names) == summary_sentence
@@ -306,25 +320,30 @@ def test_proposals_with_one_change_of_each_kind() -> None:
     report = _with_proposals(_proposal("K1", 0.95, 0.8), _proposal("K2", 0.9, 0.75), *unchanged,
                              Proposal("New one", "N1", target=0.5, is_new=True), kpis=10)
     assert narrative.proposals_paragraph(report).endswith(
-        "These are largely unchanged from 2019-20, except for an increase in target for one indicator "
-        "(K1), a reduction in floor standard for one indicator (K2), one new indicator (N1) and the "
-        "removal of one indicator (K10).")
+        "These are largely unchanged from 2019-20, except for a tougher (raised) target for one "
+        "indicator (K1), an easier (lowered) floor standard for one indicator (K2), one new indicator "
+        "(N1) and the removal of one indicator (K10).")
 
 
 def test_proposals_mostly_changed_are_not_called_largely_unchanged() -> None:
     report = _with_proposals(*(_proposal(f"K{i}", 0.95, 0.8) for i in range(1, 7)))
     text = narrative.proposals_paragraph(report)
     assert "largely unchanged" not in text
-    assert text.endswith("The changes from 2019-20 are increases in target for six indicators "
-                         "(K1, K2, K3, K4, K5, and K6).")
+    assert text.endswith("The changes from 2019-20 are tougher (raised) targets for six indicators "
+                         "(K1, K2, K3, K4, K5 and K6).")
 
 
-def test_change_note_for_appendix_2() -> None:
-    shape = Indicator("x", is_percent=True, number_format="0.0%")
-    proposal = _proposal("K1", 0.95, 0.85)
-    assert narrative.change_note(["target up", "floor up"], proposal, shape) == (
-        "Target raised to 95.0%; Floor standard raised to 85.0%")
-    assert narrative.change_note([], proposal, shape) == "No change"
+def test_a_lower_target_where_lower_is_better_is_tougher() -> None:
+    lower = [kpi(f"k{i}", "green", code=f"K{i}", polarity=Polarity.LOWER, target=0.15, floor=0.2)
+             for i in (1, 2)]
+    report = report_of(*lower, proposals=(Proposal("k1", "K1", target=0.12, floor=0.2, is_percent=True),
+                                          Proposal("k2", "K2", target=0.15, floor=0.25, is_percent=True)))
+    text = narrative.proposals_paragraph(report)
+    assert "a tougher (lowered) target for one indicator (K1)" in text
+    assert "an easier (raised) floor standard for one indicator (K2)" in text
+    assert "reduction" not in text and "increase" not in text
+    notes = {line.code: proposals.change_note(line, "2020-21") for line in proposals.proposal_lines(report)}
+    assert notes == {"K1": "Target lowered (tougher)", "K2": "Floor standard raised (easier)"}
 
 
 # --- describing charts ---------------------------------------------------------------------------

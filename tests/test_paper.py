@@ -88,7 +88,7 @@ def test_period_tables_hold_every_monthly_value(rendered: bytes, report: Report)
 def test_appendix_2_sets_proposals_beside_this_years_targets(rendered: bytes) -> None:
     [appendix] = [rows_of(t) for t in tables(rendered) if rows_of(t)[0][-1] == "Change"]
     rows = {row[0]: row for row in appendix[1:]}
-    assert rows["CS04a"][2:] == ["95.0%", "85.0%", "95.0%", "90.0%", "Floor standard raised to 90.0%"]
+    assert rows["CS04a"][2:] == ["95.0%", "85.0%", "95.0%", "90.0%", "Floor standard raised (tougher)"]
     assert rows["GL02"][-1] == "No change"
     changed = [code for code, row in rows.items() if row[-1] != "No change"]
     assert changed == ["CS04a", "CS04b"]
@@ -214,7 +214,7 @@ def test_markup_characters_in_the_data_are_text_not_xml(report: Report, tmp_path
                              "{%p endfor %}")
     document = docx.Document(io.BytesIO(paper.render_paper(odd, template)))
     texts = [p.text for p in document.paragraphs]
-    assert 'The Red indicator is Rent & "service" charges <over 60 days>.' in texts
+    assert 'The Red indicator is Rent & "service" charges <over 60 days> (GL02).' in texts
 
 
 def test_an_unknown_name_stops_the_build_and_says_where(report: Report, tmp_path: Path) -> None:

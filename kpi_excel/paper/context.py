@@ -6,18 +6,20 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kpi_excel import narrative, rules
+from kpi_excel import narrative, proposals, rules
 from kpi_excel.charts import observations_for, shown_periods
 from kpi_excel.formatting import (
     DIRECTION_ARROWS,
     DIRECTION_WORDS,
+    POLARITY_WORDS,
     direction_word,
     format_value,
     rag_word,
     range_word,
+    year_words,
 )
 from kpi_excel.guidance import ACTIVITY_NOTE, direction_key, rag_key, rag_notes, range_key
-from kpi_excel.model import Indicator, Observation, Period, Person, Proposal, Rag, Rating, Report
+from kpi_excel.model import Indicator, Observation, Period, Person, Rag, Rating, Report
 
 RAG_FILLS = {Rag.GREEN: "00B050", Rag.AMBER: "FFC000", Rag.RED: "FF0000"}  # black text on each: AA
 NO_FILL = "FFFFFF"
@@ -63,8 +65,8 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
         "director": person_item(details.director),
         "period": report.period.label if report.period else "",
         "period_end": narrative.month_year(report.period) if report.period else "",
-        "financial_year": year,
-        "next_year": narrative.next_year(year) if year else "",
+        "financial_year": year_words(year) if year else "",
+        "next_year": year_words(year, ahead=1) if year else "",
         "year_end": narrative.is_year_end(report),
         "counts": {"green": summary.green, "amber": summary.amber, "red": summary.red,
                    "not_rated": summary.not_rated, "total": summary.total},
@@ -237,50 +239,34 @@ def _activity_period(observation: Observation, ind: Indicator) -> dict[str, str]
 
 
 def proposal_items(report: Report) -> list[dict[str, Any]]:
-    """Appendix 2's rows: each proposal beside this year's target and floor, then dropped KPIs."""
-    if not report.dataset.proposals:
-        return []
-    indicators = narrative.kpis_by_key(report)
-    rows = [_proposal_row(p, indicators) for p in report.dataset.proposals]
-    proposed = {key for p in report.dataset.proposals for key in (p.code, p.name) if key}
-    coming = narrative.next_year(narrative.financial_year(report)) if report.period else "next year"
-    for rating in report.kpis:
-        ind = rating.indicator
-        if not ({ind.code, ind.name} & proposed):
-            rows.append({"code": _or_dash(ind.code), "name": ind.name,
-                         "current_target": _or_dash(format_value(ind.target, ind)),
-                         "current_floor": _or_dash(format_value(ind.floor, ind)),
-                         "target": DASH, "floor": DASH, "change": f"Not proposed for {coming}",
-                         "changed": True, "change_fill": CHANGE_FILL})
-    return rows
+    """Appendix 2's rows, from proposals.py: each proposal beside this year's target and floor, then
+    this year's KPIs not proposed again."""
+    coming = year_words(report.period.financial_year, ahead=1) if report.period else "next year"
+    return [_proposal_row(line, coming) for line in proposals.proposal_lines(report)]
 
 
-def _proposal_row(proposal: Proposal, indicators: dict[str, Indicator]) -> dict[str, Any]:
-    match = indicators.get(proposal.code) or indicators.get(proposal.name)
-    shape = match or Indicator(proposal.name, proposal.code, is_percent=proposal.is_percent)
-    kinds = narrative.proposal_changes(proposal, indicators)
-    current_target, current_floor = proposal.current_target, proposal.current_floor
-    if current_target is None and current_floor is None and match and "new" not in kinds:
-        current_target, current_floor = match.target, match.floor
+def _proposal_row(line: proposals.ProposalLine, coming: str) -> dict[str, Any]:
     return {
-        "code": _or_dash(proposal.code), "name": proposal.name,
-        "current_target": _or_dash(format_value(current_target, shape)),
-        "current_floor": _or_dash(format_value(current_floor, shape)),
-        "target": _or_dash(format_value(proposal.target, shape)),
-        "floor": _or_dash(format_value(proposal.floor, shape)),
-        "change": narrative.change_note(kinds, proposal, shape),
-        "changed": bool(kinds), "change_fill": CHANGE_FILL if kinds else NO_FILL,
+        "code": _or_dash(line.code), "name": line.name,
+        "polarity": POLARITY_WORDS[line.polarity] if line.polarity else DASH,
+        "current_target": _or_dash(format_value(line.current_target, line.shape)),
+        "current_floor": _or_dash(format_value(line.current_floor, line.shape)),
+        "target": _or_dash(format_value(line.target, line.shape)),
+        "floor": _or_dash(format_value(line.floor, line.shape)),
+        "change": proposals.change_note(line, coming),
+        "changed": bool(line.kinds), "change_fill": CHANGE_FILL if line.kinds else NO_FILL,
     }
 
 
 def proposals_intro(report: Report) -> str:
     if not report.dataset.proposals:
         return ""
-    year = narrative.financial_year(report)
-    coming = narrative.next_year(year) if year else "next year"
-    this = year or "this year"
+    year = report.period.financial_year if report.period else ""
+    coming = year_words(year, ahead=1) if year else "next year"
+    this = year_words(year) if year else "this year"
     return (f"The proposed target and floor standard for {coming} beside those for {this}; any change "
-            "is described, and shaded, in the last column.")
+            "is described, and shaded, in the last column. A tougher target or floor standard is one "
+            "that is harder to meet: higher where higher is better, lower where lower is better.")
 
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kpi_excel.model import Indicator, Proposal, Warning_, quote_sheet
-from kpi_excel.parsing import Role, clean_text, normalise, parse_polarity
+from kpi_excel.model import Indicator, KpiType, Proposal, Warning_, quote_sheet
+from kpi_excel.parsing import Role, clean_text, parse_polarity
+from kpi_excel.proposals import match_kpi
 
 from .cells import Cell
 from .header import find_header
@@ -25,15 +26,13 @@ def read_proposals(
         sink.append(Warning_("the proposals sheet has no header row with Indicator and Target "
                              "columns, so it was not read", f"{quote_sheet(sheet)}!A1"))
         return ()
-    by_code = {normalise(i.code): i for i in indicators if i.code}
-    by_name = {normalise(i.name): i for i in indicators}
+    kpis = [i for i in indicators if i.type is KpiType.KPI]
     table = TableReader(sheet, rows, header, sink)
     proposals = []
     for row, _ in table.indicator_rows():
         code = clean_text(row.at(header.roles.get(Role.CODE)).value)
         name = clean_text(row.at(header.roles[Role.INDICATOR]).value) or code
-        current = by_code.get(normalise(code)) if code else None
-        current = current or by_name.get(normalise(name))
+        current = match_kpi(code, name, kpis)  # the rule every output matches proposals by
         proposals.append(_proposal(table, row, code, name, current))
     return tuple(proposals)
 
