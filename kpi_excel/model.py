@@ -159,6 +159,7 @@ class Indicator:
     unit: str = ""
     frequency: str = ""
     commentary: str = ""
+    commentary_cell: str = ""  # where the commentary was read from, as KPIs!K7
     owner: str = ""
     is_percent: bool = False  # values are fractions shown as percentages (0.85 shown as 85%)
     number_format: str = "General"  # the cells' own number format, carried to the outputs

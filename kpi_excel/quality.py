@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
+from .commentary import commentary_warnings
 from .model import Dataset, KpiType, Period, Polarity, Rating, Warning_
 
 
@@ -15,6 +16,7 @@ def quality_warnings(
     yield from _duplicate_codes(dataset)
     for rating in ratings:
         yield from _row_warnings(rating, period)
+        yield from commentary_warnings(rating, dataset.settings.rag_method)
 
 
 def _duplicate_codes(dataset: Dataset) -> Iterator[Warning_]:

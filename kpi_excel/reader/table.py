@@ -122,6 +122,8 @@ class TableReader:
             unit=unit,
             frequency=clean_text(row.at(self.col(Role.FREQUENCY)).value),
             commentary=clean_text(row.at(self.col(Role.COMMENTARY)).value),
+            commentary_cell=self.where(r, self.col(Role.COMMENTARY)) if self.col(Role.COMMENTARY) is not None
+            else "",
             owner=clean_text(row.at(self.col(Role.OWNER)).value),
             directorate=clean_text(row.at(self.col(Role.DIRECTORATE)).value),
             is_percent=scale.percent,
