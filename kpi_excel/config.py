@@ -9,7 +9,7 @@ from typing import Any
 
 from .errors import SettingsError
 from .model import DirectionMethod, PaperDetails, Person, RagMethod, RuleSettings
-from .parsing import normalise, parse_number
+from .parsing import clean_text, normalise, parse_number
 
 # A key/value row: the key, then the cells to its right, and where the key is (Sheet!A7).
 KeyRow = tuple[str, Sequence[object], str]
@@ -129,7 +129,7 @@ def _text(value: object) -> str:
         value = int(value)
     if isinstance(value, dt.datetime):
         value = value.date()
-    return "" if value is None else str(value).strip()
+    return clean_text(value)
 
 
 def _person(texts: Sequence[str]) -> Person:

@@ -73,3 +73,16 @@ def year_words(financial_year: str, ahead: int = 0) -> str:
     2019/20 -> 2019-20, and with ahead=1 the year after it, 2020-21."""
     first = int(financial_year[:4]) + ahead
     return f"{first}-{(first + 1) % 100:02d}"
+
+
+def utf16_length(text: str) -> int:
+    """How long Office counts a text: in UTF-16 units, so an emoji counts two."""
+    return len(text) + sum(ord(ch) > 0xFFFF for ch in text)
+
+
+def fit_text(text: str, limit: int) -> str:
+    """text cut to at most limit UTF-16 units (Office's limits count those), never halving an
+    emoji."""
+    if len(text) <= limit // 2 or utf16_length(text) <= limit:
+        return text
+    return text.encode("utf-16-le")[: 2 * limit].decode("utf-16-le", "ignore")

@@ -190,13 +190,43 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel stores a character XML cannot hold
 
 
+def decode_excel_escapes(text: str) -> str:
+    """A cell's stored text as Excel shows it: each _xHHHH_ is one UTF-16 code unit, decoded in
+    one left-to-right pass (Excel saves a typed "_x0041_" as "_x005F_x0041_", so it stays as
+    typed); an escaped surrogate pair makes one character, and a lone surrogate, which no file
+    can hold, is dropped."""
+    if "_x" not in text:
+        return text
+    decoded = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if not any("\ud800" <= ch <= "\udfff" for ch in decoded):
+        return decoded
+    # pairs join and lone halves drop when the UTF-16 units are decoded again
+    return decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
+
+
 def clean_text(value: object) -> str:
-    """A cell's text, tidy: Excel's _xHHHH_ escapes decoded (in one pass, so a typed "_x0041_",
-    stored as "_x005F_x0041_", stays as typed), line breaks made \\n, control characters removed."""
+    """A cell's text, tidy: line breaks made \\n, control characters removed (the reader has
+    decoded Excel's _xHHHH_ escapes already)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), str(value))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", text).strip()
+
+
+def readable_file_name(name: str) -> str:
+    """A file name as outputs may show it: bytes that are not UTF-8 (as unzipped from a Windows
+    archive) read as Windows-1252, control characters (line breaks and tabs too) removed."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate in a Windows file name
+        raw = name.encode("utf-8", "replace")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", "replace")
+    return _NAME_CONTROL.sub("", text)
+
+
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ufffe\uffff]")

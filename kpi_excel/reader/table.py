@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from kpi_excel import config
 from kpi_excel.errors import BadValueError, MissingColumnError
+from kpi_excel.formatting import utf16_length
 from kpi_excel.model import Indicator, KpiType, Observation, Period, Polarity, Warning_
 from kpi_excel.parsing import (
     CellNumber,
@@ -137,10 +138,11 @@ class TableReader:
     def _warn_long_text(self, row: Row, label: str) -> None:
         """An Excel cell holds at most MAX_TEXT characters: say so before an output cuts a text."""
         for c, cell in enumerate(row.cells):
-            if isinstance(cell.value, str) and len(cell.value) > MAX_TEXT:
+            if isinstance(cell.value, str) and utf16_length(cell.value) > MAX_TEXT:
                 short = label if len(label) <= 60 else label[:57] + "..."
                 self.warnings.append(Warning_(
-                    f"{short}: this cell holds {len(cell.value):,} characters; an Excel cell holds "
+                    f"{short}: this cell holds {utf16_length(cell.value):,} characters (as Excel "
+                    "counts them, an emoji as two); an Excel cell holds "
                     f"{MAX_TEXT:,}, so the RAG workbook cuts it", self.where(row.index, c)))
 
     def _wide_series(self, row: Row) -> list[tuple[Period, Cell, str]]:

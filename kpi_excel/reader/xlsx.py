@@ -18,6 +18,7 @@ from defusedxml import DefusedXmlException
 from kpi_excel.container import CheckedFile, SheetFacts, read_checked, sheet_facts
 from kpi_excel.errors import KpiExcelError, UnreadableWorkbookError
 from kpi_excel.model import Dataset, Warning_, quote_sheet
+from kpi_excel.parsing import decode_excel_escapes, readable_file_name
 
 from .book import BookReader, sheet_kind
 from .cells import EMPTY, Cell, column_letter, ref
@@ -41,6 +42,7 @@ def _import_openpyxl_without_numpy() -> None:
 _import_openpyxl_without_numpy()
 
 import openpyxl  # noqa: E402
+from openpyxl.cell.rich_text import CellRichText  # noqa: E402
 
 assert openpyxl.DEFUSEDXML, "defusedxml must be installed: it guards against XML bombs"
 
@@ -86,7 +88,11 @@ def _open(path: Path, data: bytes) -> openpyxl.Workbook:
         with warnings.catch_warnings():
             # openpyxl warns about parts it skips (data validation, sparklines): not our concern
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            # rich_text: openpyxl's plain reading of shared strings deletes every "x005F_", which
+            # makes Excel's escapes ambiguous (a typed "_x0041_" would read "A"); its rich-text
+            # reading keeps them as stored, for _cell to decode as Excel does
+            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
+                                          rich_text=True)
     except Exception as error:  # openpyxl raises many types for damaged files
         raise _unreadable("the workbook cannot be opened", error, str(path)) from error
 
@@ -164,7 +170,7 @@ def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile) -> Dat
         rows = _sheet_rows(ws, path, reader.warnings, header_needed=sheet_kind(ws.title) == "table")
         facts = _check_sheet_xml(ws, rows, checked.data)
         reader.add_sheet(ws.title, rows, facts.hidden_rows)
-    return reader.dataset(path.name, hashlib.sha256(checked.data).hexdigest(), str(path))
+    return reader.dataset(readable_file_name(path.name), hashlib.sha256(checked.data).hexdigest(), str(path))
 
 
 def _note_hidden_table(ws: Any, path: Path, reader: BookReader) -> None:
@@ -261,6 +267,8 @@ def _cell(raw: Any) -> Cell:
     value = raw.value  # read-only cells and empty cells both have value, data_type, number_format
     if value is None:
         return EMPTY
+    if isinstance(value, (str, CellRichText)):  # a rich text's runs make one text
+        value = decode_excel_escapes(str(value))
     return Cell(value, raw.number_format or "General", raw.data_type == "e")
 
 
