@@ -303,13 +303,15 @@ def count_words(cells: str, words: tuple[str, ...]) -> str:
 
 
 def count_words_where(cells: str, words: tuple[str, ...], keys: str, key: str) -> str:
-    """How many of cells read one of words on rows whose key cell equals key exactly.
+    """How many of cells read one of words on rows whose key cell holds exactly the text of
+    key (a cell reference, or "" for rows with an empty key cell), letter case included.
 
     SUMPRODUCT rather than COUNTIFS: a section named with * or ? or starting with < would be
-    read by COUNTIFS as a pattern or a comparison.
+    read by COUNTIFS as a pattern or a comparison. EXACT rather than =, which ignores case, so
+    "Finance" and "finance" are counted apart after any recalculation.
     """
     match = "+".join(f"({cells}={text(word)})" for word in words)
-    return f"=SUMPRODUCT(({keys}={text(key)})*({match}))"
+    return f"=SUMPRODUCT(EXACT({keys},{key})*({match}))"
 
 
 # --- next year's proposals ------------------------------------------------------------------

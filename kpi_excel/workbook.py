@@ -26,8 +26,10 @@ from .formatting import (
     RANGE_WORDS,
     decimals_for,
     direction_word,
+    fit_text,
     format_value,
     rag_word,
+    utf16_length,
     year_words,
 )
 from .guidance import (
@@ -77,6 +79,8 @@ HEADER_FILL = palette.HEADER_FILL
 
 TITLE_ROW, NOTE_ROW, MONTHS_ROW, HEADER_ROW = 0, 1, 2, 3
 MAX_TEXT = 32_767  # Excel's limit on the characters in a cell
+FOOTER_LIMIT = 255  # Excel's limit on the characters in a page header or footer
+PROPERTY_LIMIT = 255  # what Office keeps of a document property (title, author, comments)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
@@ -98,9 +102,10 @@ def write_workbook(report: Report, path: Path) -> None:
                               ) from error
 
 
-def clean(value: object) -> str:
-    """Text as a cell may hold it: control characters removed, within Excel's length limit."""
-    return _CONTROL.sub("", str(value))[:MAX_TEXT]
+def clean(value: object, limit: int = MAX_TEXT) -> str:
+    """Text as a cell may hold it: control characters removed, within Excel's length limit
+    (counted as Excel counts, in UTF-16 units: an emoji is two, and is never cut in half)."""
+    return fit_text(_CONTROL.sub("", str(value)), limit)
 
 
 def number_format(indicator: Indicator) -> str:
@@ -183,8 +188,14 @@ def _print_setup(ws: Worksheet, header_row: int | None, title: str) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     if header_row is not None:
         ws.repeat_rows(header_row)
-    safe = title.replace("&", "&&")
-    ws.set_footer(f"&L{safe}&C&A&RPage &P of &N")
+    codes = "&L&C&A&RPage &P of &N"
+    # Excel keeps at most 255 characters of a footer (XlsxWriter drops a longer one whole), and
+    # reads & as a code: the title is cut to fit, then each & doubled so it prints as itself
+    room = FOOTER_LIMIT - len(codes)
+    safe = clean(title, room)
+    while utf16_length(safe.replace("&", "&&")) > room:
+        safe = safe[:-1]
+    ws.set_footer(f"&L{safe.replace('&', '&&')}&C&A&RPage &P of &N")
 
 
 def _estimate_lines(text: str, width: float) -> int:
@@ -616,15 +627,15 @@ class _Book:
         dataset = self.report.dataset
         details = dataset.details
         self.workbook.set_properties({
-            "title": clean(f"{self.title}: RAG workbook, {self.period_words}"),
-            "subject": clean(details.subject or "KPI performance"),
-            "author": clean(details.author.name if details.author else ""),
-            "manager": clean(details.director.name if details.director else ""),
-            "company": clean(details.service),
+            "title": clean(f"{self.title}: RAG workbook, {self.period_words}", PROPERTY_LIMIT),
+            "subject": clean(details.subject or "KPI performance", PROPERTY_LIMIT),
+            "author": clean(details.author.name if details.author else "", PROPERTY_LIMIT),
+            "manager": clean(details.director.name if details.director else "", PROPERTY_LIMIT),
+            "company": clean(details.service, PROPERTY_LIMIT),
             "category": "KPI dashboard",
             "keywords": "KPI, RAG, performance",
             "comments": clean(f"Rated from {dataset.source} (SHA-256 {dataset.sha256}) by kpi-excel "
-                              f"{__version__}."),
+                              f"{__version__}.", PROPERTY_LIMIT),
             "created": created_at(self.report),
         })
 
@@ -743,8 +754,7 @@ class _Dashboard:
             counts = [sum(rag_word(r) in w for r in ratings) for w in words]
             cells = [self._string(key or "(No section)")]
             for w, count in zip(words, counts, strict=True):
-                cells.append(self._formula(formulas.count_words_where(rag_cells, w, keys, key), count)
-                             if len(key) <= 250 else self._number(count))
+                cells.append(self._section_count(rag_cells, w, keys, bool(key), count))
             cells.append(self._sum_left(len(words), sum(counts)))
             rows.append(cells)
         self._heading("KPIs by section")
@@ -752,8 +762,15 @@ class _Dashboard:
                     "Section_counts", "How many KPIs in each section are Green, Amber, Red or not rated.",
                     counts=True)
 
-    def _number(self, value: int) -> Callable[[int, int], None]:
-        return lambda r, c: self.ws.write_number(r, c, value, self.book.styles.get("count"))
+    def _section_count(self, rag_cells: str, words: tuple[str, ...], keys: str, named: bool,
+                       count: int) -> Callable[[int, int], None]:
+        """A count over the rows of the section named in this row's first cell (the section's
+        name is never put into the formula; an unnamed section's rows have an empty cell)."""
+        def write(r: int, c: int) -> None:
+            key = xl_rowcol_to_cell(r, 0, col_abs=True) if named else '""'
+            self.ws.write_formula(r, c, formulas.count_words_where(rag_cells, words, keys, key),
+                                  self.book.styles.get("count"), count)
+        return write
 
     def _sum_left(self, width: int, total: int) -> Callable[[int, int], None]:
         def write(r: int, c: int) -> None:
@@ -861,7 +878,7 @@ class _Charts:
                             "border": {"color": LINE_COLOURS["actual"]}}
                            if key == "actual" else {"type": "none"}),
             })
-        chart.set_title({"name": clean(ind.label)[:250], "name_font": {"size": 10, "bold": True}})
+        _title_as_text(chart, clean(ind.label, 250), {"size": 10, "bold": True})
         chart.set_y_axis({"num_format": number_format(ind),
                           "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
         chart.set_x_axis({"num_font": {"size": 8}})
@@ -869,6 +886,14 @@ class _Charts:
         chart.show_blanks_as("gap")
         chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
         return chart
+
+
+def _title_as_text(chart: Any, title: str, font: dict[str, Any]) -> None:
+    """A chart title that shows the text given: XlsxWriter reads a title that looks like
+    Sheet!A1 (an indicator named "Sickness (see Data!B7)", or "+cmd|' /C calc'!A0") as a
+    reference to fetch it from, so the title is set with a placeholder and given its text after."""
+    chart.set_title({"name": "title", "name_font": font})
+    chart.title.name = title
 
 
 _SERIES_NAMES = {"actual": "Actual", "target": "Target", "floor": "Floor standard",
