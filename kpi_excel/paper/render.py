@@ -17,6 +17,7 @@ from .templates import (
     TAG_ERRORS,
     default_template,
     environment,
+    fit_property,
     open_template,
     template_error,
     template_lines,
@@ -64,12 +65,12 @@ def set_core_properties(document: DocumentObject, report: Report) -> None:
     details = report.dataset.details
     author = details.author.name if details.author and details.author.name else details.service
     when = fixed_time(report)
-    props.title = paper_subject(report)
-    props.subject = dashboard_title(report)
-    props.author = author
-    props.last_modified_by = author
+    props.title = fit_property(paper_subject(report))
+    props.subject = fit_property(dashboard_title(report))
+    props.author = fit_property(author)
+    props.last_modified_by = fit_property(author)
     props.language = "en-GB"
-    props.comments = f"Written by kpi-excel from {report.dataset.source}"
+    props.comments = fit_property(f"Written by kpi-excel from {report.dataset.source}")
     props.keywords = "KPI; performance; RAG"
     props.revision = 1
     props.created = when

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import traceback
 from collections.abc import Sequence
@@ -12,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from docxtpl import DocxTemplate
 from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from kpi_excel.errors import TemplateError
+from kpi_excel.formatting import fit_text
 from kpi_excel.model import Report
 
 from .context import paper_context
@@ -40,7 +43,21 @@ def environment() -> SandboxedEnvironment:
     StrictUndefined, so a misspelt name stops the build instead of printing nothing; and
     autoescape, so an '&' in a KPI name cannot corrupt the document.
     """
-    return _CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True)
+    return _CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True, finalize=as_typed)
+
+
+# After rendering, docxtpl turns {_{ }_} {_% %_} in the document's XML into {{ }} {% %} (its way
+# of writing a literal tag in a template). In a value, the underscore of such a pair is written
+# as the character reference &#95;, which reads as "_" but which that replacement cannot match.
+_TAG_UNDERSCORE = re.compile(r"(?<=[{%])_|_(?=[}%])")
+
+
+def as_typed(value: Any) -> Any:
+    """A value as the paper must show it: escaped for XML, so that docxtpl's clean-up after
+    rendering leaves its text exactly as typed (pictures and markup pass unchanged)."""
+    if not isinstance(value, str) or hasattr(value, "__html__"):
+        return value
+    return markupsafe.Markup(_TAG_UNDERSCORE.sub("&#95;", str(markupsafe.escape(value))))
 
 
 class _CompiledOnce(SandboxedEnvironment):
@@ -55,14 +72,37 @@ class _CompiledOnce(SandboxedEnvironment):
 
 @lru_cache(maxsize=8)
 def _compiled(source: str) -> jinja2.Template:
-    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True).from_string(source)
+    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True,
+                                finalize=as_typed).from_string(source)
+
+
+class _PaperTemplate(DocxTemplate):
+    """docxtpl's template, whose tags in the document properties (the title, say) render as
+    plain text within Word's 255-character limit on a property."""
+
+    def render_properties(self, context: dict[str, Any], jinja_env: Any = None) -> None:
+        props = self.docx.core_properties
+        for name in ("author", "comments", "identifier", "language", "subject", "title"):
+            initial = getattr(props, name)
+            if "{" in initial:
+                rendered = (jinja_env or environment()).from_string(initial).render(context)
+                setattr(props, name, fit_property(html.unescape(rendered)))
+
+
+PROPERTY_LIMIT = 255  # what Word keeps of a document property
+_PROPERTY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def fit_property(text: str) -> str:
+    """A document property as Word keeps it: at most 255 characters, no control characters."""
+    return fit_text(_PROPERTY_CONTROL.sub("", text), PROPERTY_LIMIT)
 
 
 def open_template(path: Path) -> DocxTemplate:
     if not path.is_file():
         raise TemplateError("the template file does not exist", file=str(path),
                             fix="Check the path given to --template")
-    template = DocxTemplate(str(path))
+    template = _PaperTemplate(str(path))
     try:
         template.init_docx()
     except Exception as error:  # python-docx raises several kinds for a file that is not .docx
