@@ -187,7 +187,7 @@ def _directorates_table(result: CouncilResult) -> Table:
 def council_line(result: CouncilResult) -> str:
     """'Built 3 of 4 directorates (12 files) ...; 75 KPIs: 60 Green, ...; 5 warnings; 1 failed.'"""
     built, total = len(result.built), len(result.directorates)
-    files = sum(len(d.outputs) for d in result.built) + len(result.outputs)
+    files = len(result.files)
     text = f"Built {built} of {_count(total, 'directorate')} ({_count(files, 'file')} written)"
     if result.report is not None:
         s = result.report.summary

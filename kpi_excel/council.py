@@ -7,6 +7,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -80,6 +81,13 @@ class CouncilResult:
     def failures(self) -> tuple[DirectorateResult, ...]:
         return tuple(d for d in self.directorates if d.error)
 
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every file the run wrote, each once: paths that differ only in letter case are one
+        file on Windows and macOS."""
+        written = [p for d in self.built for p in d.outputs] + list(self.outputs)
+        return tuple({str(p).casefold(): p for p in written}.values())
+
 
 # --- Finding the directorates -------------------------------------------------------------------
 
@@ -92,20 +100,50 @@ def find_workbooks(folder: Path) -> list[Path]:
     return sorted(names, key=lambda p: (p.name.casefold(), p.name))
 
 
+# names Windows keeps for devices, whatever the extension or letter case: a folder named "con"
+# cannot be made there
+_RESERVED = frozenset({"con", "prn", "aux", "nul", "clock$", "conin$", "conout$"}
+                      | {f"{port}{n}" for port in ("com", "lpt") for n in range(10)})
+SLUG_LENGTH = 60  # folder names stay short: paths on Windows are limited to 260 characters
+
+
 def slug(text: str) -> str:
-    """A folder name from a directorate's name: 'Adult Social Care & Health' -> 'adult-social-care-health'."""
-    words = re.findall(r"[a-z0-9]+", re.sub(r"['’]", "", text.lower()))
-    return "-".join(words)[:60].strip("-") or "directorate"
+    """A folder name from a directorate's name: 'Adult Social Care & Health' -> 'adult-social-care-health'.
+
+    Letters lose their accents ('Économie' -> 'economie'); only a-z, 0-9 and '-' remain, so no
+    trailing dot or space, no character Windows refuses and no upper case are left; a name
+    Windows keeps for a device ('CON', 'LPT1') gets '-directorate' after it ('nul.txt' became
+    'nul-txt', which Windows allows).
+    """
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", re.sub(r"['’]", "", plain.lower()))
+    name = "-".join(words)[:SLUG_LENGTH].strip("-") or "directorate"
+    if name in _RESERVED:
+        name = f"{name}-directorate"
+    return name
 
 
 def unique_slugs(names: Sequence[str]) -> list[str]:
-    """A slug for each name, numbered -2, -3 ... where two would share a folder."""
-    seen: dict[str, int] = {}
+    """A folder for each name, no two alike even where letter case is ignored (as on Windows and
+    macOS): each name keeps its own slug where it can, and the others are numbered -2, -3 ...
+    skipping any folder name already taken, so 'Finance', 'finance' and 'Finance 2' get
+    'finance', 'finance-3' and 'finance-2'."""
+    bases = [slug(name) for name in names]
+    taken: set[str] = set()
+    chosen: list[str | None] = []
+    for base in bases:
+        free = base.casefold() not in taken
+        chosen.append(base if free else None)
+        taken.add(base.casefold())
     slugs = []
-    for name in names:
-        base = slug(name)
-        seen[base] = seen.get(base, 0) + 1
-        slugs.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    for base, first in zip(bases, chosen, strict=True):
+        if first is None:
+            n = 2
+            while f"{base}-{n}".casefold() in taken:
+                n += 1
+            first = f"{base}-{n}"
+            taken.add(first.casefold())
+        slugs.append(first)
     return slugs
 
 
