@@ -115,7 +115,7 @@ def _compared(row: RowRefs, method: DirectionMethod, result: str) -> str:
     if method is DirectionMethod.LAST_YEAR:
         year_ago = f"{_last(values, row.months)}-{MONTHS_IN_YEAR}"
         match = f"MATCH(1,({row.months}={year_ago})*ISNUMBER({values}),0)"
-        return f'=IF(COUNT({values})=0,"",IFERROR(INDEX({result},{match}),""))'
+        return f'=IF(COUNT({values})=0,"",IFERROR(INDEX({result},1,{match}),""))'
     raise ValueError(f"no single compared value for the {method.value} direction")
 
 
@@ -241,7 +241,7 @@ def _trend_code(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> s
     """
     values, months = row.values, row.months
     slope = f"SLOPE({values},{months})"
-    first_x = f"INDEX({months},MATCH(TRUE,ISNUMBER({values}),0))"
+    first_x = f"INDEX({months},1,MATCH(TRUE,ISNUMBER({values}),0))"
     last_x = _last(values, months)
     mean_y = f"AVERAGE({values})"
     mean_x = f"AVERAGE(IF(ISNUMBER({values}),{months}))"
@@ -306,12 +306,13 @@ def count_words_where(cells: str, words: tuple[str, ...], keys: str, key: str) -
     """How many of cells read one of words on rows whose key cell holds exactly the text of
     key (a cell reference, or "" for rows with an empty key cell), letter case included.
 
-    SUMPRODUCT rather than COUNTIFS: a section named with * or ? or starting with < would be
-    read by COUNTIFS as a pattern or a comparison. EXACT rather than =, which ignores case, so
-    "Finance" and "finance" are counted apart after any recalculation.
+    An array formula (write it as one) rather than COUNTIFS, which would read a section named
+    with * or ? or starting with < as a pattern or a comparison; EXACT rather than =, which
+    ignores case, so "Finance" and "finance" are counted apart after any recalculation; SUM
+    over an array rather than SUMPRODUCT, inside which Gnumeric gives EXACT no array.
     """
     match = "+".join(f"({cells}={text(word)})" for word in words)
-    return f"=SUMPRODUCT(EXACT({keys},{key})*({match}))"
+    return f"{{=SUM(EXACT({keys},{key})*({match}))}}"
 
 
 # --- next year's proposals ------------------------------------------------------------------

@@ -768,8 +768,8 @@ class _Dashboard:
         name is never put into the formula; an unnamed section's rows have an empty cell)."""
         def write(r: int, c: int) -> None:
             key = xl_rowcol_to_cell(r, 0, col_abs=True) if named else '""'
-            self.ws.write_formula(r, c, formulas.count_words_where(rag_cells, words, keys, key),
-                                  self.book.styles.get("count"), count)
+            self.ws.write_array_formula(r, c, r, c, formulas.count_words_where(rag_cells, words, keys, key),
+                                        self.book.styles.get("count"), count)
         return write
 
     def _sum_left(self, width: int, total: int) -> Callable[[int, int], None]:
