@@ -11,12 +11,16 @@ DIRECTION_WORDS = {
     Direction.IMPROVED: "Improved",
     Direction.WORSENED: "Worsened",
     Direction.SAME: "Same",
+    Direction.INCREASED: "Increased",
+    Direction.DECREASED: "Decreased",
 }
-DIRECTION_ARROWS = {Direction.IMPROVED: "↑", Direction.WORSENED: "↓", Direction.SAME: "→"}
+DIRECTION_ARROWS = {Direction.IMPROVED: "↑", Direction.WORSENED: "↓", Direction.SAME: "→",
+                    Direction.INCREASED: "↑", Direction.DECREASED: "↓"}
 POLARITY_WORDS = {
     Polarity.HIGHER: "Higher is better",
     Polarity.LOWER: "Lower is better",
     Polarity.TARGET: "Close to target",
+    Polarity.NONE: "Data only",
 }
 RANGE_WORDS = {
     RangeStatus.ABOVE: "Above",

@@ -36,7 +36,9 @@ from .model import (
 MONTHS_IN_YEAR = 12  # rules.comparison_for: "the same period a year earlier" is 12 month numbers back
 
 # The direction of travel as a number, so an icon set can draw its arrow: 1 up, 0 across, -1 down.
-DIRECTION_CODES = {Direction.IMPROVED: 1, Direction.SAME: 0, Direction.WORSENED: -1}
+# A data-only indicator's rise and fall are 2 and -2: the same arrows, other words.
+DIRECTION_CODES = {Direction.IMPROVED: 1, Direction.SAME: 0, Direction.WORSENED: -1,
+                   Direction.INCREASED: 2, Direction.DECREASED: -2}
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ def rag(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> str:
     Amber limit is met, else Red.
     """
     value, target = row.latest, row.target
+    if indicator.polarity is Polarity.NONE:  # rules.not_rated_reason: data only is never rated
+        return f"=IF(NOT({_is_number(value)}),{text(NO_DATA_WORD)},{text(NOT_RATED_WORD)})"
     if indicator.polarity is Polarity.TARGET:
         distance = f"ABS({value}-{target})"
         green = f"{distance}<={_goal_post_green(target, settings)}"
@@ -222,14 +226,16 @@ def _compare(latest: str, earlier: str, indicator: Indicator, target: str) -> st
     greater; negation is exact, so here the comparison is turned round instead.
     """
     better = ">"
-    if indicator.polarity is Polarity.TARGET:
+    codes = DIRECTION_CODES
+    up, down = codes[Direction.IMPROVED], codes[Direction.WORSENED]
+    if indicator.polarity is Polarity.NONE:
+        up, down = codes[Direction.INCREASED], codes[Direction.DECREASED]
+    elif indicator.polarity is Polarity.TARGET:
         latest, earlier = f"ABS({latest}-{target})", f"ABS({earlier}-{target})"
         better = "<"
     elif indicator.polarity is Polarity.LOWER:
         better = "<"
-    codes = DIRECTION_CODES
-    return (f"IF({latest}={earlier},{codes[Direction.SAME]},"
-            f"IF({latest}{better}{earlier},{codes[Direction.IMPROVED]},{codes[Direction.WORSENED]}))")
+    return f"IF({latest}={earlier},{codes[Direction.SAME]},IF({latest}{better}{earlier},{up},{down}))"
 
 
 def _trend_code(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> str:
@@ -254,11 +260,11 @@ def _trend_code(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> s
 
 def direction_word(code: str) -> str:
     """Mirrors formatting.direction_word: the word for a direction code cell."""
-    words = {DIRECTION_CODES[d]: text(DIRECTION_WORDS[d]) for d in Direction}
-    improved, same, worsened = (DIRECTION_CODES[d] for d in
-                                (Direction.IMPROVED, Direction.SAME, Direction.WORSENED))
-    return (f'=IF(NOT(ISNUMBER({code})),"",IF({code}={improved},{words[improved]},'
-            f"IF({code}={worsened},{words[worsened]},{words[same]})))")
+    word = text(DIRECTION_WORDS[Direction.SAME])
+    for direction, number in DIRECTION_CODES.items():
+        if direction is not Direction.SAME:
+            word = f"IF({code}={number},{text(DIRECTION_WORDS[direction])},{word})"
+    return f'=IF(NOT(ISNUMBER({code})),"",{word})'
 
 
 def direction_result(rating: Rating) -> int | str:

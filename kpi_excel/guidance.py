@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import DirectionMethod, RagMethod, RuleSettings
+from .model import DirectionMethod, Polarity, RagMethod, Report, RuleSettings
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,35 @@ DIRECTION_METHOD_WORDS = {
 }
 
 
-def direction_key(settings: RuleSettings) -> tuple[KeyEntry, ...]:
-    """What the direction-of-travel arrows mean under the method applied."""
+def direction_key(settings: RuleSettings, data_only: bool = False) -> tuple[KeyEntry, ...]:
+    """What the direction-of-travel arrows mean under the method applied; with data_only, also the
+    words of indicators with no polarity, which rise and fall but neither improve nor worsen."""
+    entries = _better_or_worse_key(settings)
+    if not data_only:
+        return entries
+    if settings.direction is DirectionMethod.TREND:
+        higher, lower = ("Data only (no polarity): the trend across the periods shown is upward.",
+                         "Data only (no polarity): the trend across the periods shown is downward.")
+    else:
+        compared = _AGAINST[settings.direction]
+        higher, lower = (f"Data only (no polarity): the value is higher than {compared}.",
+                         f"Data only (no polarity): the value is lower than {compared}.")
+    return (*entries, KeyEntry("Increased", higher), KeyEntry("Decreased", lower))
+
+
+def report_direction_key(report: Report) -> tuple[KeyEntry, ...]:
+    """The direction key for a report: with Increased and Decreased when a KPI is data only."""
+    data_only = any(r.indicator.polarity is Polarity.NONE for r in report.kpis)
+    return direction_key(report.dataset.settings, data_only)
+
+
+_AGAINST = {
+    DirectionMethod.PREVIOUS: "in the previous period with data",
+    DirectionMethod.LAST_YEAR: "in the same period last year",
+}
+
+
+def _better_or_worse_key(settings: RuleSettings) -> tuple[KeyEntry, ...]:
     against = {
         DirectionMethod.PREVIOUS: "the previous period with data",
         DirectionMethod.LAST_YEAR: "the same period last year",

@@ -25,6 +25,7 @@ class Polarity(str, Enum):
     HIGHER = "higher"
     LOWER = "lower"
     TARGET = "target"  # goal post: close to the target is good
+    NONE = "none"  # data only: neither way is better, so no rating and no better or worse
 
 
 class KpiType(str, Enum):
@@ -47,11 +48,13 @@ class Rag(str, Enum):
 
 
 class Direction(str, Enum):
-    """Direction of travel, already adjusted for polarity."""
+    """Direction of travel, already adjusted for polarity; a data-only indicator only rises or falls."""
 
     IMPROVED = "improved"
     WORSENED = "worsened"
     SAME = "same"
+    INCREASED = "increased"  # data only (Polarity.NONE)
+    DECREASED = "decreased"  # data only (Polarity.NONE)
 
 
 class RangeStatus(str, Enum):

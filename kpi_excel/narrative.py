@@ -14,6 +14,7 @@ from .model import (
     KpiType,
     Observation,
     Period,
+    Polarity,
     Rag,
     RagMethod,
     Rating,
@@ -53,17 +54,19 @@ class NotRated:
 
     no_data: int = 0
     no_target: int = 0
+    data_only: int = 0  # no polarity: never rated, by design
 
     @property
     def total(self) -> int:
-        return self.no_data + self.no_target
+        return self.no_data + self.no_target + self.data_only
 
 
 def not_rated_counts(kpis: Sequence[Rating]) -> NotRated:
-    """KPIs without a RAG split by reason: no data at all, or no target."""
+    """KPIs without a RAG split by reason: no data at all, data only (no polarity), or no target."""
     unrated = [r for r in kpis if r.rag is None]
     no_data = sum(r.latest is None for r in unrated)
-    return NotRated(no_data=no_data, no_target=len(unrated) - no_data)
+    data_only = sum(r.latest is not None and r.indicator.polarity is Polarity.NONE for r in unrated)
+    return NotRated(no_data=no_data, no_target=len(unrated) - no_data - data_only, data_only=data_only)
 
 
 def headline(summary: Summary, method: RagMethod = RagMethod.FLOOR,
@@ -94,7 +97,9 @@ def headline(summary: Summary, method: RagMethod = RagMethod.FLOOR,
 def _none_rated(n: int, unrated: NotRated) -> str:
     reasons = _not_rated_reasons(unrated)
     if n == 1:
-        return f"The only KPI could not be RAG rated: it had no {'data' if unrated.no_data else 'target'}."
+        why = ("it had no data" if unrated.no_data else "it is data only, with no polarity"
+               if unrated.data_only else "it had no target")
+        return f"The only KPI could not be RAG rated: {why}."
     return f"None of the {n} KPIs could be RAG rated: {reasons}."
 
 
@@ -104,6 +109,8 @@ def _not_rated_reasons(unrated: NotRated) -> str:
         parts.append(f"{unrated.no_data} had no data")
     if unrated.no_target:
         parts.append(f"{unrated.no_target} had no target")
+    if unrated.data_only:
+        parts.append(f"{unrated.data_only} {were(unrated.data_only)} data only (no polarity)")
     return join_names(parts)
 
 
@@ -112,7 +119,7 @@ def _not_rated_sentence(unrated: NotRated, *, after_counts: bool) -> str:
         return ""
     lead = " " if after_counts else ""
     reasons = _not_rated_reasons(unrated)
-    if unrated.no_data and unrated.no_target:
+    if sum(n > 0 for n in (unrated.no_data, unrated.no_target, unrated.data_only)) > 1:
         return f"{lead}{reasons}, so they were not RAG rated."
     return f"{lead}{reasons} and {were(unrated.total)} not RAG rated."
 
@@ -348,6 +355,7 @@ def chart_description(rating: Rating, observations: Sequence[Observation], repor
 
 
 _TREND_WORDS = {Direction.IMPROVED: "improving", Direction.WORSENED: "worsening",
+                Direction.INCREASED: "rising", Direction.DECREASED: "falling",
                 Direction.SAME: "stable, with no clear trend"}
 
 

@@ -161,12 +161,15 @@ _POLARITY_WORDS = {
                      "smaller", "lo"),
     Polarity.TARGET: ("t", "target", "closetotarget", "goalpost", "ontarget", "neartarget",
                       "closerisbetter", "c", "range"),
+    Polarity.NONE: ("none", "na", "dataonly", "nopolarity", "neither", "notapplicable",
+                    "information", "informationonly", "monitoronly", "nodirection"),
 }
 _POLARITY_OF = {word: pol for pol, words in _POLARITY_WORDS.items() for word in words}
 
 
 def parse_polarity(text: object) -> Polarity | None:
-    """H/High/Higher is better/Up -> HIGHER; L/Lower is better/Down -> LOWER; T/Close to target."""
+    """H/High/Higher is better/Up -> HIGHER; L/Lower is better/Down -> LOWER; T/Close to target;
+    None/N/A/Data only -> NONE."""
     if not isinstance(text, str):
         return None
     key = normalise(text.replace("=", " is "))

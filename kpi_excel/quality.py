@@ -42,13 +42,13 @@ def _row_warnings(rating: Rating, period: Period | None) -> Iterator[Warning_]:
             f"older than the report period {period.label}",
             ind.ref,
         )
-    if ind.type is KpiType.KPI and rating.not_rated_reason:
+    if ind.type is KpiType.KPI and rating.not_rated_reason and ind.polarity is not Polarity.NONE:
         yield Warning_(f"{ind.label}: not rated ({rating.not_rated_reason})", ind.ref)
 
 
 def _target_floor_order(rating: Rating) -> Iterator[Warning_]:
     ind = rating.indicator
-    if ind.target is None or ind.floor is None or ind.polarity is Polarity.TARGET:
+    if ind.target is None or ind.floor is None or ind.polarity in (Polarity.TARGET, Polarity.NONE):
         return
     wrong = ind.floor > ind.target if ind.polarity is Polarity.HIGHER else ind.floor < ind.target
     if wrong:

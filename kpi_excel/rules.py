@@ -142,7 +142,12 @@ def rag_for(value: float, indicator: Indicator, settings: RuleSettings) -> Rag:
 
 
 def compare_direction(latest: float, earlier: float, indicator: Indicator) -> Direction:
-    """Whether latest is better, worse or the same as earlier, given the indicator's polarity."""
+    """Whether latest is better, worse or the same as earlier, given the indicator's polarity; for a
+    data-only indicator, whether it increased or decreased."""
+    if indicator.polarity is Polarity.NONE:
+        if approx_equal(latest, earlier):
+            return Direction.SAME
+        return Direction.INCREASED if latest > earlier else Direction.DECREASED
     if indicator.polarity is Polarity.TARGET:
         target = indicator.target or 0.0
         latest, earlier = -abs(approx_sub(latest, target)), -abs(approx_sub(earlier, target))
@@ -252,6 +257,8 @@ def not_rated_reason(indicator: Indicator, latest: Observation | None) -> str | 
     if latest is None:
         marks = [o.missing_reason for o in indicator.observations if o.missing_reason]
         return f"no data ({marks[-1]})" if marks else "no data"
+    if indicator.polarity is Polarity.NONE:
+        return "data only"
     if indicator.target is None:
         return "no target"
     return None

@@ -36,10 +36,10 @@ from .guidance import (
     ACTIVITY_NOTE,
     DIRECTION_METHOD_WORDS,
     KeyEntry,
-    direction_key,
     rag_key,
     rag_notes,
     range_key,
+    report_direction_key,
     rule_name,
 )
 from .model import (
@@ -47,6 +47,7 @@ from .model import (
     Indicator,
     KpiType,
     Period,
+    Polarity,
     Rag,
     RangeStatus,
     Rating,
@@ -513,10 +514,15 @@ class _IndicatorSheet:
                 "format": styles.conditional(word)})
         if "dot" in self.col:
             col = self.col["dot"]
+            arrows = [{"criteria": ">=", "type": "number", "value": 1},
+                      {"criteria": ">=", "type": "number", "value": 0}]
+            for n, rating in enumerate(self.ratings):  # data only: grey arrows, as neither way is better
+                if rating.indicator.polarity is Polarity.NONE:  # added first, so Excel shows these
+                    ws.conditional_format(first + n, col, first + n, col, {
+                        "type": "icon_set", "icon_style": "3_arrows_gray", "icons_only": True,
+                        "icons": arrows})
             ws.conditional_format(first, col, last, col, {
-                "type": "icon_set", "icon_style": "3_arrows", "icons_only": True,
-                "icons": [{"criteria": ">=", "type": "number", "value": 1},
-                          {"criteria": ">=", "type": "number", "value": 0}]})
+                "type": "icon_set", "icon_style": "3_arrows", "icons_only": True, "icons": arrows})
 
     def _layout(self) -> None:
         ws = self.ws
@@ -1083,7 +1089,8 @@ class _Guidance:
         self._key(rag_key(settings), "RAG_key", "What Green, Amber and Red mean.", coloured=True)
         self._paragraphs(rag_notes(settings))
         self._heading("Direction of travel")
-        self._key(direction_key(settings), "Direction_key", "What the direction-of-travel words mean.")
+        self._key(report_direction_key(self.book.report), "Direction_key",
+                  "What the direction-of-travel words mean.")
         self._heading("Activity indicators")
         self._paragraphs((ACTIVITY_NOTE,))
         self._key(range_key(), "Range_key", "What the activity-range words mean.", coloured=True)

@@ -176,7 +176,7 @@ def test_no_data_marks_are_the_code_marks() -> None:
 
 def test_polarity_words_are_the_code_words() -> None:
     expected = {"higher is better": Polarity.HIGHER, "lower is better": Polarity.LOWER,
-                "close to target (goal post)": Polarity.TARGET}
+                "close to target (goal post)": Polarity.TARGET, "data only (no polarity)": Polarity.NONE}
     for meaning, words in one_table("polarity"):
         listed = [w.strip() for w in words.split(",")]
         assert {parse_polarity(w) for w in listed} == {expected[meaning]}

@@ -19,7 +19,7 @@ from kpi_excel.model import (
     RuleSettings,
 )
 
-H, L, T = Polarity.HIGHER, Polarity.LOWER, Polarity.TARGET
+H, L, T, N = Polarity.HIGHER, Polarity.LOWER, Polarity.TARGET, Polarity.NONE
 Value = float | str | None  # a figure, a no-data mark such as "TBC", or a blank
 
 
@@ -114,6 +114,10 @@ FLOOR_PREVIOUS = [
     Case("STALE", H, 0.9, 0.8, [0.91, 0.88, "TBC", None], "Amber", "Worsened"),
     Case("ZERO", H, 0, None, [0, 0], "Green", "Same"),
     Case("BIG", H, 1e6, 9e5, [1234567.5], "Green", ""),
+    # data only (no polarity): never rated, and it rises or falls rather than improving or worsening
+    Case("D_UP", N, None, None, [0.5, 0.6], "Not rated", "Increased"),
+    Case("D_DOWN", N, 0.9, None, [0.6, 0.5], "Not rated", "Decreased"),
+    Case("D_SAME", N, None, None, [0.5, 0.5], "Not rated", "Same"),
 ]
 FLOOR_PREVIOUS_ACTIVITIES = [
     Activity("A_ABOVE", 10, 20, [25], "Above"),
@@ -154,6 +158,7 @@ FLOOR_TREND = [
     Case("TR_GAPS", H, 100, 90, [80, None, "n/a", 85, None, 95], "Amber", "Improved"),
     Case("TR_GOAL", T, 50, 40, [70, 65, 60, 55, 52.5], "Green", "Improved"),
     Case("TR_GOAL_AWAY", T, 50, 40, [50, 55, 58, 61], "Red", "Worsened"),
+    Case("TR_DATA_DOWN", N, None, None, [14, 13, 12, 11, 10, 9], "Not rated", "Decreased"),
 ]
 
 

@@ -18,7 +18,7 @@ from kpi_excel.formatting import (
     range_word,
     year_words,
 )
-from kpi_excel.guidance import ACTIVITY_NOTE, direction_key, rag_key, rag_notes, range_key
+from kpi_excel.guidance import ACTIVITY_NOTE, rag_key, rag_notes, range_key, report_direction_key
 from kpi_excel.model import Indicator, Observation, Period, Person, Rag, Rating, Report
 
 RAG_FILLS = {Rag.GREEN: "00B050", Rag.AMBER: "FFC000", Rag.RED: "FF0000"}  # black text on each: AA
@@ -164,7 +164,7 @@ def guidance_context(report: Report) -> dict[str, Any]:
                 for k in rag_key(settings)],
         "rag_notes": list(rag_notes(settings)),
         "direction": [{"label": k.label, "meaning": k.meaning, "arrow": arrows.get(k.label, "")}
-                      for k in direction_key(settings)],
+                      for k in report_direction_key(report)],
         "range": [{"label": k.label, "meaning": k.meaning} for k in range_key()],
         "activity_note": ACTIVITY_NOTE,
         "table_note": f"In the tables, a dash ({DASH}) means there is no value.",

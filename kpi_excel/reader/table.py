@@ -193,7 +193,8 @@ class TableReader:
                 raise BadValueError(
                     f"the polarity '{clean_text(cell.value)}' is not one we know",
                     where=self.where(row.index, col),
-                    fix="Write H (higher is better), L (lower is better) or T (close to target)",
+                    fix="Write H (higher is better), L (lower is better), T (close to target) or "
+                        "None (data only)",
                 )
             return polarity
         # no polarity given: a floor above the target can only mean lower is better
