@@ -8,14 +8,16 @@ class KpiExcelError(Exception):
 
     def __init__(self, message: str, *, file: str = "", where: str = "", fix: str = "") -> None:
         self.file = file
-        self.where = where  # Sheet!Cell
+        self.where = where  # Sheet!Cell, or line:column in a CSV file
         self.fix = fix
         self.problem = message
         super().__init__(self.line())
 
     def line(self) -> str:
         """The whole message as one line: file, sheet!cell, what is wrong, what to do."""
-        place = ": ".join(p for p in (self.file, self.where) if p)
+        # a text file's place is line:column, written after its name as compilers write it
+        joint = ":" if self.file and self.where[:1].isdigit() else ": "
+        place = joint.join(p for p in (self.file, self.where) if p)
         text = f"{place}: {self.problem}" if place else self.problem
         return f"{text}. {self.fix}" if self.fix else text
 
@@ -56,3 +58,7 @@ class TemplateError(KpiExcelError):
 
 class OutputError(KpiExcelError):
     """An output cannot be written (locked, read-only, or it would overwrite the input)."""
+
+
+class ExtraNotInstalledError(KpiExcelError, ImportError):
+    """A feature needs an optional extra that is not installed (pandas for DataFrames)."""

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
+from typing import Any
 
 
 @lru_cache(maxsize=64)  # called for every warning and cell reference
@@ -171,6 +172,7 @@ class Indicator:
     sheet: str = ""
     row: int = 0  # the 1-based row it was read from
     directorate: str = ""  # the directorate or department, when one workbook holds several
+    place: str = ""  # where the row is when it is not a sheet's: tracker.csv:14 (a CSV file's line)
 
     @property
     def label(self) -> str:
@@ -179,7 +181,9 @@ class Indicator:
 
     @property
     def ref(self) -> str:
-        """Where the row starts, as Excel writes a cell: KPIs!A7, or 'KPI data'!A7."""
+        """Where the row starts, as Excel writes a cell: KPIs!A7, or 'KPI data'!A7 (or its place)."""
+        if self.place:
+            return self.place
         return f"{quote_sheet(self.sheet)}!A{self.row}" if self.sheet else f"row {self.row}"
 
 
@@ -340,6 +344,20 @@ class Report:
                 if rating.indicator.type is KpiType.KPI:
                     groups[rating.indicator.directorate].append(rating)
         return [(name, summarise(ratings)) for name, ratings in groups.items()]
+
+    def to_pandas(self) -> Any:
+        """One row per indicator: the fields of `check --json`, as a pandas DataFrame (RAG,
+        direction and period as ordered categoricals, values as floats). Needs the pandas extra."""
+        from .frames import indicators_frame
+
+        return indicators_frame(self)
+
+    def observations_to_pandas(self) -> Any:
+        """One row per indicator per period (long form, the columns `from_pandas` reads back), as a
+        pandas DataFrame. Needs the pandas extra."""
+        from .frames import observations_frame
+
+        return observations_frame(self)
 
     def sections(self) -> list[tuple[str, list[Rating]]]:
         """KPIs grouped by section, in the order the sections first appear."""

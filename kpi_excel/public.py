@@ -1,0 +1,121 @@
+"""The documented Python API (`import kpi_excel as kx`): keyword options over api.py; nothing prints."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import api, config
+from .model import Dataset, DirectionMethod, RagMethod, Report
+
+if TYPE_CHECKING:
+    import pandas as pd  # noqa: TID251 (types only: pandas loads in frames.py, when used)
+
+PathLike = str | os.PathLike[str]
+
+# the paper details that build() accepts as keywords, as PaperDetails fields
+_DETAIL_KEYWORDS = ("service", "committee", "meeting_date", "subject", "classification", "author",
+                    "director", "report_number", "reports_in_year")
+
+
+def rule_settings(rule: str | RagMethod | None = None, tolerance: str | float | None = None,
+                  direction: str | DirectionMethod | None = None,
+                  goal_post_tolerance: str | float | None = None,
+                  trend_threshold: str | float | None = None) -> dict[str, object]:
+    """Rule options as the command line takes them ('tolerance', '10%', 'last-year'), as
+    RuleSettings fields; a value that is not valid raises SettingsError."""
+    settings: dict[str, object] = {}
+    if rule is not None:
+        settings["rag_method"] = (rule if isinstance(rule, RagMethod)
+                                  else config.parse_rag_method(str(rule), "rule"))
+    if direction is not None:
+        settings["direction"] = (direction if isinstance(direction, DirectionMethod)
+                                 else config.parse_direction_method(str(direction), "direction"))
+    for name, value in (("tolerance", tolerance), ("goal_post_tolerance", goal_post_tolerance),
+                        ("trend_threshold", trend_threshold)):
+        if value is not None:
+            settings[name] = config.parse_fraction(value, name, name.replace("_", " "))
+    return settings
+
+
+def check(path: PathLike, *, rule: str | RagMethod | None = None, tolerance: str | float | None = None,
+          direction: str | DirectionMethod | None = None, goal_post_tolerance: str | float | None = None,
+          trend_threshold: str | float | None = None) -> Report:
+    """Read and rate a KPI workbook (.xlsx) or CSV export, as `kpi-excel check` does.
+
+    The rule options override the workbook's Settings sheet, as the command line's do:
+    `rule="tolerance"`, `tolerance="5%"` (or 0.05), `direction="last-year"`.
+    """
+    settings = rule_settings(rule, tolerance, direction, goal_post_tolerance, trend_threshold)
+    return api.check(Path(path), api.Options(settings=settings))
+
+
+def rate(dataset: Dataset, *, rule: str | RagMethod | None = None, tolerance: str | float | None = None,
+         direction: str | DirectionMethod | None = None, goal_post_tolerance: str | float | None = None,
+         trend_threshold: str | float | None = None) -> Report:
+    """Rate a dataset (from `from_pandas`, say) by its settings, with any rule options laid over."""
+    from .rules import rate as rate_dataset
+
+    settings = rule_settings(rule, tolerance, direction, goal_post_tolerance, trend_threshold)
+    return rate_dataset(api.apply_options(dataset, api.Options(settings=settings)))
+
+
+def from_pandas(frame: pd.DataFrame, *, source: str = "dataframe", rule: str | RagMethod | None = None,
+                tolerance: str | float | None = None, direction: str | DirectionMethod | None = None,
+                goal_post_tolerance: str | float | None = None,
+                trend_threshold: str | float | None = None) -> Dataset:
+    """A long-form DataFrame (one row per indicator per period, with the long-form columns of
+    docs/input-format.md: Code, Indicator, Target, Floor, Period, Value ...) read by the same table
+    finder and rules as a workbook. `source` names the outputs that `build` writes."""
+    from .frames import dataset_from_frame
+
+    dataset = dataset_from_frame(frame, source)
+    settings = rule_settings(rule, tolerance, direction, goal_post_tolerance, trend_threshold)
+    return api.apply_options(dataset, api.Options(settings=settings))
+
+
+def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
+          rule: str | RagMethod | None = None, tolerance: str | float | None = None,
+          direction: str | DirectionMethod | None = None, template: PathLike | None = None,
+          pdf: bool = False, appendices_separately: bool = False, indicator_pages: bool = True,
+          jobs: int = 1, **details: Any) -> api.BuildResult:
+    """Write the RAG workbook and the committee paper into `out`, as `kpi-excel build` does, from
+    a workbook or CSV path or from a rated report. Returns the report and the paths written.
+
+    Paper details are keywords as on the command line: `committee=`, `meeting_date="29 July 2020"`,
+    `author="Name; Role; Team; Phone; Email"` (or a Person) ... `jobs=2` renders the paper on a
+    second process (start-up costs make that worthwhile on the command line, rarely in a notebook).
+    """
+    unknown = sorted(set(details) - set(_DETAIL_KEYWORDS))
+    if unknown:
+        raise TypeError(f"build() got unexpected keyword arguments: {', '.join(unknown)}")
+    options = api.Options(settings=rule_settings(rule, tolerance, direction),
+                          details=_paper_details(details), template=Path(template) if template else None,
+                          pdf=pdf, appendices_separately=appendices_separately,
+                          indicator_pages=indicator_pages)
+    out_dir = Path(out)
+    if not isinstance(report_or_path, Report):
+        return api.build(Path(report_or_path), out_dir, options, jobs=jobs)
+    report = report_or_path
+    dataset = api.apply_options(report.dataset, options)
+    if options.settings:  # new rule options: rate again
+        report = rate(dataset)
+    elif dataset != report.dataset:
+        report = dataclasses.replace(report, dataset=dataset)
+    paths = api.output_paths(Path(report.dataset.source), out_dir)
+    return api.write_outputs(report, paths, options)
+
+
+def _paper_details(details: Mapping[str, Any]) -> dict[str, object]:
+    """Paper-detail keywords as PaperDetails fields: people may be given as 'Name; Role; ...'."""
+    from .model import Person
+
+    fields: dict[str, object] = {}
+    for name, value in details.items():
+        if name in ("author", "director") and isinstance(value, str):
+            value = Person(*[part.strip() for part in value.split(";")][:5])
+        fields[name] = value
+    return fields
