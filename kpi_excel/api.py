@@ -48,7 +48,11 @@ class BuildResult:
 
 
 def load(path: Path, options: Options | None = None) -> Dataset:
-    """Read a workbook and apply command-line overrides."""
+    """Read a workbook (or a CSV export) and apply command-line overrides."""
+    from .csv_reader import is_csv, read_csv
+
+    if is_csv(path):
+        return apply_options(read_csv(path), options or Options())
     from .container import read_checked
 
     checked = read_checked(path)  # a wrong, damaged or hostile file is refused before openpyxl loads

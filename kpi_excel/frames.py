@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,8 +50,6 @@ OBSERVATION_COLUMNS = (
     "tolerance", "lower_threshold", "upper_threshold", "data_period", "unit", "owner", "commentary",
     "period", "period_start", "value", "missing_reason", "is_percent", "number_format",
 )
-# columns of observations_frame that are not read as table columns but say how to read the others
-_HOW_TO_READ = ("period_start", "missing_reason", "is_percent", "number_format")
 
 
 def indicators_frame(report: Report) -> pd.DataFrame:
@@ -131,14 +128,12 @@ def dataset_from_frame(frame: pd.DataFrame, source: str = "dataframe") -> Datase
     if frame.empty:
         raise InputError("the DataFrame has no rows", file=source,
                          fix="Give one row per indicator per period")
-    columns = [c for c in frame.columns if c not in _HOW_TO_READ]
-    header = [str(c) for c in columns]
-    rows: list[list[object]] = [list(header), *_frame_rows(frame, columns)]
+    header = [str(c) for c in frame.columns]
+    rows: list[list[object]] = [list(header)]
+    rows += [[_plain(v) for v in values] for values in frame.itertuples(index=False, name=None)]
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame.astype(str), index=True).to_numpy().tobytes())
     return read_plain_rows(rows, _FramePlaces(source, header, [str(i) for i in frame.index]),
-                           sha256=digest.hexdigest(), file=source,
-                           number_formats=[None, *_row_number_formats(frame)],
-                           numeric_columns=_numeric(header))
+                           sha256=digest.hexdigest(), file=source)
 
 
 @dataclass(frozen=True)
@@ -157,38 +152,6 @@ class _FramePlaces:
 
     def line(self, row: int) -> int:
         return row
-
-
-def _frame_rows(frame: pd.DataFrame, columns: list[Any]) -> Iterator[list[object]]:
-    reasons = frame.get("missing_reason")
-    value_at = columns.index("value") if "value" in columns else None
-    for i, values in enumerate(frame[columns].itertuples(index=False, name=None)):
-        row = [_plain(v) for v in values]
-        if value_at is not None and row[value_at] is None and reasons is not None:
-            reason = _plain(reasons.iat[i])
-            if isinstance(reason, str) and reason.strip().lower() != "blank":
-                row[value_at] = reason  # read as the workbook's cell was: TBC, Not due, #DIV/0!
-        yield row
-
-
-def _row_number_formats(frame: pd.DataFrame) -> Iterator[str | None]:
-    """Each row's number format: its own, made a percentage format where `is_percent` says so."""
-    formats = frame.get("number_format")
-    percent = frame.get("is_percent")
-    for i in range(len(frame)):
-        fmt = _plain(formats.iat[i]) if formats is not None else None
-        fmt = fmt if isinstance(fmt, str) and fmt else None
-        if percent is not None and _plain(percent.iat[i]) is True and "%" not in (fmt or ""):
-            fmt = "0.0%"
-        yield fmt
-
-
-def _numeric(header: list[str]) -> set[int]:
-    """The columns whose numbers take the row's number format: values, targets, thresholds."""
-    from .parsing import Role, header_role
-
-    numeric_roles = {Role.VALUE, Role.TARGET, Role.FLOOR, Role.LOWER, Role.UPPER}
-    return {c for c, text in enumerate(header) if header_role(text) in numeric_roles}
 
 
 def _plain(value: Any) -> object:

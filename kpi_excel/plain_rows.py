@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from .errors import KpiExcelError, NoKpiTableError
 from .model import Dataset, Indicator, Warning_, quote_sheet
-from .reader import BookReader, Cell
+from .parsing import Role, clean_text, normalise
+from .reader import BookReader, Cell, Header, find_header
 
+HOW_TO_READ = {"ispercent": "is_percent", "numberformat": "number_format",
+               "missingreason": "missing_reason", "periodstart": "period_start"}
+_NUMERIC_ROLES = {Role.VALUE, Role.TARGET, Role.FLOOR, Role.LOWER, Role.UPPER}
+_TRUE = {"true", "yes", "y", "1"}
 SHEET = "Table"  # what the table finder calls the one sheet; never shown: every place is renamed
 _REF = re.compile(r"(?P<sheet>.+)!(?P<col>[A-Z]{1,3})(?P<row>\d+)")
-_EMPTY = Cell(None)
+EMPTY = Cell(None)
 
 
 class Places(Protocol):
@@ -35,13 +40,18 @@ class Places(Protocol):
 
 
 def read_plain_rows(rows: Sequence[Sequence[object]], places: Places, *, sha256: str, file: str,
-                    number_formats: Sequence[str | None] = (), numeric_columns: Collection[int] = (),
                     warnings: Sequence[Warning_] = ()) -> Dataset:
     """Read rows of plain values (text, numbers, dates; None for a blank) as one sheet holding a
-    KPI table. A row's number format (such as 0.0%) applies to its numeric columns. `file` is how
-    errors name the source (the path as given)."""
-    cells = [_cells(row, number_formats[r] if r < len(number_formats) else None, numeric_columns)
-             for r, row in enumerate(rows)]
+    KPI table. `file` is how errors name the source (the path as given).
+
+    kpi-excel's own long form (what `Report.observations_to_pandas` writes) adds columns that say
+    how to read the others: a row's `number_format` (0.0%) and `is_percent` apply to its numbers,
+    and `missing_reason` (TBC, Not due) stands for a blank value, as the workbook's cell held it.
+    """
+    cells = [_cells(row) for row in rows]
+    header = find_header(cells)
+    if header is not None:
+        cells = _read_as_told(cells, header)
     book = BookReader(warnings=list(warnings))
     try:
         book.add_sheet(SHEET, cells)
@@ -51,13 +61,63 @@ def read_plain_rows(rows: Sequence[Sequence[object]], places: Places, *, sha256:
     return _placed(dataset, places)
 
 
-def _cells(row: Sequence[object], number_format: str | None, numeric: Collection[int]) -> list[Cell]:
-    cells = [_EMPTY if value is None or value == "" else
-             Cell(value, number_format if number_format and c in numeric else "General")
-             for c, value in enumerate(row)]
-    while cells and cells[-1] is _EMPTY:
+def _cells(row: Sequence[object]) -> list[Cell]:
+    cells = [EMPTY if value is None or value == "" else Cell(value) for value in row]
+    while cells and cells[-1] is EMPTY:
         cells.pop()
     return cells
+
+
+def _read_as_told(rows: list[list[Cell]], header: Header) -> list[list[Cell]]:
+    """Rows with the how-to-read columns applied to the others, then emptied (so they are not
+    carried as unrecognised columns)."""
+    told = {HOW_TO_READ[key]: col for col, text in header.texts.items()
+            if (key := normalise(text)) in HOW_TO_READ}
+    if not told:
+        return rows
+    numeric = {c for role, c in header.roles.items() if role in _NUMERIC_ROLES} | set(header.periods)
+    value_col = header.roles.get(Role.VALUE)
+    result = rows[:header.row]
+    for row in rows[header.row:]:
+        row = list(row)
+        at = dict(enumerate(row))
+        if len(result) > header.row:  # a row below the header
+            fmt = _number_format(at.get(told.get("number_format", -1)), at.get(told.get("is_percent", -1)))
+            if fmt:
+                for c in numeric & at.keys():
+                    row[c] = _formatted(row[c], fmt)
+            reason = at.get(told.get("missing_reason", -1))
+            if value_col is not None and at.get(value_col, EMPTY).value is None and reason is not None:
+                text = clean_text(reason.value)
+                if text and text.lower() != "blank":
+                    row = row + [EMPTY] * (value_col + 1 - len(row))
+                    row[value_col] = Cell(text)
+        for c in told.values():
+            if c < len(row):
+                row[c] = EMPTY
+        result.append(row)
+    return result
+
+
+def _number_format(fmt_cell: Cell | None, percent_cell: Cell | None) -> str | None:
+    fmt = clean_text(fmt_cell.value) if fmt_cell is not None else ""
+    percent = percent_cell is not None and normalise(clean_text(percent_cell.value)) in _TRUE
+    if percent and "%" not in fmt:
+        return "0.0%"
+    return fmt or None
+
+
+def _formatted(cell: Cell, fmt: str) -> Cell:
+    """A number (or a number written as text: a CSV holds only text) in the row's number format."""
+    value = cell.value
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return cell
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Cell(value, fmt)
+    return cell
 
 
 def rename(where: str, places: Places) -> str:
