@@ -29,7 +29,7 @@ app = typer.Typer(
 EXIT_INPUT = 1
 EXIT_INTERNAL = 3  # a fault in kpi-excel, not in the input
 
-WorkbookArg = Annotated[Path, typer.Argument(help="The department's KPI workbook (.xlsx).",
+WorkbookArg = Annotated[Path, typer.Argument(help="The department's KPI workbook (.xlsx) or CSV export (.csv).",
                                              show_default=False, metavar="WORKBOOK")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
 Rule = Annotated[str | None, typer.Option(  # noqa: UP007 (typer needs Optional on 3.10)
@@ -184,7 +184,8 @@ def build(
 @app.command()
 def council(
     source: Annotated[Path, typer.Argument(
-        help="A folder of departmental workbooks (.xlsx), or one workbook with a Directorate column.",
+        help="A folder of departmental workbooks (.xlsx), or one workbook or CSV export with a "
+             "Directorate column.",
         show_default=False, metavar="INPUT")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs (created if missing).")
                    ] = Path("council"),

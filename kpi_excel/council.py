@@ -188,8 +188,8 @@ def _part(dataset: Dataset, name: str, indicators: tuple[Indicator, ...]) -> Dat
 
 
 def _cell_row(where: str) -> tuple[str, int] | None:
-    """'KPIs!H6' or "'KPI data'!H6" -> (sheet, 6)."""
-    match = re.fullmatch(r"(.+)![A-Z]+(\d+)", where)
+    """'KPIs!H6' or "'KPI data'!H6" -> (sheet, 6); a CSV file's 'tracker.csv:6:Target' -> (tracker.csv, 6)."""
+    match = re.fullmatch(r"(.+)![A-Z]+(\d+)", where) or re.fullmatch(r"(.+?):(\d+)(?::.*)?", where)
     if not match:
         return None
     sheet = match.group(1)

@@ -149,7 +149,7 @@ def _placed_indicator(ind: Indicator, places: Places) -> Indicator:
 def _placed_error(error: KpiExcelError, places: Places, file: str) -> KpiExcelError:
     """The error naming the place as the source does: tracker.csv:14:Target."""
     if isinstance(error, NoKpiTableError) and not error.where:
-        error.problem = f"{places.name} holds no KPI table"
+        error.problem = "it holds no KPI table"
         error.fix = ("Give it a header row (in its first 20 rows) with an 'Indicator' column, a 'Target' "
                      "column and one column per period, or a Period and a Value column (long form)")
     where = rename(error.where, places)
