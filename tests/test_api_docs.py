@@ -1,0 +1,58 @@
+"""docs/python-api.md stays true: its Python blocks run in order, and each output block matches."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pandas")  # a dev dependency: uv run pytest always has it
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "python-api.md"
+_BLOCK = re.compile(r"^```(\w*)\n(.*?)^```$", re.S | re.M)
+
+
+def doc_blocks() -> list[tuple[str, str, str | None]]:
+    """(the section heading, the Python code, the output block after it or None), in page order."""
+    text = DOC.read_text(encoding="utf-8")
+    blocks = [(m.group(1), m.group(2), m.start()) for m in _BLOCK.finditer(text)]
+    result = []
+    for i, (lang, body, start) in enumerate(blocks):
+        if lang != "python":
+            continue
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        output = following[1] if following and following[0] == "text" else None
+        headings = re.findall(r"^## (.+)$", text[:start], re.M)
+        result.append((headings[-1] if headings else "", body, output))
+    return result
+
+
+def test_the_page_has_a_walk_through_with_outputs() -> None:
+    blocks = doc_blocks()
+    assert len(blocks) >= 8
+    walk = [b for b in blocks if b[0] == "A notebook walk-through"]
+    assert len(walk) >= 5 and all(output is not None for _, _, output in walk)
+    code = "".join(body for _, body, _ in walk)
+    for step in ("kx.check(", "to_pandas()", '"RED"' if '"RED"' in code else "AMBER",
+                 "observations_to_pandas()", "kx.build("):
+        assert step in code
+
+
+def test_every_python_block_runs_and_prints_its_output(sample: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copyfile(sample, tmp_path / "tracker.xlsx")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": "__doc__"}
+    for heading, body, expected in doc_blocks():
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(body, f"{DOC.name} ({heading})", "exec"), namespace)  # noqa: S102
+        if expected is not None:
+            got = [line.rstrip() for line in printed.getvalue().strip("\n").splitlines()]
+            want = [line.rstrip() for line in expected.strip("\n").splitlines()]
+            assert got == want, f"{heading}:\n{body}"
+    assert (tmp_path / "out" / "tracker-rag.xlsx").is_file()
