@@ -29,8 +29,9 @@ app = typer.Typer(
 EXIT_INPUT = 1
 EXIT_INTERNAL = 3  # a fault in kpi-excel, not in the input
 
-WorkbookArg = Annotated[Path, typer.Argument(help="The department's KPI workbook (.xlsx) or CSV export (.csv).",
-                                             show_default=False, metavar="WORKBOOK")]
+WorkbookArg = Annotated[Path, typer.Argument(
+    help="The department's KPI workbook (.xlsx) or CSV export (.csv).", show_default=False,
+    metavar="WORKBOOK")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
 Rule = Annotated[str | None, typer.Option(  # noqa: UP007 (typer needs Optional on 3.10)
     "--rule", help="RAG rule: 'floor' (the default) or 'tolerance'. Overrides the workbook.")]

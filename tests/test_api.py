@@ -134,8 +134,8 @@ def test_bad_input_raises_the_named_error_and_prints_nothing(tmp_path: Path,
     assert capsys.readouterr() == ("", "")
 
 
-def test_build_from_a_report_or_a_path_writes_what_the_cli_writes(sample: Path, tmp_path: Path,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_from_a_report_or_a_path_writes_what_the_cli_writes(
+        sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = kx.check(sample)
     from_report = kx.build(report, out=tmp_path / "a", committee="Policy and Resources Committee")
     from_path = kx.build(sample, out=tmp_path / "b")
