@@ -143,7 +143,8 @@ def _placed_indicator(ind: Indicator, places: Places) -> Indicator:
     line = places.line(ind.row - 1)
     observations = tuple(dataclasses.replace(o, cell=rename(o.cell, places)) for o in ind.observations)
     return dataclasses.replace(ind, observations=observations, sheet=places.name, row=line,
-                               place=places.cell(ind.row - 1, None))
+                               place=places.cell(ind.row - 1, None),
+                               commentary_cell=rename(ind.commentary_cell, places))
 
 
 def _placed_error(error: KpiExcelError, places: Places, file: str) -> KpiExcelError:

@@ -176,8 +176,8 @@ def test_a_bad_period_names_its_line_and_the_period_column(tmp_path: Path) -> No
 
 def test_warnings_name_the_line_and_the_period_heading(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "wide.csv", [
-        ["Ref", "Indicator", "Target", "Floor", "Jan-20", "Feb-20", "Mar-20"],
-        ["A1", "Calls", "90%", "80%", "88%", "#DIV/0!", "see note"],
+        ["Ref", "Indicator", "Target", "Floor", "Jan-20", "Feb-20", "Mar-20", "Commentary"],
+        ["A1", "Calls", "90%", "80%", "88%", "#DIV/0!", "see note", "Steady"],
         ["A1", "Calls again", "10", "20", "1", "2", "3"],
     ])
     report = api.check(path)
@@ -186,6 +186,7 @@ def test_warnings_name_the_line_and_the_period_heading(tmp_path: Path) -> None:
     assert any(where == "wide.csv:2:Mar-20" and "see note" in text for where, text in places)
     assert ("wide.csv:2", "code A1 is used by more than one indicator") in places
     assert report.ratings[0].latest is not None and report.ratings[0].latest.cell == "wide.csv:2:Jan-20"
+    assert report.ratings[0].indicator.commentary_cell == "wide.csv:2:Commentary"
     printed = CliRunner().invoke(app, ["check", str(path)]).stdout
     assert "wide.csv:2:Feb-20" in printed
 
