@@ -90,10 +90,11 @@ def _check_kind(name: str, data: bytes) -> None:
         problem, fix = _office_97_kind(data)
         raise UnreadableWorkbookError(problem, file=name, fix=fix)
     if not data.startswith(b"PK"):
-        raise UnreadableWorkbookError(
-            f"this is not an Excel workbook ({_guess_kind(data)})", file=name,
-            fix="Give the .xlsx file (in Excel: File > Save As > Excel Workbook)",
-        )
+        kind = _guess_kind(data)
+        fix = "Give the .xlsx file (in Excel: File > Save As > Excel Workbook)"
+        if "CSV" in kind:  # kpi-excel reads CSV exports too, when they are named so
+            fix = "If it is a CSV export, name it .csv and retry; else " + fix[0].lower() + fix[1:]
+        raise UnreadableWorkbookError(f"this is not an Excel workbook ({kind})", file=name, fix=fix)
 
 
 def _office_97_kind(data: bytes) -> tuple[str, str]:
