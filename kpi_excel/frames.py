@@ -36,7 +36,7 @@ from .model import (
 RAG_ORDER = [Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value]
 _CATEGORIES: dict[str, tuple[list[str], bool]] = {  # column: (categories, ordered)
     "rag": (RAG_ORDER, True),
-    "dot": ([Direction.WORSENED.value, Direction.SAME.value, Direction.IMPROVED.value], True),
+    "dot": ([d.value for d in Direction], False),  # improved/worsened, or a data-only rise or fall
     "range": ([RangeStatus.BELOW.value, RangeStatus.WITHIN.value, RangeStatus.ABOVE.value], True),
     "type": ([t.value for t in KpiType], False),
     "polarity": ([p.value for p in Polarity], False),

@@ -192,7 +192,23 @@ def test_to_pandas_types(sample: Path) -> None:
     assert list(frame["period"].cat.categories) == [p.label for p in report.dataset.periods]
     assert frame.loc[frame["period"] < "Mar-20", "code"].tolist() == ["ICT01"]  # the stale one
     assert report.observations_to_pandas()["period"].max() == "Mar-20"  # by date: as text, Sep-19
-    assert frame["dot"].cat.ordered and frame["range"].cat.ordered
+    assert frame["range"].cat.ordered
+    # every value the model has is a category: none would turn into NaN
+    from kpi_excel.model import Direction, KpiType, Polarity, Rag, RangeStatus
+
+    for column, enum in (("rag", Rag), ("dot", Direction), ("range", RangeStatus), ("type", KpiType),
+                         ("polarity", Polarity)):
+        assert set(frame[column].cat.categories) == {e.value for e in enum}, column
+
+
+def test_data_only_indicators_keep_their_direction_and_round_trip(tmp_path: Path) -> None:
+    header = monthly_header(3, ["Code", "Indicator", "Polarity", "Target"])
+    book = kpi_book(tmp_path, header, ["D1", "Contacts", "Data only", None, 10, 12, 15],
+                    ["K1", "Calls answered", "H", 5, 4, 5, 6])
+    report = kx.check(book)
+    frame = report.to_pandas()
+    assert frame["dot"].astype(str).tolist() == [r.direction.value for r in report.ratings if r.direction]
+    assert comparable(kx.rate(kx.from_pandas(report.observations_to_pandas()))) == comparable(report)
 
 
 def test_observations_are_every_value_of_every_indicator(sample: Path) -> None:

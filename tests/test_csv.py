@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from libreoffice import require_soffice
 from typer.testing import CliRunner
 
 from kpi_excel import api, csv_reader
 from kpi_excel.cli import app
-from kpi_excel.errors import BadValueError, NoKpiTableError, UnreadableWorkbookError
+from kpi_excel.errors import BadValueError, KpiExcelError, NoKpiTableError, UnreadableWorkbookError
 from kpi_excel.export import report_to_dict
 from kpi_excel.formatting import format_value
 from kpi_excel.model import Report
@@ -282,3 +284,30 @@ def test_the_displayed_value_follows_the_csv_text(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "t.csv", [["Indicator", "Target", "Apr-19"], ["Calls", "90.5%", "91.25%"]])
     [rating] = api.check(path).ratings
     assert rating.indicator.is_percent and format_value(rating.value, rating.indicator) == "91.2%"
+
+
+# --- anything at all ---------------------------------------------------------------------------------
+
+_WORDS = ["Code", "Indicator", "Target", "Floor", "Polarity", "Period", "Value", "Actual Mar-20", "Apr-19",
+          "Q1 2019/20", "2019/20", "H", "L", "TBC", "85%", "1,234", "#DIV/0!", "é", "–", "\"", ",", ";", "\t",
+          "\n", "\r\n", " ", ""]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(
+    st.binary(max_size=400),
+    st.lists(st.sampled_from(_WORDS), max_size=80).map(lambda words: "".join(words).encode("utf-8")),
+    st.lists(st.sampled_from(_WORDS), max_size=80).map(lambda words: ",".join(words).encode("cp1252")),
+))
+def test_any_bytes_give_a_result_or_one_clean_error(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(data)
+    try:
+        report = api.check(path)
+    except KpiExcelError as error:
+        line = error.line()
+        assert line and "Traceback" not in line
+        assert line.startswith(str(path))
+    else:
+        assert report.ratings
+    assert path.read_bytes() == data
