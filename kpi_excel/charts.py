@@ -30,8 +30,8 @@ GRID_COLOUR = "#D9D9D9"
 AXIS_COLOUR = "#000000"
 CHART_COLOURS = (AXIS_COLOUR, VALUE_COLOUR, TARGET_COLOUR, FLOOR_COLOUR, RANGE_COLOUR, GRID_COLOUR,
                  RANGE_FILL)
-FONT_POINTS = 7.0
-NOTE_POINTS = 8.0
+FONT_POINTS = 9.0  # no text in the paper below 9 pt, chart labels and keys included
+NOTE_POINTS = 9.0
 TICK_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)  # the values a y-axis step may take, times a power of ten
 MAX_Y_INTERVALS = 5
 # Arial where it is installed (Windows, macOS), else a font with Arial's metrics, else DejaVu Sans

@@ -80,22 +80,32 @@ def rag_key(settings: RuleSettings) -> tuple[KeyEntry, ...]:
     return tuple(KeyEntry(colour, meaning) for colour, meaning in entries.items())
 
 
-def rag_notes(settings: RuleSettings) -> tuple[str, ...]:
-    """The fine print of the RAG rule: boundaries, polarity, goal posts, missing data."""
+def rag_notes(settings: RuleSettings, *, lower: bool = True, close_to_target: bool = True,
+              without_floor: bool = True, unrated: bool = True) -> tuple[str, ...]:
+    """The fine print of the RAG rule: boundaries, polarity, goal posts, missing data.
+
+    The flags leave out a note about what no indicator uses (the paper explains only what it
+    shows): lower-is-better or close-to-target indicators, indicators with no floor standard
+    and no tolerance, indicators with no data or no target.
+    """
     notes = [
         "A value exactly equal to the target is Green; a value exactly equal to the floor "
         "standard is Amber.",
-        "Where lower is better, the comparisons are reversed.",
-        "Where close to target is best, Green is "
-        + (f"within {settings.goal_post_tolerance:.0%} of" if settings.goal_post_tolerance else "exactly on")
-        + " the target, Amber is no further from the target than the floor standard "
-        "(or the tolerance), and Red is further away.",
-        "An indicator with no floor standard and no tolerance is rated Green or Red.",
-        "The RAG rating is for the latest period with data; indicators whose latest data is "
-        "older than the report period are flagged.",
-        "Indicators with no data or no target are shown as 'No data' or 'Not rated' and are not "
-        "counted as Green, Amber or Red.",
     ]
+    if lower:
+        notes.append("Where lower is better, the comparisons are reversed.")
+    if close_to_target:
+        tolerance = settings.goal_post_tolerance
+        near = f"within {tolerance:.0%} of" if tolerance else "exactly on"
+        notes.append(f"Where close to target is best, Green is {near} the target, Amber is no further "
+                     "from the target than the floor standard (or the tolerance), and Red is further away.")
+    if without_floor:
+        notes.append("An indicator with no floor standard and no tolerance is rated Green or Red.")
+    notes.append("The RAG rating is for the latest period with data; indicators whose latest data is "
+                 "older than the report period are flagged.")
+    if unrated:
+        notes.append("Indicators with no data or no target are shown as 'No data' or 'Not rated' and "
+                     "are not counted as Green, Amber or Red.")
     return tuple(notes)
 
 

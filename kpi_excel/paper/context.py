@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kpi_excel import narrative, proposals, rules
+from kpi_excel import narrative, palette, proposals, rules
 from kpi_excel.charts import observations_for, shown_periods
 from kpi_excel.formatting import (
     DIRECTION_ARROWS,
@@ -19,14 +19,26 @@ from kpi_excel.formatting import (
     year_words,
 )
 from kpi_excel.guidance import ACTIVITY_NOTE, rag_key, rag_notes, range_key, report_direction_key
-from kpi_excel.model import Indicator, Observation, Period, Person, Rag, Rating, Report
+from kpi_excel.model import Indicator, Observation, Period, Person, Polarity, Rag, Rating, Report
 
-RAG_FILLS = {Rag.GREEN: "00B050", Rag.AMBER: "FFC000", Rag.RED: "FF0000"}  # black text on each: AA
-NO_FILL = "FFFFFF"
-HEADER_FILL = "D9D9D9"
-CHANGE_FILL = "FFF2CC"
+# Word wants fills as RRGGBB; the colours, and the text colour on each, come from palette.py
+RAG_FILLS = {rag: swatch.fill_hex for rag, swatch in palette.RAG_SWATCHES.items()}
+NO_FILL = palette.PLAIN.fill_hex
+HEADER_FILL = palette.HEADER_FILL.lstrip("#")
+CHANGE_FILL = palette.CHANGE_FILL.lstrip("#")
 DASH = "–"  # an empty cell would be read out as nothing: say there is no value
+PERIODS_A_ROW = 6  # twelve periods at 9 pt do not fit across a portrait page: two rows of six
 _NO_DATE = dt.datetime(2000, 1, 1)
+
+# What the paper shows, highlighted, where the workbook does not give a detail of the header
+# block or the contacts: a gap no one can miss, and `build` warns about it.
+PLACEHOLDERS = {
+    "committee": "[Committee]",
+    "meeting date": "[Meeting date]",
+    "from": "[Cabinet Member and Corporate Director]",
+    "report author": "[Report author]",
+    "relevant director": "[Relevant director]",
+}
 
 ChartFn = Callable[[Rating, Sequence[Observation], str], Any]
 
@@ -39,6 +51,7 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
     table of periods): a council-wide report keeps those in each directorate's own paper.
     """
     details = report.dataset.details
+    gaps = set(missing_details(report))
     shown = shown_periods(report)
     kpis = [kpi_item(r, report, shown, chart) for r in report.kpis]
     by_label = {r.indicator.label: item for r, item in zip(report.kpis, kpis, strict=True)}
@@ -49,10 +62,12 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
         "service": details.service,
         "committee": details.committee,
         "meeting_date": date_text(details.meeting_date),
-        "to_line": " – ".join(t for t in (details.committee, date_text(details.meeting_date)) if t),
+        "to_line": " – ".join((details.committee or PLACEHOLDERS["committee"],
+                                 date_text(details.meeting_date) or PLACEHOLDERS["meeting date"])),
         "subject": paper_subject(report),
         "classification": details.classification,
-        "from_people": [person_item(p, "From:" if i == 0 else "") for i, p in enumerate(details.from_)],
+        "from_people": [person_item(p, "From:" if i == 0 else "")
+                        for i, p in enumerate(details.from_ or (Person(PLACEHOLDERS["from"]),))],
         "summary_intro": narrative.summary_intro(report),
         "summary_headline": narrative.headline(summary, report.dataset.settings.rag_method,
                                                narrative.not_rated_counts(report.kpis)),
@@ -61,8 +76,8 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
         "introduction": narrative.introduction(report),
         "dashboard_paragraphs": [{"number": p.number, "text": p.text, "bullets": list(p.bullets)}
                                  for p in narrative.dashboard_paragraphs(report)],
-        "author": person_item(details.author),
-        "director": person_item(details.director),
+        "author": person_item(_or_placeholder(details.author, "report author")),
+        "director": person_item(_or_placeholder(details.director, "relevant director")),
         "period": report.period.label if report.period else "",
         "period_end": narrative.month_year(report.period) if report.period else "",
         "financial_year": year_words(year) if year else "",
@@ -72,23 +87,52 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
                    "not_rated": summary.not_rated, "total": summary.total},
         "dashboard_title": dashboard_title(report),
         "data_note": data_note(report),
-        "summary_table_note": ("Each KPI is rated on its latest value. The RAG rating is written as a "
-                               "word as well as shown in colour."),
+        "summary_table_note": ("Each KPI is rated on its latest value, shown with its period where that "
+                               "is older than the report period. The RAG rating is written as a word "
+                               "as well as shown in colour."),
         "guidance": guidance_context(report),
-        "sections": paginate([{"name": name or "Key Performance Indicators",
-                               "kpis": [by_label[r.indicator.label] for r in ratings]}
-                              for name, ratings in report.sections()]),
+        "sections": [{"name": name or "Key Performance Indicators",
+                      "kpis": [by_label[r.indicator.label] for r in ratings]}
+                     for name, ratings in report.sections()],
         "kpis": kpis,
         "red_kpis": [item for r, item in zip(report.kpis, kpis, strict=True) if r.rag is Rag.RED],
-        "activities": _two_a_page([activity_item(r, report, shown, chart) for r in report.activities],
-                                  first=1),
+        "red_intro": red_intro(summary.red, show_details),
+        "activities": [activity_item(r, report, shown, chart) for r in report.activities],
         "proposals": proposal_items(report),
         "proposals_intro": proposals_intro(report),
         "directorates": directorate_items(report),
         "directorates_intro": narrative.directorates_intro(report.directorates()),
         "show_details": show_details,
         "source": report.dataset.source,
+        "placeholders": [PLACEHOLDERS[name] for name in PLACEHOLDERS if name in gaps],
     }
+
+
+def missing_details(report: Report) -> list[str]:
+    """The details of the paper's header block and contacts the workbook does not give."""
+    details = report.dataset.details
+    given = {
+        "committee": bool(details.committee),
+        "meeting date": details.meeting_date is not None,
+        "from": bool(details.from_),
+        "report author": bool(details.author and details.author.name),
+        "relevant director": bool(details.director and details.director.name),
+    }
+    return [name for name in PLACEHOLDERS if not given[name]]
+
+
+def _or_placeholder(person: Person | None, name: str) -> Person:
+    return person if person and person.name else Person(PLACEHOLDERS[name])
+
+
+def red_intro(red: int, show_details: bool) -> str:
+    """The lead-in to the list of Red KPIs: where the rest of each one's story is."""
+    which = "This KPI was" if red == 1 else f"These {red} KPIs were"
+    if not show_details:
+        return f"{which} rated Red, with the commentary given in the workbook:"
+    where = "its chart, values by period and commentary are" if red == 1 else \
+        "the chart, values by period and commentary of each are"
+    return f"{which} rated Red; {where} under KPI details below:"
 
 
 def directorate_items(report: Report) -> list[dict[str, Any]]:
@@ -99,26 +143,6 @@ def directorate_items(report: Report) -> list[dict[str, Any]]:
     return [{"name": name, "total": s.total, "green": s.green, "amber": s.amber, "red": s.red,
              "not_rated": s.not_rated} for name, s in rows]
 
-
-def paginate(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mark where a page starts so the KPI details fall two to a page, each chart with its table.
-
-    A break before a section's first KPI goes before the section heading instead.
-    """
-    _two_a_page([kpi for section in sections for kpi in section["kpis"]])
-    for section in sections:
-        first = section["kpis"][0] if section["kpis"] else {}
-        section["break_before"] = first.get("break_before", False)
-        if first:
-            first["break_before"] = False
-    return sections
-
-
-def _two_a_page(items: list[dict[str, Any]], first: int = 0) -> list[dict[str, Any]]:
-    """Set break_before on every second item; `first` items share the first page with what precedes."""
-    for index, item in enumerate(items):
-        item["break_before"] = index > 0 and (index - first) % 2 == 0 and index >= first
-    return items
 
 
 def paper_subject(report: Report) -> str:
@@ -142,7 +166,7 @@ def data_note(report: Report) -> str:
     end = narrative.month_year(report.period)
     when = f"year end {report.period.financial_year}" if narrative.is_year_end(report) else \
         report.period.financial_year
-    return f"Results to {end} ({when}), from {report.dataset.source}."
+    return f"Results to {end} ({when})."
 
 
 def person_item(person: Person | None, label: str = "") -> dict[str, Any]:
@@ -159,10 +183,20 @@ def guidance_context(report: Report) -> dict[str, Any]:
     settings = report.dataset.settings
     colours = {rag.word: RAG_FILLS[rag] for rag in Rag}
     arrows = {DIRECTION_WORDS[d]: DIRECTION_ARROWS[d] for d in DIRECTION_WORDS}
+    kpis = [r.indicator for r in report.kpis]
+    notes = rag_notes(
+        settings,
+        lower=any(i.polarity is Polarity.LOWER for i in kpis),
+        close_to_target=any(i.polarity is Polarity.TARGET for i in kpis),
+        without_floor=any(rules.amber_limit(i, settings) is None and i.target is not None
+                          and i.polarity in (Polarity.HIGHER, Polarity.LOWER) for i in kpis),
+        unrated=any(r.rag is None for r in report.kpis),
+    )
     return {
         "rag": [{"label": k.label, "meaning": k.meaning, "fill": colours.get(k.label, NO_FILL)}
                 for k in rag_key(settings)],
-        "rag_notes": list(rag_notes(settings)),
+        "rag_notes": list(notes),
+        "colours": palette.colours_sentence(),
         "direction": [{"label": k.label, "meaning": k.meaning, "arrow": arrows.get(k.label, "")}
                       for k in report_direction_key(report)],
         "range": [{"label": k.label, "meaning": k.meaning} for k in range_key()],
@@ -187,9 +221,11 @@ def kpi_item(rating: Rating, report: Report, shown: Sequence[Period],
         "code": _or_dash(ind.code), "name": ind.name, "label": ind.label, "section": ind.section,
         "value": _or_dash(format_value(rating.value, ind)),
         "period": rating.latest.period.label if rating.latest else DASH,
+        "value_text": _value_text(rating),
+        "polarity": POLARITY_WORDS[ind.polarity],
         "target": _or_dash(format_value(ind.target, ind)),
         "floor": _or_dash(format_value(ind.floor, ind)),
-        "rag": rag_word(rating), "rag_fill": RAG_FILLS.get(rating.rag, NO_FILL) if rating.rag else NO_FILL,
+        "rag": rag_word(rating), "rag_fill": palette.swatch_for_word(rag_word(rating)).fill_hex,
         "direction": _or_dash(direction), "arrow": arrow,
         "direction_text": f"{arrow} {direction}" if direction else DASH,
         "commentary": ind.commentary,
@@ -198,8 +234,27 @@ def kpi_item(rating: Rating, report: Report, shown: Sequence[Period],
         "stale": rating.stale,
         "chart_description": description,
         "chart": chart(rating, observations, description) if chart else "",
-        "periods": [_kpi_period(o, ind, report) for o in observations],
+        "periods": (periods := [_kpi_period(o, ind, report) for o in observations]),
+        "period_rows": period_rows(periods, {"label": "", "value": "", "rag": "", "rag_fill": NO_FILL}),
     }
+
+
+def _value_text(rating: Rating) -> str:
+    """The latest value, with its period when that is older than the report period: 72.1% (Feb-20)."""
+    value = _or_dash(format_value(rating.value, rating.indicator))
+    return f"{value} ({rating.latest.period.label})" if rating.stale and rating.latest else value
+
+
+def period_rows(periods: list[dict[str, str]], blank: dict[str, str]) -> list[list[dict[str, str]]]:
+    """The periods in rows of at most six, as even as can be (12 as 6 + 6, 8 as 4 + 4); a short
+    last row is filled with blank cells so that the table stays a grid."""
+    if len(periods) <= PERIODS_A_ROW:
+        return [periods] if periods else []
+    rows = -(-len(periods) // PERIODS_A_ROW)
+    size = -(-len(periods) // rows)
+    chunks = [periods[i:i + size] for i in range(0, len(periods), size)]
+    chunks[-1] = chunks[-1] + [dict(blank) for _ in range(size - len(chunks[-1]))]
+    return chunks
 
 
 def _kpi_period(observation: Observation, ind: Indicator, report: Report) -> dict[str, str]:
@@ -228,7 +283,8 @@ def activity_item(rating: Rating, report: Report, shown: Sequence[Period],
         "facts": narrative.activity_facts(rating),
         "chart_description": description,
         "chart": chart(rating, observations, description) if chart else "",
-        "periods": [_activity_period(o, ind) for o in observations],
+        "periods": (periods := [_activity_period(o, ind) for o in observations]),
+        "period_rows": period_rows(periods, {"label": "", "value": "", "range": ""}),
     }
 
 
@@ -267,7 +323,6 @@ def proposals_intro(report: Report) -> str:
     return (f"The proposed target and floor standard for {coming} beside those for {this}; any change "
             "is described, and shaded, in the last column. A tougher target or floor standard is one "
             "that is harder to meet: higher where higher is better, lower where lower is better.")
-
 
 
 def fixed_time(report: Report) -> dt.datetime:

@@ -9,6 +9,7 @@ from typing import Any
 from docx.document import Document as DocumentObject
 from docxtpl import DocxTemplate
 
+from kpi_excel import palette
 from kpi_excel.model import Indicator, Report
 
 from .context import dashboard_title, fixed_time, paper_context, paper_subject
@@ -22,7 +23,15 @@ from .templates import (
     template_error,
     template_lines,
 )
-from .xmlfix import drop_empty_last_section, save_docx, tidy_tables
+from .xmlfix import (
+    colour_text_on_fills,
+    drop_empty_last_section,
+    highlight_placeholders,
+    save_docx,
+    set_custom_properties,
+    tidy_package,
+    tidy_tables,
+)
 
 
 def render_paper(report: Report, template: Path | None = None, *, show_details: bool = True,
@@ -40,10 +49,13 @@ def render_paper(report: Report, template: Path | None = None, *, show_details: 
     document = tpl.docx
     drop_empty_last_section(document)
     tidy_tables(document)
+    colour_text_on_fills(document, {s.fill_hex: s.text_hex for s in palette.WORD_SWATCHES.values()})
+    highlight_placeholders(document, context["placeholders"])
+    tidy_package(document)
     set_core_properties(document, report)
+    source = {"Source file": report.dataset.source, "Source SHA-256": report.dataset.sha256}
+    set_custom_properties(document, {name: value for name, value in source.items() if value})
     return save_docx(document, fixed_time(report))
-
-
 
 def _render(tpl: DocxTemplate, context: dict[str, Any], path: Path) -> None:
     try:
@@ -57,8 +69,6 @@ def write_paper(report: Report, path: Path, *, template: Path | None = None,
     """Write the committee paper (.docx) for a report to path."""
     path.write_bytes(render_paper(report, template, show_details=show_details))
 
-
-
 def set_core_properties(document: DocumentObject, report: Report) -> None:
     """Title and author for screen readers and search; fixed dates for byte-identical output."""
     props = document.core_properties
@@ -70,7 +80,7 @@ def set_core_properties(document: DocumentObject, report: Report) -> None:
     props.author = fit_property(author)
     props.last_modified_by = fit_property(author)
     props.language = "en-GB"
-    props.comments = fit_property(f"Written by kpi-excel from {report.dataset.source}")
+    props.comments = "Written by kpi-excel from the department's KPI workbook"
     props.keywords = "KPI; performance; RAG"
     props.revision = 1
     props.created = when

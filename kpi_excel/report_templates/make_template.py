@@ -26,7 +26,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from kpi_excel.paper import HEADER_FILL, deterministic_docx
+from kpi_excel.paper import HEADER_FILL, deterministic_docx, tidy_package
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "committee-paper.docx"
@@ -55,13 +55,17 @@ def set_styles(doc: DocumentObject) -> None:
     _paragraph_style(doc, "Contact", after=0)
     _paragraph_style(doc, "Table Text", size=9, after=0, line=1.0)
     _paragraph_style(doc, "Table Heading", size=9, after=0, line=1.0, bold=True)
-    _paragraph_style(doc, "Period Text", size=7.5, after=0, line=1.0)
-    _paragraph_style(doc, "Period Heading", size=7.5, after=0, line=1.0, bold=True)
+    # no text below 9 pt anywhere: twelve periods are laid out as two rows of six, not shrunk
+    _paragraph_style(doc, "Period Text", size=9, after=0, line=1.0)
+    _paragraph_style(doc, "Period Heading", size=9, after=0, line=1.0, bold=True)
     _paragraph_style(doc, "Figure", after=4, keep_with_next=True)
     _paragraph_style(doc, "Note", after=6, before=8)
+    _paragraph_style(doc, "Lead-in", after=4, before=8, keep_with_next=True)  # kept with its list
+    _paragraph_style(doc, "Block End", size=9, after=6, line=1.0)  # ends an indicator's kept block
     bullet = doc.styles["List Bullet"]
     bullet.font.name = FONT
     bullet.paragraph_format.space_after = Pt(3)
+    bullet.paragraph_format.keep_with_next = True  # a list stays with what follows it, never split
     for name in ("Header", "Footer"):
         doc.styles[name].font.name = FONT
         doc.styles[name].font.size = Pt(9)
@@ -267,11 +271,12 @@ def mark_table(table: Table, caption: str, description: str, *, side_margin: int
             tr_pr.append(OxmlElement("w:tblHeader"))
             for cell in row.cells:
                 _shade(cell._tc, HEADER_FILL)
-    tbl_pr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.insert_element_before(layout, "w:tblCellMar", "w:tblLook", "w:tblCaption",
-                                 "w:tblDescription")
+    _table_properties(table, caption, description, side_margin=side_margin)
+
+
+def _table_properties(table: Table, caption: str, description: str, *, side_margin: int) -> None:
+    """Cell padding, then the caption and description a screen reader announces."""
+    tbl_pr = table._tbl.tblPr  # table.autofit = False wrote the fixed w:tblLayout already
     tbl_pr.insert_element_before(_cell_margins(side_margin), "w:tblLook", "w:tblCaption",
                                  "w:tblDescription")
     for name, text in (("w:tblCaption", caption), ("w:tblDescription", description)):
@@ -301,17 +306,23 @@ def _shade(tc: object, fill: str) -> None:
 
 
 def period_table(doc: DocumentObject, item: str, last_row: tuple[str, str], caption: str) -> Table:
-    """Periods across the page: a header row of periods, the values, then RAG or range words.
+    """Periods across the page in rows of at most six: a row of periods, the values, then RAG or
+    range words, repeated for the next six.
 
-    The period columns repeat with {%tc for %}; the row labels stay in the first column.
+    Twelve periods at 9 pt do not fit across a portrait page, so they are not shrunk but wrapped:
+    the {%tr for %} repeats the three rows for each group of periods, and {%tc for %} repeats the
+    period columns; the row labels stay in the first column.
     """
     label, cell = last_row
+    loop = "{%tc for col in chunk %}"
     rows = [
-        ["Period", "{%tc for col in " + item + ".periods %}", "{{ col.label }}", "{%tc endfor %}"],
-        ["Value", "{%tc for col in " + item + ".periods %}", "{{ col.value }}", "{%tc endfor %}"],
-        [label, "{%tc for col in " + item + ".periods %}", cell, "{%tc endfor %}"],
+        ["{%tr for chunk in " + item + ".period_rows %}", "", "", ""],
+        ["Period", loop, "{{ col.label }}", "{%tc endfor %}"],
+        ["Value", loop, "{{ col.value }}", "{%tc endfor %}"],
+        [label, loop, cell, "{%tc endfor %}"],
+        ["{%tr endfor %}", "", "", ""],
     ]
-    table = doc.add_table(rows=3, cols=4)
+    table = doc.add_table(rows=len(rows), cols=4)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -321,12 +332,19 @@ def period_table(doc: DocumentObject, item: str, last_row: tuple[str, str], capt
             cell_obj = table.cell(r, c)
             cell_obj.width = Cm(width)
             paragraph = cell_obj.paragraphs[0]
-            paragraph.style = doc.styles["Period Heading" if r == 0 or c == 0 else "Period Text"]
+            paragraph.style = doc.styles["Period Heading" if r == 1 or c == 0 else "Period Text"]
             paragraph.text = value
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
-            paragraph.paragraph_format.keep_with_next = r < 2  # rows stay together
-    mark_table(table, caption, "Values for each period shown in the chart above; a dash means no value.",
-               side_margin=28)
+            # every row is kept with the next: the table stays whole and with what follows it
+            paragraph.paragraph_format.keep_with_next = True
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    for cell_obj in table.rows[1].cells:
+        _shade(cell_obj._tc, HEADER_FILL)
+    table.rows[1]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    _table_properties(table, caption,
+                      "Values for each period shown in the chart above, six periods to a row; "
+                      "a dash means no value.", side_margin=28)
     return table
 
 
@@ -353,7 +371,11 @@ def cover(doc: DocumentObject) -> None:
     numbered(doc, "1.1.", "{{ introduction }}")
     heading(doc, "2. Performance Dashboard", 1)
     tag(doc, "{%p for para in dashboard_paragraphs %}")
+    tag(doc, "{%p if para.bullets %}")
+    numbered(doc, "{{ para.number }}", "{{ para.text }}").paragraph_format.keep_with_next = True
+    tag(doc, "{%p else %}")
     numbered(doc, "{{ para.number }}", "{{ para.text }}")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p for item in para.bullets %}")
     bullet(doc, "{{ item }}")
     tag(doc, "{%p endfor %}")
@@ -363,19 +385,18 @@ def cover(doc: DocumentObject) -> None:
     doc.add_paragraph("{{ recommendation }}")
     heading(doc, "4. Contact details", 1)
     for label, person in (("Report Author:", "author"), ("Relevant Director:", "director")):
-        tag(doc, f"{{%p if {person}.name %}}")
         name = labelled(doc, label, f"{{{{ {person}.name }}}}", style="Contact", sep=" ")
         name.paragraph_format.space_before = Pt(8)
+        name.paragraph_format.keep_with_next = True
         tag(doc, f"{{%p for line in {person}.details %}}")
-        doc.add_paragraph("{{ line }}", style="Contact")
+        doc.add_paragraph("{{ line }}", style="Contact").paragraph_format.keep_with_next = True
         tag(doc, "{%p endfor %}")
-        tag(doc, "{%p endif %}")
 
 
 def directorate_counts(doc: DocumentObject) -> None:
     """In a report spanning several directorates (a council-wide report), their counts."""
     tag(doc, "{%p if directorates %}")
-    doc.add_paragraph("{{ directorates_intro }}")
+    doc.add_paragraph("{{ directorates_intro }}", style="Lead-in")
     data_table(doc, ["Directorate", "KPIs", "Green", "Amber", "Red", "Not rated"],
                ["{{ dir.name }}", "{{ dir.total }}", "{{ dir.green }}", "{{ dir.amber }}", "{{ dir.red }}",
                 "{{ dir.not_rated }}"], [7.4, 2.0, 2.0, 2.0, 2.0, 2.0], loop="dir in directorates",
@@ -387,26 +408,30 @@ def directorate_counts(doc: DocumentObject) -> None:
 
 
 def guidance_notes(doc: DocumentObject) -> None:
+    """The keys, each only when the paper uses what it explains (the context leaves out the rest)."""
     heading(doc, "Guidance Notes", 2)
     heading(doc, "RAG ratings", 3)
     data_table(doc, ["RAG rating", "What it means"],
-               ["{% cellbg key.fill %}{{ key.label }}", "{{ key.meaning }}"], [3.0, 23.1],
+               ["{% cellbg key.fill %}{{ key.label }}", "{{ key.meaning }}"], [3.0, 14.4],
                loop="key in guidance.rag", caption="RAG ratings",
                description="What each RAG rating means under the rule applied.")
-    doc.add_paragraph("How the ratings are applied:", style="Note")
+    doc.add_paragraph("{{ guidance.colours }}", style="Note")
+    doc.add_paragraph("How the ratings are applied:", style="Lead-in")
     tag(doc, "{%p for note in guidance.rag_notes %}")
     bullet(doc, "{{ note }}", indent_cm=0.6)
     tag(doc, "{%p endfor %}")
     heading(doc, "Direction of travel", 3)
     data_table(doc, ["Arrow", "Direction", "What it means"],
-               ["{{ key.arrow }}", "{{ key.label }}", "{{ key.meaning }}"], [2.0, 3.0, 21.1],
+               ["{{ key.arrow }}", "{{ key.label }}", "{{ key.meaning }}"], [1.6, 2.6, 13.2],
                loop="key in guidance.direction", caption="Direction of travel",
                description="What each direction-of-travel arrow means under the method applied.")
+    tag(doc, "{%p if activities %}")
     heading(doc, "Activity indicators", 3)
-    doc.add_paragraph("{{ guidance.activity_note }}")
-    data_table(doc, ["Alert", "What it means"], ["{{ key.label }}", "{{ key.meaning }}"], [3.0, 23.1],
+    doc.add_paragraph("{{ guidance.activity_note }}", style="Lead-in")
+    data_table(doc, ["Alert", "What it means"], ["{{ key.label }}", "{{ key.meaning }}"], [3.0, 14.4],
                loop="key in guidance.range", caption="Activity indicator alerts",
                description="What each expected-range alert means.")
+    tag(doc, "{%p endif %}")
 
 
 def kpi_summary(doc: DocumentObject) -> None:
@@ -416,37 +441,46 @@ def kpi_summary(doc: DocumentObject) -> None:
     heading(doc, "{{ section.name }}", 3)
     data_table(
         doc,
-        ["Code", "Indicator", "Latest value", "Period", "Target", "Floor standard", "RAG rating",
+        ["Code", "Indicator", "Polarity", "Latest value", "Target", "Floor standard", "RAG rating",
          "Direction of travel"],
-        ["{{ kpi.code }}", "{{ kpi.name }}", "{{ kpi.value }}", "{{ kpi.period }}", "{{ kpi.target }}",
-         "{{ kpi.floor }}", "{% cellbg kpi.rag_fill %}{{ kpi.rag }}", "{{ kpi.direction_text }}"],
-        [1.8, 10.6, 2.2, 2.0, 2.0, 2.3, 2.1, 3.1], loop="kpi in section.kpis",
+        ["{{ kpi.code }}", "{{ kpi.name }}", "{{ kpi.polarity }}", "{{ kpi.value_text }}",
+         "{{ kpi.target }}", "{{ kpi.floor }}", "{% cellbg kpi.rag_fill %}{{ kpi.rag }}",
+         "{{ kpi.direction_text }}"],
+        [1.4, 5.3, 1.8, 1.9, 1.6, 1.7, 1.5, 2.2], loop="kpi in section.kpis",
         caption="KPI summary: {{ section.name }}",
-        description="Each KPI's latest value and period, target, floor standard, RAG rating and "
-                    "direction of travel.",
-        right=(2, 4, 5),
+        description="Each KPI's polarity (whether higher or lower is better), latest value, target, "
+                    "floor standard, RAG rating and direction of travel.",
+        right=(3, 4, 5),
     )
     tag(doc, "{%p endfor %}")
 
 
-def red_commentary(doc: DocumentObject) -> None:
-    heading(doc, "Indicators rated Red", 2)
+def red_kpis(doc: DocumentObject) -> None:
+    """The KPIs rated Red, briefly, after the summary: their chart, values and commentary are in
+    their own place under KPI details, so they are not printed twice; the council-wide paper,
+    which has no details, gives the commentary here."""
     tag(doc, "{%p if red_kpis %}")
+    heading(doc, "Indicators rated Red", 2)
+    doc.add_paragraph("{{ red_intro }}", style="Lead-in")
     tag(doc, "{%p for kpi in red_kpis %}")
-    heading(doc, "{{ kpi.code }} {{ kpi.name }}{% if directorates %} ({{ kpi.section }}){% endif %}", 3)
-    doc.add_paragraph("{{ kpi.facts }}")
-    labelled(doc, "Commentary:", "{{ kpi.commentary_text }}", style="Normal", sep=" ")
+    bullet(doc, "{{ kpi.label }}{% if directorates %} ({{ kpi.section }}){% endif %}. {{ kpi.facts }}",
+           indent_cm=0.6)
+    tag(doc, "{%p if not show_details %}")
+    comment = labelled(doc, "Commentary:", "{{ kpi.commentary_text }}", style="Normal", sep=" ")
+    comment.paragraph_format.left_indent = Cm(0.6)
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p else %}")
-    doc.add_paragraph("No KPIs were rated Red.")
+    doc.add_paragraph("No KPIs were rated Red.", style="Note")
     tag(doc, "{%p endif %}")
 
 
 def kpi_details(doc: DocumentObject) -> None:
+    """Each KPI's block, one after another: the blocks never split and pages fill as they come."""
     tag(doc, "{%p if show_details %}")
-    heading(doc, "KPI details", 2, page_break=True)
+    heading(doc, "KPI details", 2)
     tag(doc, "{%p for section in sections %}")
-    paged_heading(doc, "section", "{{ section.name }}", 3)
+    heading(doc, "{{ section.name }}", 3)
     tag(doc, "{%p for kpi in section.kpis %}")
     indicator_block(doc, "kpi", ("RAG", "{% cellbg col.rag_fill %}{{ col.rag }}"))
     tag(doc, "{%p endfor %}")
@@ -455,26 +489,30 @@ def kpi_details(doc: DocumentObject) -> None:
 
 
 def indicator_block(doc: DocumentObject, item: str, last_row: tuple[str, str]) -> None:
-    """One indicator: heading, facts, the table of period values, the chart, the commentary."""
-    paged_heading(doc, item, f"{{{{ {item}.code }}}} {{{{ {item}.name }}}}", 4)
+    """One indicator: heading, facts, commentary, chart, then the table of period values.
+
+    Every paragraph down to the table's last row is kept with the next, so the block moves to a
+    new page whole; the commentary comes before the chart so that it can never be left alone.
+    """
+    heading(doc, f"{{{{ {item}.code }}}} {{{{ {item}.name }}}}", 4)
     facts = doc.add_paragraph(f"{{{{ {item}.facts }}}}")
     facts.paragraph_format.keep_with_next = True
     facts.paragraph_format.keep_together = True  # a split facts line would leave the heading behind
-    # the chart before its table: paragraphs kept with the next one hold heading, facts, chart and
-    # table together in Word and LibreOffice alike, which a table kept with a chart does not
+    tag(doc, f"{{%p if {item}.commentary %}}")
+    comment = labelled(doc, "Commentary:", f"{{{{ {item}.commentary }}}}", style="Normal", sep=" ")
+    comment.paragraph_format.keep_with_next = True
+    comment.paragraph_format.keep_together = True
+    tag(doc, "{%p endif %}")
     figure = doc.add_paragraph(f"{{{{ {item}.chart }}}}", style="Figure")
     figure.alignment = WD_ALIGN_PARAGRAPH.CENTER
     period_table(doc, item, last_row, caption=f"Values by period: {{{{ {item}.code }}}}")
-    tag(doc, f"{{%p if {item}.commentary %}}")
-    comment = labelled(doc, "Commentary:", f"{{{{ {item}.commentary }}}}", style="Normal", sep=" ")
-    comment.paragraph_format.space_before = Pt(6)
-    tag(doc, "{%p endif %}")
+    doc.add_paragraph(style="Block End")
 
 
 def activity_indicators(doc: DocumentObject) -> None:
     tag(doc, "{%p if activities %}")
-    heading(doc, "Activity indicators", 2, page_break=True)
-    doc.add_paragraph("{{ guidance.activity_note }}")
+    heading(doc, "Activity indicators", 2)
+    doc.add_paragraph("{{ guidance.activity_note }}", style="Lead-in")
     data_table(
         doc,
         ["Code", "Indicator", "Latest value", "Period", "Lower threshold", "Upper threshold",
@@ -505,17 +543,19 @@ def proposals(doc: DocumentObject) -> None:
     new_section(doc, landscape=True)
     heading(doc, "Appendix 2: Proposed KPIs and targets for {{ next_year }}", 1)
     doc.add_paragraph("{{ proposals_intro }}")
+    # the year on a line of its own: a narrow header never breaks inside "2020-21"
     data_table(
         doc,
-        ["Code", "Indicator", "Target {{ financial_year }}", "Floor {{ financial_year }}",
-         "Target {{ next_year }}", "Floor {{ next_year }}", "Change"],
-        ["{{ prop.code }}", "{{ prop.name }}", "{{ prop.current_target }}", "{{ prop.current_floor }}",
-         "{{ prop.target }}", "{{ prop.floor }}", "{% cellbg prop.change_fill %}{{ prop.change }}"],
-        [1.6, 10.6, 2.2, 2.2, 2.2, 2.2, 5.1], loop="prop in proposals",
+        ["Code", "Indicator", "Polarity", "Target\n{{ financial_year }}", "Floor\n{{ financial_year }}",
+         "Target\n{{ next_year }}", "Floor\n{{ next_year }}", "Change"],
+        ["{{ prop.code }}", "{{ prop.name }}", "{{ prop.polarity }}", "{{ prop.current_target }}",
+         "{{ prop.current_floor }}", "{{ prop.target }}", "{{ prop.floor }}",
+         "{% cellbg prop.change_fill %}{{ prop.change }}"],
+        [1.6, 9.0, 2.2, 2.2, 2.2, 2.2, 2.2, 4.5], loop="prop in proposals",
         caption="Proposed KPIs and targets for {{ next_year }}",
-        description="Each proposed KPI's target and floor standard for {{ next_year }} beside "
-                    "{{ financial_year }}'s, with the change described in the last column.",
-        right=(2, 3, 4, 5),
+        description="Each proposed KPI's polarity, and its target and floor standard for {{ next_year }} "
+                    "beside {{ financial_year }}'s, with the change described in the last column.",
+        right=(3, 4, 5, 6),
     )
     new_section(doc, landscape=False)
     tag(doc, "{%p endif %}")
@@ -528,17 +568,17 @@ def build() -> bytes:
     page_setup(doc.sections[0])
     page_number_footer(doc.sections[0])
     cover(doc)
-    new_section(doc, landscape=True)
-    heading(doc, "Appendix 1: {{ dashboard_title }}", 1)
+    # Appendix 1 is portrait throughout: orientation changes only where an appendix starts
+    heading(doc, "Appendix 1: {{ dashboard_title }}", 1, page_break=True)
     doc.add_paragraph("{{ data_note }} {{ guidance.table_note }}")
     guidance_notes(doc)
     kpi_summary(doc)
-    new_section(doc, landscape=False)
-    red_commentary(doc)
+    red_kpis(doc)
     kpi_details(doc)
     activity_indicators(doc)
     proposals(doc)
     _drop_thumbnail(doc)
+    tidy_package(doc)
     doc.core_properties.title = "{{ title }}"
     doc.core_properties.author = "{{ author.name }}"
     doc.core_properties.comments = "Template for the committee paper written by kpi-excel"
