@@ -45,6 +45,7 @@ class BuildResult:
 
     report: Report
     outputs: tuple[Path, ...]
+    warnings: tuple[str, ...] = ()  # about the outputs: placeholders left in the paper
 
 
 def load(path: Path, options: Options | None = None) -> Dataset:
@@ -186,7 +187,10 @@ def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | 
         outputs.stage(paths["workbook"], lambda tmp: write_workbook(report, tmp))
         _write_paper(report, paths, options or Options(), say, outputs, paper_data)
         written = outputs.commit()
-    return BuildResult(report, tuple(written))
+    from .paper.context import missing_details_warning
+
+    warning = missing_details_warning(report)
+    return BuildResult(report, tuple(written), (warning,) if warning else ())
 
 
 def _write_paper(report: Report, paths: Mapping[str, Path], options: Options, say: ProgressFn,

@@ -122,6 +122,7 @@ def print_build(result: BuildResult, *, sample: bool = False) -> None:
     lines.append(f"{period}: {_count(s.total, 'KPI')}, {s.green} Green, {s.amber} Amber, {s.red} Red, "
                  f"{s.not_rated} not rated; {len(result.report.warnings)} warning(s) "
                  "(run `kpi-excel check` to list them).")
+    lines += [f"Warning: {warning}." for warning in result.warnings]
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 
@@ -168,6 +169,8 @@ def print_council(result: CouncilResult, *, quiet: bool = False) -> None:
     for path in result.outputs:
         console.print(f"Wrote {path}", markup=False)
     console.print(council_line(result), markup=False)
+    for warning in result.warnings:
+        console.print(f"Warning: {warning}.", markup=False, soft_wrap=True)
 
 
 def _directorates_table(result: CouncilResult) -> Table:

@@ -72,6 +72,7 @@ class CouncilResult:
     directorates: tuple[DirectorateResult, ...]
     report: Report | None
     outputs: tuple[Path, ...]
+    warnings: tuple[str, ...] = ()  # about the council-wide paper: placeholders left in it
 
     @property
     def built(self) -> tuple[DirectorateResult, ...]:
@@ -393,10 +394,12 @@ def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs
         results = sorted(unique_names(rated), key=lambda r: (r.name.casefold(), r.name, r.slug))
         report: Report | None = None
         written: tuple[Path, ...] = ()
+        warnings: tuple[str, ...] = ()
         if writing:
             say("Writing the council-wide workbook and paper", len(units), total)
             report = council_report(results, source.name, details)
-            written = api.write_outputs(report, council_paths(out_dir), summary_options(options)).outputs
+            summary = api.write_outputs(report, council_paths(out_dir), summary_options(options))
+            written, warnings = summary.outputs, summary.warnings
         done = len(units) + 1
         for _ in as_completed(writing.values()):
             done += 1
@@ -405,7 +408,7 @@ def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    return CouncilResult(tuple(results), report, tuple(written))
+    return CouncilResult(tuple(results), report, tuple(written), warnings)
 
 
 def summary_options(options: api.Options) -> api.Options:

@@ -15,7 +15,7 @@ from lxml import etree
 
 from kpi_excel import api, paper
 from kpi_excel.errors import TemplateError
-from kpi_excel.formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word
+from kpi_excel.formatting import DIRECTION_ARROWS, POLARITY_WORDS, direction_word, format_value, rag_word
 from kpi_excel.model import Report
 from kpi_excel.paper import pdf, xmlfix
 
@@ -61,18 +61,34 @@ def test_summary_tables_print_the_reports_numbers(rendered: bytes, report: Repor
     summary_rows = {}
     for table in tables(rendered):
         rows = rows_of(table)
-        if rows[0][:3] == ["Code", "Indicator", "Latest value"] and "RAG rating" in rows[0]:
+        if rows[0][:4] == ["Code", "Indicator", "Polarity", "Latest value"] and "RAG rating" in rows[0]:
             summary_rows.update({row[0]: row for row in rows[1:]})
     assert len(summary_rows) == 25
     for rating in report.kpis:
         ind = rating.indicator
         arrow = DIRECTION_ARROWS[rating.direction] if rating.direction else ""
+        value = format_value(rating.value, ind)
+        if rating.stale and rating.latest:  # an older latest value says when it is from
+            value += f" ({rating.latest.period.label})"
         assert summary_rows[ind.code] == [
-            ind.code, ind.name, format_value(rating.value, ind),
-            rating.latest.period.label if rating.latest else "",
+            ind.code, ind.name, POLARITY_WORDS[ind.polarity], value,
             format_value(ind.target, ind), format_value(ind.floor, ind), rag_word(rating),
             f"{arrow} {direction_word(rating.direction)}",
         ]
+    assert summary_rows["FN06"][2] == "Lower is better"  # the sample's one lower-is-better KPI
+    assert summary_rows["ICT01"][3] == "72.1% (Feb-20)"  # the sample's one stale KPI
+
+
+def period_rows(rows: list[list[str]]) -> tuple[list[str], list[str], list[str]]:
+    """A period table's periods, values and last-row words, read across its rows of six."""
+    periods, values, last = [], [], []
+    for start in range(0, len(rows), 3):
+        periods += rows[start][1:]
+        values += rows[start + 1][1:]
+        last += rows[start + 2][1:]
+    while periods and periods[-1] == "":  # a short last row is filled with blank cells
+        periods, values, last = periods[:-1], values[:-1], last[:-1]
+    return periods, values, last
 
 
 def test_period_tables_hold_every_monthly_value(rendered: bytes, report: Report) -> None:
@@ -81,14 +97,17 @@ def test_period_tables_hold_every_monthly_value(rendered: bytes, report: Report)
     for rating, rows in zip(report.ratings, period_tables, strict=True):
         ind = rating.indicator
         expected = [format_value(o.value, ind) or paper.DASH for o in ind.observations]
-        assert rows[0][1:] == [o.period.label for o in ind.observations]
-        assert rows[1][1:] == expected, ind.code
+        periods, values, _ = period_rows(rows)
+        assert periods == [o.period.label for o in ind.observations]
+        assert values == expected, ind.code
+        assert [len(row) for row in rows] == [7] * 6  # twelve periods as two rows of six
 
 
 def test_appendix_2_sets_proposals_beside_this_years_targets(rendered: bytes) -> None:
     [appendix] = [rows_of(t) for t in tables(rendered) if rows_of(t)[0][-1] == "Change"]
     rows = {row[0]: row for row in appendix[1:]}
-    assert rows["CS04a"][2:] == ["95.0%", "85.0%", "95.0%", "90.0%", "Floor standard raised (tougher)"]
+    assert rows["CS04a"][2] == "Higher is better"
+    assert rows["CS04a"][3:] == ["95.0%", "85.0%", "95.0%", "90.0%", "Floor standard raised (tougher)"]
     assert rows["GL02"][-1] == "No change"
     changed = [code for code, row in rows.items() if row[-1] != "No change"]
     assert changed == ["CS04a", "CS04b"]

@@ -121,6 +121,22 @@ def missing_details(report: Report) -> list[str]:
     return [name for name in PLACEHOLDERS if not given[name]]
 
 
+_WHERE_GIVEN = {"committee": "--committee", "meeting date": "--meeting-date", "report author": "--author",
+                "relevant director": "--director"}
+
+
+def missing_details_warning(report: Report) -> str:
+    """What `build` says when the paper shows placeholders: which details, and where to give them."""
+    missing = missing_details(report)
+    if not missing:
+        return ""
+    options = [_WHERE_GIVEN[name] for name in missing if name in _WHERE_GIVEN]
+    how = "on the workbook's Paper details sheet" + (f" or with {', '.join(options)}" if options else "")
+    return (f"the paper has highlighted placeholders for details the workbook does not give "
+            f"({', '.join(missing)}): give them {how} and build again, or fill them in before "
+            "publishing")
+
+
 def _or_placeholder(person: Person | None, name: str) -> Person:
     return person if person and person.name else Person(PLACEHOLDERS[name])
 

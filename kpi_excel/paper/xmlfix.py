@@ -53,6 +53,7 @@ def tidy_tables(document: DocumentObject) -> None:
         for extra in (tbl_pr.findall(qn("w:tblLayout"))[1:] if tbl_pr is not None else []):
             tbl_pr.remove(extra)
         widths = [col.get(_W) for col in table.iter(_GRID_COL)]
+        _header_rows_on_top(table)
         for row in table.iter(_TR):
             column = 0
             for cell in row.findall(_TC):
@@ -69,6 +70,19 @@ def tidy_tables(document: DocumentObject) -> None:
                     width.set(_W, str(total))
                     width.set(_TYPE, "dxa")
                 column += columns
+
+
+def _header_rows_on_top(table: Any) -> None:
+    """Only the rows at the top of a table may repeat as its header: a {%tr for %} that repeats a
+    header row (the period tables' second row of six) leaves w:tblHeader further down."""
+    on_top = True
+    for row in table.findall(_TR):
+        tr_pr = row.find(qn("w:trPr"))
+        header = tr_pr.find(qn("w:tblHeader")) if tr_pr is not None else None
+        if header is None:
+            on_top = False
+        elif not on_top:
+            tr_pr.remove(header)
 
 
 def _order_children(element: Any, rank: dict[str, int]) -> None:

@@ -58,7 +58,9 @@ def set_styles(doc: DocumentObject) -> None:
     # no text below 9 pt anywhere: twelve periods are laid out as two rows of six, not shrunk
     _paragraph_style(doc, "Period Text", size=9, after=0, line=1.0)
     _paragraph_style(doc, "Period Heading", size=9, after=0, line=1.0, bold=True)
-    _paragraph_style(doc, "Figure", after=4, keep_with_next=True)
+    # not "Figure": a tagged PDF names a paragraph's structure element after its style, and a
+    # paragraph "Figure" holding the chart's own Figure element would be a Figure with no alt text
+    _paragraph_style(doc, "Chart", after=4, keep_with_next=True)
     _paragraph_style(doc, "Note", after=6, before=8)
     _paragraph_style(doc, "Lead-in", after=4, before=8, keep_with_next=True)  # kept with its list
     _paragraph_style(doc, "Block End", size=9, after=6, line=1.0)  # ends an indicator's kept block
@@ -234,10 +236,11 @@ def page_break(doc: DocumentObject) -> None:
 
 def data_table(doc: DocumentObject, headers: Sequence[str], row: Sequence[str], widths: Sequence[float],
                *, loop: str | None, caption: str, description: str,
-               right: Sequence[int] = ()) -> Table:
+               right: Sequence[int] = (), whole: bool = False) -> Table:
     """A data table: one repeating header row, rows that never split, a caption and description.
 
     With `loop` ("kpi in section.kpis"), the template row repeats once per item ({%tr for %}).
+    A short table kept `whole` moves to the next page rather than leave a row or two behind.
     """
     rows = [list(headers), list(row)]
     if loop:
@@ -254,6 +257,7 @@ def data_table(doc: DocumentObject, headers: Sequence[str], row: Sequence[str], 
             paragraph = cell.paragraphs[0]
             paragraph.style = doc.styles["Table Heading" if r == 0 else "Table Text"]
             paragraph.text = value
+            paragraph.paragraph_format.keep_with_next = (whole and r < len(rows) - 1) or None
             if c in right and r > 0:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for c, width in enumerate(widths):
@@ -403,7 +407,7 @@ def directorate_counts(doc: DocumentObject) -> None:
                caption="KPIs by directorate",
                description="How many KPIs each directorate has, and how many were RAG rated Green, "
                            "Amber and Red or were not rated.",
-               right=(1, 2, 3, 4, 5))
+               right=(1, 2, 3, 4, 5), whole=True)
     tag(doc, "{%p endif %}")
 
 
@@ -414,7 +418,7 @@ def guidance_notes(doc: DocumentObject) -> None:
     data_table(doc, ["RAG rating", "What it means"],
                ["{% cellbg key.fill %}{{ key.label }}", "{{ key.meaning }}"], [3.0, 14.4],
                loop="key in guidance.rag", caption="RAG ratings",
-               description="What each RAG rating means under the rule applied.")
+               description="What each RAG rating means under the rule applied.", whole=True)
     doc.add_paragraph("{{ guidance.colours }}", style="Note")
     doc.add_paragraph("How the ratings are applied:", style="Lead-in")
     tag(doc, "{%p for note in guidance.rag_notes %}")
@@ -424,13 +428,14 @@ def guidance_notes(doc: DocumentObject) -> None:
     data_table(doc, ["Arrow", "Direction", "What it means"],
                ["{{ key.arrow }}", "{{ key.label }}", "{{ key.meaning }}"], [1.6, 2.6, 13.2],
                loop="key in guidance.direction", caption="Direction of travel",
-               description="What each direction-of-travel arrow means under the method applied.")
+               description="What each direction-of-travel arrow means under the method applied.",
+               whole=True)
     tag(doc, "{%p if activities %}")
     heading(doc, "Activity indicators", 3)
     doc.add_paragraph("{{ guidance.activity_note }}", style="Lead-in")
     data_table(doc, ["Alert", "What it means"], ["{{ key.label }}", "{{ key.meaning }}"], [3.0, 14.4],
                loop="key in guidance.range", caption="Activity indicator alerts",
-               description="What each expected-range alert means.")
+               description="What each expected-range alert means.", whole=True)
     tag(doc, "{%p endif %}")
 
 
@@ -503,7 +508,7 @@ def indicator_block(doc: DocumentObject, item: str, last_row: tuple[str, str]) -
     comment.paragraph_format.keep_with_next = True
     comment.paragraph_format.keep_together = True
     tag(doc, "{%p endif %}")
-    figure = doc.add_paragraph(f"{{{{ {item}.chart }}}}", style="Figure")
+    figure = doc.add_paragraph(f"{{{{ {item}.chart }}}}", style="Chart")
     figure.alignment = WD_ALIGN_PARAGRAPH.CENTER
     period_table(doc, item, last_row, caption=f"Values by period: {{{{ {item}.code }}}}")
     doc.add_paragraph(style="Block End")
