@@ -189,17 +189,14 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Proposal:
-    """Next year's proposed KPI: its target and floor beside this year's."""
+    """Next year's proposed KPI as the proposals sheet gives it (proposals.py matches it to this year's)."""
 
     name: str
     code: str = ""
     polarity: Polarity | None = None
     target: float | None = None
     floor: float | None = None
-    current_target: float | None = None
-    current_floor: float | None = None
     is_percent: bool = False
-    is_new: bool = False
     note: str = ""
 
 

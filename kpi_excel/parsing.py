@@ -176,6 +176,16 @@ def parse_polarity(text: object) -> Polarity | None:
     return _POLARITY_OF.get(key)
 
 
+# How often an indicator is reported, as its Data period column says; anything else is monthly.
+_FREQUENCY_MONTHS = {"q": 3, "quarterly": 3, "quarter": 3, "a": 12, "annual": 12, "annually": 12,
+                     "yearly": 12, "y": 12}
+
+
+def frequency_months(text: str) -> int:
+    """How many months one figure covers, from the Data period column: Q -> 3, Annual -> 12, else 1."""
+    return _FREQUENCY_MONTHS.get(normalise(text), 1)
+
+
 def parse_type(text: object) -> KpiType | None:
     """KPI / Activity (also 'Context', 'Data only') -> the indicator type, or None."""
     if not isinstance(text, str):

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from .commentary import commentary_warnings
 from .model import Dataset, KpiType, Period, Polarity, Rating, Warning_
+from .parsing import frequency_months
 
 
 def quality_warnings(
@@ -73,4 +74,4 @@ def _gaps(rating: Rating) -> Iterator[Warning_]:
 
 def _expected_gap(rating: Rating) -> bool:
     """Quarterly and annual indicators kept in monthly columns leave blanks on purpose."""
-    return rating.indicator.frequency.strip().upper() in {"Q", "QUARTERLY", "A", "ANNUAL", "ANNUALLY"}
+    return frequency_months(rating.indicator.frequency) > 1

@@ -25,6 +25,7 @@ from .model import (
     Report,
     RuleSettings,
 )
+from .parsing import frequency_months
 from .quality import quality_warnings
 
 _E48 = 1.0 / (16777216.0 * 16777216.0)  # 2**-48, LibreOffice's relative tolerance
@@ -230,12 +231,9 @@ def range_status(value: float, indicator: Indicator) -> RangeStatus | None:
 
 # --- Whole report ---------------------------------------------------------------------------
 
-_ALLOWED_LAG_MONTHS = {"Q": 2, "QUARTERLY": 2, "A": 11, "ANNUAL": 11, "ANNUALLY": 11}
-
-
 def allowed_lag(indicator: Indicator) -> int:
     """How many months an indicator's latest value may trail the report period, by its frequency."""
-    return _ALLOWED_LAG_MONTHS.get(indicator.frequency.strip().upper(), 0)
+    return frequency_months(indicator.frequency) - 1  # a quarterly figure may be two months behind
 
 
 def latest_observation(indicator: Indicator, upto: Period | None) -> Observation | None:

@@ -17,6 +17,7 @@ from kpi_excel.formatting import direction_word, format_value, rag_word
 from kpi_excel.model import DirectionMethod, KpiType, Polarity, RagMethod, Rating, Report
 from kpi_excel.parsing import header_role, normalise, parse_number, parse_polarity
 from kpi_excel.periods import parse_period_text
+from kpi_excel.proposals import proposal_lines
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "input-format.md"
 TEXT = DOC.read_text(encoding="utf-8")
@@ -120,7 +121,7 @@ def test_typical_tracker_in_full(tmp_path: Path) -> None:
     kpis = {r.indicator.code: r.indicator for r in report.kpis}
     assert kpis["AS02"].commentary == "Two assessors on leave in March"
     assert (kpis["SG01"].polarity, kpis["SG02"].frequency) == (Polarity.LOWER, "Q")
-    first, new = data.proposals
+    first, new = proposal_lines(report)[:2]
     assert (first.code, first.current_floor, first.floor, first.target, first.is_new) == (
         "AS01", 0.8, 0.85, 0.9, False)
     assert (new.code, new.is_new) == ("AS03", True)

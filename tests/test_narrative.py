@@ -301,8 +301,8 @@ def test_year_end_from_the_period_when_the_details_do_not_say() -> None:
 
 
 def _proposal(code: str, target: float, floor: float, **fields: object) -> Proposal:
-    return Proposal(code.lower(), code, target=target, floor=floor, current_target=0.9, current_floor=0.8,
-                    is_percent=True, **fields)  # type: ignore[arg-type]
+    return Proposal(code.lower(), code, target=target, floor=floor, is_percent=True,
+                    **fields)  # type: ignore[arg-type]
 
 
 def _with_proposals(*proposals: Proposal, kpis: int = 6) -> Report:
@@ -318,7 +318,7 @@ def test_proposals_unchanged() -> None:
 def test_proposals_with_one_change_of_each_kind() -> None:
     unchanged = [_proposal(f"K{i}", 0.9, 0.8) for i in range(3, 10)]
     report = _with_proposals(_proposal("K1", 0.95, 0.8), _proposal("K2", 0.9, 0.75), *unchanged,
-                             Proposal("New one", "N1", target=0.5, is_new=True), kpis=10)
+                             Proposal("New one", "N1", target=0.5), kpis=10)
     assert narrative.proposals_paragraph(report).endswith(
         "These are largely unchanged from 2019-20, except for a tougher (raised) target for one "
         "indicator (K1), an easier (lowered) floor standard for one indicator (K2), one new indicator "

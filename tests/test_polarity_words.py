@@ -95,3 +95,12 @@ def test_the_headline_says_why_data_only_kpis_are_not_rated(mixed: Report) -> No
     assert narrative.headline(mixed.summary, not_rated=counts) == (
         "1 of the 3 KPIs achieved target and was RAG rated Green. 2 were data only (no polarity) and "
         "were not RAG rated.")
+
+
+def test_a_data_only_kpi_with_a_target_gets_no_colour_in_any_period() -> None:
+    ind = Indicator("Claims", "D3", polarity=Polarity.NONE, target=100.0,
+                    observations=(Observation(MONTHS[0], 90.0), Observation(MONTHS[1], 110.0)))
+    report = rate(Dataset("t.xlsx", "0" * 64, (ind,), tuple(MONTHS[:2])))
+    [item] = paper.paper_context(report)["kpis"]
+    assert item["rag"] == "Not rated" and item["polarity"] == "Data only"
+    assert {p["rag"] for p in item["periods"]} == {paper.DASH}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
 from pathlib import Path
@@ -24,6 +25,8 @@ from kpi_excel.model import (
     RuleSettings,
     Warning_,
 )
+from kpi_excel.parsing import frequency_months
+from kpi_excel.quality import quality_warnings as all_warnings
 from kpi_excel.rules import rate
 from kpi_excel.workbook import write_workbook
 
@@ -182,3 +185,19 @@ def test_commentary_cells_come_from_the_commentary_column() -> None:
         if ind.commentary:
             sheet, cell = ind.commentary_cell.split("!")
             assert book[sheet][cell].value.strip() == ind.commentary, ind.code
+
+
+@pytest.mark.parametrize(("words", "months"), [("Q", 3), ("Quarterly", 3), ("annual", 12), ("Annually", 12),
+                                               ("M", 1), ("R12M", 1), ("", 1)])
+def test_frequency_words(words: str, months: int) -> None:
+    assert frequency_months(words) == months
+
+
+def test_a_quarterly_indicator_may_leave_months_blank_and_trail_by_two() -> None:
+    quarterly = dataclasses.replace(rated("", [0.9, None, None, 0.95, None, None]).indicator, frequency="Q")
+    [rating] = rate(Dataset("t.xlsx", "0", (quarterly,), tuple(MONTHS[-6:]))).ratings
+    assert not rating.stale and not list(quality_warnings(rating.indicator, rating))
+
+
+def quality_warnings(ind: Indicator, rating: Rating) -> list[Warning_]:
+    return list(all_warnings(Dataset("t.xlsx", "0", (ind,), tuple(MONTHS[-6:])), [rating], MONTHS[-1]))

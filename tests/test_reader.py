@@ -19,7 +19,9 @@ from kpi_excel.model import (
     RagMethod,
 )
 from kpi_excel.model import Period as P
+from kpi_excel.proposals import proposal_lines
 from kpi_excel.reader import read_workbook
+from kpi_excel.rules import rate
 
 APR19, MAY19, JUN19, MAR20 = P(dt.date(2019, 4, 1)), P(dt.date(2019, 5, 1)), P(dt.date(2019, 6, 1)), \
     P(dt.date(2020, 3, 1))
@@ -433,11 +435,15 @@ def test_proposals_sheet(tmp_path: Path) -> None:
             ["NW01", "Reviews completed on time", "H", "95%", "90%", "New for 2020/21"],
         ],
     })
-    first, second, new = read(path).proposals
-    assert (first.target, first.floor, first.current_target, first.current_floor) == (0.9, 0.85, 0.9, 0.8)
-    assert (first.is_new, first.is_percent, first.note) == (False, True, "Floor raised")
-    assert (second.polarity, second.target, second.current_floor) == (Polarity.LOWER, 8.0, 15.0)
-    assert (new.code, new.is_new, new.target, new.floor, new.is_percent) == ("NW01", True, 0.95, 0.9, True)
+    dataset = read(path)
+    first, second, new = dataset.proposals
+    assert (first.target, first.floor, first.is_percent, first.note) == (0.9, 0.85, True, "Floor raised")
+    assert (second.polarity, second.target) == (Polarity.LOWER, 8.0)
+    assert (new.code, new.target, new.floor, new.is_percent) == ("NW01", 0.95, 0.9, True)
+    lines = {line.code: line for line in proposal_lines(rate(dataset))}  # matched by the one rule
+    assert (lines["AS01"].current_target, lines["AS01"].current_floor) == (0.9, 0.8)
+    assert lines["DT01"].current_floor == 15.0
+    assert lines["NW01"].is_new and not lines["AS01"].is_new
 
 
 def test_paper_details_sheet_every_key(tmp_path: Path) -> None:

@@ -275,7 +275,7 @@ def period_rows(periods: list[dict[str, str]], blank: dict[str, str]) -> list[li
 
 def _kpi_period(observation: Observation, ind: Indicator, report: Report) -> dict[str, str]:
     rag = None
-    if observation.value is not None and ind.target is not None:
+    if observation.value is not None and rules.not_rated_reason(ind, observation) is None:
         rag = rules.rag_for(observation.value, ind, report.dataset.settings)
     return {"label": observation.period.label,
             "value": _or_dash(format_value(observation.value, ind)),

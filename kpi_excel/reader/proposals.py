@@ -55,10 +55,7 @@ def _proposal(table: TableReader, row: Row, code: str, name: str,
         polarity=parse_polarity(polarity_cell.value) or (current.polarity if current else None),
         target=target,
         floor=floor,
-        current_target=current.target if current else None,
-        current_floor=current.floor if current else None,
         is_percent=scale.percent or bool(current and current.is_percent),
-        is_new=current is None,
         note=clean_text(row.at(table.col(Role.COMMENTARY)).value),
     )
 
