@@ -37,6 +37,7 @@ class Options:
     pdf: bool = False  # also write the paper as PDF (needs LibreOffice)
     appendices_separately: bool = False  # also write each appendix as a .docx of its own
     indicator_pages: bool = True  # the paper's page of detail (chart and table) for each indicator
+    chart_images: bool = False  # the paper's charts as pictures instead of native Word charts
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,7 @@ def build(
         paper_data = None
         if helper is not None:
             opts = options or Options()
-            from .charts import report_charts  # drawn here: the other process is still loading
-
-            charts = report_charts(report) if opts.indicator_pages else None
-            future = helper.submit(paper_bytes, report, opts.template, opts.indicator_pages, charts)
+            future = helper.submit(paper_bytes, report, opts, _charts_made_here(report, opts))
             paper_data = partial(_paper_from, future, report, opts)
         result = write_outputs(report, paths, options, progress=progress, paper_data=paper_data)
     except BaseException:
@@ -132,6 +130,19 @@ def build(
     if helper is not None:
         helper.shutdown()
     return result
+
+
+def _charts_made_here(report: Report, options: Options) -> Mapping[Indicator, Any] | None:
+    """The paper's charts, made by this process while the other one is still loading."""
+    if not options.indicator_pages:
+        return None
+    if options.chart_images:
+        from .charts import report_charts
+
+        return report_charts(report)
+    from .workbook_charts import report_chart_files
+
+    return report_chart_files(report)
 
 
 def paper_process() -> ProcessPoolExecutor:
@@ -153,20 +164,20 @@ def _paper_from(future: Future[bytes], report: Report, options: Options) -> byte
     try:
         return future.result()
     except BrokenProcessPool:
-        return paper_bytes(report, options.template, options.indicator_pages)
+        return paper_bytes(report, options)
 
 
 def _load_paper_libraries() -> None:
     from . import paper  # noqa: F401
 
 
-def paper_bytes(report: Report, template: Path | None, indicator_pages: bool = True,
-                charts: Mapping[Indicator, bytes] | None = None) -> bytes:
+def paper_bytes(report: Report, options: Options, charts: Mapping[Indicator, Any] | None = None) -> bytes:
     """The paper's .docx bytes (a function of its own, so another process can run it), with any
-    charts drawn already."""
+    charts made already."""
     from . import paper
 
-    return paper.render_paper(report, template, show_details=indicator_pages, charts=charts)
+    return paper.render_paper(report, options.template, show_details=options.indicator_pages, charts=charts,
+                              chart_images_only=options.chart_images)
 
 
 def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | None = None, *,
@@ -197,7 +208,7 @@ def _write_paper(report: Report, paths: Mapping[str, Path], options: Options, sa
                  outputs: Outputs, paper_data: Callable[[], bytes] | None = None) -> None:
     """The committee paper, and as asked its appendices as files of their own and a PDF."""
     say("Writing the committee paper")
-    data = paper_data() if paper_data else paper_bytes(report, options.template, options.indicator_pages)
+    data = paper_data() if paper_data else paper_bytes(report, options)
     staged_paper = outputs.stage(paths["paper"], _bytes_writer(data))
     if not (options.appendices_separately or options.pdf):
         return

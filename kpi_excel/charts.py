@@ -14,26 +14,15 @@ from functools import cache, lru_cache
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
+from . import palette as colours
+from .chartspec import DASHED, DOTTED, MAX_CHARTED, ChartSpec, Line, report_specs
 from .formatting import format_value
-from .model import Indicator, KpiType, Observation, Period, Report
+from .model import Indicator, Report
 
-PERIODS_SHOWN = 12  # the paper's charts and tables show the last twelve periods
 DPI = 150  # a 16 cm chart printed at its size on an A4 page: fine lines stay sharp
 SMOOTH = 2  # the value line is drawn at twice the size and halved, which smooths its edges
-MAX_CHARTED = 1e100  # such values would need a hundred-digit axis label: they get a note
-VALUE_COLOUR = "#1F4E79"
-TARGET_COLOUR = "#00703C"
-FLOOR_COLOUR = "#C00000"
-RANGE_COLOUR = "#595959"
-RANGE_FILL = "#F1F1F1"  # the range colour at 8 % over white
-GRID_COLOUR = "#D9D9D9"
-AXIS_COLOUR = "#000000"
-CHART_COLOURS = (AXIS_COLOUR, VALUE_COLOUR, TARGET_COLOUR, FLOOR_COLOUR, RANGE_COLOUR, GRID_COLOUR,
-                 RANGE_FILL)
 FONT_POINTS = 9.0  # no text in the paper below 9 pt, chart labels and keys included
 NOTE_POINTS = 9.0
-TICK_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)  # the values a y-axis step may take, times a power of ten
-MAX_Y_INTERVALS = 5
 # Arial where it is installed (Windows, macOS), else a font with Arial's metrics, else DejaVu Sans
 _FONT_FILES = (
     ("arial.ttf", "arialbd.ttf"),
@@ -42,150 +31,90 @@ _FONT_FILES = (
     ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
 )
 
-# dash patterns in multiples of the line width, as Word and Excel draw dashed and dotted lines
-_DASHED = (3.7, 1.6)
-_DOTTED = (1.0, 1.65)
+# dash patterns in multiples of the line width, near how Word and Excel draw the spec's dashes
+_DASH_PATTERNS = {DASHED: (3.7, 1.6), DOTTED: (1.0, 1.65)}
 
 
-@dataclass(frozen=True)
-class _Line:
-    """A horizontal reference line, and how the legend shows it."""
-
-    y: float
-    colour: str
-    width_pt: float
-    dash: tuple[float, float]
-    label: str = ""
+def _tint(colour: str, share: float) -> str:
+    """colour laid at `share` opacity over white."""
+    rgb = ImageColor.getrgb(colour)
+    return "#" + "".join(f"{round(255 - (255 - v) * share):02X}" for v in rgb)
 
 
-def shown_periods(report: Report) -> list[Period]:
-    """The periods the paper's tables and charts show: up to the report period, the last twelve."""
-    periods = [p for p in report.dataset.periods if report.period is None or p <= report.period]
-    return periods[-PERIODS_SHOWN:]
-
-
-def observations_for(indicator: Indicator, periods: Sequence[Period]) -> list[Observation]:
-    """The indicator's observation for each period shown (an empty one where it has none)."""
-    by_period = {o.period: o for o in indicator.observations}
-    return [by_period.get(p, Observation(p, None)) for p in periods]
+RANGE_FILL = _tint(colours.RANGE_LINE, 0.08)  # the expected range's shading
+CHART_COLOURS = (colours.AXIS_LINE, colours.VALUE_LINE, colours.TARGET_LINE, colours.FLOOR_LINE,
+                 colours.RANGE_LINE, colours.GRID_LINE, RANGE_FILL)
 
 
 def report_charts(report: Report) -> dict[Indicator, bytes]:
-    """Every chart the paper shows, drawn now: a build draws them while another process loads
-    the libraries that write the paper."""
-    shown = shown_periods(report)
-    return {r.indicator: indicator_chart(r.indicator, observations_for(r.indicator, shown))
-            for r in report.ratings}
+    """Every chart picture the paper shows, drawn now (an indicator with no figure has none):
+    a build draws them while another process loads the libraries that write the paper."""
+    return {ind: indicator_chart(spec) for ind, spec in report_specs(report).items() if spec is not None}
 
 
-def indicator_chart(indicator: Indicator, observations: Sequence[Observation], *,
-                    width_cm: float = 16.0, height_cm: float = 5.3) -> bytes:
-    """A PNG line chart of the values over the periods shown, with reference lines.
+def indicator_chart(spec: ChartSpec, *, width_cm: float = 16.0, height_cm: float = 5.3) -> bytes:
+    """A PNG line chart of a chart spec: the values over the periods shown, its reference lines
+    (and an activity indicator's shaded range), its axis and its latest value's label.
 
-    KPIs get their target (dashed) and floor standard (dotted); activity indicators get their
-    expected range (shaded, between dashed lines). The same input always gives the same bytes.
+    The same spec always gives the same bytes.
     """
     canvas = _Canvas(width_cm, height_cm)
-    if _chartable(indicator, observations):
-        _draw(canvas, indicator, observations)
+    if _chartable(spec):
+        _draw(canvas, spec)
     else:
         note = "The values are too large to chart: see the table."
-        canvas.text((canvas.width / 2, canvas.height / 2), note, NOTE_POINTS, VALUE_COLOUR, anchor="mm")
+        canvas.text((canvas.width / 2, canvas.height / 2), note, NOTE_POINTS, colours.VALUE_LINE, anchor="mm")
     return canvas.png()
 
 
-def _chartable(indicator: Indicator, observations: Sequence[Observation]) -> bool:
-    numbers = [o.value for o in observations] + [indicator.target, indicator.floor,
-                                                  indicator.lower_threshold, indicator.upper_threshold]
-    return all(abs(n) <= MAX_CHARTED for n in numbers if n is not None)
+def _chartable(spec: ChartSpec) -> bool:
+    numbers = [v for line, values in spec.series for v in values if v is not None]
+    return all(abs(n) <= MAX_CHARTED for n in numbers)
 
 
-def reference_lines(indicator: Indicator) -> list[_Line]:
-    """Target and floor for a KPI; the expected range's bounds for an activity indicator."""
-    if indicator.type is KpiType.ACTIVITY:
-        return _range_lines(indicator)
-    lines = []
-    if indicator.target is not None:
-        lines.append(_Line(indicator.target, TARGET_COLOUR, 1.3, _DASHED,
-                           f"Target ({format_value(indicator.target, indicator)})"))
-    if indicator.floor is not None:
-        lines.append(_Line(indicator.floor, FLOOR_COLOUR, 1.6, _DOTTED,
-                           f"Floor standard ({format_value(indicator.floor, indicator)})"))
-    return lines
-
-
-def _range_lines(indicator: Indicator) -> list[_Line]:
-    low, high = indicator.lower_threshold, indicator.upper_threshold
-    if low is not None and high is not None:
-        label = f"Expected range ({format_value(low, indicator)} to {format_value(high, indicator)})"
-        return [_Line(high, RANGE_COLOUR, 1.1, _DASHED, label), _Line(low, RANGE_COLOUR, 1.1, _DASHED)]
-    return [_Line(value, RANGE_COLOUR, 1.1, _DASHED, f"{name} ({format_value(value, indicator)})")
-            for value, name in ((low, "Lower threshold"), (high, "Upper threshold")) if value is not None]
-
-
-def y_limits(values: Sequence[float], indicator: Indicator) -> tuple[float, float]:
-    """Room for the data and every reference line, with a margin so labels stay inside."""
-    lines = [indicator.target, indicator.floor, indicator.lower_threshold, indicator.upper_threshold]
-    shown = list(values) + [v for v in lines if v is not None]
-    if not shown:
-        return 0.0, 1.0
-    low, high = min(shown), max(shown)
-    margin = (high - low) * 0.15 or abs(high) * 0.05 or 1.0
-    return low - margin, high + margin * 1.6
-
-
-def y_ticks(low: float, high: float) -> list[float]:
-    """At most six round values between low and high: steps of 1, 2, 2.5 or 5 times a power of ten."""
-    raw = (high - low) / MAX_Y_INTERVALS
-    scale = 10 ** math.floor(math.log10(raw))
-    step = next(s * scale for s in TICK_STEPS if s * scale >= raw * (1 - 1e-9))
-    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
-    return [k * step for k in range(first, last + 1)]
-
-
-def _draw(canvas: _Canvas, indicator: Indicator, observations: Sequence[Observation]) -> None:
-    labels = [o.period.label for o in observations]
-    points = [(i, o.value) for i, o in enumerate(observations) if o.value is not None]
-    lines = reference_lines(indicator)
-    low, high = y_limits([y for _, y in points], indicator)
-    ticks = y_ticks(low, high)
-    tick_labels = [format_value(t, indicator) for t in ticks]
-    plot = _Plot.fit(canvas, tick_labels, (-0.5, max(len(labels) - 0.5, 0.5)), (low, high))
-    if indicator.type is KpiType.ACTIVITY and indicator.lower_threshold is not None \
-            and indicator.upper_threshold is not None:
-        plot.band(indicator.lower_threshold, indicator.upper_threshold, RANGE_FILL)
+def _draw(canvas: _Canvas, spec: ChartSpec) -> None:
+    labels = spec.period_labels
+    points = [(i, v) for i, v in enumerate(spec.values) if v is not None]
+    ticks = spec.axis.ticks()
+    tick_labels = [format_value(t, spec.indicator) for t in ticks]
+    x_range = (-0.5, max(len(labels) - 0.5, 0.5))
+    plot = _Plot.fit(canvas, tick_labels, x_range, (spec.axis.low, spec.axis.high))
+    if spec.band is not None:
+        plot.band(*spec.band, RANGE_FILL)
     for tick in ticks:
-        plot.hline(tick, GRID_COLOUR, 0.6)
-    for line in lines:
-        plot.hline(line.y, line.colour, line.width_pt, line.dash)
+        plot.hline(tick, colours.GRID_LINE, 0.6)
+    for line in spec.lines:
+        assert line.value is not None
+        plot.hline(line.value, line.colour, line.width_pt, _DASH_PATTERNS[line.dash])
+    value = spec.value_line
     if points:
-        plot.series(points, VALUE_COLOUR, 1.8, 3.5)
-        x, y = points[-1]
-        plot.value_label(x, y, format_value(y, indicator), VALUE_COLOUR)
+        plot.series(points, value.colour, value.width_pt, spec.marker_pt * 0.7)
+    if spec.label is not None:
+        label = spec.label
+        y = spec.values[label.index]
+        assert y is not None
+        plot.value_label(label.index, y, label.text, value.colour, label.position)
     plot.axes(ticks, tick_labels, labels)
-    legend = [line for line in lines if line.label]
-    _legend(canvas, plot, legend, has_values=bool(points))
+    _legend(canvas, plot, spec)
 
 
-def _legend(canvas: _Canvas, plot: _Plot, lines: Sequence[_Line], has_values: bool) -> None:
-    """One row of entries under the axes, centred: a sample of each line, then its label."""
-    entries: list[tuple[_Line | None, str]] = [(line, line.label) for line in lines]
-    if has_values:
-        entries.append((None, "Value"))
-    if not entries:
-        return
+def _legend(canvas: _Canvas, plot: _Plot, spec: ChartSpec) -> None:
+    """One row of entries under the axes, centred: a sample of each line, then its name."""
+    entries: list[tuple[Line, str]] = [(line, line.legend) for line in spec.lines]
+    if any(v is not None for v in spec.values):
+        entries.append((spec.value_line, spec.value_line.name))
     em = canvas.px(FONT_POINTS)
     handle, pad, gap = 2.0 * em, 0.8 * em, 2.0 * em
     widths = [handle + pad + canvas.text_width(label, FONT_POINTS) for _, label in entries]
     x = (plot.left + plot.right) / 2 - (sum(widths) + gap * (len(widths) - 1)) / 2
     y = plot.bottom + canvas.px(FONT_POINTS) * 3.3
     for (line, label), width in zip(entries, widths, strict=True):
-        if line is None:
-            canvas.across(x, x + handle, y, VALUE_COLOUR, 1.8)
-            canvas.dot((x + handle / 2, y), 3.5, VALUE_COLOUR)
+        if line.value is None:
+            canvas.across(x, x + handle, y, line.colour, line.width_pt)
+            canvas.dot((x + handle / 2, y), spec.marker_pt * 0.7, line.colour)
         else:
-            canvas.dashed(x, x + handle, y, line.colour, line.width_pt, line.dash)
-        canvas.text((x + handle + pad, y), label, FONT_POINTS, AXIS_COLOUR, anchor="lm")
+            canvas.dashed(x, x + handle, y, line.colour, line.width_pt, _DASH_PATTERNS[line.dash])
+        canvas.text((x + handle + pad, y), label, FONT_POINTS, colours.AXIS_LINE, anchor="lm")
         x += width + gap
 
 
@@ -337,27 +266,31 @@ class _Plot:
         for point in xy:
             self.canvas.dot(point, marker_pt, colour)
 
-    def value_label(self, x: float, y: float, text: str, colour: str) -> None:
-        """The latest value in bold just above its point, on white so lines do not cross it."""
-        at = (self.x(x), self.y(y) - self.canvas.px(6))
-        x0, y0, x1, y1 = self.canvas.text_box(at, text, FONT_POINTS, anchor="ms", bold=True)
+    def value_label(self, x: float, y: float, text: str, colour: str, position: str) -> None:
+        """The latest value in bold beside its point, on the side the spec chose, on white."""
+        gap = self.canvas.px(4.5)
+        at, anchor = {"above": ((self.x(x), self.y(y) - gap), "ms"),
+                      "below": ((self.x(x), self.y(y) + gap), "mt"),
+                      "left": ((self.x(x) - gap, self.y(y)), "rm"),
+                      "right": ((self.x(x) + gap, self.y(y)), "lm")}[position]
+        x0, y0, x1, y1 = self.canvas.text_box(at, text, FONT_POINTS, anchor=anchor, bold=True)
         pad = self.canvas.px(0.8)
         self.canvas.draw.rectangle([x0 - pad, y0 - pad, x1 + pad, y1 + pad], fill="white")
-        self.canvas.text(at, text, FONT_POINTS, colour, anchor="ms", bold=True)
+        self.canvas.text(at, text, FONT_POINTS, colour, anchor=anchor, bold=True)
 
     def axes(self, ticks: Sequence[float], tick_labels: Sequence[str], periods: Sequence[str]) -> None:
         """The left and bottom axis lines, their tick marks and labels."""
         c, tick, gap = self.canvas, self.canvas.px(2), self.canvas.px(3.5)
-        c.down(self.left, self.top, self.bottom, AXIS_COLOUR, 0.8)
-        c.across(self.left, self.right, self.bottom, AXIS_COLOUR, 0.8)
+        c.down(self.left, self.top, self.bottom, colours.AXIS_LINE, 0.8)
+        c.across(self.left, self.right, self.bottom, colours.AXIS_LINE, 0.8)
         for value, label in zip(ticks, tick_labels, strict=True):
             y = self.y(value)
-            c.across(self.left - tick, self.left, y, AXIS_COLOUR, 0.8)
-            c.text((self.left - gap, y), label, FONT_POINTS, AXIS_COLOUR, anchor="rm")
+            c.across(self.left - tick, self.left, y, colours.AXIS_LINE, 0.8)
+            c.text((self.left - gap, y), label, FONT_POINTS, colours.AXIS_LINE, anchor="rm")
         for i, label in enumerate(periods):
             x = self.x(i)
-            c.down(x, self.bottom, self.bottom + tick, AXIS_COLOUR, 0.8)
-            c.text((x, self.bottom + gap), label, FONT_POINTS, AXIS_COLOUR, anchor="mt")
+            c.down(x, self.bottom, self.bottom + tick, colours.AXIS_LINE, 0.8)
+            c.text((x, self.bottom + gap), label, FONT_POINTS, colours.AXIS_LINE, anchor="mt")
 
 
 @lru_cache(maxsize=4096)

@@ -62,6 +62,8 @@ ReportsInYear = Annotated[int | None, typer.Option(  # noqa: UP007
     rich_help_panel=_PAPER)]
 
 
+ChartImages = Annotated[bool, typer.Option(
+    "--chart-images", help="Charts in the paper as pictures, for viewers that cannot show Word charts.")]
 Jobs = Annotated[int | None, typer.Option(  # noqa: UP007
     "--jobs", "-j", min=1, help="Processes to work on (default: one per processor core; 1 for one).")]
 
@@ -147,6 +149,7 @@ def build(
                    ] = False,
     appendices_separately: Annotated[bool, typer.Option(
         "--appendices-separately", help="Also write each appendix as a .docx of its own.")] = False,
+    chart_images: ChartImages = False,
     service: Service = None,
     committee: Committee = None,
     meeting_date: MeetingDate = None,
@@ -164,7 +167,8 @@ def build(
     details = _paper_details(committee, meeting_date, subject, classification, author, director,
                              report_number, reports_in_year, service=service)
     options = dataclasses.replace(_options(rule, tolerance, direction, details), template=template,
-                                  pdf=pdf, appendices_separately=appendices_separately)
+                                  pdf=pdf, appendices_separately=appendices_separately,
+                                  chart_images=chart_images)
     try:
         if quiet:  # nothing to show: the display library is not even loaded
             result = api.build(workbook, out, options, jobs=_jobs(jobs))
@@ -196,6 +200,7 @@ def council(
     direction: DirectionOpt = None,
     template: Annotated[Path | None, typer.Option(  # noqa: UP007
         "--template", help="Your own Word template for the papers.", metavar="PATH")] = None,
+    chart_images: ChartImages = False,
     committee: Committee = None,
     meeting_date: MeetingDate = None,
     subject: Subject = None,
@@ -216,7 +221,8 @@ def council(
 
     details = _paper_details(committee, meeting_date, subject, classification, author, director,
                              report_number, reports_in_year)
-    options = dataclasses.replace(_options(rule, tolerance, direction, details), template=template)
+    options = dataclasses.replace(_options(rule, tolerance, direction, details), template=template,
+                                  chart_images=chart_images)
     try:
         with StepBar(quiet) as bar:
             result = council_run.run(source, out, options, jobs=jobs, step=bar.step)

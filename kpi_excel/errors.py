@@ -62,3 +62,7 @@ class OutputError(KpiExcelError):
 
 class ExtraNotInstalledError(KpiExcelError, ImportError):
     """A feature needs an optional extra that is not installed (pandas for DataFrames)."""
+
+
+class ChartDrawingError(RuntimeError):
+    """A chart could not be drawn: a fault in kpi-excel, kept apart from template errors."""

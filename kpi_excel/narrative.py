@@ -5,14 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from . import rules
-from .formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word, range_word, year_words
+from .formatting import DIRECTION_ARROWS, direction_word, format_value, range_word, year_words
 from .guidance import RuleWords, rule_words
 from .model import (
-    Direction,
-    Indicator,
-    KpiType,
-    Observation,
     Period,
     Polarity,
     Rag,
@@ -329,78 +324,6 @@ def kpi_count_paragraph(report: Report) -> str:
         text += (" The Dashboard also includes a range of activity indicators which help give context "
                  "to the KPIs.")
     return text
-
-
-# --- Describing a chart -------------------------------------------------------------------------
-
-
-def chart_description(rating: Rating, observations: Sequence[Observation], report: Report) -> str:
-    """Alt text for an indicator's chart: what is plotted, how it moved and where it ended."""
-    ind = rating.indicator
-    values = [o for o in observations if o.value is not None]
-    subject = f"Line chart of {ind.label}"
-    if not values:
-        return f"{subject}: there is no data to plot for the periods shown."
-    first, last = values[0], values[-1]
-    span = (f"from {first.period.label} to {last.period.label}" if len(values) > 1
-            else f"for {last.period.label}")
-    parts = [f"{subject}, {span}{_reference_lines(ind)}."]
-    if len(values) > 1:
-        parts.append(_movement(values, ind))
-        trend = rules.trend_direction(values, ind, report.dataset.settings)
-        if trend is not None and ind.type is KpiType.KPI:
-            parts.append(f"The trend across the period is {_TREND_WORDS[trend]}.")
-    parts.append(_latest_position(rating, report.dataset.settings.rag_method))
-    return " ".join(parts)
-
-
-_TREND_WORDS = {Direction.IMPROVED: "improving", Direction.WORSENED: "worsening",
-                Direction.INCREASED: "rising", Direction.DECREASED: "falling",
-                Direction.SAME: "stable, with no clear trend"}
-
-
-def _reference_lines(ind: Indicator) -> str:
-    if ind.type is KpiType.ACTIVITY:
-        low, high = format_value(ind.lower_threshold, ind), format_value(ind.upper_threshold, ind)
-        if low and high:
-            return f", with the expected range ({low} to {high}) marked by dashed lines"
-        return ""
-    lines = []
-    if ind.target is not None:
-        lines.append(f"the target ({format_value(ind.target, ind)}) as a dashed line")
-    if ind.floor is not None:
-        lines.append(f"the floor standard ({format_value(ind.floor, ind)}) as a dotted line")
-    return f", with {join_names(lines)}" if lines else ""
-
-
-def _movement(values: Sequence[Observation], ind: Indicator) -> str:
-    first, last = values[0], values[-1]
-    low = min(values, key=lambda o: o.value or 0.0)
-    high = max(values, key=lambda o: o.value or 0.0)
-    assert first.value is not None and last.value is not None
-    verb = ("was the same" if rules.approx_equal(first.value, last.value)
-            else "rose" if last.value > first.value else "fell")
-    moved = (f"The value {verb} from {format_value(first.value, ind)} in {first.period.label} to "
-             f"{format_value(last.value, ind)} in {last.period.label}")
-    if verb == "was the same":
-        moved = (f"The value was {format_value(first.value, ind)} in both {first.period.label} and "
-                 f"{last.period.label}")
-    return (f"{moved}; the lowest was {format_value(low.value, ind)} ({low.period.label}) and the highest "
-            f"{format_value(high.value, ind)} ({high.period.label}).")
-
-
-def _latest_position(rating: Rating, method: RagMethod) -> str:
-    ind = rating.indicator
-    if rating.latest is None:
-        return ""
-    latest = f"The latest value, {format_value(rating.value, ind)} in {rating.latest.period.label},"
-    if ind.type is KpiType.ACTIVITY:
-        if rating.range_status is None:
-            return f"{latest} has no expected range to compare with."
-        return f"{latest} is {range_word(rating.range_status).lower()} the expected range."
-    if rating.rag is None:
-        return f"{latest} is {rag_word(rating).lower()}."
-    return f"{latest} is rated {rating.rag.word}: {rag_meaning(rating.rag, method)}."
 
 
 def rag_meaning(rag: Rag, method: RagMethod) -> str:

@@ -18,13 +18,13 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cel
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, formulas, palette, proposals
+from .chartspec import ChartSpec, number_format, report_specs
 from .errors import OutputError
 from .formatting import (
     NO_DATA_WORD,
     NOT_RATED_WORD,
     POLARITY_WORDS,
     RANGE_WORDS,
-    decimals_for,
     direction_word,
     fit_text,
     format_value,
@@ -69,12 +69,8 @@ OPTIONS: dict[str, Any] = {
 # Above this many indicators the Charts sheet holds a note instead of a chart each: thousands of
 # charts make a workbook slow to open, and every row keeps its sparkline.
 MAX_CHARTS = 250
-# Charts plot the last twelve periods up to the report period, as the paper's charts do: a longer
-# run crowds a chart, and every period plotted is a formula per line (most of the writing time).
-CHART_PERIODS = 12
 
 # The one palette of both outputs (palette.py): each word's fill and text colour.
-LINE_COLOURS = {"actual": palette.VALUE_LINE, "target": palette.TARGET_LINE, "floor": palette.FLOOR_LINE}
 HEADER_FILL = palette.HEADER_FILL
 
 
@@ -107,20 +103,6 @@ def clean(value: object, limit: int = MAX_TEXT) -> str:
     """Text as a cell may hold it: control characters removed, within Excel's length limit
     (counted as Excel counts, in UTF-16 units: an emoji is two, and is never cut in half)."""
     return fit_text(_CONTROL.sub("", str(value)), limit)
-
-
-def number_format(indicator: Indicator) -> str:
-    """The Excel number format for an indicator's figures: its own, else one from formatting."""
-    own = indicator.number_format
-    if own and own != "General" and ("%" in own) == indicator.is_percent:
-        return own
-    places = decimals_for(indicator)
-    if indicator.is_percent:
-        return f"0{'.' + '0' * places if places else ''}%"
-    if places == 0 and any(o.value is not None and not float(o.value).is_integer()
-                           for o in indicator.observations):
-        places = 1
-    return f"#,##0{'.' + '0' * places if places else ''}"
 
 
 def created_at(report: Report) -> dt.datetime:
@@ -476,7 +458,7 @@ class _IndicatorSheet:
             "location": [xl_rowcol_to_cell(r, self.col["trend"]) for r in rows],
             "range": [f"{sheet}!{xl_rowcol_to_cell(r, first)}:{xl_rowcol_to_cell(r, last)}" for r in rows],
             "markers": True,
-            "series_color": LINE_COLOURS["actual"], "markers_color": LINE_COLOURS["actual"],
+            "series_color": palette.VALUE_LINE, "markers_color": palette.VALUE_LINE,
             "empty_cells": "connect", "weight": 1.25,
         })
 
@@ -614,7 +596,9 @@ class _Book:
         charted = self._charted(kpis, activity)
         chart_data = self.workbook.add_worksheet("Chart data") if charted else None
         _Dashboard(self, dashboard, kpis, activity).write()
-        _Charts(self, charts, chart_data, charted).write()
+        from .workbook_charts import Charts  # it builds on this module
+
+        Charts(self, charts, chart_data, charted).write()
         if proposals is not None:
             _Proposals(self, proposals).write()
         if warnings is not None:
@@ -623,11 +607,15 @@ class _Book:
         dashboard.activate()
         self._properties()
 
-    def _charted(self, kpis: _Placed | None, activity: _Placed | None) -> list[tuple[Rating, _Placed]]:
-        pairs = [(r, kpis) for r in self.report.kpis if kpis] + [
-            (r, activity) for r in self.report.activities if activity]
-        charted = [(r, p) for r, p in pairs if p is not None and p.period_columns]
-        return charted if len(charted) <= MAX_CHARTS else []
+    def _charted(self, kpis: _Placed | None,
+                 activity: _Placed | None) -> list[tuple[Rating, _Placed, ChartSpec]]:
+        """Each indicator with a figure to chart, where its sheet put it, and its chart's spec."""
+        if len(self.report.ratings) > MAX_CHARTS:
+            return []
+        specs = report_specs(self.report)
+        pairs = [(r, kpis) for r in self.report.kpis] + [(r, activity) for r in self.report.activities]
+        return [(r, p, spec) for r, p in pairs
+                if p is not None and p.period_columns and (spec := specs[r.indicator]) is not None]
 
     def _properties(self) -> None:
         dataset = self.report.dataset
@@ -825,177 +813,6 @@ def _write_warnings(book: _Book, ws: Worksheet) -> None:
     ws.set_column(1, 1, 110)
     ws.freeze_panes(HEADER_ROW + 1, 0)
     _print_setup(ws, HEADER_ROW, book.title)
-
-
-# --- charts ---------------------------------------------------------------------------------
-
-CHART_WIDTH, CHART_HEIGHT, CHART_ROWS, CHART_COLS = 600, 320, 17, 10
-
-
-class _Charts:
-    """A native line chart per indicator (actual, target and floor), fed by the Chart data sheet."""
-
-    def __init__(self, book: _Book, ws: Worksheet, data_ws: Worksheet | None,
-                 charted: list[tuple[Rating, _Placed]]) -> None:
-        self.book, self.ws, self.data_ws, self.charted = book, ws, data_ws, charted
-
-    def write(self) -> None:
-        styles = self.book.styles
-        self.ws.write_string(0, 0, clean(f"{self.book.title}: charts, {self.book.period_words}"),
-                             styles.get("title"))
-        if not self.charted:
-            total = len(self.book.report.ratings)
-            self.ws.write_string(1, 0, f"Charts are written for workbooks of up to {MAX_CHARTS} "
-                                       f"indicators; this one has {total}. The Trend column of the "
-                                       "KPIs and Activity sheets shows each indicator's sparkline.",
-                                 styles.get("subtitle"))
-            _print_setup(self.ws, None, self.book.title)
-            return
-        self.ws.write_string(1, 0, "Each chart plots the figures on the KPIs or Activity sheet (through "
-                                   "the Chart data sheet), so it follows any figure edited there.",
-                             styles.get("subtitle"))
-        assert self.data_ws is not None
-        data = _ChartData(self.book, self.data_ws, self.charted)
-        series = data.write()
-        for n, (rating, _placed) in enumerate(self.charted):
-            row = 3 + (n // 2) * CHART_ROWS
-            col = (n % 2) * CHART_COLS
-            self.ws.insert_chart(row, col, self._chart(rating, series[n], len(data.periods)),
-                                 {"description": _alt_text(rating, data.periods)})
-        _print_setup(self.ws, None, self.book.title)
-        pages = range(3 + 2 * CHART_ROWS, 3 + ((len(self.charted) + 1) // 2) * CHART_ROWS, 2 * CHART_ROWS)
-        self.ws.set_h_pagebreaks(list(pages))
-
-    def _chart(self, rating: Rating, rows: dict[str, int], periods: int) -> Any:
-        ind = rating.indicator
-        chart = self.book.workbook.add_chart({"type": "line"})
-        data = self.data_ws
-        assert data is not None
-        first, last = _ChartData.FIRST_PERIOD_COL, _ChartData.FIRST_PERIOD_COL + periods - 1
-        name = data.get_name()
-        for key, row in rows.items():
-            chart.add_series({
-                "name": _SERIES_NAMES[key],
-                "categories": [name, 0, first, 0, last],
-                "values": [name, row, first, row, last],
-                "line": _LINE_STYLES[key],
-                "marker": ({"type": "circle", "size": 5,
-                            "fill": {"color": LINE_COLOURS["actual"]},
-                            "border": {"color": LINE_COLOURS["actual"]}}
-                           if key == "actual" else {"type": "none"}),
-            })
-        _title_as_text(chart, clean(ind.label, 250), {"size": 10, "bold": True})
-        chart.set_y_axis({"num_format": number_format(ind),
-                          "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-        chart.set_x_axis({"num_font": {"size": 8}})
-        chart.set_legend({"position": "bottom"})
-        chart.show_blanks_as("gap")
-        chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
-        return chart
-
-
-def _title_as_text(chart: Any, title: str, font: dict[str, Any]) -> None:
-    """A chart title that shows the text given: XlsxWriter reads a title that looks like
-    Sheet!A1 (an indicator named "Sickness (see Data!B7)", or "+cmd|' /C calc'!A0") as a
-    reference to fetch it from, so the title is set with a placeholder and given its text after."""
-    chart.set_title({"name": "title", "name_font": font})
-    chart.title.name = title
-
-
-_SERIES_NAMES = {"actual": "Actual", "target": "Target", "floor": "Floor standard",
-                 "lower": "Lower threshold", "upper": "Upper threshold"}
-_LINE_STYLES: dict[str, dict[str, Any]] = {
-    "actual": {"color": LINE_COLOURS["actual"], "width": 2.25},
-    "target": {"color": LINE_COLOURS["target"], "width": 1.5, "dash_type": "dash"},
-    "floor": {"color": LINE_COLOURS["floor"], "width": 1.5, "dash_type": "round_dot"},
-    "lower": {"color": LINE_COLOURS["floor"], "width": 1.5, "dash_type": "round_dot"},
-    "upper": {"color": LINE_COLOURS["target"], "width": 1.5, "dash_type": "dash"},
-}
-
-
-class _ChartData:
-    """Each chart's rows: formulas over the indicator sheets, #N/A where there is no figure."""
-
-    FIRST_PERIOD_COL = 3
-
-    def __init__(self, book: _Book, ws: Worksheet, charted: list[tuple[Rating, _Placed]]) -> None:
-        self.book, self.ws, self.charted = book, ws, charted
-        last = book.report.period
-        periods = sorted({p for _, placed in charted for p in placed.period_columns
-                          if last is None or p <= last})
-        self.periods = periods[-CHART_PERIODS:]
-
-    def write(self) -> list[dict[str, int]]:
-        styles, ws = self.book.styles, self.ws
-        periods = self.periods
-        series: list[dict[str, int]] = []
-        row = 1
-        for rating, placed in self.charted:
-            rows: dict[str, int] = {}
-            fmt = styles.get("number", number_format(rating.indicator))
-            for key, points in self._series(rating, placed):
-                ws.write_string(row, 0, clean(rating.indicator.code), styles.get("text"))
-                ws.write_string(row, 1, clean(rating.indicator.name), styles.get("text"))
-                ws.write_string(row, 2, _SERIES_NAMES[key], styles.get("text"))
-                for col, (ref, value) in enumerate(points, start=self.FIRST_PERIOD_COL):
-                    if ref is None:
-                        ws.write_formula(row, col, "=NA()", fmt, "#N/A")
-                    else:
-                        ws.write_formula(row, col, f"=IF(ISNUMBER({ref}),{ref},NA())", fmt,
-                                         "#N/A" if value is None else value)
-                rows[key] = row
-                row += 1
-            series.append(rows)
-        headers = ["Code", "Indicator", "Series"] + [p.label for p in periods]
-        ws.add_table(0, 0, max(row - 1, 1), len(headers) - 1, {
-            "name": "Chart_data", "style": "Table Style Light 1",
-            "description": "The figures each chart plots, one row per line.",
-            "columns": [{"header": h, "header_format": styles.get("header")}
-                        for h in [c.header for c in _unique_headers([_Column("", h, 0) for h in headers])]]})
-        ws.set_column(0, 0, 8)
-        ws.set_column(1, 1, 40)
-        ws.set_column(2, 2, 14)
-        ws.set_column(3, 2 + len(periods), 8)
-        ws.freeze_panes(1, 3)
-        ws.ignore_errors({"eval_error": f"D2:{xl_rowcol_to_cell(max(row - 1, 1), 2 + len(periods))}"})
-        _print_setup(ws, 0, self.book.title)
-        return series
-
-    def _series(self, rating: Rating, placed: _Placed) -> list[tuple[str, list[_Point]]]:
-        """Each line of the chart: its key and, per period, the cell it follows and its value now."""
-        ind = rating.indicator
-        values = {o.period: o.value for o in ind.observations}
-        actual: list[_Point] = [
-            (placed.cell(rating, placed.period_columns[p]) if p in placed.period_columns else None,
-             values.get(p)) for p in self.periods]
-        lines = [("actual", actual)]
-        settings = ((("target", ind.target), ("floor", ind.floor)) if ind.type is KpiType.KPI
-                    else (("lower", ind.lower_threshold), ("upper", ind.upper_threshold)))
-        for key, figure in settings:
-            if figure is not None:
-                lines.append((key, [(placed.cell(rating, placed.columns[key]), figure)] * len(self.periods)))
-        return lines
-
-
-_Point = tuple[str | None, float | None]  # the cell a chart point follows (None: no cell), its value
-
-
-def _alt_text(rating: Rating, periods: Sequence[Period]) -> str:
-    """What a chart shows, for a screen reader: the indicator, its lines and the latest verdict."""
-    ind = rating.indicator
-    span = f"from {periods[0].label} to {periods[-1].label}" if periods else ""
-    if ind.type is KpiType.KPI:
-        lines = f"the target ({format_value(ind.target, ind) or 'none'})"
-        if ind.floor is not None:
-            lines += f" and floor standard ({format_value(ind.floor, ind)})"
-        verdict = f", rated {rag_word(rating)}"
-    else:
-        lines = (f"the expected range ({format_value(ind.lower_threshold, ind) or 'none'} to "
-                 f"{format_value(ind.upper_threshold, ind) or 'none'})")
-        verdict = f", {formulas.range_result(rating).lower() or 'no range'}"
-    latest = (f" Latest value {format_value(rating.value, ind)} in {rating.latest.period.label}{verdict}."
-              if rating.latest else " No data yet.")
-    return clean(f"Line chart of {ind.label}, {span}, with {lines} as lines.{latest}")
 
 
 # --- proposals ------------------------------------------------------------------------------

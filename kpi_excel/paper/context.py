@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from kpi_excel import narrative, palette, proposals, rules
-from kpi_excel.charts import observations_for, shown_periods
+from kpi_excel.chartspec import ChartSpec, describe, observations_for, report_specs, shown_periods
 from kpi_excel.formatting import (
     DIRECTION_ARROWS,
     DIRECTION_WORDS,
@@ -40,7 +40,7 @@ PLACEHOLDERS = {
     "relevant director": "[Relevant director]",
 }
 
-ChartFn = Callable[[Rating, Sequence[Observation], str], Any]
+ChartFn = Callable[[ChartSpec | None], Any]  # what the template shows for a chart: "" for none
 
 
 def paper_context(report: Report, chart: ChartFn | None = None, *,
@@ -53,7 +53,8 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
     details = report.dataset.details
     gaps = set(missing_details(report))
     shown = shown_periods(report)
-    kpis = [kpi_item(r, report, shown, chart) for r in report.kpis]
+    specs = report_specs(report)
+    kpis = [kpi_item(r, report, shown, chart, specs[r.indicator]) for r in report.kpis]
     by_label = {r.indicator.label: item for r, item in zip(report.kpis, kpis, strict=True)}
     year = narrative.financial_year(report)
     summary = report.summary
@@ -97,7 +98,7 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
         "kpis": kpis,
         "red_kpis": [item for r, item in zip(report.kpis, kpis, strict=True) if r.rag is Rag.RED],
         "red_intro": red_intro(summary.red, show_details),
-        "activities": [activity_item(r, report, shown, chart) for r in report.activities],
+        "activities": [activity_item(r, report, shown, chart, specs[r.indicator]) for r in report.activities],
         "proposals": proposal_items(report),
         "proposals_intro": proposals_intro(report),
         "directorates": directorate_items(report),
@@ -225,12 +226,18 @@ def _or_dash(text: str) -> str:
     return text or DASH
 
 
+def _description(spec: ChartSpec | None, rating: Rating, observations: Sequence[Observation],
+                 report: Report) -> str:
+    """The chart's alt text; for an indicator with no figure (and no chart), why there is none."""
+    return spec.alt_text if spec else describe(rating, observations, [], report.dataset.settings)
+
+
 def kpi_item(rating: Rating, report: Report, shown: Sequence[Period],
-             chart: ChartFn | None) -> dict[str, Any]:
+             chart: ChartFn | None, spec: ChartSpec | None = None) -> dict[str, Any]:
     """One KPI as the template sees it: the summary-table cells, facts, period values and chart."""
     ind = rating.indicator
     observations = observations_for(ind, shown)
-    description = narrative.chart_description(rating, observations, report)
+    description = _description(spec, rating, observations, report)
     direction = direction_word(rating.direction)
     arrow = DIRECTION_ARROWS[rating.direction] if rating.direction else ""
     return {
@@ -249,7 +256,7 @@ def kpi_item(rating: Rating, report: Report, shown: Sequence[Period],
         "facts": narrative.kpi_facts(rating, report),
         "stale": rating.stale,
         "chart_description": description,
-        "chart": chart(rating, observations, description) if chart else "",
+        "chart": chart(spec) if chart else "",
         "periods": (periods := [_kpi_period(o, ind, report) for o in observations]),
         "period_rows": period_rows(periods, {"label": "", "value": "", "rag": "", "rag_fill": NO_FILL}),
     }
@@ -283,11 +290,11 @@ def _kpi_period(observation: Observation, ind: Indicator, report: Report) -> dic
 
 
 def activity_item(rating: Rating, report: Report, shown: Sequence[Period],
-                  chart: ChartFn | None) -> dict[str, Any]:
+                  chart: ChartFn | None, spec: ChartSpec | None = None) -> dict[str, Any]:
     """One activity indicator: latest value against its expected range, period values and chart."""
     ind = rating.indicator
     observations = observations_for(ind, shown)
-    description = narrative.chart_description(rating, observations, report)
+    description = _description(spec, rating, observations, report)
     return {
         "code": _or_dash(ind.code), "name": ind.name, "label": ind.label, "section": ind.section,
         "value": _or_dash(format_value(rating.value, ind)),
@@ -298,7 +305,7 @@ def activity_item(rating: Rating, report: Report, shown: Sequence[Period],
         "commentary": ind.commentary,
         "facts": narrative.activity_facts(rating),
         "chart_description": description,
-        "chart": chart(rating, observations, description) if chart else "",
+        "chart": chart(spec) if chart else "",
         "periods": (periods := [_activity_period(o, ind) for o in observations]),
         "period_rows": period_rows(periods, {"label": "", "value": "", "range": ""}),
     }

@@ -5,14 +5,16 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 
 from kpi_excel.charts import indicator_chart
-from kpi_excel.model import Indicator, Observation, Rating
+from kpi_excel.chartspec import ChartSpec
+from kpi_excel.errors import ChartDrawingError
+from kpi_excel.model import Indicator
 
 from .context import ChartFn
 
@@ -44,18 +46,18 @@ class DescribedImage(InlineImage):
         return f'</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
 
 
-class ChartDrawingError(RuntimeError):
-    """A chart could not be drawn: a fault in kpi-excel, kept apart from template errors."""
-
-
 def chart_images(tpl: DocxTemplate, drawn: Mapping[Indicator, bytes] | None = None) -> ChartFn:
-    """Chart images for a template: a PNG per indicator with its alt text (drawn already, or now)."""
-    def make(rating: Rating, observations: Sequence[Observation], description: str) -> DescribedImage:
+    """Chart pictures for a template: a PNG per spec with its alt text (drawn already, or now);
+    nothing for an indicator with no figure to chart."""
+    def make(spec: ChartSpec | None) -> DescribedImage | str:
+        if spec is None:
+            return ""
+
         def picture() -> bytes:
-            if drawn is not None and rating.indicator in drawn:
-                return drawn[rating.indicator]
-            return indicator_chart(rating.indicator, observations)
-        return DescribedImage(tpl, picture, description)
+            if drawn is not None and spec.indicator in drawn:
+                return drawn[spec.indicator]
+            return indicator_chart(spec)
+        return DescribedImage(tpl, picture, spec.alt_text)
     return make
 
 
@@ -70,7 +72,7 @@ def blank_png() -> bytes:
 
 
 def placeholder_images(tpl: DocxTemplate) -> ChartFn:
-    def make(_rating: Rating, _observations: Sequence[Observation], description: str) -> DescribedImage:
-        return DescribedImage(tpl, blank_png, description, width=Cm(1))
+    def make(spec: ChartSpec | None) -> DescribedImage:
+        return DescribedImage(tpl, blank_png, spec.alt_text if spec else "", width=Cm(1))
     return make
 

@@ -12,8 +12,9 @@ from docxtpl import DocxTemplate
 from kpi_excel import palette
 from kpi_excel.model import Indicator, Report
 
-from .context import dashboard_title, fixed_time, paper_context, paper_subject
+from .context import ChartFn, dashboard_title, fixed_time, paper_context, paper_subject
 from .images import chart_images
+from .native_charts import native_charts
 from .templates import (
     TAG_ERRORS,
     default_template,
@@ -35,16 +36,21 @@ from .xmlfix import (
 
 
 def render_paper(report: Report, template: Path | None = None, *, show_details: bool = True,
-                 charts: Mapping[Indicator, bytes] | None = None) -> bytes:
+                 charts: Mapping[Indicator, Any] | None = None, chart_images_only: bool = False) -> bytes:
     """The paper as .docx bytes: the same report and template always give the same bytes.
 
-    show_details=False leaves out each indicator's page of detail and draws no charts. charts
-    are pictures drawn already (charts.report_charts, by another process); others are drawn here.
+    Each indicator's chart is a native Word chart, or with chart_images_only a picture.
+    show_details=False leaves out each indicator's page of detail and its chart. charts are
+    those made already, by another process: pictures (charts.report_charts) with
+    chart_images_only, else native charts' files (workbook_charts.report_chart_files); others
+    are made here.
     """
     path = template or default_template()
     tpl = open_template(path)
-    pictures = chart_images(tpl, charts) if show_details else None
-    context = paper_context(report, pictures, show_details=show_details)
+    chart: ChartFn | None = None
+    if show_details:
+        chart = chart_images(tpl, charts) if chart_images_only else native_charts(tpl, report, charts)
+    context = paper_context(report, chart, show_details=show_details)
     _render(tpl, context, path)
     document = tpl.docx
     drop_empty_last_section(document)

@@ -113,7 +113,8 @@ def deterministic_docx(data: bytes, when: dt.datetime) -> bytes:
         for name in names:
             info = zipfile.ZipInfo(name, date_time=stamp)
             # pictures are compressed already: deflating them again costs time and saves nothing
-            info.compress_type = zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
+            packed = name.endswith((".png", ".xlsx"))  # pictures and embedded workbooks
+            info.compress_type = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
             target.writestr(info, source.read(name))

@@ -1,0 +1,82 @@
+"""Native Word charts: each chart spec as a chart part with its embedded workbook, placed by a tag."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+
+from kpi_excel.chartspec import ChartSpec
+from kpi_excel.chartxml import (
+    CHART_CONTENT_TYPE,
+    CHART_RELATIONSHIP,
+    PACKAGE_RELATIONSHIP,
+    XLSX_CONTENT_TYPE,
+    ChartFiles,
+    inline_chart_xml,
+)
+from kpi_excel.errors import ChartDrawingError
+from kpi_excel.model import Indicator, Report
+
+WIDTH_CM, HEIGHT_CM = 16.0, 5.6
+# Shape ids of the charts: far above the template's own drawings, so none is used twice
+FIRST_SHAPE_ID = 5000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+class WordChart:
+    """What a template's {{ kpi.chart }} prints: the chart part is added to the document being
+    rendered at that moment, and the tag becomes a w:drawing run that shows it."""
+
+    def __init__(self, tpl: Any, files: Callable[[], ChartFiles], shape_id: int, alt_text: str) -> None:
+        self.tpl, self.files, self.shape_id, self.alt_text = tpl, files, shape_id, alt_text
+
+    def __html__(self) -> str:
+        try:
+            files = self.files()
+        except Exception as error:  # our own drawing failed: not the template's fault
+            raise ChartDrawingError(f"drawing a chart failed: {error!r}") from error
+        part = self.tpl.current_rendering_part
+        rid = part.relate_to(chart_part(files, part.package), CHART_RELATIONSHIP)
+        drawing = inline_chart_xml(rid, self.shape_id, _CONTROL.sub("", self.alt_text), WIDTH_CM, HEIGHT_CM)
+        return f'</w:t></w:r><w:r>{drawing}</w:r><w:r><w:t xml:space="preserve">'
+
+    __str__ = __html__
+
+
+def chart_part(files: ChartFiles, package: Any) -> Part:
+    """A new chart part (word/charts/chartN.xml) and the workbook it embeds for "Edit Data"."""
+    partname = package.next_partname("/word/charts/chart%d.xml")
+    number = re.sub(r"\D", "", partname.filename)
+    data = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), XLSX_CONTENT_TYPE,
+                files.workbook, package)
+    chart = Part(partname, CHART_CONTENT_TYPE, files.chart, package)
+    # the chart's XML names its link to the data as rId1: a new part's first relationship
+    if chart.relate_to(data, PACKAGE_RELATIONSHIP) != files.data_rid:
+        raise ChartDrawingError("the chart's link to its data did not get the expected id")
+    return chart
+
+
+def native_charts(tpl: Any, report: Report,
+                  made: Mapping[Indicator, ChartFiles] | None = None) -> Callable[[ChartSpec | None], Any]:
+    """The template's chart for each spec: a native chart (its files made already, or now),
+    numbered in the order they are made; nothing for an indicator with no figure to chart."""
+    ids = itertools.count(FIRST_SHAPE_ID)
+
+    def make(spec: ChartSpec | None) -> Any:
+        if spec is None:
+            return ""
+
+        def files() -> ChartFiles:
+            if made is not None and spec.indicator in made:
+                return made[spec.indicator]
+            # XlsxWriter writes the embedded workbook: loaded only when this process needs it
+            from kpi_excel.workbook_charts import chart_files, files_time
+
+            return chart_files(spec, files_time(report))
+        return WordChart(tpl, files, next(ids), spec.alt_text)
+    return make
