@@ -136,13 +136,18 @@ def _charts_made_here(report: Report, options: Options) -> Mapping[Indicator, An
     """The paper's charts, made by this process while the other one is still loading."""
     if not options.indicator_pages:
         return None
-    if options.chart_images:
-        from .charts import report_charts
+    try:
+        if options.chart_images:
+            from .charts import report_charts
 
-        return report_charts(report)
-    from .workbook_charts import report_chart_files
+            return report_charts(report)
+        from .workbook_charts import report_chart_files
 
-    return report_chart_files(report)
+        return report_chart_files(report)
+    except Exception as error:  # our own drawing failed: the same fault as in the other process
+        from .errors import ChartDrawingError
+
+        raise ChartDrawingError(f"drawing a chart failed: {error!r}") from error
 
 
 def paper_process() -> ProcessPoolExecutor:

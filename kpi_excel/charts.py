@@ -35,13 +35,7 @@ _FONT_FILES = (
 _DASH_PATTERNS = {DASHED: (3.7, 1.6), DOTTED: (1.0, 1.65)}
 
 
-def _tint(colour: str, share: float) -> str:
-    """colour laid at `share` opacity over white."""
-    rgb = ImageColor.getrgb(colour)
-    return "#" + "".join(f"{round(255 - (255 - v) * share):02X}" for v in rgb)
-
-
-RANGE_FILL = _tint(colours.RANGE_LINE, 0.08)  # the expected range's shading
+RANGE_FILL = colours.RANGE_FILL
 CHART_COLOURS = (colours.AXIS_LINE, colours.VALUE_LINE, colours.TARGET_LINE, colours.FLOOR_LINE,
                  colours.RANGE_LINE, colours.GRID_LINE, RANGE_FILL)
 

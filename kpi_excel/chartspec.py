@@ -133,15 +133,16 @@ def chart_spec(rating: Rating, periods: Sequence[Period], settings: RuleSettings
     if all(v is None for v in values):
         return None
     lines = tuple(reference_lines(ind))
-    numbers = [v for v in values if v is not None] + [line.value for line in lines if line.value is not None]
-    axis = axis_for(numbers, ind.is_percent)
+    levels = [line.value for line in lines if line.value is not None]
+    axis = axis_for([v for v in values if v is not None] + levels, ind.is_percent)
+    label = latest_label(values, levels, axis, ind)
     band = None
     if ind.type is KpiType.ACTIVITY and ind.lower_threshold is not None and ind.upper_threshold is not None:
         band = (ind.lower_threshold, ind.upper_threshold)
     return ChartSpec(
         title=ind.label, periods=tuple(periods), values=values, value_line=VALUE_LINE, lines=lines,
         band=band, axis=axis, number_format=number_format(ind),
-        label=latest_label(values, [line.value for line in lines if line.value is not None], axis, ind),
+        label=label,
         alt_text=describe(rating, observations, lines, settings), indicator=ind)
 
 
@@ -222,6 +223,8 @@ def latest_label(values: Sequence[float | None], levels: Sequence[float], axis: 
 
     Above the point unless the line arrives from above (then below), so the label sits clear of
     its own line too; then the other side; then beside the point, if no line runs at its height.
+    None where lines run close on every side: the figure is in the table beside the chart and in
+    its alt text, and a label there would hide a line or be hidden by it.
     """
     index = next((i for i in range(len(values) - 1, -1, -1) if values[i] is not None), None)
     if index is None:
@@ -243,11 +246,7 @@ def latest_label(values: Sequence[float | None], levels: Sequence[float], axis: 
             return Label(index, format_value(value, ind), position)
     if clear(value - height / 2, value + height / 2):
         return Label(index, format_value(value, ind), "right" if index < len(values) - 1 else "left")
-    # crowded on every side: the side whose nearest line is farthest away
-    def room(position: str) -> float:
-        low, high = boxes[position]
-        return min((abs(level - (low + high) / 2) for level in levels), default=span)
-    return Label(index, format_value(value, ind), max(order, key=room))
+    return None
 
 
 # --- Alt text ------------------------------------------------------------------------------------

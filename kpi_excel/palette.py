@@ -55,6 +55,7 @@ VALUE_LINE = "#1F4E79"
 TARGET_LINE = "#00703C"
 FLOOR_LINE = "#C00000"
 RANGE_LINE = "#595959"
+RANGE_FILL = "#F1F1F1"  # an activity indicator's expected range, shaded (the range line at 8 % on white)
 GRID_LINE = "#D9D9D9"
 AXIS_LINE = BLACK
 

@@ -34,15 +34,20 @@ def test_debug_lets_the_traceback_through(monkeypatch: pytest.MonkeyPatch, sampl
         cli.main()
 
 
+@pytest.mark.parametrize(("jobs", "pictures"), [("1", False), ("2", False), ("1", True), ("2", True)])
 def test_a_chart_that_fails_to_draw_is_not_blamed_on_the_template(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-        sample: Path, tmp_path: Path) -> None:
+        sample: Path, tmp_path: Path, jobs: str, pictures: bool) -> None:
+    """On one process and on two (where this process makes the charts while the other loads the
+    paper's libraries), for native charts and for pictures."""
+    from kpi_excel import workbook_charts
     from kpi_excel.paper import images
 
     monkeypatch.setattr(images, "indicator_chart", _boom)
     monkeypatch.setattr(charts, "indicator_chart", _boom)
-    monkeypatch.setattr(sys, "argv", ["kpi-excel", "build", str(sample), "--out", str(tmp_path / "o"),
-                                      "--jobs", "1"])  # one process: the fault is patched into this one
+    monkeypatch.setattr(workbook_charts, "chart_workbook", _boom)
+    argv = ["kpi-excel", "build", str(sample), "--out", str(tmp_path / "o"), "--jobs", jobs]
+    monkeypatch.setattr(sys, "argv", argv + (["--chart-images"] if pictures else []))
     with pytest.raises(SystemExit) as stopped:
         cli.main()
     err = capsys.readouterr().err

@@ -346,26 +346,6 @@ def test_a_lower_target_where_lower_is_better_is_tougher() -> None:
     assert notes == {"K1": "Target lowered (tougher)", "K2": "Floor standard raised (easier)"}
 
 
-# --- describing charts ---------------------------------------------------------------------------
-
-
-def test_chart_alt_text_describes_lines_trend_and_latest(sample_report: Report) -> None:
-    gl02 = next(r for r in sample_report.kpis if r.indicator.code == "GL02")
-    text = narrative.chart_description(gl02, gl02.indicator.observations, sample_report)
-    assert text.startswith("Line chart of GL02 Freedom of Information Act requests completed within 20 "
-                           "working days, from Apr-19 to Mar-20")
-    assert "the target (92.0%) as a dashed line" in text and "floor standard (90.0%)" in text
-    assert "The value fell from 93.1% in Apr-19 to 89.0% in Mar-20" in text
-    assert "The trend across the period is worsening." in text
-    assert text.endswith("is rated Red: performance did not meet the expected floor standard.")
-
-
-def test_activity_alt_text_names_the_range(sample_report: Report) -> None:
-    act = next(r for r in sample_report.activities if r.indicator.code == "ACT03")
-    text = narrative.chart_description(act, act.indicator.observations, sample_report)
-    assert "expected range (150 to 210)" in text and text.endswith("is below the expected range.")
-
-
 def test_facts_for_a_kpi_and_stale_data(sample_report: Report) -> None:
     ict01 = next(r for r in sample_report.kpis if r.indicator.code == "ICT01")
     facts = narrative.kpi_facts(ict01, sample_report)
