@@ -81,13 +81,14 @@ def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
           rule: str | RagMethod | None = None, tolerance: str | float | None = None,
           direction: str | DirectionMethod | None = None, template: PathLike | None = None,
           pdf: bool = False, appendices_separately: bool = False, indicator_pages: bool = True,
-          jobs: int = 1, **details: Any) -> api.BuildResult:
+          chart_images: bool = False, jobs: int = 1, **details: Any) -> api.BuildResult:
     """Write the RAG workbook and the committee paper into `out`, as `kpi-excel build` does, from
     a workbook or CSV path or from a rated report. Returns the report and the paths written.
 
     Paper details are keywords as on the command line: `committee=`, `meeting_date="29 July 2020"`,
     `author="Name; Role; Team; Phone; Email"` (or a Person) ... `jobs=2` renders the paper on a
     second process (start-up costs make that worthwhile on the command line, rarely in a notebook).
+    `chart_images=True` puts the paper's charts in as pictures instead of native Word charts.
     """
     unknown = sorted(set(details) - set(_DETAIL_KEYWORDS))
     if unknown:
@@ -95,7 +96,7 @@ def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
     options = api.Options(settings=rule_settings(rule, tolerance, direction),
                           details=_paper_details(details), template=Path(template) if template else None,
                           pdf=pdf, appendices_separately=appendices_separately,
-                          indicator_pages=indicator_pages)
+                          indicator_pages=indicator_pages, chart_images=chart_images)
     out_dir = Path(out)
     if not isinstance(report_or_path, Report):
         return api.build(Path(report_or_path), out_dir, options, jobs=jobs)
