@@ -19,8 +19,8 @@ MAX_CHARTED = 1e100  # values beyond this would need a hundred-digit axis label
 MIN_SPAN_SHARE = 0.1
 # Room above and below the data for the latest value's label, as a share of the span.
 PAD_SHARE = 0.12
-# A label's height and its gap from its point, as a share of the y-axis span: 7-point text on a
-# plot about 100 points high, with 9-point text (the paper's charts; the workbook's are taller).
+# A label's height and its gap from its point, as a share of the y-axis span: 9-point text on a
+# plot about 110 points high (the paper's charts; the workbook's are taller).
 LABEL_SHARE = 0.1
 LABEL_GAP_SHARE = 0.03
 TICK_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)  # the values a y-axis step may take, times a power of ten
