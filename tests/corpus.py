@@ -923,6 +923,186 @@ def long_form_with_bad_period(path: Path) -> None:
     kpi_book(path, rows, sheet="Data")
 
 
+# ==============================================================================================
+# Hostile and odd inputs, round 2: text that must stay text, Excel's escapes, limits, file names
+# ==============================================================================================
+
+_LIVE_PATTERNS = {  # where a text would be live: a formula, a reference, a field or a link
+    "cell formula": rb"<f(?:\s[^>]*)?>(.*?)</f>",
+    "chart reference": rb"<c:f>(.*?)</c:f>",
+    "defined name": rb"<definedName[^>]*>(.*?)</definedName>",
+    "conditional format or validation": rb"<(?:x14:|xm:)?formula\d?>(.*?)</(?:x14:|xm:)?formula\d?>",
+    "table formula": rb"<calculatedColumnFormula[^>]*>(.*?)</calculatedColumnFormula>",
+    "hyperlink": rb'<hyperlink [^>]*(?:location|display)="([^"]*)"',
+    "link target": rb'Target="([^"]*)"',
+    "Word field": rb"<w:instrText[^>]*>(.*?)</w:instrText>",
+    "Word simple field": rb'w:instr="([^"]*)"',
+}
+
+
+def _all_text(parts: dict[str, bytes]) -> str:
+    """The XML parts' text as Excel shows it: entities decoded, and Excel's _xHHHH_ escapes in
+    the cell text parts (shared strings, sheets) decoded."""
+    from kpi_excel.parsing import decode_excel_escapes
+
+    cells = {n: d for n, d in parts.items() if n == "xl/sharedStrings.xml" or n.startswith("xl/worksheets/")}
+    rest = {n: d for n, d in parts.items() if n not in cells}
+    return decode_excel_escapes(_text(cells)) + _text(rest)
+
+
+def _payloads_stay_text(payloads: Sequence[str], paper_too: bool = True) -> OutputCheck:
+    """Every XML part of both outputs is scanned: no payload is inside a formula, a chart
+    reference, a defined name, a conditional format, a table formula, a link or a Word field;
+    each is in the RAG workbook (and the paper) exactly as typed."""
+
+    def check(outputs: dict[str, dict[str, bytes]]) -> None:
+        for suffix, parts in outputs.items():
+            xml = [data for name, data in parts.items() if name.endswith((".xml", ".rels"))]
+            for what, pattern in _LIVE_PATTERNS.items():
+                live = _found(pattern, xml)
+                for payload in payloads:
+                    core = payload.lstrip("=+-@")
+                    assert not [t for t in live if core in t], f"{payload!r} is a {what} in {suffix}"
+        for payload in payloads:
+            assert payload in _all_text(outputs["-rag.xlsx"]), f"{payload!r} is not text in the workbook"
+            if paper_too:
+                assert payload in _text(outputs["-paper.docx"]), f"{payload!r} is not in the paper as typed"
+
+    return check
+
+
+def _chart_titles_are(*titles: str) -> OutputCheck:
+    """The workbook's charts are titled with these texts, as literal text (no reference)."""
+
+    def check(outputs: dict[str, dict[str, bytes]]) -> None:
+        charts = [data for name, data in outputs["-rag.xlsx"].items() if name.startswith("xl/charts/chart")]
+        shown = {"".join(_found(rb"<a:t>(.*?)</a:t>", [m.encode()]))
+                 for m in _found(rb"<c:title>(.*?)</c:title>", charts)}
+        for title in titles:
+            assert title in shown, f"no chart titled {title!r}: {sorted(shown)}"
+
+    return check
+
+
+REFERENCE_LIKE = ["+cmd|' /C calc'!A0", "Sickness absence (see Data!B7)", "=Data!$B$7 staff",
+                  "KPIs!A1:B2 & Data!C3"]
+TAG_LIKE = "{_{ 7*7 }_} {_% if true %_}yes{_% endif %_} {{ 7*7 }} {% raw %}"
+
+
+@case(passes(SUMMARY, "Sickness absence (see Data!B7)"),
+      output_checks=[_payloads_stay_text(REFERENCE_LIKE), _payloads_stay_text([TAG_LIKE]),
+                     _chart_titles_are("KP01 +cmd|' /C calc'!A0", "KP02 Sickness absence (see Data!B7)",
+                                       "KP03 =Data!$B$7 staff")])
+def text_that_looks_like_a_reference(path: Path) -> None:
+    """XlsxWriter takes a chart title that looks like Sheet!A1 for a reference; docxtpl turns
+    {_{ into {{ after rendering. Names, a section, a unit, an owner and commentary."""
+    header = [*HEADER[:2], "Section", "Owner", *HEADER[2:]]
+    rows = [[*r[:2], REFERENCE_LIKE[3], REFERENCE_LIKE[0], *r[2:]] for r in ROWS]
+    rows[0][1], rows[1][1], rows[2][1] = REFERENCE_LIKE[0], REFERENCE_LIKE[1], REFERENCE_LIKE[2]
+    rows[0][-1] = TAG_LIKE
+    raw_book(path, table(header=header, rows=rows))  # text cells, as typed after an apostrophe
+
+
+def _shared(strings: Sequence[str]) -> bytes:
+    """A shared strings part as Excel writes it, each string given as stored (escapes and all)."""
+    items = "".join(f"<si>{s}</si>" if s.startswith("<r>") else f'<si><t xml:space="preserve">{s}</t></si>'
+                    for s in strings)
+    return DECL + (f'<sst xmlns="{MAIN_NS}" count="{len(strings)}" uniqueCount="{len(strings)}">'
+                   f"{items}</sst>").encode()
+
+
+def _s(index: int) -> Raw:
+    return Raw(f"<v>{index}</v>", ' t="s"')
+
+
+ESCAPED = [  # as stored, then as Excel shows it
+    ("Typed _x005F_x0041_ stays typed", "Typed _x0041_ stays typed"),
+    ("Smile _xD83D__xDE00_ pair", "Smile 😀 pair"),
+    ("Lone _xD800_surrogate dropped", "Lone surrogate dropped"),
+    ("Line one_x000D__x000A_line two", "Line one\nline two"),
+    ("<r><t>Rich </t></r><r><rPr><b/></rPr><t>_x005F_x0042_ runs</t></r>", "Rich _x0042_ runs"),
+    ("Adult_x000D_ Services _x005F_x0043_", "Adult\n Services _x0043_"),
+]
+
+
+def _escapes_decoded(outputs: dict[str, dict[str, bytes]]) -> None:
+    paper, workbook = _text(outputs["-paper.docx"]), _all_text(outputs["-rag.xlsx"])
+    for shown in ("Typed _x0041_ stays typed", "Smile 😀 pair", "Lone surrogate dropped",
+                  "Rich _x0042_ runs"):
+        assert shown in paper and shown in workbook, shown
+    assert "Services _x0043_ Performance" in paper, "the Paper details sheet is decoded like the table"
+    assert "_x000D_" not in paper and "_x000D_" not in workbook
+    assert "Typed A stays" not in paper + workbook and "Rich B runs" not in paper + workbook
+
+
+@case(passes(SUMMARY, "Typed _x0041_ stays typed", "Smile 😀 pair", "Lone surrogate dropped"),
+      output_checks=[_escapes_decoded])
+def excel_escapes_as_excel_saves_them(path: Path) -> None:
+    """Shared strings as Excel stores them: a typed _x0041_ (saved _x005F_x0041_), an emoji as an
+    escaped surrogate pair, a lone surrogate, CR LF escapes, rich-text runs, and a Paper details
+    sheet with escapes too."""
+    rows = table((1, 1, _s(0)), (2, 1, _s(1)), (3, 1, _s(2)), (1, 8, _s(3)), (2, 8, _s(4)))
+    details = [["Detail", "Value"], ["Service", _s(5)]]
+    raw_xlsx(path, [RawSheet("KPIs", sheet_xml(rows)), RawSheet("Paper details", sheet_xml(details))],
+             shared_strings=_shared([stored for stored, _ in ESCAPED]))
+
+
+EMOJI_COMMENT = "😀" * 20_000  # 20,000 characters, but 40,000 as Excel counts (UTF-16 units)
+
+
+def _cut_to_excel_limit(outputs: dict[str, dict[str, bytes]]) -> None:
+    strings = _found(rb"<t[^>]*>(.*?)</t>", [outputs["-rag.xlsx"]["xl/sharedStrings.xml"]])
+    emoji = [s for s in strings if s.startswith("😀😀")]
+    assert emoji and all(len(s.encode("utf-16-le")) // 2 <= 32_767 for s in emoji)
+    assert all(set(s) == {"😀"} for s in emoji), "an emoji was cut in half"
+    assert EMOJI_COMMENT in _text(outputs["-paper.docx"]), "the paper keeps the whole text"
+
+
+@case(passes(SUMMARY, "KPIs!I2", "40,000 characters"), output_checks=[_cut_to_excel_limit])
+def emoji_commentary_over_the_cell_limit(path: Path) -> None:
+    raw_book(path, table((1, 8, EMOJI_COMMENT)))
+
+
+LONG_NOTE = "R&D &P &N: " + "These figures are provisional until the year-end audit. " * 6
+
+
+def _every_sheet_has_its_footer(outputs: dict[str, dict[str, bytes]]) -> None:
+    parts = outputs["-rag.xlsx"]
+    sheets = {n: x for n, x in parts.items() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)}
+    for name, xml in sheets.items():
+        footers = _found(rb"<oddFooter>(.*?)</oddFooter>", [xml])
+        assert len(footers) == 1, f"{name} has no footer"
+        footer = footers[0]
+        assert len(footer.encode("utf-16-le")) // 2 <= 255, f"{name}: footer over Excel's limit"
+        title = footer.split("&C")[0].removeprefix("&L")
+        assert re.sub("&&", "", title).count("&") == 0, f"{name}: the title holds a live & code"
+        assert title.replace("&&", "&") in LONG_NOTE, f"{name}: {title!r} is not the note's start"
+
+
+@case(passes(SUMMARY), output_checks=[_every_sheet_has_its_footer])
+def long_note_above_the_table(path: Path) -> None:
+    """A 350-character note above the table becomes the title: each sheet's footer shows its
+    start (Excel keeps 255 characters of a footer), and its & stays an ampersand."""
+    raw_book(path, [[LONG_NOTE], [], *table()])
+
+
+@case(passes(SUMMARY), filename="k" * 227 + ".xlsx")
+def file_name_of_232_characters(path: Path) -> None:
+    """Legal on every system; the paper's comments property quotes it (Word keeps 255)."""
+    kpi_book(path, table())
+
+
+@case(passes(SUMMARY, "café KPIs.xlsx"), filename="caf\udce9 KPIs.xlsx")
+def file_name_with_a_latin1_byte(path: Path) -> None:
+    """The byte E9 (é in Windows-1252), as unzipped from a Windows archive: not UTF-8."""
+    kpi_book(path, table())
+
+
+@case(passes(SUMMARY, "tab and escape[31m KPIs.xlsx"), filename="tab\t and\x01 escape\x1b[31m KPIs.xlsx")
+def file_name_with_control_characters(path: Path) -> None:
+    kpi_book(path, table())
+
+
 # --- hostile and broken Word templates for the paper ---------------------------------------------
 
 

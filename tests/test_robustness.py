@@ -214,6 +214,7 @@ def test_build(name: str, outcomes: Outcomes) -> None:
         return
     assert run.returncode == 0, f"exit {run.returncode}: {run.stderr[-2000:]}"
     assert "Traceback" not in run.stderr
+    assert "Warning" not in run.stderr, f"a library's warning leaked: {run.stderr[-2000:]}"
     stem = outcome.path.stem
     assert sorted(p.name for p in outcome.out.iterdir()) == sorted(stem + s for s in OUTPUTS), (
         "the output folder holds exactly the outputs: no temporary files")

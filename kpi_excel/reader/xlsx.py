@@ -42,7 +42,10 @@ def _import_openpyxl_without_numpy() -> None:
 _import_openpyxl_without_numpy()
 
 import openpyxl  # noqa: E402
-from openpyxl.cell.rich_text import CellRichText  # noqa: E402
+import openpyxl.reader.excel  # noqa: E402
+from openpyxl.cell.text import Text  # noqa: E402
+from openpyxl.xml.constants import SHEET_MAIN_NS  # noqa: E402
+from openpyxl.xml.functions import iterparse  # noqa: E402  # defused: defusedxml is installed
 
 assert openpyxl.DEFUSEDXML, "defusedxml must be installed: it guards against XML bombs"
 
@@ -88,15 +91,35 @@ def _open(path: Path, data: bytes) -> openpyxl.Workbook:
         with warnings.catch_warnings():
             # openpyxl warns about parts it skips (data validation, sparklines): not our concern
             warnings.simplefilter("ignore")
-            # rich_text: openpyxl's plain reading of shared strings deletes every "x005F_", which
-            # makes Excel's escapes ambiguous (a typed "_x0041_" would read "A"); its rich-text
-            # reading keeps them as stored, for _cell to decode as Excel does
-            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
-                                          rich_text=True)
+            return _load_keeping_stored_strings(data)
     except Exception as error:  # openpyxl raises many types for damaged files
         raise _unreadable("the workbook cannot be opened", error, str(path)) from error
 
 
+def _load_keeping_stored_strings(data: bytes) -> openpyxl.Workbook:
+    """openpyxl's load_workbook, reading shared strings with _stored_strings (in read-only mode
+    each sheet is handed the list when the workbook loads)."""
+    own = openpyxl.reader.excel.read_string_table
+    openpyxl.reader.excel.read_string_table = _stored_strings
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    finally:
+        openpyxl.reader.excel.read_string_table = own
+
+
+def _stored_strings(xml_source: Any) -> list[str]:
+    """The shared strings as stored, for _cell to decode as Excel does: openpyxl's own reader
+    (this, plus `.replace("x005F_", "")`) deletes every x005F_, which leaves Excel's escapes
+    ambiguous (a typed "_x0041_", stored "_x005F_x0041_", would then read "A")."""
+    strings = []
+    for _, node in iterparse(xml_source):
+        if node.tag == _STRING_TAG:
+            strings.append(Text.from_tree(node).content)
+            node.clear()
+    return strings
+
+
+_STRING_TAG = f"{{{SHEET_MAIN_NS}}}si"
 _FIX_RESAVE = "Open it in Excel, save it again as .xlsx, and retry"
 
 
@@ -267,8 +290,8 @@ def _cell(raw: Any) -> Cell:
     value = raw.value  # read-only cells and empty cells both have value, data_type, number_format
     if value is None:
         return EMPTY
-    if isinstance(value, (str, CellRichText)):  # a rich text's runs make one text
-        value = decode_excel_escapes(str(value))
+    if isinstance(value, str):
+        value = decode_excel_escapes(value)
     return Cell(value, raw.number_format or "General", raw.data_type == "e")
 
 
