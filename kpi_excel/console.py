@@ -32,7 +32,7 @@ def print_report(report: Report) -> None:
     """The check command's output: a table of ratings, the summary, then warnings."""
     console = _console()
     period = report.period.label if report.period else "no data"
-    console.print(f"[bold]{report.dataset.source}[/bold]  report period {period}  "
+    console.print(f"[bold]{_escape(report.dataset.source)}[/bold]  report period {period}  "
                   f"rule: {report.dataset.settings.rag_method.value}, "
                   f"direction: {report.dataset.settings.direction.value.replace('_', ' ')}")
     console.print(_ratings_table(report))
@@ -44,6 +44,21 @@ def print_report(report: Report) -> None:
         console.print(f"\n[bold]{len(report.warnings)} warning(s)[/bold]")
         for warning in report.warnings:
             console.print(f"  - {warning}", markup=False)
+
+
+def _escape(text: str) -> str:
+    """Text from the input as rich prints it: its brackets are never markup ('[/]' in a name
+    would stop the command; '[red]' would colour it)."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _plain(text: str) -> Any:
+    """A table cell that shows text from the input as it is (no markup, no control codes)."""
+    from rich.text import Text
+
+    return Text(text)
 
 
 def _count(n: int, noun: str) -> str:
@@ -62,15 +77,15 @@ def _ratings_table(report: Report) -> Table:
     return table
 
 
-def _row(rating: Rating) -> list[str]:
+def _row(rating: Rating) -> list[Any]:
     ind = rating.indicator
     rag = rag_word(rating) if ind.type.value == "kpi" else ""
     style = _RAG_STYLE.get(rating.rag) if rating.rag else None
     arrow = DIRECTION_ARROWS.get(rating.direction) if rating.direction else ""
     stale = " (old)" if rating.stale else ""
     return [
-        ind.code,
-        ind.name,
+        _plain(ind.code),
+        _plain(ind.name),
         format_value(rating.value, ind),
         (rating.latest.period.label + stale) if rating.latest else "",
         format_value(ind.target, ind),
@@ -104,7 +119,7 @@ class Progress:
 
     def step(self, message: str) -> None:
         if self._status is not None:
-            self._status.update(message)
+            self._status.update(_escape(message))  # messages name the workbook
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -139,8 +154,9 @@ class StepBar:
         if not self.quiet and sys.stderr.isatty():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=_console(stderr=True), transient=True)
+            self._bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), console=_console(stderr=True),
+                                 transient=True)
             self._bar.__enter__()
             self._task = self._bar.add_task("Starting", total=None)
         return self
@@ -182,8 +198,8 @@ def _directorates_table(result: CouncilResult) -> Table:
     for d in result.built:
         s = d.summary
         warnings = len(d.report.warnings) if d.report else 0
-        table.add_row(d.name, d.slug, *(str(n) for n in (s.total, s.green, s.amber, s.red, s.not_rated,
-                                                         warnings)))
+        counts = (s.total, s.green, s.amber, s.red, s.not_rated, warnings)
+        table.add_row(_plain(d.name), d.slug, *(str(n) for n in counts))
     return table
 
 

@@ -1103,6 +1103,12 @@ def file_name_with_control_characters(path: Path) -> None:
     kpi_book(path, table())
 
 
+@case(passes(SUMMARY, "[/] closing [bold]tag", "[red]KPIs[bold].xlsx"), filename="[red]KPIs[bold].xlsx")
+def text_that_looks_like_console_markup(path: Path) -> None:
+    """Square brackets in a name or a file name are printed as they are, never read as styles."""
+    raw_book(path, table((1, 1, "[/] closing [bold]tag")))
+
+
 # --- hostile and broken Word templates for the paper ---------------------------------------------
 
 
