@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import config
-from .errors import OutputError
-from .model import Dataset, Indicator, PaperDetails, Report, RuleSettings
+from .errors import MissingColumnError, OutputError
+from .model import Dataset, Indicator, PaperDetails, Period, Report, RuleSettings
 from .outputs import Outputs, make_folder, write_atomically
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class Options:
     appendices_separately: bool = False  # also write each appendix as a .docx of its own
     indicator_pages: bool = True  # the paper's page of detail (chart and table) for each indicator
     chart_images: bool = False  # the paper's charts as pictures instead of native Word charts
+    period: Period | str | None = None  # the period of a value column whose heading names none
 
 
 @dataclass(frozen=True)
@@ -49,19 +50,39 @@ class BuildResult:
     warnings: tuple[str, ...] = ()  # about the outputs: placeholders left in the paper
 
 
-def load(path: Path, options: Options | None = None) -> Dataset:
-    """Read a workbook (or a CSV export) and apply command-line overrides."""
+def load(path: Path, options: Options | None = None, *, rating_only: bool = False) -> Dataset:
+    """Read a workbook (or a CSV export) and apply command-line overrides.
+
+    Outputs need the period of every figure: unless `rating_only`, a value column whose period
+    nothing names is an error here (`check` rates it as the latest figures, with a warning).
+    """
+    from .container import read_checked
     from .csv_reader import is_csv, read_csv
 
+    options = options or Options()
+    period = config.parse_period_option(options.period) if isinstance(options.period, str) else options.period
     if is_csv(path):
-        return apply_options(read_csv(path), options or Options())
-    from .container import read_checked
+        dataset = read_csv(path)
+    else:
+        checked = read_checked(path)  # a wrong, damaged or hostile file is refused before openpyxl loads
+        from .reader import read_workbook  # openpyxl is only imported when a workbook is read
 
-    checked = read_checked(path)  # a wrong, damaged or hostile file is refused before openpyxl loads
-    from .reader import read_workbook  # openpyxl is only imported when a workbook is read
+        dataset = read_workbook(path, checked, period)
+    if not rating_only:
+        require_period(dataset, str(path))
+    return apply_options(dataset, options)
 
-    dataset = read_workbook(path, checked)
-    return apply_options(dataset, options or Options())
+
+def require_period(dataset: Dataset, file: str = "") -> None:
+    """Refuse a dataset whose value column's period nothing names: an output must date its figures."""
+    source = dataset.period_source
+    if source is not None and source.kind == "none":
+        from .reader.period_source import FIX_PERIOD
+
+        raise MissingColumnError(f"the value column '{source.text}' does not say which period it is, and "
+                                 "neither do the Settings sheet, a banner above it, the title, the sheet "
+                                 "name or the file name", file=file or dataset.source,
+                                 where=source.value_cell, fix=FIX_PERIOD)
 
 
 def apply_options(dataset: Dataset, options: Options) -> Dataset:
@@ -78,7 +99,7 @@ def check(path: Path, options: Options | None = None) -> Report:
     """Read and rate a workbook: what `kpi-excel check` shows."""
     from .rules import rate
 
-    return rate(load(path, options))
+    return rate(load(path, options, rating_only=True))
 
 
 def output_paths(source: Path, out_dir: Path) -> dict[str, Path]:
@@ -112,7 +133,9 @@ def build(
     try:
         if progress:
             progress(f"Reading {path.name}")
-        report = check(path, options)
+        from .rules import rate
+
+        report = rate(load(path, options))
         paths = output_paths(path, out_dir)
         _refuse_to_overwrite_input(path, paths.values())
         paper_data = None

@@ -39,6 +39,9 @@ Tolerance = Annotated[str | None, typer.Option(  # noqa: UP007
     "--tolerance", help="Amber tolerance for the tolerance rule, such as 10%.")]
 DirectionOpt = Annotated[str | None, typer.Option(  # noqa: UP007
     "--direction", help="Direction of travel: 'previous' (period), 'last-year' or 'trend'.")]
+PeriodOpt = Annotated[str | None, typer.Option(  # noqa: UP007
+    "--period", help="The period of a value column whose heading names none, such as \"Q3 2018/19\". "
+    "Overrides the workbook.")]
 Text = str | None  # noqa: UP007
 _PAPER = "Paper details (override the workbook's Paper details sheet)"
 Service = Annotated[Text, typer.Option("--service", help="The service or directorate named in the paper.",
@@ -81,11 +84,12 @@ def _fail(error: KpiExcelError, debug: bool) -> None:
 
 
 def _options(rule: str | None, tolerance: str | None, direction: str | None,
-             details: dict[str, object] | None = None) -> api.Options:
+             details: dict[str, object] | None = None, period: str | None = None) -> api.Options:
     from . import config
 
     settings: dict[str, object] = {}
     try:
+        given_period = config.parse_period_option(period) if period is not None else None
         if rule is not None:
             settings["rag_method"] = config.parse_rag_method(rule, "--rule")
         if tolerance is not None:
@@ -94,7 +98,7 @@ def _options(rule: str | None, tolerance: str | None, direction: str | None,
             settings["direction"] = config.parse_direction_method(direction, "--direction")
     except KpiExcelError as error:  # a bad option value is wrong usage (exit 2), not bad input
         raise typer.BadParameter(f"{error.problem}. {error.fix}", param_hint=error.where) from error
-    return api.Options(settings=settings, details=details or {})
+    return api.Options(settings=settings, details=details or {}, period=given_period)
 
 
 def _paper_details(committee: str | None, meeting_date: str | None, subject: str | None,
@@ -116,11 +120,12 @@ def check(
     rule: Rule = None,
     tolerance: Tolerance = None,
     direction: DirectionOpt = None,
+    period: PeriodOpt = None,
     debug: Debug = False,
 ) -> None:
     """Read and rate a workbook; print each KPI's rating and any data-quality warnings."""
     try:
-        report = api.check(workbook, _options(rule, tolerance, direction))
+        report = api.check(workbook, _options(rule, tolerance, direction, period=period))
     except KpiExcelError as error:
         _fail(error, debug)
         return
@@ -142,6 +147,7 @@ def build(
     rule: Rule = None,
     tolerance: Tolerance = None,
     direction: DirectionOpt = None,
+    period: PeriodOpt = None,
     template: Annotated[Path | None, typer.Option(  # noqa: UP007
         "--template", help="Your own Word template for the paper (see `kpi-excel template check`).",
         metavar="PATH")] = None,
@@ -166,7 +172,7 @@ def build(
     """Write the RAG workbook and the committee paper for a department's workbook."""
     details = _paper_details(committee, meeting_date, subject, classification, author, director,
                              report_number, reports_in_year, service=service)
-    options = dataclasses.replace(_options(rule, tolerance, direction, details), template=template,
+    options = dataclasses.replace(_options(rule, tolerance, direction, details, period), template=template,
                                   pdf=pdf, appendices_separately=appendices_separately,
                                   chart_images=chart_images)
     try:
@@ -198,6 +204,7 @@ def council(
     rule: Rule = None,
     tolerance: Tolerance = None,
     direction: DirectionOpt = None,
+    period: PeriodOpt = None,
     template: Annotated[Path | None, typer.Option(  # noqa: UP007
         "--template", help="Your own Word template for the papers.", metavar="PATH")] = None,
     chart_images: ChartImages = False,
@@ -221,7 +228,7 @@ def council(
 
     details = _paper_details(committee, meeting_date, subject, classification, author, director,
                              report_number, reports_in_year)
-    options = dataclasses.replace(_options(rule, tolerance, direction, details), template=template,
+    options = dataclasses.replace(_options(rule, tolerance, direction, details, period), template=template,
                                   chart_images=chart_images)
     try:
         with StepBar(quiet) as bar:

@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import SettingsError
-from .model import DirectionMethod, PaperDetails, Person, RagMethod, RuleSettings
+from .model import DirectionMethod, PaperDetails, Period, Person, RagMethod, RuleSettings
 from .parsing import clean_text, normalise, parse_number
+from .periods import find_period, parse_period
 
 # A key/value row: the key, then the cells to its right, and where the key is (Sheet!A7).
 KeyRow = tuple[str, Sequence[object], str]
@@ -80,6 +81,55 @@ def settings_from_rows(rows: Sequence[KeyRow], base: RuleSettings | None = None)
             continue
         changes[field] = _setting_value(field, value, where)
     return dataclasses.replace(base or RuleSettings(), **changes)
+
+
+# Settings-sheet keys that name the period of a value column whose heading names none
+PERIOD_KEYS = frozenset({"period", "reportingperiod", "reportperiod", "quarter", "reportingquarter",
+                         "asat", "periodending", "periodended", "month", "reportingmonth"})
+
+
+def period_from_rows(rows: Sequence[KeyRow]) -> tuple[Period, str, str] | None:
+    """The period a Settings sheet names (Period, Reporting period, Quarter, As at), with the
+    cell and text that name it; a date is the month it falls in. A value that is no period
+    ('Period: Monthly') is passed over."""
+    for key, cells, where in rows:
+        if normalise(key) not in PERIOD_KEYS:
+            continue
+        for offset, value in enumerate(cells, start=1):
+            if value in (None, ""):
+                continue
+            text = clean_text(value) if not isinstance(value, (dt.date, dt.datetime)) else str(value)[:10]
+            found = find_period(text) if isinstance(value, str) else None
+            period = parse_period(value) or (found.period if found else None)
+            if period is None:  # 'Period: Monthly' says how often, not which period
+                break
+            return period, _shifted(where, offset), text
+    return None
+
+
+def parse_period_option(text: str, where: str = "--period") -> Period:
+    """The --period option: any period the reader accepts (Q3 2018/19, Dec-18, 2019/20)."""
+    found = find_period(text)
+    period = parse_period(text.strip()) or (found.period if found else None)
+    if period is None:
+        raise SettingsError(f"'{text}' is not a period we can read", where=where,
+                            fix="Give a period such as \"Q3 2018/19\", Dec-18 or 2019/20")
+    return period
+
+
+def _shifted(where: str, columns: int) -> str:
+    """Sheet!A7 moved right by `columns`: where the value beside a key is."""
+    sheet, _, cell = where.rpartition("!")
+    letters = cell.rstrip("0123456789")
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    number += columns
+    shifted = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        shifted = chr(65 + rest) + shifted
+    return f"{sheet}!{shifted}{cell[len(letters):]}"
 
 
 def _setting_value(field: str, value: object, where: str) -> object:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .api import BuildResult
 from .formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word, range_word
 from .model import Rag, Rating, Report
+from .quality import stated_disagrees
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,6 +36,8 @@ def print_report(report: Report) -> None:
     console.print(f"[bold]{_escape(report.dataset.source)}[/bold]  report period {period}  "
                   f"rule: {report.dataset.settings.rag_method.value}, "
                   f"direction: {report.dataset.settings.direction.value.replace('_', ' ')}")
+    if report.dataset.period_source is not None:
+        console.print(f"The period comes from {report.dataset.period_source.describe()}.", markup=False)
     console.print(_ratings_table(report))
     s = report.summary
     console.print(f"{_count(s.total, 'KPI')}: [green]{s.green} Green[/green], "
@@ -69,12 +72,25 @@ def _ratings_table(report: Report) -> Table:
     from rich.table import Table
 
     table = Table(show_lines=False, header_style="bold")
-    for name in ("Code", "Indicator", "Latest", "Period", "Target", "Floor", "RAG", "Direction",
-                 "Range"):
+    stated = any(r.indicator.stated for r in report.ratings)  # the council's own status column
+    for name in ("Code", "Indicator", "Latest", "Period", "Target", "Floor", "RAG",
+                 *(["Stated"] if stated else []), "Direction", "Range"):
         table.add_column(name, overflow="fold", max_width=48 if name == "Indicator" else None)
     for rating in report.ratings:
-        table.add_row(*_row(rating))
+        row = _row(rating)
+        if stated:
+            row.insert(7, _stated_text(rating))
+        table.add_row(*row)
     return table
+
+
+def _stated_text(rating: Rating) -> str:
+    """The council's own rating beside ours, marked with ≠ where they differ."""
+    stated = rating.indicator.stated
+    if stated is None:
+        return ""
+    word = stated.rag.word if stated.rag else "not rated"
+    return f"{word} ≠" if stated_disagrees(rating) else word
 
 
 def _row(rating: Rating) -> list[Any]:

@@ -5,17 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from .formatting import format_value
-from .model import Rating, Report
+from .model import PeriodKind, Rating, Report
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
-    """{"period", "kpis": [...], "summary": {...}, "warnings": [...]}: stable keys for scripts."""
+    """{"period", "period_source", "kpis": [...], "summary": {...}, "warnings": [...]}: stable keys
+    for scripts. Each KPI carries "stated_rag" (the council's own rating from a status column, null
+    when there is none or it says not rated) and "stated_status" (its words, null with no column)."""
     summary = report.summary
     return {
         "source": report.dataset.source,
         "sha256": report.dataset.sha256,
         "period": report.period.label if report.period else None,
-        "financial_year": report.period.financial_year if report.period else None,
+        "financial_year": report.period.financial_year
+        if report.period and report.period.kind is not PeriodKind.LATEST else None,
+        "period_source": _period_source(report),
         "rule": report.dataset.settings.rag_method.value,
         "direction_method": report.dataset.settings.direction.value,
         "kpis": [_rating_to_dict(r) for r in report.ratings],
@@ -51,4 +55,14 @@ def _rating_to_dict(rating: Rating) -> dict[str, Any]:
         "not_rated_reason": rating.not_rated_reason,
         "stale": rating.stale,
         "cell": rating.latest.cell if rating.latest else None,
+        "stated_rag": ind.stated.rag.value if ind.stated and ind.stated.rag else None,
+        "stated_status": ind.stated.text if ind.stated else None,
     }
+
+
+def _period_source(report: Report) -> dict[str, str]:
+    """Where the report's periods came from: {"kind": "headings"} when the columns name them."""
+    source = report.dataset.period_source
+    if source is None:
+        return {"kind": "headings"}
+    return {"kind": source.kind, "where": source.where, "text": source.text}

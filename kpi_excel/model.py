@@ -85,6 +85,7 @@ class PeriodKind(str, Enum):
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"
+    LATEST = "latest"  # a single value column whose period nothing names: `check` rates it as "latest"
 
 
 @dataclass(frozen=True, order=True)
@@ -103,6 +104,8 @@ class Period:
     @property
     def label(self) -> str:
         """How the period is written in outputs: Mar-20, Q4 2019/20 or 2019/20."""
+        if self.kind is PeriodKind.LATEST:
+            return "latest"
         if self.kind is PeriodKind.MONTH:
             return self.start.strftime("%b-%y")
         if self.kind is PeriodKind.QUARTER:
@@ -120,7 +123,7 @@ class Period:
     @property
     def end(self) -> dt.date:
         """The last day of the period."""
-        months = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}[self.kind]
+        months = {PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}.get(self.kind, 1)
         year, month = divmod(self.start.month - 1 + months, 12)
         return dt.date(self.start.year + year, month + 1, 1) - dt.timedelta(days=1)
 
@@ -144,6 +147,18 @@ class Observation:
     @property
     def has_value(self) -> bool:
         return self.value is not None
+
+
+LATEST = Period(dt.date(1900, 1, 1), PeriodKind.LATEST)
+
+
+@dataclass(frozen=True)
+class StatedRating:
+    """The rating the council typed in its own status column, beside the one the rules give."""
+
+    text: str  # as written: 'Target slightly missed (within 10%)'
+    rag: Rag | None  # None: stated as not rated ('Data Only')
+    cell: str = ""  # Sheet!F7
 
 
 @dataclass(frozen=True)
@@ -173,6 +188,7 @@ class Indicator:
     row: int = 0  # the 1-based row it was read from
     directorate: str = ""  # the directorate or department, when one workbook holds several
     place: str = ""  # where the row is when it is not a sheet's: tracker.csv:14 (a CSV file's line)
+    stated: StatedRating | None = None  # the council's own rating, from a status column
 
     @property
     def label(self) -> str:
@@ -265,6 +281,28 @@ class Dataset:
     warnings: tuple[Warning_, ...] = ()
     extra_headers: tuple[str, ...] = ()  # unrecognised column headers, in sheet order
     title: str = ""  # the title above the table, when there is one
+    period_source: PeriodSource | None = None  # where an undated value column's period came from
+
+
+@dataclass(frozen=True)
+class PeriodSource:
+    """Where the period of a value column that names none was found."""
+
+    kind: str  # "--period", "settings", "banner", "title", "sheet name", "file name"; "none"
+    where: str = ""  # the cell, sheet or file that named it
+    text: str = ""  # the words that named it
+    value_cell: str = ""  # the value column's heading cell
+
+    def describe(self) -> str:
+        """'the banner above the value column (KPIs!D3: "Q2 2023/24")', for check's header line."""
+        words = {"--period": "the --period option", "settings": "the Settings sheet",
+                 "banner": "the banner above the value column", "title": "the title above the table",
+                 "sheet name": "the sheet name", "file name": "the file name",
+                 "none": "nothing: no period is named anywhere, so the values are rated as the latest"}
+        if self.kind == "none":
+            return words["none"]
+        detail = f"{self.where}: \"{self.text}\"" if self.where and self.text else self.where or self.text
+        return f"{words.get(self.kind, self.kind)} ({detail})" if detail else words.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from .model import KpiType, Polarity
-from .periods import strip_year_suffix
+from .model import KpiType, Polarity, Rag, StatedRating
+from .periods import find_period, strip_year_suffix
 
 
 class Role(str, Enum):
@@ -31,6 +31,7 @@ class Role(str, Enum):
     DIRECTORATE = "directorate"  # one workbook holding several directorates' indicators
     VALUE = "value"  # a single value column: Actual, Value, Latest, Outturn
     PERIOD = "period"  # long form: one row per indicator per period
+    STATUS = "status"  # the council's own rating, as it stated it: G/A/R, Target met, Off target
 
 
 _SYNONYMS: dict[Role, tuple[str, ...]] = {
@@ -41,7 +42,8 @@ _SYNONYMS: dict[Role, tuple[str, ...]] = {
                      "kpi", "name", "activityindicator", "activity", "measuredescription",
                      "keyperformanceindicator", "indicatortitle", "title"),
     Role.POLARITY: ("polarity", "goodis", "higherorlowerisbetter", "higherorlower",
-                    "isbetter", "betteris", "goodperformanceis"),
+                    "isbetter", "betteris", "goodperformanceis", "aim", "goodperformance",
+                    "whatisgood", "directionofimprovement", "desireddirection"),
     Role.TARGET: ("target", "targets", "kpitarget", "annualtarget", "currenttarget"),
     Role.FLOOR: ("floor", "floorstandard", "minimum", "minimumstandard", "floortarget",
                  "floorlevel"),
@@ -61,6 +63,9 @@ _SYNONYMS: dict[Role, tuple[str, ...]] = {
     Role.VALUE: ("actual", "value", "latest", "outturn", "result", "latestvalue", "actuals",
                  "performance", "latestperformance", "latestresult"),
     Role.PERIOD: ("period", "month", "quarter", "date", "reportingperiod", "periodending"),
+    Role.STATUS: ("status", "rag", "ragstatus", "ragrating", "rating", "performancestatus",
+                  "targetstatus", "statusagainsttarget", "performanceagainsttarget", "ragagainsttarget",
+                  "currentstatus", "latestrag", "latestragstatus", "overallrag", "overallstatus"),
 }
 _ROLE_OF = {name: role for role, names in _SYNONYMS.items() for name in names}
 
@@ -70,21 +75,79 @@ def normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
+# Roles whose heading may carry more words after the name: 'Actual Mar-20', 'Target (%)'
+_NAME_THEN_MORE = (Role.TARGET, Role.FLOOR, Role.VALUE, Role.TOLERANCE, Role.LOWER, Role.UPPER)
+
+# Matching a heading by its words: a heading names a role when one of its words is that role's
+# head word and every other word is a qualifier that any heading may carry ('PI Name', 'Measure
+# Title', 'Outturn to date'). A word that is neither (such as 'previous' in 'Previous outturn')
+# matches nothing, so an unknown heading stays unrecognised rather than being guessed.
+_HEAD_WORDS: dict[Role, frozenset[str]] = {
+    Role.CODE: frozenset({"code", "ref", "reference", "id", "no", "number", "identifier"}),
+    Role.INDICATOR: frozenset({"indicator", "measure", "name", "title", "description", "kpi", "pi",
+                               "metric"}),
+    Role.POLARITY: frozenset({"polarity", "aim", "good", "better", "improvement"}),
+    Role.TARGET: frozenset({"target", "targets"}),
+    Role.FLOOR: frozenset({"floor", "minimum"}),
+    Role.VALUE: frozenset({"actual", "value", "outturn", "result", "performance", "actuals", "figure",
+                           "outcome", "achieved", "achievement"}),
+    Role.COMMENTARY: frozenset({"commentary", "comments", "comment", "notes", "note", "narrative",
+                                "explanation"}),
+    Role.OWNER: frozenset({"owner", "lead", "officer"}),
+    Role.STATUS: frozenset({"status", "rag", "rating"}),
+    Role.FREQUENCY: frozenset({"frequency", "periodicity"}),
+    Role.UNIT: frozenset({"unit", "units"}),
+}
+_QUALIFIERS = frozenset({
+    "pi", "kpi", "kpis", "indicator", "measure", "performance", "key", "the", "of", "a", "to", "date",
+    "ytd", "current", "latest", "this", "period", "is", "our", "council", "overall", "reported",
+    "reporting", "cumulative", "year", "corporate", "service", "s", "in", "for", "short", "full",
+})
+
+
 def header_role(text: object) -> Role | None:
-    """The role a header names, ignoring case, spacing, punctuation and a trailing year."""
+    """The role a header names, ignoring case, spacing, punctuation and a year or period before or
+    after it ('Target 2019/20', 'Q2 2023/24 Value'); else by its words (see _HEAD_WORDS)."""
     if not isinstance(text, str):
         return None
     key = normalise(strip_year_suffix(text))
     if key in _ROLE_OF:
         return _ROLE_OF[key]
     # 'Actual Mar-20', 'Target (%)', 'Floor standard 19/20': match on the leading word(s)
+    words = re.findall(r"[a-z0-9]+", text.lower())
     for size in (3, 2, 1):
-        words = re.findall(r"[a-z0-9]+", text.lower())[:size]
-        if len(words) == size and "".join(words) in _ROLE_OF:
-            role = _ROLE_OF["".join(words)]
-            if role in (Role.TARGET, Role.FLOOR, Role.VALUE, Role.TOLERANCE, Role.LOWER, Role.UPPER):
-                return role
-    return None
+        if len(words) >= size and "".join(words[:size]) in _ROLE_OF:
+            role = _ROLE_OF["".join(words[:size])]
+            if role in _NAME_THEN_MORE:
+                return _role_by_words(text) or role  # 'Performance Measure' names the indicator
+    rest = _after_leading_period(text)  # 'Q2 2023/24 Value', '2019/20 Outturn'
+    if rest is not None:
+        after = header_role(rest)
+        return after if after in _NAME_THEN_MORE else None
+    return _role_by_words(text)
+
+
+def _after_leading_period(text: str) -> str | None:
+    """What follows a period written first in a heading, or None when it starts with none."""
+    found = find_period(text)
+    if found is None or text[: found.start].strip(" -–:") or not text[found.end:].strip():
+        return None
+    return text[found.end:].strip(" -–:")
+
+
+def _role_by_words(text: str) -> Role | None:
+    """The one role whose head word the heading holds, all its other words being qualifiers."""
+    words = re.findall(r"[a-z0-9]+", re.sub(r"\(.*?\)", " ", text.lower()))
+    if not words or len(words) > 5:
+        return None
+    found = {role for role, heads in _HEAD_WORDS.items()
+             if any(w in heads for w in words) and all(w in heads or w in _QUALIFIERS for w in words)}
+    if len(found) > 1:  # 'KPI Status', 'PI Code': the word that is only a head word rules
+        strong = {role for role in found if any(w in _HEAD_WORDS[role] and w not in _QUALIFIERS
+                                                for w in words)}
+        # else the last word, as English puts the noun last: 'Performance Measure'
+        found = strong or {role for role in found if words[-1] in _HEAD_WORDS[role]}
+    return found.pop() if len(found) == 1 else None
 
 
 # --- cell values ------------------------------------------------------------------------------
@@ -165,15 +228,33 @@ _POLARITY_WORDS = {
                     "information", "informationonly", "monitoronly", "nodirection"),
 }
 _POLARITY_OF = {word: pol for pol, words in _POLARITY_WORDS.items() for word in words}
+# symbols performance systems export for a direction: '+', '↑ good', '▼'
+_POLARITY_SYMBOLS = {"+": "up", "-": "down", "−": "down", "↑": "up", "▲": "up", "⬆": "up", "↓": "down",
+                     "▼": "down", "⬇": "down"}
+# words around the direction word that say nothing of the direction: 'Aim to Maximise', 'Bigger is
+# better', 'Good performance: High', '↑ good'
+_POLARITY_FILLER = frozenset({"aim", "to", "is", "are", "good", "better", "best", "performance",
+                              "perf", "the", "a", "be", "should", "we", "want", "desired", "direction",
+                              "of", "improvement", "preferred", "polarity", "indicates", "means"})
 
 
 def parse_polarity(text: object) -> Polarity | None:
     """H/High/Higher is better/Up -> HIGHER; L/Lower is better/Down -> LOWER; T/Close to target;
-    None/N/A/Data only -> NONE."""
+    None/N/A/Data only -> NONE.
+
+    Also as performance systems write them: 'Aim to Maximise', 'Smaller is better', 'Good
+    performance: Low', '↑ good', '+' and '-'. Unknown words give None.
+    """
     if not isinstance(text, str):
         return None
     key = normalise(text.replace("=", " is "))
-    return _POLARITY_OF.get(key)
+    if key in _POLARITY_OF:
+        return _POLARITY_OF[key]
+    spaced = "".join(f" {_POLARITY_SYMBOLS[ch]} " if ch in _POLARITY_SYMBOLS else ch for ch in text)
+    words = [w for w in re.findall(r"[a-z0-9]+", spaced.lower()) if w not in _POLARITY_FILLER]
+    if len(words) == 1:
+        return _POLARITY_OF.get(words[0])
+    return None
 
 
 # How often an indicator is reported, as its Data period column says; anything else is monthly.
@@ -196,6 +277,41 @@ def parse_type(text: object) -> KpiType | None:
     if key in {"activity", "activityindicator", "context", "contextual", "dataonly", "demand",
                "contextindicator", "a", "activities"}:
         return KpiType.ACTIVITY
+    return None
+
+
+# The council's own rating, in the words performance systems and committee papers use. Matched
+# on the words left after dropping brackets ('Target slightly missed (within 10%)'), in order:
+# the first rule that matches wins, so 'not met' is Red before 'met' is Green.
+_STATED_RULES: tuple[tuple[re.Pattern[str], Rag | None], ...] = tuple(
+    (re.compile(pattern), rag) for pattern, rag in (
+        (r"^(g|green|ok|on target|on track|achieved|met|exceeded|good|blue|completed?)$", Rag.GREEN),
+        (r"^(a|amber|y|yellow|warning|at risk|near target|within tolerance|close to target)$",
+         Rag.AMBER),
+        (r"^(r|red|alert|off target|off track|missed|not met|not achieved|failed|poor)$", Rag.RED),
+        (r"\b(data only|no target|not rated|n ?a|not applicable|baseline|monitor(ing)? only|"
+         r"context(ual)?|unknown|no data|not due|tbc)\b", None),
+        (r"\b(slightly|narrowly|marginally|just|partially|nearly|almost)\b.*\b(miss|below|not|under|"
+         r"behind)|\bwithin tolerance\b|\bamber\b", Rag.AMBER),
+        (r"\b(not|off|missed|miss|below|behind|failed|fail|worse)\b|\bred\b", Rag.RED),
+        (r"\b(met|achieved|exceeded|on target|on track|ahead|better|green)\b", Rag.GREEN),
+    )
+)
+
+
+def parse_stated_rag(value: object) -> StatedRating | None:
+    """The rating a status cell states, or None when the cell is blank or its words are not a
+    rating we know. 'Target met', 'G', 'On target' -> Green; 'Target slightly missed (within
+    10%)', 'A' -> Amber; 'Target not achieved', 'Off target', 'R' -> Red; 'Data Only' -> stated as
+    not rated (rag None)."""
+    text = clean_text(value)
+    if not text:
+        return None
+    words = " ".join(re.findall(r"[a-z0-9]+", re.sub(r"\(.*?\)|\[.*?\]", " ", text.lower())))
+    words = words or " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+    for pattern, rag in _STATED_RULES:
+        if pattern.search(words):
+            return StatedRating(text, rag)
     return None
 
 

@@ -141,3 +141,76 @@ def year_suffix(text: str) -> str:
         return ""
     fy_start = _financial_year_start(match.group(1), match.group(2))
     return f"{fy_start}/{(fy_start + 1) % 100:02d}" if fy_start else ""
+
+
+# --- a period written inside other words: titles, banners, sheet and file names ----------------
+
+_SEP = r"[\s_\-./']*"
+_FY_IN = r"(?<![\d])(?:fy\s*)?(\d{4}|\d{2})\s*[/\-_]\s*(\d{4}|\d{2})(?![\d])"
+_QUARTER_WORD = r"(?<![a-z])(?:q|qtr|quarter)[\s_\-.]*([1-4])(?![\d])"
+_FINDERS = (  # the most precise first: a quarter, then a day or month, then a year
+    ("quarter", re.compile(rf"{_QUARTER_WORD}[\s_\-,]*(?:of\s*)?{_FY_IN}", re.I)),
+    ("quarter after", re.compile(rf"{_FY_IN}[\s_\-,]*{_QUARTER_WORD}", re.I)),
+    ("day", re.compile(rf"(?<![\d])(\d{{1,2}})(?:st|nd|rd|th)?[\s\-/]+({_MONTH_NAME})(?![a-z])\.?"
+                       rf",?[\s\-/]+(\d{{4}})(?![\d])", re.I)),
+    ("date", re.compile(r"(?<![\d/])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?![\d/])")),
+    ("month", re.compile(rf"(?<![a-z])({_MONTH_NAME})(?![a-z])\.?{_SEP}(\d{{4}}|\d{{2}})(?![\d])", re.I)),
+    ("year", re.compile(_FY_IN, re.I)),
+)
+
+
+class FoundPeriod:
+    """A period found inside a text, and where it is written in it."""
+
+    def __init__(self, period: Period, start: int, end: int) -> None:
+        self.period, self.start, self.end = period, start, end
+
+
+def find_period(text: str) -> FoundPeriod | None:
+    """The most precise period written anywhere in a text: 'Key Performance Indicators – Quarter 3
+    2018/19' (Q3 2018/19), 'Performance as at 31 December 2018' (Dec-18), 'Q3 2018-19', 'Dec 19',
+    'kpis_2019-20_q2' (Q2 2019/20). A quarter written apart from its year ('2018/19 ... Quarter 3')
+    is joined to it. None when the text names no period, or two different ones of the same kind."""
+    if not text or len(text) > 400:
+        return None
+    for kind, pattern in _FINDERS:
+        found = [f for f in (_found(kind, m) for m in pattern.finditer(text)) if f is not None]
+        if len({f.period for f in found}) > 1:
+            return None  # 'Q1 2019/20 to Q3 2019/20': not one period
+        if found:
+            if kind == "year":
+                return _with_quarter_apart(text, found[0])
+            return found[0]
+    return None
+
+
+def _found(kind: str, match: re.Match[str]) -> FoundPeriod | None:
+    groups = match.groups()
+    period: Period | None = None
+    if kind in ("quarter", "quarter after"):
+        quarter, first, second = groups if kind == "quarter" else (groups[2], groups[0], groups[1])
+        fy_start = _financial_year_start(first, second)
+        if fy_start is not None:
+            period = Period(quarter_start(int(quarter), fy_start), PeriodKind.QUARTER)
+    elif kind == "day":
+        period = Period(dt.date(int(groups[2]), _MONTHS[groups[1].lower()], 1))
+    elif kind == "date":
+        month, year = int(groups[1]), int(groups[2])
+        period = Period(dt.date(year, month, 1)) if 1 <= month <= 12 and 1900 < year < 2200 else None
+    elif kind == "month":
+        period = Period(dt.date(_full_year(groups[1]), _MONTHS[groups[0].lower()], 1))
+    else:
+        first, second = groups
+        if len(first) == 4 or len(second) == 2:  # 2019/20, 2019-2020, 19/20; not 2/2019
+            fy_start = _financial_year_start(first, second)
+            if fy_start is not None and 1990 < fy_start < 2100:
+                period = Period(dt.date(fy_start, 4, 1), PeriodKind.YEAR)
+    return FoundPeriod(period, match.start(), match.end()) if period else None
+
+
+def _with_quarter_apart(text: str, year: FoundPeriod) -> FoundPeriod:
+    quarters = {int(m.group(1)) for m in re.finditer(_QUARTER_WORD, text, re.I)}
+    if len(quarters) != 1:
+        return year
+    return FoundPeriod(Period(quarter_start(quarters.pop(), year.period.start.year), PeriodKind.QUARTER),
+                       year.start, year.end)

@@ -45,6 +45,23 @@ def _row_warnings(rating: Rating, period: Period | None) -> Iterator[Warning_]:
         )
     if ind.type is KpiType.KPI and rating.not_rated_reason and ind.polarity is not Polarity.NONE:
         yield Warning_(f"{ind.label}: not rated ({rating.not_rated_reason})", ind.ref)
+    if stated_disagrees(rating):
+        yield _stated_warning(rating)
+
+
+def stated_disagrees(rating: Rating) -> bool:
+    """Whether the council's own rating (its status column) differs from the rule's."""
+    stated = rating.indicator.stated
+    return stated is not None and rating.indicator.type is KpiType.KPI and stated.rag != rating.rag
+
+
+def _stated_warning(rating: Rating) -> Warning_:
+    stated = rating.indicator.stated
+    assert stated is not None
+    said = stated.rag.word if stated.rag else "not rated"
+    ours = rating.rag.word if rating.rag else f"not rated ({rating.not_rated_reason})"
+    return Warning_(f"{rating.indicator.label}: the workbook states {said} ('{stated.text}'), but the "
+                    f"rule gives {ours}", stated.cell or rating.indicator.ref)
 
 
 def _target_floor_order(rating: Rating) -> Iterator[Warning_]:

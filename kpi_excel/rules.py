@@ -253,8 +253,10 @@ def report_period(indicators: Iterable[Indicator]) -> Period | None:
 def not_rated_reason(indicator: Indicator, latest: Observation | None) -> str | None:
     """Why a KPI gets no RAG, or None when it can be rated."""
     if latest is None:
+        # a reason typed in a cell ('Reported annually') outlasts the blank columns after it
         marks = [o.missing_reason for o in indicator.observations if o.missing_reason]
-        return f"no data ({marks[-1]})" if marks else "no data"
+        typed = [m for m in marks if m != "blank"]
+        return f"no data ({(typed or marks)[-1]})" if marks else "no data"
     if indicator.polarity is Polarity.NONE:
         return "data only"
     if indicator.target is None:

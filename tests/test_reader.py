@@ -221,11 +221,17 @@ def test_single_value_column(tmp_path: Path, header: str, expected: P) -> None:
     assert [(o.period, o.value) for o in ind.observations] == [(expected, 0.78)]
 
 
-def test_value_column_without_a_period_is_an_error_naming_the_cell(tmp_path: Path) -> None:
-    path = kpi_book(tmp_path, [*HEADER, "Actual"], [*ROW, 0.78])
+def test_value_column_whose_period_nothing_names_is_rated_as_latest_but_not_built(tmp_path: Path) -> None:
+    from kpi_excel import api
+
+    path = kpi_book(tmp_path, [*HEADER, "Actual"], [*ROW, 0.78], above=[["Adult Services"], []])
+    ind = only(read(path))
+    assert [(o.period.label, o.value) for o in ind.observations] == [("latest", 0.78)]
+    assert any(w.where == "KPIs!F3" and "does not say which period" in w.message
+               for w in read(path).warnings)
     with pytest.raises(MissingColumnError) as error:
-        read(path)
-    assert error.value.where == "KPIs!F4"
+        api.load(path)
+    assert error.value.where == "KPIs!F3" and "--period" in error.value.fix
 
 
 def test_long_form(tmp_path: Path) -> None:

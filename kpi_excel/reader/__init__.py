@@ -12,16 +12,16 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from kpi_excel.container import CheckedFile
-    from kpi_excel.model import Dataset
+    from kpi_excel.model import Dataset, Period
 
 __all__ = ["BookReader", "Cell", "Header", "find_header", "read_workbook", "ref", "sheet_kind"]
 
 
-def read_workbook(path: Path, checked: CheckedFile | None = None) -> Dataset:
+def read_workbook(path: Path, checked: CheckedFile | None = None, period: Period | None = None) -> Dataset:
     """Read every KPI table, the proposals and the key/value sheets of a workbook (see xlsx.py).
 
     openpyxl is imported on the first call, so the pure table finder loads without it.
     """
     from .xlsx import read_workbook as read_xlsx
 
-    return read_xlsx(path, checked)
+    return read_xlsx(path, checked, period)

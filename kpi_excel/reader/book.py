@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from kpi_excel import config
 from kpi_excel.errors import MissingColumnError, NoKpiTableError
-from kpi_excel.model import Dataset, Indicator, PaperDetails, RuleSettings, Warning_, quote_sheet
+from kpi_excel.model import (
+    Dataset,
+    Indicator,
+    PaperDetails,
+    Period,
+    PeriodSource,
+    RuleSettings,
+    Warning_,
+    quote_sheet,
+)
 from kpi_excel.parsing import Role, clean_text, normalise
 
-from .cells import Cell, ref
-from .header import find_header
+from .cells import Cell, Merge, column_letter, ref
+from .header import Header, find_header, header_below
+from .period_source import (
+    FIX_PERIOD,
+    NamedPeriod,
+    banner_period,
+    first_named,
+    name_period,
+    nothing_named,
+    title_period,
+    undated_value_column,
+)
 from .proposals import read_proposals
 from .table import TableReader
 
@@ -34,37 +54,60 @@ def sheet_kind(title: str) -> str:
 
 
 @dataclass
-class BookReader:
-    """Reads a workbook's sheets one at a time, in tab order, then makes the Dataset."""
+class _UndatedTable:
+    """A table whose one value column names no period: read once every sheet is in, since the
+    Settings sheet (which may come later) names the period before the table's own surroundings."""
 
-    indicators: list[Indicator] = field(default_factory=list)
+    sheet: str
+    rows: list[list[Cell]]
+    header: Header
+    value_col: int
+    hidden_rows: frozenset[int]
+    merges: Sequence[Merge]
+
+
+@dataclass
+class BookReader:
+    """Reads a workbook's sheets one at a time, in tab order, then makes the Dataset.
+
+    `period` is the period given on the command line for value columns that name none.
+    """
+
+    period: Period | None = None
+    tables: list[list[Indicator] | _UndatedTable] = field(default_factory=list)  # in sheet order
     proposals_sheet: tuple[str, list[list[Cell]]] | None = None
     details: PaperDetails = field(default_factory=PaperDetails)
     settings: RuleSettings = field(default_factory=RuleSettings)
+    settings_period: NamedPeriod | None = None
     warnings: list[Warning_] = field(default_factory=list)
     extra_headers: list[str] = field(default_factory=list)
     title: str = ""
     empty_tables: list[str] = field(default_factory=list)  # headers with no rows under them
     hidden_tables: list[str] = field(default_factory=list)  # hidden sheets with a KPI header
     table_errors: list[MissingColumnError] = field(default_factory=list)
+    period_source: PeriodSource | None = None  # None: the headings name the periods
+    period_unused_noted: bool = False
 
-    def add_sheet(self, title: str, rows: list[list[Cell]],
-                  hidden_rows: frozenset[int] = frozenset()) -> None:
-        """Read one visible sheet; `hidden_rows` are the 1-based rows Excel hides."""
+    def add_sheet(self, title: str, rows: list[list[Cell]], hidden_rows: frozenset[int] = frozenset(),
+                  merges: Sequence[Merge] = ()) -> None:
+        """Read one visible sheet; `hidden_rows` are the 1-based rows Excel hides, `merges` its
+        merged ranges."""
         kind = sheet_kind(title)
-        read_before = len(self.indicators)
         if kind == "details":
             self.details = config.details_from_rows(list(_key_rows(title, rows)))
         elif kind == "settings":
-            self.settings = config.settings_from_rows(list(_key_rows(title, rows)))
+            key_rows = list(_key_rows(title, rows))
+            self.settings = config.settings_from_rows(key_rows)
+            named = config.period_from_rows(key_rows)
+            if named is not None:
+                self.settings_period = NamedPeriod(named[0], PeriodSource("settings", named[1], named[2]))
         elif kind == "proposals":
             self.proposals_sheet = (title, rows)
         else:
             try:
-                self._read_table_sheet(title, rows)
+                self._add_table_sheet(title, rows, hidden_rows, merges)
             except MissingColumnError as error:
                 self.table_errors.append(error)
-        _warn_hidden_rows(self.indicators[read_before:], hidden_rows, self.warnings)
 
     def add_hidden_sheet(self, title: str, first_rows: Sequence[Sequence[Cell]]) -> None:
         """A hidden sheet is not read, but a KPI table on one deserves a warning."""
@@ -77,9 +120,9 @@ class BookReader:
 
     def dataset(self, source: str, sha256: str, file: str) -> Dataset:
         """Everything read, as one Dataset; `file` names the input in errors."""
-        if not self.indicators:
+        indicators = tuple(ind for table in self._read_undated(source) for ind in table)
+        if not indicators:
             self._no_indicators(file)
-        indicators = tuple(self.indicators)
         proposals = read_proposals(self.proposals_sheet, indicators, self.warnings)
         periods = tuple(sorted({o.period for ind in indicators for o in ind.observations}))
         return Dataset(
@@ -93,6 +136,7 @@ class BookReader:
             warnings=tuple(self.warnings),
             extra_headers=tuple(dict.fromkeys(self.extra_headers)),
             title=self.title,
+            period_source=self.period_source,
         )
 
     def _no_indicators(self, file: str) -> None:
@@ -109,31 +153,94 @@ class BookReader:
                 fix="Unhide it (right-click a sheet tab > Unhide), save, and retry")
         raise NoKpiTableError("no sheet holds a KPI table", file=file, fix=FIX_TABLE)
 
-    def _read_table_sheet(self, sheet: str, rows: list[list[Cell]]) -> None:
+    def _add_table_sheet(self, sheet: str, rows: list[list[Cell]], hidden_rows: frozenset[int],
+                         merges: Sequence[Merge]) -> None:
         header = find_header(rows)
         if header is None:
             return
         if Role.TARGET not in header.roles and not {Role.LOWER, Role.UPPER} & header.roles.keys():
             raise MissingColumnError(
-                "the KPI table has no Target column",
+                "the KPI table has no Target column" + _lower_header_note(rows, header, Role.TARGET),
                 where=ref(sheet, header.row, header.roles[Role.INDICATOR]),
                 fix="Add a 'Target' column to the header row (or 'Lower threshold'/'Upper threshold' "
                     "for activity indicators)",
             )
         if not header.periods and Role.VALUE not in header.roles:
             raise MissingColumnError(
-                "the KPI table has no values: no period columns (such as Apr-19) and no 'Actual' column",
+                "the KPI table has no values: no period columns (such as Apr-19) and no 'Actual' column"
+                + _lower_header_note(rows, header, Role.VALUE),
                 where=ref(sheet, header.row, header.roles[Role.INDICATOR]),
                 fix="Head each value column with its period (Apr-19, Q1 2019/20) or add an 'Actual' column",
             )
         if not self.title:
             self.title = _title_above(rows, header.row)
         self.extra_headers.extend(header.extras.values())
-        table = TableReader(sheet, rows, header, self.warnings)
+        value_col = undated_value_column(header)
+        if value_col is not None:
+            self.tables.append(_UndatedTable(sheet, rows, header, value_col, hidden_rows, merges))
+            return
+        self.tables.append(self._read_table(sheet, rows, header, hidden_rows, merges))
+        if self.period is not None and not self.period_unused_noted:
+            self.period_unused_noted = True
+            self.warnings.append(Warning_(
+                f"--period {self.period.label} was not used: this table's headings name their periods",
+                ref(sheet, header.row, header.roles[Role.INDICATOR])))
+
+    def _read_table(self, sheet: str, rows: list[list[Cell]], header: Header, hidden_rows: frozenset[int],
+                    merges: Sequence[Merge], value_period: Period | None = None) -> list[Indicator]:
+        table = TableReader(sheet, rows, header, self.warnings, value_period=value_period, merges=merges)
         indicators = table.indicators()
         if not indicators:
             self.empty_tables.append(ref(sheet, header.row, header.roles[Role.INDICATOR]))
-        self.indicators.extend(indicators)
+        _warn_hidden_rows(indicators, hidden_rows, self.warnings)
+        return indicators
+
+    def _read_undated(self, source: str) -> Iterator[list[Indicator]]:
+        """Each table's indicators in sheet order, reading the undated ones now that every place
+        that may name their period has been read."""
+        for table in self.tables:
+            if not isinstance(table, _UndatedTable):
+                yield table
+                continue
+            named = self._period_of(table, source)
+            if self.period_source is None:
+                self.period_source = named.source
+            indicators = self._read_table(table.sheet, table.rows, table.header, table.hidden_rows,
+                                          table.merges, named.period)
+            if named.source.kind == "none":
+                self.warnings.append(Warning_(
+                    f"the value column '{table.header.texts.get(table.value_col, '')}' does not say which "
+                    "period it is, and nothing else in the workbook names one, so its figures are rated "
+                    f"as the latest; build needs the period. {FIX_PERIOD}", named.source.value_cell))
+            yield [dataclasses.replace(ind, observations=tuple(
+                dataclasses.replace(o, period=named.period) for o in ind.observations))
+                for ind in indicators]
+
+    def _period_of(self, table: _UndatedTable, source: str) -> NamedPeriod:
+        """Where the period is written, in order: --period, the Settings sheet, a banner over the
+        value column, the title rows, the sheet name, the file name."""
+        value_cell = ref(table.sheet, table.header.row, table.value_col)
+        option = NamedPeriod(self.period, PeriodSource("--period", "", self.period.label)) if self.period \
+            else None
+        named = first_named(
+            option, self.settings_period,
+            banner_period(table.sheet, table.rows, table.header, table.value_col, table.merges),
+            title_period(table.sheet, table.rows, table.header),
+            name_period("sheet name", table.sheet), name_period("file name", source),
+        ) or nothing_named(value_cell, table.header.texts.get(table.value_col, ""))
+        return NamedPeriod(named.period, dataclasses.replace(named.source, value_cell=value_cell))
+
+
+def _lower_header_note(rows: Sequence[Sequence[Cell]], header: Header, role: Role) -> str:
+    """When a row below the header names the missing column, say so: the header may be that row,
+    or its headings may be split over two rows."""
+    below = header_below(rows, header, role)
+    if below is None:
+        return ""
+    row, col, text = below
+    return (f" in row {header.row + 1}, but {column_letter(col + 1)}{row + 1} below it says '{text}': the "
+            f"header row may be row {row + 1}, or its headings are split over two rows (put them all on "
+            "one row)")
 
 
 def _title_above(rows: Sequence[Sequence[Cell]], header_row: int) -> str:

@@ -29,6 +29,8 @@ class Cell:
 
 EMPTY = Cell(None)
 
+Merge = tuple[int, int, int, int]  # a merged range: top row, left column, bottom row, right column (0-based)
+
 
 def column_letter(col: int) -> str:
     """Excel's letters for a 1-based column number: 1 -> A, 27 -> AA."""

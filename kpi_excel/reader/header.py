@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from kpi_excel.model import Period
 from kpi_excel.parsing import Role, clean_text, header_role
-from kpi_excel.periods import parse_period
+from kpi_excel.periods import find_period, parse_period, parse_period_text
 
 from .cells import EMPTY, Cell
 
@@ -65,6 +65,7 @@ def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
     periods: dict[int, Period] = {}
     extras: dict[int, str] = {}
     texts: dict[int, str] = {}
+    dated_values: dict[int, Period] = {}  # 'Actual Feb-20', 'Q2 2023/24 Value': value columns with a period
     for c, cell in enumerate(row):
         if cell.value in (None, ""):
             continue
@@ -72,14 +73,20 @@ def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
         texts[c] = text
         role = header_role(cell.value)
         period = parse_period(cell.value) if role is None else None
+        if role is Role.VALUE and (named := value_heading_period(text)) is not None:
+            dated_values[c] = named
         if role is not None and role not in roles:
             roles[role] = c
         elif period is not None:
             periods[c] = period
-        elif isinstance(cell.value, str) and text:
+        elif isinstance(cell.value, str) and text and not (role is Role.VALUE and c in dated_values):
             extras[c] = text
     if Role.INDICATOR not in roles:
         return None
+    if len(set(dated_values.values())) > 1 and not periods:
+        # several value columns, each naming its period: a time series, not one value column
+        del roles[Role.VALUE]
+        periods = dict(dated_values)
     has_values = periods or {Role.TARGET, Role.VALUE, Role.LOWER, Role.UPPER} & roles.keys()
     if not has_values:
         return None
@@ -93,9 +100,29 @@ def _one_period_kind(
     if not periods:
         return periods
     kinds = [p.kind for p in periods.values()]
-    main = max(set(kinds), key=kinds.count)
+    # the commonest kind; on a tie, the kind of the latest period ('2022/23 Outturn | Q2 2023/24')
+    main = max(set(kinds), key=lambda kind: (kinds.count(kind), max(p for p in periods.values()
+                                                                     if p.kind is kind)))
     for c, p in list(periods.items()):
         if p.kind is not main:
             extras[c] = texts[c]
             del periods[c]
     return periods
+
+
+def value_heading_period(heading: str) -> Period | None:
+    """The period a value column's heading names: 'Actual Mar-20', 'Outturn 2019/20', 'Q2 2023/24
+    Value', 'Value (Quarter 2 2023/24)'; None for 'Value' alone."""
+    words = heading.split(maxsplit=1)
+    rest = words[1] if len(words) > 1 else ""
+    found = find_period(heading)
+    return parse_period_text(rest) or parse_period_text(heading) or (found.period if found else None)
+
+
+def header_below(rows: Sequence[Sequence[Cell]], header: Header, role: Role) -> tuple[int, int, str] | None:
+    """The first cell in the three rows under a header row that names `role`: (row, column, text)."""
+    for r in range(header.row + 1, min(header.row + 4, len(rows))):
+        for c, cell in enumerate(rows[r]):
+            if isinstance(cell.value, str) and header_role(cell.value) is role:
+                return r, c, clean_text(cell.value)
+    return None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from kpi_excel import config
 from kpi_excel.errors import BadValueError, MissingColumnError
 from kpi_excel.formatting import utf16_length
-from kpi_excel.model import Indicator, KpiType, Observation, Period, Polarity, Warning_
+from kpi_excel.model import Indicator, KpiType, Observation, Period, Polarity, StatedRating, Warning_
 from kpi_excel.parsing import (
     CellNumber,
     Role,
@@ -16,12 +17,15 @@ from kpi_excel.parsing import (
     normalise,
     parse_number,
     parse_polarity,
+    parse_stated_rag,
     parse_type,
 )
-from kpi_excel.periods import parse_period, parse_period_text
+from kpi_excel.periods import parse_period
 
-from .cells import EMPTY, Cell, ref
-from .header import Header
+from .cells import EMPTY, Cell, Merge, ref
+from .header import Header, value_heading_period
+from .layout import repeats_header, spread_merged_settings
+from .period_source import FIX_PERIOD
 
 MAX_TEXT = 32_767  # the most characters an Excel cell holds
 
@@ -42,11 +46,13 @@ class Row:
 class TableReader:
     """Reads the indicator rows of one located table."""
 
-    def __init__(self, sheet: str, rows: list[list[Cell]], header: Header, sink: list[Warning_]):
+    def __init__(self, sheet: str, rows: list[list[Cell]], header: Header, sink: list[Warning_], *,
+                 value_period: Period | None = None, merges: Sequence[Merge] = ()):
         self.sheet = sheet
-        self.rows = rows
+        self.rows = spread_merged_settings(sheet, rows, header, merges, sink) if merges else rows
         self.header = header
         self.warnings = sink
+        self.value_period = value_period  # for a value column whose heading names no period
         self.default_type = KpiType.ACTIVITY if "activit" in normalise(sheet) else KpiType.KPI
 
     def col(self, role: Role) -> int | None:
@@ -68,6 +74,11 @@ class TableReader:
             row = Row(r, self.rows[r])
             filled = [(c, cell) for c, cell in enumerate(row.cells) if cell.value not in (None, "")]
             if not filled:
+                continue
+            if repeats_header(row.cells, self.header):
+                self.warnings.append(Warning_(
+                    f"row {r + 1} repeats the header row (two tables pasted one under the other?), "
+                    "so it was skipped", self.where(r, filled[0][0])))
                 continue
             if self._is_section_heading(filled):
                 section = clean_text(filled[0][1].value)
@@ -128,7 +139,9 @@ class TableReader:
             owner=clean_text(row.at(self.col(Role.OWNER)).value),
             directorate=clean_text(row.at(self.col(Role.DIRECTORATE)).value),
             is_percent=scale.percent,
-            number_format=_value_format(series),
+            number_format=display_format([c for _, c, _ in series], [cell for _, cell, _ in number_cells],
+                                         scale.percent),
+            stated=self._stated(row, label),
             observations=observations,
             extra=tuple((text, clean_text(row.at(c).value)) for c, text in self.header.extras.items()),
             sheet=self.sheet,
@@ -149,13 +162,11 @@ class TableReader:
         series = [(p, row.at(c), self.where(row.index, c)) for c, p in self.header.periods.items()]
         if not series and Role.VALUE in self.header.roles:
             c = self.header.roles[Role.VALUE]
-            period = _value_column_period(self.header.texts.get(c, ""))
+            period = value_heading_period(self.header.texts.get(c, "")) or self.value_period
             if period is None:
                 raise MissingColumnError(
                     f"the value column '{self.header.texts.get(c, '')}' does not say which period it is",
-                    where=self.where(self.header.row, c),
-                    fix="Name it with its period, such as 'Actual Mar-20' or 'Outturn 2019/20'",
-                )
+                    where=self.where(self.header.row, c), fix=FIX_PERIOD)
             series = [(period, row.at(c), self.where(row.index, c))]
         return sorted(series, key=lambda item: item[0])
 
@@ -183,6 +194,18 @@ class TableReader:
             first_row, section = _row_with_settings(members, self.col(Role.TARGET))
             indicators.append(self._indicator(first_row, section, sorted(series, key=lambda s: s[0])))
         return indicators
+
+    def _stated(self, row: Row, label: str) -> StatedRating | None:
+        """The council's own rating from its status column, if it has one."""
+        col = self.col(Role.STATUS)
+        cell = row.at(col)
+        stated = parse_stated_rag(cell.value)
+        where = self.where(row.index, col)
+        if stated is None and clean_text(cell.value):
+            self.warnings.append(Warning_(
+                f"{label}: the status '{clean_text(cell.value)}' is not a rating we know (such as Green, "
+                "A, Target met, Off target or Data only), so it was not compared with ours", where))
+        return dataclasses.replace(stated, cell=where) if stated else None
 
     def _polarity(self, row: Row, target: float | None, floor: float | None) -> Polarity:
         col = self.col(Role.POLARITY)
@@ -235,17 +258,46 @@ def _row_with_settings(members: list[tuple[Row, str]], target_col: int | None) -
     return (with_target or members)[-1]
 
 
-def _value_column_period(header: str) -> Period | None:
-    words = header.split(maxsplit=1)
-    rest = words[1] if len(words) > 1 else ""
-    return parse_period_text(rest) or parse_period_text(header)
+def display_format(values: Sequence[Cell], settings: Sequence[Cell], percent: bool) -> str:
+    """The number format the indicator's figures are shown in: the value cells' own, unless its
+    target or floor was written with more care (more decimals, a currency sign: 7,373.55, £1.2m)."""
+    own = next((c.number_format for c in reversed(values)
+                if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)), "General")
+    written = [f for f in map(_written_format, settings) if f and ("%" in f) == percent]
+    richest = max(written, key=lambda f: (_has_currency(f), _decimals(f)), default="General")
+    if (_has_currency(richest), _decimals(richest)) > (_has_currency(own), _decimals(own)):
+        return richest
+    return own
 
 
-def _value_format(series: Sequence[tuple[Period, Cell, str]]) -> str:
-    for _, cell, _ in reversed(series):
-        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-            return cell.number_format
-    return "General"
+def _written_format(cell: Cell) -> str:
+    """A number cell's format, or one that shows a number typed as text the way it was typed."""
+    value = cell.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        written = repr(value)
+        if cell.number_format in ("General", "") and isinstance(value, float) and "." in written \
+                and "e" not in written and not value.is_integer():
+            # General shows a number as typed: keep its decimals (7373.55, not 7,374)
+            return f"#,##0.{'0' * min(len(written.split('.')[1]), 4)}"
+        return cell.number_format or "General"
+    if isinstance(value, str) and cell.number.value is not None:
+        text = value.strip()
+        places = len(text.split(".")[1].rstrip("%km ")) if "." in text else 0
+        body = ("#,##0" if "," in text or not places else "0") + ("." + "0" * places if places else "")
+        sign = next((s for s in "£$€" if s in text), "")
+        return (f'"{sign}"' if sign else "") + body + ("%" if text.endswith("%") else "")
+    return ""
+
+
+def _has_currency(number_format: str) -> bool:
+    return any(sign in number_format for sign in "£$€")
+
+
+def _decimals(number_format: str) -> int:
+    if "." not in number_format:
+        return 0
+    after = number_format.split(".", 1)[1]
+    return len(after) - len(after.lstrip("0#"))
 
 
 @dataclass(frozen=True)

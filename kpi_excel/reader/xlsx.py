@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
+import re
 import sys
 import warnings
 import zipfile
@@ -17,11 +18,11 @@ from defusedxml import DefusedXmlException
 
 from kpi_excel.container import CheckedFile, SheetFacts, read_checked, sheet_facts
 from kpi_excel.errors import KpiExcelError, UnreadableWorkbookError
-from kpi_excel.model import Dataset, Warning_, quote_sheet
+from kpi_excel.model import Dataset, Period, Warning_, quote_sheet
 from kpi_excel.parsing import decode_excel_escapes, readable_file_name
 
 from .book import BookReader, sheet_kind
-from .cells import EMPTY, Cell, column_letter, ref
+from .cells import EMPTY, Cell, Merge, column_letter, ref
 from .header import HEADER_SEARCH_ROWS, find_header
 
 
@@ -54,18 +55,19 @@ MAX_DATA_ROWS = 50_000
 BLANK_ROWS_ENDING_SHEET = 1_000  # stop reading after this many empty rows in a row
 MAX_SHEET_XML_READ = 8 * 2**20  # openpyxl parses sheets at about 1 MB a second
 
-def read_workbook(path: Path, checked: CheckedFile | None = None) -> Dataset:
+def read_workbook(path: Path, checked: CheckedFile | None = None, period: Period | None = None) -> Dataset:
     """Read every KPI table, the proposals and the key/value sheets of a workbook.
 
     The file is read into memory once, checked before any XML is parsed (see container.py;
-    pass `checked` when that is done already), and never opened for writing.
+    pass `checked` when that is done already), and never opened for writing. `period` is the
+    period of a value column whose heading names none (the --period option).
     """
     checked = checked or read_checked(path)
     book = _open(path, checked.data)
     book._archive = _MeteredArchive(book._archive, path)  # sheets are streamed from it
     try:
         with _collector_paused():
-            return _read_book(book, path, checked)
+            return _read_book(book, path, checked, period)
     except KpiExcelError as error:  # a sheet's reader knows the cell, not the file
         error.name_file(str(path))
         raise
@@ -184,15 +186,18 @@ class _MeteredStream:
 # --- the whole book -------------------------------------------------------------------------
 
 
-def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile) -> Dataset:
-    reader = BookReader(warnings=list(checked.warnings))
+def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period: Period | None) -> Dataset:
+    reader = BookReader(period=period, warnings=list(checked.warnings))
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
             _note_hidden_table(ws, path, reader)
             continue
-        rows = _sheet_rows(ws, path, reader.warnings, header_needed=sheet_kind(ws.title) == "table")
+        is_table = sheet_kind(ws.title) == "table"
+        rows = _sheet_rows(ws, path, reader.warnings, header_needed=is_table)
         facts = _check_sheet_xml(ws, rows, checked.data)
-        reader.add_sheet(ws.title, rows, facts.hidden_rows)
+        part = getattr(ws, "_worksheet_path", None)
+        merges = merged_ranges(checked.data, part, len(rows)) if is_table and part and rows else ()
+        reader.add_sheet(ws.title, rows, facts.hidden_rows, merges)
     return reader.dataset(readable_file_name(path.name), hashlib.sha256(checked.data).hexdigest(), str(path))
 
 
@@ -259,6 +264,39 @@ def _parsed_rows(ws: Any, path: Path) -> Iterator[tuple[list[Cell], bool]]:
         except Exception as error:  # openpyxl and the XML parser raise many types for damaged sheets
             raise _unreadable(f"sheet {quote_sheet(ws.title)} cannot be read", error, str(path)) from error
         yield row, cut
+
+
+_MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+MAX_MERGES = 10_000  # merged ranges read from one sheet: a KPI table has a few dozen
+
+
+def merged_ranges(data: bytes, part: str, rows: int) -> tuple[Merge, ...]:
+    """The sheet's merged ranges that start in the rows read (read-only openpyxl gives none).
+
+    The list follows the cells in the part, so the part is streamed to its end, a block at a time.
+    """
+    found: list[Merge] = []
+    tail = b""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part) as stream:
+        while block := stream.read(1 << 20):
+            chunk = tail + block
+            cut = chunk.rfind(b"<")
+            for match in _MERGE.finditer(chunk, 0, cut if cut > 0 else len(chunk)):
+                top, bottom = int(match.group(2)) - 1, int(match.group(4)) - 1
+                if top < rows and len(found) < MAX_MERGES:
+                    found.append((top, _column_number(match.group(1)) - 1, bottom,
+                                  _column_number(match.group(3)) - 1))
+            tail = chunk[cut:] if cut > 0 else b""
+    found.extend((int(m.group(2)) - 1, _column_number(m.group(1)) - 1, int(m.group(4)) - 1,
+                  _column_number(m.group(3)) - 1) for m in _MERGE.finditer(tail) if int(m.group(2)) <= rows)
+    return tuple(found[:MAX_MERGES])
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
 
 
 def _check_sheet_xml(ws: Any, rows: Sequence[Sequence[Cell]], data: bytes) -> SheetFacts:
