@@ -50,6 +50,9 @@ def format_value(value: float | None, indicator: Indicator) -> str:
     if places == 0 and not float(value).is_integer():
         places = 1 if abs(value) < 100 else 0
     text = f"{value:,.{places}f}"
+    sign = next((s for s in "£$€" if s in indicator.number_format), "")  # '"£"#,##0.00': £7,373.55
+    if sign:
+        text = f"-{sign}{text[1:]}" if text.startswith("-") else f"{sign}{text}"
     return f"{text}{indicator.unit}" if indicator.unit in ("%",) else text
 
 
