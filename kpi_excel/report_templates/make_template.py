@@ -71,6 +71,16 @@ def set_styles(doc: DocumentObject) -> None:
     for name in ("Header", "Footer"):
         doc.styles[name].font.name = FONT
         doc.styles[name].font.size = Pt(9)
+    _no_style_below(doc, Pt(9))
+
+
+def _no_style_below(doc: DocumentObject, smallest: Pt) -> None:
+    """python-docx's default template has styles below 9 pt (Body Text 3 at 8 pt): raise them, so no
+    style an editor picks prints smaller than the paper's smallest text."""
+    half_points = str(int(smallest.pt * 2))
+    for size in doc.styles.element.iter(qn("w:sz"), qn("w:szCs")):
+        if int(size.get(qn("w:val"))) < int(half_points):
+            size.set(qn("w:val"), half_points)
 
 
 def _document_defaults(doc: DocumentObject) -> None:
