@@ -58,6 +58,18 @@ _QUOTED_STANDARD = re.compile(
 _COMPARISON = re.compile(r"\b(?:from|than|compared\s+(?:with|to)|against|since|versus|vs)\b[^.;]{0,12}$",
                          re.I)
 
+# A figure or standard of another year than the one reported: "last year's 85% in March", "a
+# target of 95% for 2020/21", "the proposed 92% target".
+_OTHER_YEAR = re.compile(r"\b(?:last|previous|prior|next|new|proposed)\s+year|\bproposed\b|\ba\s+year\s+"
+                         r"(?:ago|earlier)|\byear\s+earlier|\b(?:for|from|in)\s+(?:19|20)\d\d\s*[/-]\s*\d\d",
+                         re.I)
+
+
+def _around(text: str, match: re.Match[str]) -> str:
+    """The words either side of a match, where a sentence says which year it speaks of."""
+    return text[max(0, match.start() - 30):match.end() + 30]
+
+
 _REF = r"\s+(?:the\s+)?(?:[\d.,]+\s*(?:%|per\s*cent)?\s+)?(?:agreed\s+|expected\s+|new\s+)?"
 _NEGATION = re.compile(r"\b(?:not|never|no\s+longer|failed\s+to|yet\s+to|n't)\b[^.;,]{0,20}$", re.I)
 _CLAIMS = [  # (pattern, which standard, whether it says the standard is met, the word's direction)
@@ -100,7 +112,7 @@ def commentary_warnings(rating: Rating, method: RagMethod) -> Iterator[Warning_]
     reported: list[Period] = []
     for match in _FIGURE_FOR_PERIOD.finditer(text):
         obs = _observation_for(match, ind, latest)
-        if obs is None or obs.value is None:
+        if obs is None or obs.value is None or _OTHER_YEAR.search(_around(text, match)):
             continue
         quoted = match.group(0).strip().rstrip(".")
         if not _same_figure(match.group("number"), bool(match.group("percent")), obs.value, ind):
@@ -163,6 +175,8 @@ def _quoted_standards(text: str, ind: Indicator, where: str) -> Iterator[Warning
         number = match.group("number") or match.group("number2")
         percent = bool(match.group("percent") or match.group("percent2"))
         actual = ind.floor if standard.startswith("floor") else ind.target
+        if _OTHER_YEAR.search(_around(text, match)):
+            continue  # last year's or next year's standard
         if actual is not None and not _same_figure(number, percent, actual, ind):
             name = "floor standard" if standard.startswith("floor") else "target"
             yield Warning_(f"{ind.label}: the commentary quotes '{match.group(0).strip()}', but the {name} "

@@ -206,8 +206,14 @@ def describe_changes(lines: Sequence[ProposalLine]) -> list[str]:
             groups.setdefault((kind, sense), []).append(line.key)
     order = {kind: i for i, kind in enumerate(CHANGE_KINDS)}
     senses = {TOUGHER: 0, EASIER: 1, "": 2}
+
+    def place(group: tuple[str, str]) -> tuple[bool, int, int]:
+        """Targets, then floor standards, then new and dropped indicators; tougher before easier."""
+        kind, sense = group
+        return kind.startswith("floor") or kind in (NEW, DROPPED), senses[sense], order[kind]
+
     phrases = []
-    for (kind, sense), keys in sorted(groups.items(), key=lambda g: (order[g[0][0]], senses[g[0][1]])):
+    for (kind, sense), keys in sorted(groups.items(), key=lambda g: place(g[0])):
         n = len(keys)
         listed = f"({join_codes(keys)})"
         indicators = f"{number_word(n)} {plural(n, 'indicator')} {listed}"

@@ -155,6 +155,9 @@ def test_commentary_that_contradicts_the_data_is_flagged(commentary: str, values
     ("Slightly above target in March.", [0.91, 0.92], {"polarity": Polarity.TARGET, "floor": 0.05}),
     # figures rounded as quoted
     ("89% in March, 88.7% in February.", [0.887, 0.8904], {}),
+    # last year's figures and next year's standards are not this year's
+    ("Last year the figure was 80.0% in March.", [0.95, 0.96], {}),
+    ("A target of 95% is proposed for 2020/21.", [0.95, 0.96], {}),
     # an activity indicator: no rating to contradict, and its figure is right
     ("38,745 calls in March, above the expected range.", [30000.0, 38745.0],
      {"kind": KpiType.ACTIVITY, "target": None, "floor": None, "is_percent": False}),
