@@ -39,6 +39,7 @@ class Options:
     indicator_pages: bool = True  # the paper's page of detail (chart and table) for each indicator
     chart_images: bool = False  # the paper's charts as pictures instead of native Word charts
     period: Period | str | None = None  # the period of a value column whose heading names none
+    rated_copy: bool = True  # also write the department's own workbook with RAG columns added
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ class BuildResult:
 
     report: Report
     outputs: tuple[Path, ...]
-    warnings: tuple[str, ...] = ()  # about the outputs: placeholders left in the paper
+    # about the outputs: placeholders left in the paper, what the rated copy could not do as check does
+    warnings: tuple[str, ...] = ()
 
 
 def load(path: Path, options: Options | None = None, *, rating_only: bool = False) -> Dataset:
@@ -107,6 +109,8 @@ def output_paths(source: Path, out_dir: Path) -> dict[str, Path]:
     stem = source.stem
     return {
         "workbook": out_dir / f"{stem}-rag.xlsx",
+        # the department's own workbook, rated: .xlsm keeps a macro-enabled workbook's macros
+        "rated": out_dir / f"{stem}-rated{'.xlsm' if source.suffix.lower() == '.xlsm' else '.xlsx'}",
         "paper": out_dir / f"{stem}-paper.docx",
         "pdf": out_dir / f"{stem}-paper.pdf",
         "appendix-1": out_dir / f"{stem}-appendix-1.docx",  # with --appendices-separately
@@ -143,7 +147,8 @@ def build(
             opts = options or Options()
             future = helper.submit(paper_bytes, report, opts, _charts_made_here(report, opts))
             paper_data = partial(_paper_from, future, report, opts)
-        result = write_outputs(report, paths, options, progress=progress, paper_data=paper_data)
+        result = write_outputs(report, paths, options, progress=progress, paper_data=paper_data,
+                               source=path)
     except BaseException:
         if helper is not None:
             # wait for the worker to stop: a pool left running when the process exits can print
@@ -210,8 +215,10 @@ def paper_bytes(report: Report, options: Options, charts: Mapping[Indicator, Any
 
 def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | None = None, *,
                   progress: ProgressFn | None = None,
-                  paper_data: Callable[[], bytes] | None = None) -> BuildResult:
-    """Write the RAG workbook and the paper for a rated report to paths (as output_paths names them).
+                  paper_data: Callable[[], bytes] | None = None,
+                  source: Path | None = None) -> BuildResult:
+    """Write the RAG workbook and the paper for a rated report to paths (as output_paths names them),
+    and with source (the department's workbook) its rated copy, unless the options say not to.
 
     Every output is written to a temporary file first and all are moved into place together.
     paper_data gives the paper's bytes when they are being rendered elsewhere (on another core,
@@ -224,12 +231,31 @@ def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | 
     with Outputs() as outputs:
         say("Writing the RAG workbook")
         outputs.stage(paths["workbook"], lambda tmp: write_workbook(report, tmp))
+        notes = _write_rated_copy(report, source, paths, options or Options(), say, outputs)
         _write_paper(report, paths, options or Options(), say, outputs, paper_data)
         written = outputs.commit()
     from .paper.context import missing_details_warning
 
     warning = missing_details_warning(report)
-    return BuildResult(report, tuple(written), (warning,) if warning else ())
+    return BuildResult(report, tuple(written), ((warning,) if warning else ()) + notes)
+
+
+def _write_rated_copy(report: Report, source: Path | None, paths: Mapping[str, Path], options: Options,
+                      say: ProgressFn, outputs: Outputs) -> tuple[str, ...]:
+    """The department's own workbook with RAG columns added, where it can be edited safely; returns
+    a line for each sheet or cell where the copy cannot do what check does."""
+    if source is None or not options.rated_copy or source.suffix.lower() not in (".xlsx", ".xlsm"):
+        return ()  # a CSV file has no workbook to rate in place
+    say("Writing the rated copy of the workbook")
+    from .rated_copy import make_rated_copy
+
+    copy = make_rated_copy(report, source)
+    try:
+        if copy.made:
+            outputs.stage(paths["rated"], copy.write)
+    finally:
+        copy.close()
+    return tuple(f"Rated copy: {note}" for note in copy.notes)
 
 
 def _write_paper(report: Report, paths: Mapping[str, Path], options: Options, say: ProgressFn,

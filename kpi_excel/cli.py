@@ -156,6 +156,9 @@ def build(
     appendices_separately: Annotated[bool, typer.Option(
         "--appendices-separately", help="Also write each appendix as a .docx of its own.")] = False,
     chart_images: ChartImages = False,
+    no_rated_copy: Annotated[bool, typer.Option(
+        "--no-rated-copy", help="Do not write <name>-rated.xlsx, the workbook itself with RAG columns added."
+    )] = False,
     service: Service = None,
     committee: Committee = None,
     meeting_date: MeetingDate = None,
@@ -174,7 +177,7 @@ def build(
                              report_number, reports_in_year, service=service)
     options = dataclasses.replace(_options(rule, tolerance, direction, details, period), template=template,
                                   pdf=pdf, appendices_separately=appendices_separately,
-                                  chart_images=chart_images)
+                                  chart_images=chart_images, rated_copy=not no_rated_copy)
     try:
         if quiet:  # nothing to show: the display library is not even loaded
             result = api.build(workbook, out, options, jobs=_jobs(jobs))

@@ -267,6 +267,14 @@ def direction_word(code: str) -> str:
     return f'=IF(NOT(ISNUMBER({code})),"",{word})'
 
 
+def direction_word_of(code: str) -> str:
+    """Mirrors formatting.direction_word for a direction code written into the formula rather than
+    held in a cell: CHOOSE by the code, so the code is written twice rather than four times."""
+    words = ",".join(text(DIRECTION_WORDS[d]) for d in sorted(Direction, key=DIRECTION_CODES.__getitem__))
+    low = min(DIRECTION_CODES.values())
+    return f'=IF(NOT(ISNUMBER({code})),"",CHOOSE({code}+{1 - low},{words}))'
+
+
 def direction_result(rating: Rating) -> int | str:
     """The value a direction code cell holds for a rating: its code, or "" for no direction."""
     return DIRECTION_CODES[rating.direction] if rating.direction else ""

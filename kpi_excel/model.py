@@ -162,6 +162,24 @@ class StatedRating:
 
 
 @dataclass(frozen=True)
+class CellMap:
+    """Where one indicator's cells are on its sheet, so a copy of the workbook can rate them in
+    place: 0-based columns, 1-based rows, None where the table has no such column."""
+
+    header_row: int  # the table's header row (the lower one of a two-row header)
+    last_col: int  # the table's last used column
+    values: tuple[int, ...] = ()  # the value columns, oldest period first
+    target: int | None = None
+    floor: int | None = None
+    tolerance: int | None = None
+    lower: int | None = None
+    upper: int | None = None
+    long_form: bool = False  # one row per indicator per period
+    text_numbers: tuple[str, ...] = ()  # cells read as numbers from text ("88%"), as Sheet!G7
+    headers: tuple[str, ...] = ()  # the header row's texts, so added columns get names of their own
+
+
+@dataclass(frozen=True)
 class Indicator:
     """One row of the department's table: a KPI or an activity indicator with its series."""
 
@@ -189,6 +207,7 @@ class Indicator:
     directorate: str = ""  # the directorate or department, when one workbook holds several
     place: str = ""  # where the row is when it is not a sheet's: tracker.csv:14 (a CSV file's line)
     stated: StatedRating | None = None  # the council's own rating, from a status column
+    cells: CellMap | None = field(default=None, compare=False)  # where its cells are, as read
 
     @property
     def label(self) -> str:

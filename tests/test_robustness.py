@@ -216,11 +216,24 @@ def test_build(name: str, outcomes: Outcomes) -> None:
     assert "Traceback" not in run.stderr
     assert "Warning" not in run.stderr, f"a library's warning leaked: {run.stderr[-2000:]}"
     stem = outcome.path.stem
-    assert sorted(p.name for p in outcome.out.iterdir()) == sorted(stem + s for s in OUTPUTS), (
+    written = sorted(p.name for p in outcome.out.iterdir())
+    rated = [name for name in written if name.startswith(stem + "-rated.")]
+    assert sorted(set(written) - set(rated)) == sorted(stem + s for s in OUTPUTS), (
         "the output folder holds exactly the outputs: no temporary files")
+    for name in rated:  # the department's workbook, rated where it could be edited safely
+        _assert_well_formed(outcome.out / name)
     outputs = {suffix: _parts(outcome.out / (stem + suffix)) for suffix in OUTPUTS}
     for check in outcome.case.output_checks:
         check(outputs)
+
+
+def _assert_well_formed(path: Path) -> None:
+    """Every XML part of a package parses."""
+    from xml.etree.ElementTree import fromstring
+
+    for name, data in _parts(path).items():
+        if name.endswith((".xml", ".rels")):
+            fromstring(data)
 
 
 def _parts(path: Path) -> dict[str, bytes]:

@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from kpi_excel import config
 from kpi_excel.errors import BadValueError, MissingColumnError
 from kpi_excel.formatting import utf16_length
-from kpi_excel.model import Indicator, KpiType, Observation, Period, Polarity, StatedRating, Warning_
+from kpi_excel.model import (
+    CellMap,
+    Indicator,
+    KpiType,
+    Observation,
+    Period,
+    Polarity,
+    StatedRating,
+    Warning_,
+)
 from kpi_excel.parsing import (
     CellNumber,
     Role,
@@ -146,6 +155,29 @@ class TableReader:
             extra=tuple((text, clean_text(row.at(c).value)) for c, text in self.header.extras.items()),
             sheet=self.sheet,
             row=r + 1,
+            cells=self._cell_map(row),
+        )
+
+    def _cell_map(self, row: Row) -> CellMap:
+        """Where this row's cells are, for the rated copy of the workbook."""
+        header = self.header
+        if not hasattr(self, "_last_col"):  # the table's last used column, worked out once
+            self._last_col = max((len(cells) - 1 for cells in self.rows[header.row:]), default=0)
+            self._header_texts = tuple(header.texts.values())
+        value_cols = tuple(c for c, _ in sorted(header.periods.items(), key=lambda item: item[1]))
+        if not value_cols and Role.VALUE in header.roles:
+            value_cols = (header.roles[Role.VALUE],)
+        rated = {role: self.col(role) for role in (Role.TARGET, Role.FLOOR, Role.TOLERANCE,
+                                                   Role.LOWER, Role.UPPER)}
+        used = [c for c in (*value_cols, *rated.values()) if c is not None]
+        return CellMap(
+            header_row=header.row + 1, last_col=self._last_col, values=value_cols,
+            target=rated[Role.TARGET], floor=rated[Role.FLOOR], tolerance=rated[Role.TOLERANCE],
+            lower=rated[Role.LOWER], upper=rated[Role.UPPER], long_form=header.long_form,
+            # text a formula cannot compare, though this reader takes it as a number ("88%")
+            text_numbers=tuple(self.where(row.index, c) for c in used
+                               if isinstance(row.at(c).value, str) and row.at(c).number.value is not None),
+            headers=self._header_texts,
         )
 
     def _warn_long_text(self, row: Row, label: str) -> None:

@@ -1,0 +1,270 @@
+"""What the rated copy adds to each sheet: its new columns, their formulas and cached results (pure)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kpi_excel import formulas, rules
+from kpi_excel.formatting import direction_word
+from kpi_excel.model import (
+    DirectionMethod,
+    KpiType,
+    Period,
+    RagMethod,
+    Rating,
+    Report,
+    RuleSettings,
+    Warning_,
+    quote_sheet,
+)
+from kpi_excel.parsing import normalise
+
+MAX_FORMULA = 8_000  # Excel's limit is 8,192 characters
+
+RAG_HEADER = "RAG"
+DIRECTION_HEADER = "Direction of travel"
+RANGE_HEADER = "Against range"
+
+
+
+def column_letter(col: int) -> str:
+    """A 0-based column as Excel letters: 0 -> A, 26 -> AA."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class NewCell:
+    """One added cell: a formula (without '=') and the result it is stored with."""
+
+    col: int
+    formula: str
+    result: str
+    kind: str  # "rag", "direction" or "range": which conditional formats apply
+
+
+@dataclass
+class SheetPlan:
+    """The columns added to one sheet, and each row's new cells."""
+
+    sheet: str
+    header_row: int
+    first_col: int
+    headers: list[tuple[str, str]]  # (kind, header text), left to right
+    rows: dict[int, list[NewCell]] = field(default_factory=dict)
+    note: str = ""  # what the header cells' note says
+
+    @property
+    def last_col(self) -> int:
+        return self.first_col + len(self.headers) - 1
+
+    def col_of(self, kind: str) -> int:
+        return self.first_col + [k for k, _ in self.headers].index(kind)
+
+    @property
+    def data_rows(self) -> tuple[int, int]:
+        return min(self.rows), max(self.rows)
+
+
+@dataclass(frozen=True)
+class Plans:
+    """Every sheet's plan, and one line for each sheet or cell the copy cannot rate as check does."""
+
+    sheets: tuple[SheetPlan, ...]
+    notes: tuple[Warning_, ...]
+
+
+def plan_copy(report: Report, settings_refs: dict[str, str] | None = None) -> Plans:
+    """The columns, formulas and results to add to each sheet holding indicators."""
+    by_sheet: dict[str, list[Rating]] = {}
+    for rating in report.ratings:
+        if rating.indicator.cells is not None and rating.indicator.sheet:
+            by_sheet.setdefault(rating.indicator.sheet, []).append(rating)
+    sheets, notes = [], []
+    for sheet, ratings in by_sheet.items():
+        why = _why_not(ratings)
+        if why:
+            notes.append(Warning_(f"no rated columns on this sheet: {why}", f"{quote_sheet(sheet)}!A1"))
+            continue
+        plan, sheet_notes = _sheet_plan(sheet, ratings, report.dataset.settings, settings_refs or {},
+                                        report.period)
+        notes.extend(sheet_notes)
+        if plan is not None:
+            sheets.append(plan)
+    return Plans(tuple(sheets), tuple(notes))
+
+
+def _why_not(ratings: Sequence[Rating]) -> str:
+    maps = [r.indicator.cells for r in ratings if r.indicator.cells]
+    if any(m.long_form for m in maps):
+        return "the table has one row per period (long form), which the rated copy does not rate yet"
+    for cells in maps:
+        values = cells.values
+        if values and list(values) != list(range(values[0], values[0] + len(values))):
+            return "its period columns are not side by side, oldest first"
+    rows = [r.indicator.row for r in ratings]
+    if len(set(rows)) != len(rows):
+        return "two indicators were read from one row"
+    return ""
+
+
+def _sheet_plan(sheet: str, ratings: Sequence[Rating], settings: RuleSettings,
+                settings_refs: dict[str, str], period: Period | None
+                ) -> tuple[SheetPlan | None, list[Warning_]]:
+    cells = [r.indicator.cells for r in ratings if r.indicator.cells]
+    header_row = cells[0].header_row
+    kinds = []
+    if any(r.indicator.type is KpiType.KPI for r in ratings):  # activities have neither (rules.py)
+        kinds += ["rag", "direction"]
+    if any(r.indicator.type is KpiType.ACTIVITY for r in ratings):
+        kinds.append("range")
+    taken = {normalise(header) for c in cells for header in c.headers}
+    headers = [(kind, _unique(name, taken)) for kind, name in
+               (("rag", RAG_HEADER), ("direction", DIRECTION_HEADER), ("range", RANGE_HEADER))
+               if kind in kinds]
+    plan = SheetPlan(sheet, header_row, max(c.last_col for c in cells) + 1, headers)
+    plan.note = _note(settings, settings_refs, "range" in kinds)
+    notes: list[Warning_] = []
+    for rating in ratings:
+        # a formula takes a number typed as text for a blank: the cached results are what it gives
+        seen, text_notes = _as_formulas_see_it(rating, settings, period)
+        new = _row_cells(plan, seen, settings, settings_refs)
+        if any(len(cell.formula) > MAX_FORMULA for cell in new):
+            notes.append(Warning_(f"{rating.indicator.label}: its formula would be longer than Excel "
+                                  "allows, so this sheet has no rated columns", rating.indicator.ref))
+            return None, notes
+        plan.rows[rating.indicator.row] = new
+        notes.extend(text_notes)
+    return plan, notes
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 1
+    while normalise(candidate) in taken:
+        n += 1
+        candidate = f"{name} ({'rule' if n == 2 else f'rule {n - 1}'})"
+    taken.add(normalise(candidate))
+    return candidate
+
+
+def _row_cells(plan: SheetPlan, rating: Rating, settings: RuleSettings,
+               settings_refs: dict[str, str]) -> list[NewCell]:
+    indicator = rating.indicator
+    refs = row_refs(rating, settings, settings_refs)
+    new = []
+    if indicator.type is KpiType.KPI:
+        new.append(NewCell(plan.col_of("rag"), formulas.rag(indicator, settings, refs)[1:],
+                           formulas.rag_result(rating), "rag"))
+    if refs.values and indicator.type is KpiType.KPI:
+        code = "(" + formulas.direction_code(indicator, settings, refs)[1:] + ")"
+        new.append(NewCell(plan.col_of("direction"), formulas.direction_word_of(code)[1:],
+                           direction_word(rating.direction), "direction"))
+    if indicator.type is KpiType.ACTIVITY:
+        new.append(NewCell(plan.col_of("range"), formulas.range_status(refs)[1:],
+                           formulas.range_result(rating), "range"))
+    return new
+
+
+def row_refs(rating: Rating, settings: RuleSettings, settings_refs: dict[str, str]) -> formulas.RowRefs:
+    """The department's own cells as the formula builders want them: the latest and compared values
+    are the builders' own formulas, written in where the RAG workbook has a cell for them."""
+    indicator = rating.indicator
+    cells = indicator.cells
+    assert cells is not None
+    row = indicator.row
+
+    def at(col: int | None) -> str:
+        return f"${column_letter(col)}{row}" if col is not None else ""
+
+    if cells.values:
+        first, last = cells.values[0], cells.values[-1]
+        values = f"${column_letter(first)}{row}:${column_letter(last)}{row}"
+        labels = f"${column_letter(first)}${cells.header_row}:${column_letter(last)}${cells.header_row}"
+    else:
+        values = labels = ""
+    months = ""
+    if settings.direction is not DirectionMethod.PREVIOUS and cells.values:
+        # the periods' month numbers as a constant row: the department's sheet has no row of them
+        periods = sorted(o.period for o in indicator.observations)
+        months = "{" + ",".join(str(p.start.year * 12 + p.start.month - 1) for p in periods) + "}"
+    refs = formulas.RowRefs(values=values, labels=labels, months=months, target=at(cells.target),
+                            floor=at(cells.floor), tolerance=at(cells.tolerance), lower=at(cells.lower),
+                            upper=at(cells.upper), **settings_refs)
+    if not values:
+        return refs
+    latest = "(" + formulas.latest_value(refs)[1:] + ")"
+    compared = ""
+    if settings.direction is not DirectionMethod.TREND:
+        compared = "(" + formulas.compared_value(refs, settings.direction)[1:] + ")"
+    return formulas.RowRefs(**{**refs.__dict__, "latest": latest, "compared": compared})
+
+
+_DIRECTIONS = {
+    DirectionMethod.PREVIOUS: "against the previous period with data",
+    DirectionMethod.LAST_YEAR: "against the same period a year earlier",
+    DirectionMethod.TREND: "by the trend across the periods shown",
+}
+
+
+def rule_words(settings: RuleSettings) -> str:
+    """The rule applied, in a sentence short enough for a cell note."""
+    if settings.rag_method is RagMethod.TOLERANCE:
+        rag = (f"Green: target met; Amber: missed by at most {settings.tolerance:.0%} of the target "
+               "(or the row's own tolerance); Red: missed by more")
+    else:
+        rag = "Green: target met; Amber: floor standard met; Red: floor standard not met"
+    return f"{rag}. Direction of travel {_DIRECTIONS[settings.direction]}."
+
+
+def _note(settings: RuleSettings, settings_refs: dict[str, str], has_range: bool) -> str:
+    """The header note: who added the columns and the rule they apply (at most 255 characters)."""
+    text = f"Added by kpi-excel, live formulas over this row. {rule_words(settings)}"
+    if settings_refs:
+        text += " The tolerance is read from the Settings sheet."
+    if has_range:
+        text += " Against range: latest value against the thresholds."
+    return text
+
+
+def _as_formulas_see_it(rating: Rating, settings: RuleSettings, period: Period | None
+                        ) -> tuple[Rating, list[Warning_]]:
+    """The row rated as its formulas rate it, with cells holding numbers as text ("88%") read as
+    blanks, as a formula reads them; and a note where that differs from check."""
+    indicator = rating.indicator
+    cells = indicator.cells
+    if cells is None or not cells.text_numbers:
+        return rating, []
+    text = set(cells.text_numbers)
+    prefix = f"{quote_sheet(indicator.sheet)}!"
+
+    def kept(value: float | None, col: int | None) -> float | None:
+        return None if col is not None and f"{prefix}{column_letter(col)}{indicator.row}" in text else value
+
+    as_formulas_see_it = dataclasses.replace(
+        indicator,
+        observations=tuple(dataclasses.replace(o, value=None) if o.cell in text else o
+                           for o in indicator.observations),
+        target=kept(indicator.target, cells.target), floor=kept(indicator.floor, cells.floor),
+        tolerance=kept(indicator.tolerance, cells.tolerance),
+        lower_threshold=kept(indicator.lower_threshold, cells.lower),
+        upper_threshold=kept(indicator.upper_threshold, cells.upper))
+    seen = rules.rate_indicator(as_formulas_see_it, period, settings)
+    if _words(seen) == _words(rating):
+        return rating, []
+    cell = ", ".join(sorted(w.split("!", 1)[1] for w in text))
+    shows, gives = (" / ".join(w for w in _words(r) if w) for r in (seen, rating))
+    return seen, [Warning_(f"{indicator.label}: {cell} holds a number typed as text, which a formula "
+                           f"takes as blank, so the rated copy shows {shows} where check gives {gives}; "
+                           "type it as a number", sorted(text)[0])]
+
+
+def _words(rating: Rating) -> tuple[str, ...]:
+    kpi = rating.indicator.type is KpiType.KPI
+    return (formulas.rag_result(rating) if kpi else "", direction_word(rating.direction),
+            "" if kpi else formulas.range_result(rating))

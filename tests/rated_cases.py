@@ -1,0 +1,107 @@
+"""A departmental tracker as departments keep them, for the rated copy's tests: written with XlsxWriter,
+with a native chart, an image, a cell comment, data validation, a defined name, an Excel table, frozen
+panes, a hidden sheet, its own conditional formats and (as .xlsm) a macro project."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import xlsxwriter
+from PIL import Image
+
+MONTHS = ["Apr-19", "May-19", "Jun-19", "Jul-19", "Aug-19", "Sep-19", "Oct-19", "Nov-19", "Dec-19",
+          "Jan-20", "Feb-20", "Mar-20"]
+HEADER_ROW = 4  # 1-based: the table's header row
+
+# code, indicator, type, polarity, target, floor, lower, upper, monthly values (None is blank), their RAG
+ROWS: list[tuple[object, ...]] = [
+    ("AS01", "Assessments completed within 28 days", "KPI", "H", 0.9, 0.8, None, None,
+     [0.91, 0.92, 0.88, 0.93, 0.9, 0.94, 0.95, 0.9, 0.89, 0.92, 0.93, 0.95], "G"),
+    ("AS02", "Reviews completed on time", "KPI", "H", 0.85, 0.75, None, None,
+     [0.8, 0.82, 0.79, "81%", 0.83, 0.8, 0.78, 0.8, 0.81, 0.79, 0.8, 0.78], "Green"),  # theirs is wrong
+    ("AS03", "Delayed transfers of care (days)", "KPI", "L", 500, 650, None, None,
+     [620, 610, 700, 680, 640, 660, 690, 700, 710, 720, 705, 730], "R"),
+    ("AS04", "Carers' assessments (count)", "KPI", "H", 1000, 900, None, None,
+     [980, 1010, 1020, 990, 1005, 1030, None, None, None, None, None, None], "G"),
+    ("AS05", "Service users with a direct payment", "KPI", "T", 0.3, 0.25, None, None,
+     [0.29, 0.31, 0.3, 0.28, 0.27, 0.26, 0.31, 0.33, 0.34, 0.3, 0.36, "26%"], ""),  # text: latest
+    ("AS06", "Safeguarding enquiries completed", "KPI", "H", None, None, None, None,
+     [0.7, 0.72, 0.75, 0.74, 0.73, 0.76, 0.78, 0.77, 0.79, 0.8, 0.81, 0.82], ""),  # no target
+    ("AS07", "New indicator, no data yet", "KPI", "H", 0.5, 0.4, None, None, [None] * 12, ""),
+    ("AC01", "Contacts to the front door", "Activity", "", None, None, 4000, 5000,
+     [4200, 4400, 4100, 4700, 4900, 5100, 5300, 4800, 4600, 4500, 4300, 5200], ""),
+    ("AC02", "Referrals accepted", "Activity", "", None, None, 800, 1000,
+     [850, 870, 900, 910, 880, 860, 840, 820, 790, 810, 830, 760], ""),
+]
+HEADERS = ["Ref", "Indicator", "Type", "Polarity", "Target", "Floor standard", "Lower threshold",
+           "Upper threshold", *MONTHS, "RAG", "Commentary"]
+FIRST_MONTH_COL = HEADERS.index("Apr-19")  # 0-based
+FAKE_VBA = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)  # an OLE header: only its bytes matter here
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (31, 78, 121)).save(out, "PNG")
+    return out.getvalue()
+
+
+def write_tracker(path: Path, *, macros: bool = False) -> Path:
+    """The tracker; path should end .xlsm when macros is True."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    book.set_properties({"created": __import__("datetime").datetime(2020, 4, 1)})
+    title = book.add_format({"bold": True, "font_size": 14})
+    header = book.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
+                              "text_wrap": True, "border": 1})
+    pct = book.add_format({"num_format": "0.0%"})
+    count = book.add_format({"num_format": "#,##0"})
+    ws = book.add_worksheet("KPIs")
+    ws.write(0, 0, "Adult Social Care - performance tracker 2019/20", title)
+    ws.write(1, 0, "Figures are provisional until year end.")
+    data = []
+    for code, name, kind, polarity, target, floor, lower, upper, values, theirs in ROWS:
+        data.append([code, name, kind, polarity, target, floor, lower, upper, *values, theirs,
+                     f"Commentary on {code}."])
+    last_row = HEADER_ROW + len(data) - 1  # 0-based row of the last indicator
+    ws.add_table(HEADER_ROW - 1, 0, last_row, len(HEADERS) - 1, {
+        "name": "KPITable", "style": "Table Style Light 9",
+        "columns": [{"header": h, "header_format": header} for h in HEADERS], "data": data})
+    for r, row in enumerate(ROWS, start=HEADER_ROW):  # number formats the table's data cannot carry
+        is_pct = isinstance(row[4], float) or any(isinstance(v, float) for v in row[8])  # type: ignore[union-attr]
+        for c, value in enumerate(row[8], start=FIRST_MONTH_COL):  # type: ignore[arg-type]
+            if isinstance(value, (int, float)):
+                ws.write_number(r, c, value, pct if is_pct and value < 2 else count)
+        for c in (4, 5, 6, 7):
+            if isinstance(row[c], (int, float)):
+                ws.write_number(r, c, row[c], pct if isinstance(row[c], float) else count)  # type: ignore[arg-type]
+    ws.freeze_panes(HEADER_ROW, 2)
+    ws.set_column(1, 1, 40)
+    ws.write_comment(HEADER_ROW, 1, "Definitions agreed with the directorate in May 2019.")
+    ws.data_validation(HEADER_ROW, 3, last_row, 3, {"validate": "list", "source": ["H", "L", "T"]})
+    ws.conditional_format(HEADER_ROW, FIRST_MONTH_COL, last_row, FIRST_MONTH_COL + 11,
+                          {"type": "cell", "criteria": "<", "value": 0, "format": book.add_format(
+                              {"font_color": "#9C0006"})})
+    ws.insert_image(last_row + 3, 1, "logo.png", {"image_data": io.BytesIO(_png())})
+    chart = book.add_chart({"type": "line"})
+    chart.add_series({"name": "AS01", "categories": ["KPIs", HEADER_ROW - 1, FIRST_MONTH_COL,
+                                                     HEADER_ROW - 1, FIRST_MONTH_COL + 11],
+                      "values": ["KPIs", HEADER_ROW, FIRST_MONTH_COL, HEADER_ROW, FIRST_MONTH_COL + 11]})
+    ws.insert_chart(last_row + 6, 1, chart)
+    book.define_name("Targets", f"=KPIs!$E${HEADER_ROW + 1}:$E${last_row + 1}")
+
+    settings = book.add_worksheet("Settings")
+    for r, (key, value) in enumerate([("Setting", "Value"), ("RAG rule", "Floor standard"),
+                                      ("Direction of travel", "Previous period"),
+                                      ("Amber tolerance", 0.1)]):
+        settings.write(r, 0, key)
+        settings.write(r, 1, value)
+    lookups = book.add_worksheet("Lookups")
+    for r, value in enumerate(["H", "L", "T"]):
+        lookups.write(r, 0, value)
+    lookups.hide()
+    if macros:
+        vba = path.with_name("vbaProject.bin")
+        vba.write_bytes(FAKE_VBA)
+        book.add_vba_project(str(vba))
+    book.close()
+    return path
