@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from builders import Fmt, Formula, write_book
 from typer.testing import CliRunner
@@ -14,14 +15,15 @@ from typer.testing import CliRunner
 from kpi_excel import api, config, parsing
 from kpi_excel.cli import app
 from kpi_excel.formatting import direction_word, format_value, rag_word
-from kpi_excel.model import DirectionMethod, KpiType, Polarity, RagMethod, Rating, Report
+from kpi_excel.model import DirectionMethod, KpiType, Polarity, Rag, RagMethod, Rating, Report
 from kpi_excel.parsing import header_role, normalise, parse_number, parse_polarity
 from kpi_excel.periods import parse_period_text
 from kpi_excel.proposals import proposal_lines
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "input-format.md"
 TEXT = DOC.read_text(encoding="utf-8")
-EXAMPLES = {"tracker", "any-order", "single-value", "long-form", "mixed-scales"}
+EXAMPLES = {"tracker", "any-order", "single-value", "long-form", "mixed-scales", "banner", "title-period",
+            "reason", "accidents"}
 
 
 def marked_tables(kind: str) -> Iterator[tuple[str, list[list[str]]]]:
@@ -62,10 +64,14 @@ def cell(text: str) -> object:
 def example_book(tmp_path: Path, name: str, changes: dict[str, object] | None = None) -> Path:
     """The workbook made of every `example: name` table on the page, with cells changed by ref."""
     sheets: dict[str, list[list[object]]] = {}
+    merges: dict[str, str] = {}
     for arg, table in marked_tables("example"):
-        example, sheet = re.fullmatch(r'(\S+) sheet="([^"]+)"', arg).groups()  # type: ignore[union-attr]
+        example, sheet, merge = re.fullmatch(  # type: ignore[union-attr]
+            r'(\S+) sheet="([^"]+)"(?: merge="([^"]+)")?', arg).groups()
         if example != name:
             continue
+        if merge:
+            merges[sheet] = merge
         rows: list[list[object]] = []
         for row in table:
             number = int(row[0].strip("*"))
@@ -75,7 +81,13 @@ def example_book(tmp_path: Path, name: str, changes: dict[str, object] | None = 
     for ref, value in (changes or {}).items():
         sheet, col, row_number = re.fullmatch(r"(\w+)!([A-Z])(\d+)", ref).groups()  # type: ignore[union-attr]
         sheets[sheet][int(row_number) - 1][ord(col) - ord("A")] = value
-    return write_book(tmp_path / "tracker.xlsx", sheets)
+    path = write_book(tmp_path / "tracker.xlsx", sheets)
+    if merges:  # merged cells, as the page's example says: one cell spanning the range
+        book = openpyxl.load_workbook(path)
+        for sheet, merge in merges.items():
+            book[sheet].merge_cells(merge)
+        book.save(path)
+    return path
 
 
 def test_every_example_is_on_the_page() -> None:
@@ -105,8 +117,8 @@ def test_example_reads_as_the_page_says(tmp_path: Path, name: str) -> None:
     for row, rating in zip(expected, report.kpis, strict=True):
         code, section, latest, period, rag, direction, note = row
         ind = rating.indicator
-        assert rating.latest is not None
-        assert (ind.code, ind.section, format_value(rating.value, ind), rating.latest.period.label,
+        assert (ind.code, ind.section, format_value(rating.value, ind),
+                rating.latest.period.label if rating.latest else "",
                 rag_word(rating), direction_word(rating.direction)) == (
             code, section, latest, period, rag, direction)
         _note_holds(note, rating, report)
@@ -204,3 +216,29 @@ def test_contents_links_point_at_headings() -> None:
     anchors = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-")
                for h in re.findall(r"^#{2,3} (.+)$", TEXT, flags=re.M)}
     assert set(re.findall(r"\]\(#([^)]+)\)", TEXT)) <= anchors
+
+
+def test_period_keys_are_the_code_keys() -> None:
+    paragraph = TEXT.split("<!-- period-keys -->", 1)[1].strip().split("\n", 1)[0]
+    assert {normalise(k) for k in paragraph.split(",")} == set(config.PERIOD_KEYS)
+
+
+def test_stated_words_read_as_the_page_says() -> None:
+    expected = {"Green": Rag.GREEN, "Amber": Rag.AMBER, "Red": Rag.RED, "not rated": None}
+    for stated, examples in one_table("stated-words"):
+        for words in examples.split(", "):
+            found = parsing.parse_stated_rag(words)
+            assert found is not None and found.rag is expected[stated], words
+
+
+def test_where_the_period_came_from_is_the_page_s(tmp_path: Path) -> None:
+    banner = api.check(example_book(tmp_path, "banner")).dataset.period_source
+    assert banner is not None and (banner.kind, banner.where) == ("banner", "KPIs!D2")
+    title = api.check(example_book(tmp_path, "title-period")).dataset.period_source
+    assert title is not None and title.kind == "title"
+    report = api.check(example_book(tmp_path, "reason"))
+    assert report.ratings[0].not_rated_reason == "no data (Data not available until 2024)"
+    accidents = api.check(example_book(tmp_path, "accidents"))
+    assert [str(w) for w in accidents.warnings if "merged" in w.message or "repeats" in w.message] == [
+        "KPIs!C3:C4: the target is one cell merged over rows 3 to 4, so it applies to each of them",
+        "KPIs!A6: row 6 repeats the header row (two tables pasted one under the other?), so it was skipped"]
