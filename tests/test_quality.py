@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpi_excel import api
 from kpi_excel.commentary import commentary_warnings
@@ -204,3 +206,16 @@ def test_a_quarterly_indicator_may_leave_months_blank_and_trail_by_two() -> None
 
 def quality_warnings(ind: Indicator, rating: Rating) -> list[Warning_]:
     return list(all_warnings(Dataset("t.xlsx", "0", (ind,), tuple(MONTHS[-6:])), [rating], MONTHS[-1]))
+
+
+_TOKENS = ["89.0%", "1,250", "in", "March", "Mar-20", "Q4", "2019/20", "May", "Sept.", "below", "above",
+           "the", "target", "floor standard", "of", "not", "rated", "Red", "Green", "amber", "from", "(",
+           "%", "-", "COVID-19", ".", ",", "per cent", "last year", "0.5", "12"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_TOKENS), st.text(max_size=6)), max_size=25))
+def test_any_commentary_gives_warnings_naming_its_cell_and_never_fails(words: list[str]) -> None:
+    rating = rated(" ".join(words), [0.85, 0.95, 0.9])
+    assert all(w.where == "KPIs!S9" and "commentary" in w.message
+               for w in commentary_warnings(rating, RagMethod.FLOOR))
