@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from . import palette
 from .chartspec import ChartSpec, Line
@@ -22,6 +21,17 @@ EMU_PER_PT = 12_700
 _CAT_AXIS, _VAL_AXIS = 50010, 50020
 _LABEL_POSITIONS = {"above": "t", "below": "b", "left": "l", "right": "r"}
 FONT = "Arial"
+
+
+def escape(text: str) -> str:
+    """Text as XML element content. (xml.sax.saxutils would do, but it loads urllib, http and ssl.)"""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """Text as a double-quoted XML attribute value, line breaks kept as characters."""
+    text = escape(text).replace('"', "&quot;")
+    return '"' + text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;") + '"'
 
 
 @dataclass(frozen=True)

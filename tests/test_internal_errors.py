@@ -41,9 +41,7 @@ def test_a_chart_that_fails_to_draw_is_not_blamed_on_the_template(
     """On one process and on two (where this process makes the charts while the other loads the
     paper's libraries), for native charts and for pictures."""
     from kpi_excel import workbook_charts
-    from kpi_excel.paper import images
 
-    monkeypatch.setattr(images, "indicator_chart", _boom)
     monkeypatch.setattr(charts, "indicator_chart", _boom)
     monkeypatch.setattr(workbook_charts, "chart_workbook", _boom)
     argv = ["kpi-excel", "build", str(sample), "--out", str(tmp_path / "o"), "--jobs", jobs]

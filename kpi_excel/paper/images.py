@@ -11,7 +11,6 @@ from typing import Any
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 
-from kpi_excel.charts import indicator_chart
 from kpi_excel.chartspec import ChartSpec
 from kpi_excel.errors import ChartDrawingError
 from kpi_excel.model import Indicator
@@ -56,6 +55,8 @@ def chart_images(tpl: DocxTemplate, drawn: Mapping[Indicator, bytes] | None = No
         def picture() -> bytes:
             if drawn is not None and spec.indicator in drawn:
                 return drawn[spec.indicator]
+            from kpi_excel.charts import indicator_chart  # Pillow loads only where pictures are drawn
+
             return indicator_chart(spec)
         return DescribedImage(tpl, picture, spec.alt_text)
     return make

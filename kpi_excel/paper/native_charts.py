@@ -25,6 +25,7 @@ from kpi_excel.model import Indicator, Report
 WIDTH_CM, HEIGHT_CM = 16.0, 5.6
 # Shape ids of the charts: far above the template's own drawings, so none is used twice
 FIRST_SHAPE_ID = 5000
+_NUMBERED = re.compile(r"/word/(?:charts/chart|embeddings/Microsoft_Excel_Worksheet)(\d+)\.\w+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
@@ -32,8 +33,10 @@ class WordChart:
     """What a template's {{ kpi.chart }} prints: the chart part is added to the document being
     rendered at that moment, and the tag becomes a w:drawing run that shows it."""
 
-    def __init__(self, tpl: Any, files: Callable[[], ChartFiles], shape_id: int, alt_text: str) -> None:
+    def __init__(self, tpl: Any, files: Callable[[], ChartFiles], shape_id: int, alt_text: str,
+                 number: Callable[[Any], int]) -> None:
         self.tpl, self.files, self.shape_id, self.alt_text = tpl, files, shape_id, alt_text
+        self.number = number
 
     def __html__(self) -> str:
         try:
@@ -41,20 +44,18 @@ class WordChart:
         except Exception as error:  # our own drawing failed: not the template's fault
             raise ChartDrawingError(f"drawing a chart failed: {error!r}") from error
         part = self.tpl.current_rendering_part
-        rid = part.relate_to(chart_part(files, part.package), CHART_RELATIONSHIP)
+        rid = part.relate_to(chart_part(files, part.package, self.number(part.package)), CHART_RELATIONSHIP)
         drawing = inline_chart_xml(rid, self.shape_id, _CONTROL.sub("", self.alt_text), WIDTH_CM, HEIGHT_CM)
         return f'</w:t></w:r><w:r>{drawing}</w:r><w:r><w:t xml:space="preserve">'
 
     __str__ = __html__
 
 
-def chart_part(files: ChartFiles, package: Any) -> Part:
+def chart_part(files: ChartFiles, package: Any, number: int) -> Part:
     """A new chart part (word/charts/chartN.xml) and the workbook it embeds for "Edit Data"."""
-    partname = package.next_partname("/word/charts/chart%d.xml")
-    number = re.sub(r"\D", "", partname.filename)
     data = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), XLSX_CONTENT_TYPE,
                 files.workbook, package)
-    chart = Part(partname, CHART_CONTENT_TYPE, files.chart, package)
+    chart = Part(PackURI(f"/word/charts/chart{number}.xml"), CHART_CONTENT_TYPE, files.chart, package)
     # the chart's XML names its link to the data as rId1: a new part's first relationship
     if chart.relate_to(data, PACKAGE_RELATIONSHIP) != files.data_rid:
         raise ChartDrawingError("the chart's link to its data did not get the expected id")
@@ -66,6 +67,16 @@ def native_charts(tpl: Any, report: Report,
     """The template's chart for each spec: a native chart (its files made already, or now),
     numbered in the order they are made; nothing for an indicator with no figure to chart."""
     ids = itertools.count(FIRST_SHAPE_ID)
+    numbers: list[int] = []
+
+    def number(package: Any) -> int:
+        """The next chart number, above any a part of the package has (a template may hold charts
+        of its own); the package's parts are listed once, not for every chart."""
+        if not numbers:
+            found = (_NUMBERED.fullmatch(str(p.partname)) for p in package.iter_parts())
+            numbers.append(max((int(m.group(1)) for m in found if m), default=0))
+        numbers[0] += 1
+        return numbers[0]
 
     def make(spec: ChartSpec | None) -> Any:
         if spec is None:
@@ -78,5 +89,5 @@ def native_charts(tpl: Any, report: Report,
             from kpi_excel.workbook_charts import chart_files, files_time
 
             return chart_files(spec, files_time(report))
-        return WordChart(tpl, files, next(ids), spec.alt_text)
+        return WordChart(tpl, files, next(ids), spec.alt_text, number)
     return make

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from docx.document import Document as DocumentObject
+from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml.ns import qn
 
 
@@ -94,9 +95,19 @@ def _order_children(element: Any, rank: dict[str, int]) -> None:
 
 
 def save_docx(document: DocumentObject, when: dt.datetime) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return deterministic_docx(buffer.getvalue(), when)
+    """The document as .docx bytes, written once with fixed stamps (python-docx's own save
+    deflates every part, which deterministic_docx would then inflate and deflate again)."""
+    package = document.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    members = {"[Content_Types].xml": _ContentTypesItem.from_parts(parts).blob,
+               "_rels/.rels": package.rels.xml}
+    for part in parts:
+        members[part.partname.membername] = part.blob
+        if len(part.rels):
+            members[part.partname.rels_uri.membername] = part.rels.xml
+    return _fixed_zip(members, when)
 
 
 def deterministic_docx(data: bytes, when: dt.datetime) -> bytes:
@@ -106,18 +117,23 @@ def deterministic_docx(data: bytes, when: dt.datetime) -> bytes:
     differ; fixed times and order make them byte-identical.
     """
     source = zipfile.ZipFile(io.BytesIO(data))
-    names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
+    return _fixed_zip({name: source.read(name) for name in source.namelist()}, when)
+
+
+def _fixed_zip(members: dict[str, bytes], when: dt.datetime) -> bytes:
+    names = sorted(members, key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in names:
             info = zipfile.ZipInfo(name, date_time=stamp)
-            # pictures are compressed already: deflating them again costs time and saves nothing
-            packed = name.endswith((".png", ".xlsx"))  # pictures and embedded workbooks
+            # pictures and embedded workbooks are compressed already: deflating them again
+            # costs time and saves nothing
+            packed = name.endswith((".png", ".xlsx"))
             info.compress_type = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            target.writestr(info, source.read(name))
+            target.writestr(info, members[name])
     return out.getvalue()
 
 
