@@ -94,7 +94,9 @@ def apply_options(dataset: Dataset, options: Options) -> Dataset:
     if given:
         settings = dataclasses.replace(settings, **given)
     details: PaperDetails = config.apply_overrides(dataset.details, options.details)
-    return dataclasses.replace(dataset, settings=settings, details=details)
+    # a setting given here no longer comes from the Settings sheet's cell
+    cells = tuple((name, cell) for name, cell in dataset.settings_cells if name not in given)
+    return dataclasses.replace(dataset, settings=settings, details=details, settings_cells=cells)
 
 
 def check(path: Path, options: Options | None = None) -> Report:

@@ -71,6 +71,11 @@ def parse_fraction(value: object, where: str = "", what: str = "tolerance") -> f
     return number.value / 100 if number.value > 1 and not number.percent else number.value
 
 
+def setting_field(key: str) -> str | None:
+    """The RuleSettings field a Settings sheet's key names: 'Amber tolerance' -> 'tolerance'."""
+    return _SETTING_KEYS.get(normalise(key))
+
+
 def settings_from_rows(rows: Sequence[KeyRow], base: RuleSettings | None = None) -> RuleSettings:
     """Rule settings from a Settings sheet's key/value rows; unknown keys are ignored."""
     changes: dict[str, Any] = {}

@@ -61,6 +61,10 @@ class RowRefs:
     compared: str = ""
     lower: str = ""
     upper: str = ""
+    # where the rule's settings are, as formula text (a Settings sheet's cell); empty: written in
+    tolerance_setting: str = ""
+    goal_post_setting: str = ""
+    trend_setting: str = ""
 
 
 def text(value: str) -> str:
@@ -136,7 +140,7 @@ def rag(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> str:
         return f"=IF(NOT({_is_number(value)}),{text(NO_DATA_WORD)},{text(NOT_RATED_WORD)})"
     if indicator.polarity is Polarity.TARGET:
         distance = f"ABS({value}-{target})"
-        green = f"{distance}<={_goal_post_green(target, settings)}"
+        green = f"{distance}<={_goal_post_green(target, settings, row)}"
         amber = _goal_post_amber(distance, indicator, settings, row)
     else:
         better_or_equal = ">=" if indicator.polarity is Polarity.HIGHER else "<="
@@ -167,8 +171,10 @@ def _amber_test(better_or_equal: str, indicator: Indicator, settings: RuleSettin
     return f"IF({_is_number(row.floor)},{by_floor},{by_tolerance})"
 
 
-def _goal_post_green(target: str, settings: RuleSettings) -> str:
+def _goal_post_green(target: str, settings: RuleSettings, row: RowRefs) -> str:
     """Mirrors rules.goal_post_bands (Green): the goal-post tolerance times the target's size."""
+    if row.goal_post_setting:
+        return f"ABS({target})*{row.goal_post_setting}"
     if settings.goal_post_tolerance == 0:
         return "0"
     return f"ABS({target})*{number(settings.goal_post_tolerance)}"
@@ -195,12 +201,13 @@ def _tolerance_test(indicator: Indicator, settings: RuleSettings, row: RowRefs,
                     within: Callable[[str], str]) -> str | None:
     """Mirrors rules.applied_tolerance: the row's own tolerance, else the rule's, else none."""
     default = rules.applied_tolerance(dataclasses.replace(indicator, tolerance=None), settings)
+    default_text = (row.tolerance_setting or number(default)) if default is not None else ""
     if not row.tolerance:
-        return None if default is None else within(number(default))
+        return None if default is None else within(default_text)
     own = row.tolerance
     if default is None:
         return f"AND({_is_number(own)},{within(own)})"
-    return within(f"IF({_is_number(own)},{own},{number(default)})")
+    return within(f"IF({_is_number(own)},{own},{default_text})")
 
 
 # --- direction of travel ------------------------------------------------------------------
@@ -253,7 +260,8 @@ def _trend_code(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> s
     mean_x = f"AVERAGE(IF(ISNUMBER({values}),{months}))"
     change = f"({slope}*({last_x}-{first_x}))"
     start = f"({mean_y}+{slope}*({first_x}-{mean_x}))"
-    no_clear_trend = f"ABS({change})<={number(settings.trend_threshold)}*ABS({mean_y})"
+    threshold = row.trend_setting or number(settings.trend_threshold)
+    no_clear_trend = f"ABS({change})<={threshold}*ABS({mean_y})"
     direction = _compare(f"({start}+{change})", start, indicator, row.target)
     return f'IF(COUNT({values})<3,"",IF({no_clear_trend},{DIRECTION_CODES[Direction.SAME]},{direction}))'
 

@@ -301,6 +301,8 @@ class Dataset:
     extra_headers: tuple[str, ...] = ()  # unrecognised column headers, in sheet order
     title: str = ""  # the title above the table, when there is one
     period_source: PeriodSource | None = None  # where an undated value column's period came from
+    # the Settings sheet's numeric rule settings: (RuleSettings field, its value cell as Settings!B4)
+    settings_cells: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

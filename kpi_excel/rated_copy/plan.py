@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -80,8 +81,9 @@ class Plans:
     notes: tuple[Warning_, ...]
 
 
-def plan_copy(report: Report, settings_refs: dict[str, str] | None = None) -> Plans:
+def plan_copy(report: Report) -> Plans:
     """The columns, formulas and results to add to each sheet holding indicators."""
+    settings_refs = setting_formulas(report.dataset.settings_cells)
     by_sheet: dict[str, list[Rating]] = {}
     for rating in report.ratings:
         if rating.indicator.cells is not None and rating.indicator.sheet:
@@ -92,12 +94,29 @@ def plan_copy(report: Report, settings_refs: dict[str, str] | None = None) -> Pl
         if why:
             notes.append(Warning_(f"no rated columns on this sheet: {why}", f"{quote_sheet(sheet)}!A1"))
             continue
-        plan, sheet_notes = _sheet_plan(sheet, ratings, report.dataset.settings, settings_refs or {},
+        plan, sheet_notes = _sheet_plan(sheet, ratings, report.dataset.settings, settings_refs,
                                         report.period)
         notes.extend(sheet_notes)
         if plan is not None:
             sheets.append(plan)
     return Plans(tuple(sheets), tuple(notes))
+
+
+_SETTING_FIELDS = {"tolerance": "tolerance_setting", "goal_post_tolerance": "goal_post_setting",
+                   "trend_threshold": "trend_setting"}
+
+
+def setting_formulas(cells: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """RowRefs' setting fields, each reading its Settings sheet cell as config.parse_fraction reads it
+    (a number above 1 is a percentage: 10 is 10 %)."""
+    refs = {}
+    for name, cell in cells:
+        if name in _SETTING_FIELDS:
+            sheet, _, a1 = cell.rpartition("!")
+            letters, digits = re.fullmatch(r"([A-Z]+)(\d+)", a1).groups()  # type: ignore[union-attr]
+            at = f"{sheet}!${letters}${digits}"
+            refs[_SETTING_FIELDS[name]] = f"IF({at}>1,{at}/100,{at})"
+    return refs
 
 
 def _why_not(ratings: Sequence[Rating]) -> str:
@@ -208,27 +227,34 @@ def row_refs(rating: Rating, settings: RuleSettings, settings_refs: dict[str, st
 _DIRECTIONS = {
     DirectionMethod.PREVIOUS: "against the previous period with data",
     DirectionMethod.LAST_YEAR: "against the same period a year earlier",
-    DirectionMethod.TREND: "by the trend across the periods shown",
+    DirectionMethod.TREND: "by the trend",
 }
+NOTE_LIMIT = 255  # the most characters Excel keeps in a cell's input message
 
 
 def rule_words(settings: RuleSettings) -> str:
-    """The rule applied, in a sentence short enough for a cell note."""
+    """The rule applied, in words short enough for a cell's note."""
     if settings.rag_method is RagMethod.TOLERANCE:
-        rag = (f"Green: target met; Amber: missed by at most {settings.tolerance:.0%} of the target "
-               "(or the row's own tolerance); Red: missed by more")
+        rag = (f"Green: target met. Amber: within {settings.tolerance:.0%} of target (or the row's "
+               "own). Red: further off.")
     else:
-        rag = "Green: target met; Amber: floor standard met; Red: floor standard not met"
-    return f"{rag}. Direction of travel {_DIRECTIONS[settings.direction]}."
+        rag = "Green: target met. Amber: floor standard met. Red: below floor."
+    return f"{rag} Direction {_DIRECTIONS[settings.direction]}."
 
 
 def _note(settings: RuleSettings, settings_refs: dict[str, str], has_range: bool) -> str:
-    """The header note: who added the columns and the rule they apply (at most 255 characters)."""
-    text = f"Added by kpi-excel, live formulas over this row. {rule_words(settings)}"
-    if settings_refs:
-        text += " The tolerance is read from the Settings sheet."
+    """The header note: who added the columns and the rule they apply."""
+    text = f"Added by kpi-excel, live formulas. {rule_words(settings)}"
+    read = []
+    if settings.rag_method is RagMethod.TOLERANCE and "tolerance_setting" in settings_refs:
+        read.append("tolerance")
+    if settings.direction is DirectionMethod.TREND and "trend_setting" in settings_refs:
+        read.append("trend threshold")
+    if read:
+        text += f" {' and '.join(read).capitalize()} from the Settings sheet."
     if has_range:
-        text += " Against range: latest value against the thresholds."
+        text += " Against range: latest vs thresholds."
+    assert len(text) <= NOTE_LIMIT, text
     return text
 
 

@@ -87,6 +87,7 @@ class BookReader:
     table_errors: list[MissingColumnError] = field(default_factory=list)
     period_source: PeriodSource | None = None  # None: the headings name the periods
     period_unused_noted: bool = False
+    settings_cells: tuple[tuple[str, str], ...] = ()  # numeric rule settings, for the rated copy
 
     def add_sheet(self, title: str, rows: list[list[Cell]], hidden_rows: frozenset[int] = frozenset(),
                   merges: Sequence[Merge] = ()) -> None:
@@ -98,6 +99,7 @@ class BookReader:
         elif kind == "settings":
             key_rows = list(_key_rows(title, rows))
             self.settings = config.settings_from_rows(key_rows)
+            self.settings_cells = _numeric_setting_cells(title, rows)
             named = config.period_from_rows(key_rows)
             if named is not None:
                 self.settings_period = NamedPeriod(named[0], PeriodSource("settings", named[1], named[2]))
@@ -137,6 +139,7 @@ class BookReader:
             extra_headers=tuple(dict.fromkeys(self.extra_headers)),
             title=self.title,
             period_source=self.period_source,
+            settings_cells=self.settings_cells,
         )
 
     def _no_indicators(self, file: str) -> None:
@@ -256,6 +259,25 @@ def _key_rows(sheet: str, rows: Sequence[Sequence[Cell]]) -> Iterator[config.Key
         if not row or not isinstance(row[0].value, str):
             continue
         yield row[0].value.strip(), [c.value for c in row[1:]], ref(sheet, r, 0)
+
+
+_FRACTION_SETTINGS = {"tolerance", "goal_post_tolerance", "trend_threshold"}
+
+
+def _numeric_setting_cells(sheet: str, rows: Sequence[Sequence[Cell]]) -> tuple[tuple[str, str], ...]:
+    """Where the Settings sheet types each fraction setting as a number, so the rated copy's formulas
+    can read it there (a setting typed as text, such as '10%', is written into them instead)."""
+    found = []
+    for r, row in enumerate(rows):
+        if not row or not isinstance(row[0].value, str):
+            continue
+        field = config.setting_field(row[0].value)
+        c, cell = next(((c, cell) for c, cell in enumerate(row[1:], start=1)
+                        if cell.value not in (None, "")), (0, None))
+        if field in _FRACTION_SETTINGS and cell is not None and isinstance(cell.value, (int, float)) \
+                and not isinstance(cell.value, bool):
+            found.append((field, ref(sheet, r, c)))
+    return tuple(dict(found).items())
 
 
 def _warn_hidden_rows(indicators: Sequence[Indicator], hidden: frozenset[int], sink: list[Warning_]) -> None:
