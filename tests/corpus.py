@@ -950,6 +950,16 @@ def _all_text(parts: dict[str, bytes]) -> str:
     return decode_excel_escapes(_text(cells)) + _text(rest)
 
 
+def _with_embedded(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """A package's parts and the parts of the workbooks embedded in it (a Word chart's data)."""
+    inner = {}
+    for name, data in parts.items():
+        if name.endswith(".xlsx"):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                inner.update({f"{name}/{n}": archive.read(n) for n in archive.namelist()})
+    return {**parts, **inner}
+
+
 def _payloads_stay_text(payloads: Sequence[str], paper_too: bool = True) -> OutputCheck:
     """Every XML part of both outputs is scanned: no payload is inside a formula, a chart
     reference, a defined name, a conditional format, a table formula, a link or a Word field;
@@ -957,7 +967,7 @@ def _payloads_stay_text(payloads: Sequence[str], paper_too: bool = True) -> Outp
 
     def check(outputs: dict[str, dict[str, bytes]]) -> None:
         for suffix, parts in outputs.items():
-            xml = [data for name, data in parts.items() if name.endswith((".xml", ".rels"))]
+            xml = [data for name, data in _with_embedded(parts).items() if name.endswith((".xml", ".rels"))]
             for what, pattern in _LIVE_PATTERNS.items():
                 live = _found(pattern, xml)
                 for payload in payloads:
