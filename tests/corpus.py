@@ -1013,6 +1013,23 @@ def text_that_looks_like_a_reference(path: Path) -> None:
     raw_book(path, table(header=header, rows=rows))  # text cells, as typed after an apostrophe
 
 
+def _has_rated_copy(outputs: dict[str, dict[str, bytes]]) -> None:
+    assert "-rated.xlsx" in outputs, "no rated copy of the department's workbook was written"
+
+
+@case(passes(SUMMARY, "Sickness absence (see Data!B7)"),
+      output_checks=[_has_rated_copy, _payloads_stay_text(REFERENCE_LIKE[:2] + REFERENCE_LIKE[3:]),
+                     _payloads_stay_text([TAG_LIKE])])
+def text_that_looks_like_a_reference_in_the_rated_copy(path: Path) -> None:
+    """The same text in a workbook as a spreadsheet program saves it, so a rated copy of it is
+    written and scanned too (text starting with = would be a formula there: left out)."""
+    header = [*HEADER[:2], "Section", "Owner", *HEADER[2:]]
+    rows = [[*r[:2], REFERENCE_LIKE[3], REFERENCE_LIKE[0], *r[2:]] for r in ROWS]
+    rows[0][1], rows[1][1] = REFERENCE_LIKE[0], REFERENCE_LIKE[1]
+    rows[0][-1] = TAG_LIKE
+    kpi_book(path, table(header=header, rows=rows))
+
+
 def _shared(strings: Sequence[str]) -> bytes:
     """A shared strings part as Excel writes it, each string given as stored (escapes and all)."""
     items = "".join(f"<si>{s}</si>" if s.startswith("<r>") else f'<si><t xml:space="preserve">{s}</t></si>'

@@ -223,6 +223,7 @@ def test_build(name: str, outcomes: Outcomes) -> None:
     for name in rated:  # the department's workbook, rated where it could be edited safely
         _assert_well_formed(outcome.out / name)
     outputs = {suffix: _parts(outcome.out / (stem + suffix)) for suffix in OUTPUTS}
+    outputs.update({name.removeprefix(stem): _parts(outcome.out / name) for name in rated})
     for check in outcome.case.output_checks:
         check(outputs)
 
