@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from .errors import KpiExcelError, NoKpiTableError
@@ -77,26 +77,35 @@ def _read_as_told(rows: list[list[Cell]], header: Header) -> list[list[Cell]]:
         return rows
     numeric = {c for role, c in header.roles.items() if role in _NUMERIC_ROLES} | set(header.periods)
     value_col = header.roles.get(Role.VALUE)
-    result = rows[:header.row]
-    for row in rows[header.row:]:
-        row = list(row)
-        at = dict(enumerate(row))
-        if len(result) > header.row:  # a row below the header
-            fmt = _number_format(at.get(told.get("number_format", -1)), at.get(told.get("is_percent", -1)))
-            if fmt:
-                for c in numeric & at.keys():
-                    row[c] = _formatted(row[c], fmt)
-            reason = at.get(told.get("missing_reason", -1))
-            if value_col is not None and at.get(value_col, EMPTY).value is None and reason is not None:
-                text = clean_text(reason.value)
-                if text and text.lower() != "blank":
-                    row = row + [EMPTY] * (value_col + 1 - len(row))
-                    row[value_col] = Cell(text)
-        for c in told.values():
-            if c < len(row):
-                row[c] = EMPTY
-        result.append(row)
-    return result
+    below = [_row_as_told(row, told, numeric, value_col) for row in rows[header.row + 1:]]
+    return [_without(row, told.values()) for row in rows[:header.row + 1]] + below
+
+
+def _row_as_told(row: list[Cell], told: dict[str, int], numeric: set[int],
+                 value_col: int | None) -> list[Cell]:
+    """One row below the header: its numbers in its number format, a blank value as its reason."""
+    at = dict(enumerate(row))
+    row = list(row)
+    fmt = _number_format(at.get(told.get("number_format", -1)), at.get(told.get("is_percent", -1)))
+    if fmt:
+        for c in numeric & at.keys():
+            row[c] = _formatted(row[c], fmt)
+    reason = at.get(told.get("missing_reason", -1))
+    if value_col is not None and at.get(value_col, EMPTY).value is None and reason is not None:
+        text = clean_text(reason.value)
+        if text and text.lower() != "blank":
+            row += [EMPTY] * (value_col + 1 - len(row))
+            row[value_col] = Cell(text)
+    return _without(row, told.values())
+
+
+def _without(row: list[Cell], columns: Iterable[int]) -> list[Cell]:
+    """The row with these columns emptied."""
+    row = list(row)
+    for c in columns:
+        if c < len(row):
+            row[c] = EMPTY
+    return row
 
 
 def _number_format(fmt_cell: Cell | None, percent_cell: Cell | None) -> str | None:
