@@ -64,7 +64,7 @@ def load(path: Path, options: Options | None = None, *, rating_only: bool = Fals
     options = options or Options()
     period = config.parse_period_option(options.period) if isinstance(options.period, str) else options.period
     if is_csv(path):
-        dataset = read_csv(path)
+        dataset = read_csv(path, period)
     else:
         checked = read_checked(path)  # a wrong, damaged or hostile file is refused before openpyxl loads
         from .reader import read_workbook  # openpyxl is only imported when a workbook is read

@@ -11,7 +11,7 @@ from itertools import islice
 from pathlib import Path
 
 from .errors import UnreadableWorkbookError
-from .model import Dataset, Warning_
+from .model import Dataset, Period, Warning_
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 MAX_CSV_BYTES = 50 * 2**20  # a long-form export of 2,000 KPIs over 36 months is about 15 MB
@@ -56,9 +56,10 @@ def is_csv(path: Path) -> bool:
     return path.suffix.lower() in CSV_SUFFIXES
 
 
-def read_csv(path: Path) -> Dataset:
+def read_csv(path: Path, period: Period | None = None) -> Dataset:
     """Read a CSV export (UTF-8, UTF-8 with BOM or Windows-1252; comma, semicolon or tab; long form
-    or period columns) as one sheet holding a KPI table, by the same rules as a workbook."""
+    or period columns) as one sheet holding a KPI table, by the same rules as a workbook; `period`
+    dates a value column whose heading names no period (--period)."""
     from .plain_rows import read_plain_rows
     from .reader import Cell, find_header
 
@@ -69,7 +70,7 @@ def read_csv(path: Path) -> Dataset:
     header = find_header([[Cell(v or None) for v in row] for row in rows[:21]])
     places = CsvPlaces(path.name, lines, dict(header.texts) if header else {})
     return read_plain_rows(rows, places, sha256=hashlib.sha256(data).hexdigest(), file=name,
-                           warnings=warnings)
+                           warnings=warnings, period=period)
 
 
 def _read_bytes(path: Path) -> bytes:

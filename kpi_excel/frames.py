@@ -36,6 +36,7 @@ from .model import (
 RAG_ORDER = [Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value]
 _CATEGORIES: dict[str, tuple[list[str], bool]] = {  # column: (categories, ordered)
     "rag": (RAG_ORDER, True),
+    "stated_rag": (RAG_ORDER, True),  # the council's own rating, from a status column
     "dot": ([d.value for d in Direction], False),  # improved/worsened, or a data-only rise or fall
     "range": ([RangeStatus.BELOW.value, RangeStatus.WITHIN.value, RangeStatus.ABOVE.value], True),
     "type": ([t.value for t in KpiType], False),
@@ -47,7 +48,7 @@ _BOOLS = ("is_percent", "stale")
 # the long-form columns, named as docs/input-format.md's headings read them
 OBSERVATION_COLUMNS = (
     "code", "indicator", "section", "directorate", "type", "polarity", "target", "floor",
-    "tolerance", "lower_threshold", "upper_threshold", "data_period", "unit", "owner", "commentary",
+    "tolerance", "lower_threshold", "upper_threshold", "data_period", "unit", "owner", "commentary", "status",
     "period", "period_start", "value", "missing_reason", "is_percent", "number_format",
 )
 
@@ -82,7 +83,8 @@ def _observation_record(ind: Indicator, obs: Observation, extras: list[str]) -> 
         "type": ind.type.value, "polarity": ind.polarity.value, "target": ind.target,
         "floor": ind.floor, "tolerance": ind.tolerance, "lower_threshold": ind.lower_threshold,
         "upper_threshold": ind.upper_threshold, "data_period": ind.frequency, "unit": ind.unit,
-        "owner": ind.owner, "commentary": ind.commentary, "period": obs.period.label,
+        "owner": ind.owner, "commentary": ind.commentary,
+        "status": ind.stated.text if ind.stated else "", "period": obs.period.label,
         "period_start": obs.period.start, "value": obs.value,
         "missing_reason": None if obs.has_value else obs.missing_reason,
         "is_percent": ind.is_percent, "number_format": ind.number_format,
@@ -110,7 +112,8 @@ def _periods(labels: pd.Series, periods: tuple[Period, ...]) -> pd.Categorical:
 # --- a DataFrame as a dataset --------------------------------------------------------------------
 
 
-def dataset_from_frame(frame: pd.DataFrame, source: str = "dataframe") -> Dataset:
+def dataset_from_frame(frame: pd.DataFrame, source: str = "dataframe",
+                       period: Period | None = None) -> Dataset:
     """A long-form (or wide) DataFrame read by the same table finder and rules as a sheet.
 
     Each column is a table column named by its heading; `is_percent` and `number_format` columns
@@ -133,7 +136,7 @@ def dataset_from_frame(frame: pd.DataFrame, source: str = "dataframe") -> Datase
     rows += [[_plain(v) for v in values] for values in frame.itertuples(index=False, name=None)]
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame.astype(str), index=True).to_numpy().tobytes())
     return read_plain_rows(rows, _FramePlaces(source, header, [str(i) for i in frame.index]),
-                           sha256=digest.hexdigest(), file=source)
+                           sha256=digest.hexdigest(), file=source, period=period)
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from .errors import KpiExcelError, NoKpiTableError
-from .model import Dataset, Indicator, Warning_, quote_sheet
+from .model import Dataset, Period, Warning_, quote_sheet
 from .parsing import Role, clean_text, normalise
 from .reader import BookReader, Cell, Header, find_header
 
@@ -40,9 +40,10 @@ class Places(Protocol):
 
 
 def read_plain_rows(rows: Sequence[Sequence[object]], places: Places, *, sha256: str, file: str,
-                    warnings: Sequence[Warning_] = ()) -> Dataset:
+                    warnings: Sequence[Warning_] = (), period: Period | None = None) -> Dataset:
     """Read rows of plain values (text, numbers, dates; None for a blank) as one sheet holding a
-    KPI table. `file` is how errors name the source (the path as given).
+    KPI table. `file` is how errors name the source (the path as given); `period` is the period of
+    a value column whose heading names none (the --period option).
 
     kpi-excel's own long form (what `Report.observations_to_pandas` writes) adds columns that say
     how to read the others: a row's `number_format` (0.0%) and `is_percent` apply to its numbers,
@@ -52,7 +53,7 @@ def read_plain_rows(rows: Sequence[Sequence[object]], places: Places, *, sha256:
     header = find_header(cells)
     if header is not None:
         cells = _read_as_told(cells, header)
-    book = BookReader(warnings=list(warnings))
+    book = BookReader(period=period, warnings=list(warnings))
     try:
         book.add_sheet(SHEET, cells)
         dataset = book.dataset(places.name, sha256, file)
@@ -131,6 +132,8 @@ def _formatted(cell: Cell, fmt: str) -> Cell:
 
 def rename(where: str, places: Places) -> str:
     """A reference to the one sheet (Table!E14) as the source names the place; others as they are."""
+    if "!" not in where:
+        return where
     match = _REF.fullmatch(where)
     if not match or match.group("sheet") != quote_sheet(SHEET):
         return where
@@ -141,19 +144,32 @@ def rename(where: str, places: Places) -> str:
 
 
 def _placed(dataset: Dataset, places: Places) -> Dataset:
-    return dataclasses.replace(
-        dataset,
-        indicators=tuple(_placed_indicator(ind, places) for ind in dataset.indicators),
-        warnings=tuple(Warning_(w.message, rename(w.where, places)) for w in dataset.warnings),
-    )
+    """The dataset with every reference to the one sheet renamed, wherever a field holds one
+    (warnings, value cells, a stated rating's cell, the period's source ...)."""
+    placed: Dataset = _renamed(dataset, places)
+    return dataclasses.replace(placed, indicators=tuple(
+        dataclasses.replace(ind, sheet=places.name, row=places.line(ind.row - 1),
+                            place=places.cell(ind.row - 1, None))
+        for ind in placed.indicators))
 
 
-def _placed_indicator(ind: Indicator, places: Places) -> Indicator:
-    line = places.line(ind.row - 1)
-    observations = tuple(dataclasses.replace(o, cell=rename(o.cell, places)) for o in ind.observations)
-    return dataclasses.replace(ind, observations=observations, sheet=places.name, row=line,
-                               place=places.cell(ind.row - 1, None),
-                               commentary_cell=rename(ind.commentary_cell, places))
+def _renamed(value: Any, places: Places) -> Any:
+    """value with each text that is a reference to the one sheet renamed, through dataclasses and
+    tuples; what holds none is returned as it is."""
+    if isinstance(value, str):
+        return rename(value, places)
+    if isinstance(value, tuple):
+        items = tuple(_renamed(item, places) for item in value)
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            old = getattr(value, f.name)
+            new = _renamed(old, places)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
 
 
 def _placed_error(error: KpiExcelError, places: Places, file: str) -> KpiExcelError:

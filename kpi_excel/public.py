@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import api, config
-from .model import Dataset, DirectionMethod, RagMethod, Report
+from .model import Dataset, DirectionMethod, Period, RagMethod, Report
 
 if TYPE_CHECKING:
     import pandas as pd  # noqa: TID251 (types only: pandas loads in frames.py, when used)
@@ -43,14 +43,15 @@ def rule_settings(rule: str | RagMethod | None = None, tolerance: str | float | 
 
 def check(path: PathLike, *, rule: str | RagMethod | None = None, tolerance: str | float | None = None,
           direction: str | DirectionMethod | None = None, goal_post_tolerance: str | float | None = None,
-          trend_threshold: str | float | None = None) -> Report:
+          trend_threshold: str | float | None = None, period: str | Period | None = None) -> Report:
     """Read and rate a KPI workbook (.xlsx) or CSV export, as `kpi-excel check` does.
 
     The rule options override the workbook's Settings sheet, as the command line's do:
-    `rule="tolerance"`, `tolerance="5%"` (or 0.05), `direction="last-year"`.
+    `rule="tolerance"`, `tolerance="5%"` (or 0.05), `direction="last-year"`; `period="Q3 2018/19"`
+    dates a value column whose heading names no period.
     """
     settings = rule_settings(rule, tolerance, direction, goal_post_tolerance, trend_threshold)
-    return api.check(Path(path), api.Options(settings=settings))
+    return api.check(Path(path), api.Options(settings=settings, period=_period(period)))
 
 
 def rate(dataset: Dataset, *, rule: str | RagMethod | None = None, tolerance: str | float | None = None,
@@ -66,29 +67,32 @@ def rate(dataset: Dataset, *, rule: str | RagMethod | None = None, tolerance: st
 def from_pandas(frame: pd.DataFrame, *, source: str = "dataframe", rule: str | RagMethod | None = None,
                 tolerance: str | float | None = None, direction: str | DirectionMethod | None = None,
                 goal_post_tolerance: str | float | None = None,
-                trend_threshold: str | float | None = None) -> Dataset:
+                trend_threshold: str | float | None = None, period: str | Period | None = None) -> Dataset:
     """A long-form DataFrame (one row per indicator per period, with the long-form columns of
     docs/input-format.md: Code, Indicator, Target, Floor, Period, Value ...) read by the same table
     finder and rules as a workbook. `source` names the outputs that `build` writes."""
     from .frames import dataset_from_frame
 
-    dataset = dataset_from_frame(frame, source)
+    dataset = dataset_from_frame(frame, source, _period(period))
     settings = rule_settings(rule, tolerance, direction, goal_post_tolerance, trend_threshold)
     return api.apply_options(dataset, api.Options(settings=settings))
 
 
 def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
           rule: str | RagMethod | None = None, tolerance: str | float | None = None,
-          direction: str | DirectionMethod | None = None, template: PathLike | None = None,
-          pdf: bool = False, appendices_separately: bool = False, indicator_pages: bool = True,
-          chart_images: bool = False, jobs: int = 1, **details: Any) -> api.BuildResult:
+          direction: str | DirectionMethod | None = None, period: str | Period | None = None,
+          template: PathLike | None = None, pdf: bool = False, appendices_separately: bool = False,
+          indicator_pages: bool = True, chart_images: bool = False, rated_copy: bool = True,
+          jobs: int = 1, **details: Any) -> api.BuildResult:
     """Write the RAG workbook and the committee paper into `out`, as `kpi-excel build` does, from
     a workbook or CSV path or from a rated report. Returns the report and the paths written.
 
     Paper details are keywords as on the command line: `committee=`, `meeting_date="29 July 2020"`,
     `author="Name; Role; Team; Phone; Email"` (or a Person) ... `jobs=2` renders the paper on a
     second process (start-up costs make that worthwhile on the command line, rarely in a notebook).
-    `chart_images=True` puts the paper's charts in as pictures instead of native Word charts.
+    `chart_images=True` puts the paper's charts in as pictures instead of native Word charts;
+    `rated_copy=False` leaves out the workbook's own copy with RAG columns added (written only
+    when building from a workbook's path).
     """
     unknown = sorted(set(details) - set(_DETAIL_KEYWORDS))
     if unknown:
@@ -96,7 +100,8 @@ def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
     options = api.Options(settings=rule_settings(rule, tolerance, direction),
                           details=_paper_details(details), template=Path(template) if template else None,
                           pdf=pdf, appendices_separately=appendices_separately,
-                          indicator_pages=indicator_pages, chart_images=chart_images)
+                          indicator_pages=indicator_pages, chart_images=chart_images,
+                          rated_copy=rated_copy, period=_period(period))
     out_dir = Path(out)
     if not isinstance(report_or_path, Report):
         return api.build(Path(report_or_path), out_dir, options, jobs=jobs)
@@ -108,6 +113,10 @@ def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
         report = dataclasses.replace(report, dataset=dataset)
     paths = api.output_paths(Path(report.dataset.source), out_dir)
     return api.write_outputs(report, paths, options)
+
+
+def _period(period: str | Period | None) -> Period | None:
+    return config.parse_period_option(period, "period") if isinstance(period, str) else period
 
 
 def _paper_details(details: Mapping[str, Any]) -> dict[str, object]:

@@ -265,6 +265,18 @@ def test_from_pandas_round_trip_keeps_reasons_errors_and_odd_scales(tmp_path: Pa
     assert [ind.extra for ind in again.dataset.indicators] == [ind.extra for ind in report.dataset.indicators]
 
 
+def test_from_pandas_round_trip_keeps_a_stated_rating_and_an_undated_value_column(tmp_path: Path) -> None:
+    book = kpi_book(tmp_path, ["Code", "Indicator", "Target", "Floor", "Value", "Status"],
+                    ["A1", "Calls", 90, 80, 85, "Target met"], ["A2", "Visits", 10, 5, 12, "G"])
+    report = kx.check(book, period="Q3 2018/19")
+    assert [r.indicator.stated.text for r in report.ratings if r.indicator.stated] == ["Target met", "G"]
+    frame = report.to_pandas()
+    assert frame["stated_rag"].astype(str).tolist() == ["GREEN", "GREEN"]
+    again = kx.rate(kx.from_pandas(report.observations_to_pandas()))
+    assert comparable(again)["kpis"] == comparable(report)["kpis"]
+    assert again.period == report.period
+
+
 def test_from_pandas_reads_a_frame_of_ones_own() -> None:
     frame = pd.DataFrame({
         "PI Ref": ["AS01", "AS01", "SG01", "SG01"],

@@ -311,3 +311,20 @@ def test_any_bytes_give_a_result_or_one_clean_error(tmp_path: Path, data: bytes)
     else:
         assert report.ratings
     assert path.read_bytes() == data
+
+
+def test_an_undated_value_column_takes_the_period_option_or_the_file_name(tmp_path: Path) -> None:
+    rows: list[list[object]] = [["Code", "Indicator", "Target", "Floor", "Value", "Status"],
+                                ["A1", "Calls", "90", "80", "85", "Target met"]]
+    path = write_csv(tmp_path / "kpis.csv", rows)
+    report = api.check(path, api.Options(period="Q3 2018/19"))
+    assert report.period is not None and report.period.label == "Q3 2018/19"
+    [rating] = report.ratings
+    assert rating.indicator.stated is not None and rating.indicator.stated.cell == "kpis.csv:2:Status"
+    assert any(w.where == "kpis.csv:2:Status" for w in report.warnings)  # stated Green, rated Amber
+    named = api.check(write_csv(tmp_path / "kpis Q2 2019-20.csv", rows))
+    assert named.period is not None and named.period.label == "Q2 2019/20"
+    assert named.dataset.period_source is not None and named.dataset.period_source.kind == "file name"
+    assert named.dataset.period_source.value_cell == "kpis Q2 2019-20.csv:1:Value"
+    undated = CliRunner().invoke(app, ["build", str(path), "--out", str(tmp_path / "out"), "-q", "-j", "1"])
+    assert undated.exit_code == 1 and "kpis.csv:1:Value" in undated.stderr
