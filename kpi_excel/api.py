@@ -276,7 +276,13 @@ def _write_paper(report: Report, paths: Mapping[str, Path], options: Options, sa
             outputs.stage(paths["paper"].with_name(name), _bytes_writer(appendix))
     if options.pdf:
         say("Converting the paper to PDF with LibreOffice")
-        outputs.stage(paths["pdf"], lambda tmp: paper.write_pdf(staged_paper, tmp))
+        if options.indicator_pages and not options.chart_images:
+            # LibreOffice prints a native Word chart's labels shrunk (9 pt as 6.5 pt) and leaves its
+            # alt text out of the tagged PDF: the PDF is made from the paper with chart pictures
+            pictures = paper_bytes(report, dataclasses.replace(options, chart_images=True))
+            outputs.stage(paths["pdf"], lambda tmp: paper.write_pdf_from(pictures, staged_paper.stem, tmp))
+        else:
+            outputs.stage(paths["pdf"], lambda tmp: paper.write_pdf(staged_paper, tmp))
 
 
 def _bytes_writer(data: bytes) -> Callable[[Path], None]:

@@ -14,7 +14,7 @@ _HOMES = {
     "context": ("CHANGE_FILL", "DASH", "HEADER_FILL", "NO_FILL", "PLACEHOLDERS", "RAG_FILLS", "ChartFn",
                 "fixed_time", "missing_details", "paper_context"),
     "images": ("CHART_WIDTH", "ChartDrawingError", "DescribedImage", "chart_images"),
-    "pdf": ("LibreOfficeMissingError", "soffice_path", "write_pdf"),
+    "pdf": ("LibreOfficeMissingError", "soffice_path", "write_pdf", "write_pdf_from"),
     "render": ("render_paper", "set_core_properties", "write_paper"),
     "templates": ("TEMPLATE_NAME", "TemplateCheck", "check_template", "default_template", "environment",
                   "provided_names", "template_error", "template_lines"),
@@ -28,7 +28,7 @@ __all__ = [
     "default_template", "deterministic_docx", "drop_empty_last_section", "environment", "fixed_time",
     "missing_details", "paper_context", "provided_names", "render_paper", "set_core_properties",
     "soffice_path", "template_error", "template_lines", "tidy_package", "tidy_tables", "write_paper",
-    "write_pdf",
+    "write_pdf", "write_pdf_from",
 ]
 
 
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
         paper_context,
     )
     from .images import CHART_WIDTH, ChartDrawingError, DescribedImage, chart_images
-    from .pdf import LibreOfficeMissingError, soffice_path, write_pdf
+    from .pdf import LibreOfficeMissingError, soffice_path, write_pdf, write_pdf_from
     from .render import render_paper, set_core_properties, write_paper
     from .templates import (
         TEMPLATE_NAME,

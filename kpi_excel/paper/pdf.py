@@ -42,6 +42,14 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def write_pdf_from(data: bytes, stem: str, pdf: Path) -> None:
+    """Convert a paper held in memory (.docx bytes) to PDF; stem names the file LibreOffice sees."""
+    with tempfile.TemporaryDirectory(prefix="kpi-excel-docx-") as work:
+        docx = Path(work) / f"{stem}.docx"
+        docx.write_bytes(data)
+        write_pdf(docx, pdf)
+
+
 def write_pdf(docx: Path, pdf: Path, *, timeout: int = 300) -> None:
     """Convert the paper to PDF with LibreOffice, headless, with a profile of its own."""
     exe = soffice_path()
