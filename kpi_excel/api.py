@@ -106,9 +106,26 @@ def check(path: Path, options: Options | None = None) -> Report:
     return rate(load(path, options, rating_only=True))
 
 
+# A file name holds at most 255 bytes (Linux, macOS) or 255 UTF-16 units (Windows); the longest
+# name written is the temporary file of an appendix, ".<stem>-appendix-1-XXXXXXXX.docx"
+MAX_OUTPUT_STEM = 255 - len(".-appendix-1-XXXXXXXX.docx")
+
+
+def output_stem(stem: str) -> str:
+    """The input's name as the outputs' names begin: cut where a long one would make an output's
+    name longer than a file system allows (never inside a character; no trailing dot or space)."""
+    if len(stem) <= MAX_OUTPUT_STEM // 4:
+        return stem
+    cut = stem
+    while (len(cut.encode("utf-8", "surrogateescape")) > MAX_OUTPUT_STEM
+           or len(cut.encode("utf-16-le", "surrogatepass")) // 2 > MAX_OUTPUT_STEM):
+        cut = cut[:-1]
+    return cut if cut == stem else cut.rstrip(". ")
+
+
 def output_paths(source: Path, out_dir: Path) -> dict[str, Path]:
     """Where a build writes each output, named after the input workbook."""
-    stem = source.stem
+    stem = output_stem(source.stem)
     return {
         "workbook": out_dir / f"{stem}-rag.xlsx",
         # the department's own workbook, rated: .xlsm keeps a macro-enabled workbook's macros

@@ -440,3 +440,18 @@ def test_a_failing_paper_leaves_no_workbook_behind(tmp_path: Path, monkeypatch: 
     with pytest.raises(TemplateError):
         api.build(source, tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_file_name_too_long_for_its_outputs_names_is_cut_to_fit(tmp_path: Path) -> None:
+    """A legal 250-character name: '-appendix-1.docx' after it would pass the 255-byte limit."""
+    source = tmp_path / ("Quarterly KPI return, " + "é" * 5 + "n" * 218 + ".xlsx")
+    assert len(source.name) == 250 and len(source.name.encode()) == 255
+    kpi_book(source, table())
+    out = tmp_path / "out"
+    run = run_cli(["build", str(source), "--out", str(out), "--appendices-separately"], cwd=tmp_path,
+                  env=child_env(tmp_path), tag="long")
+    assert run.returncode == 0, run.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert [n.rsplit("-", 1)[-1] for n in names] == ["1.docx", "paper.docx", "rag.xlsx", "rated.xlsx"]
+    for name in names:
+        assert len(name.encode()) <= 255 and name.startswith("Quarterly KPI return, éé"), name
