@@ -27,6 +27,7 @@ from .model import (
     Warning_,
     summarise,
 )
+from .parsing import readable_file_name
 from .proposals import match_kpi
 
 COUNCIL_SUBJECT = "Council-wide Performance Report"
@@ -156,7 +157,8 @@ def plan(source: Path, options: api.Options | None = None) -> list[Unit]:
             raise InputError("the folder holds no .xlsx workbooks", file=str(source),
                              fix="Give a folder of departmental workbooks, or one workbook with a "
                                  "Directorate column")
-        return [Unit(s, book) for s, book in zip(unique_slugs([b.stem for b in books]), books, strict=True)]
+        slugs = unique_slugs([readable_file_name(b.stem) for b in books])
+        return [Unit(s, book) for s, book in zip(slugs, books, strict=True)]
     dataset = api.load(source, options)
     parts = split_by_directorate(dataset)
     return [Unit(s, source, part, name)
@@ -204,7 +206,7 @@ def directorate_name(dataset: Dataset, source: Path) -> str:
     named = {ind.directorate for ind in dataset.indicators if ind.directorate}
     if len(named) == 1:
         return named.pop()
-    return dataset.details.service or source.stem
+    return dataset.details.service or readable_file_name(source.stem)
 
 
 # --- Building -----------------------------------------------------------------------------------
@@ -220,18 +222,20 @@ def rate_directorate(unit: Unit, options: api.Options) -> DirectorateResult:
     one-line error (as `build` prints it), so one bad workbook cannot stop the others."""
     from .rules import rate
 
+    # the file's name as the outputs show it (a name unzipped from a Windows archive may hold a
+    # byte that is not UTF-8, or a control character)
+    shown = Path(readable_file_name(unit.source.name))
     try:
         dataset = unit.dataset if unit.dataset is not None else api.load(unit.source, options)
         report = rate(dataset)
     except KpiExcelError as error:
         error.name_file(unit.source.name)
-        return DirectorateResult(unit.name or unit.source.stem, unit.slug, unit.source.name,
-                                 error=error.line())
+        return DirectorateResult(unit.name or shown.stem, unit.slug, shown.name, error=error.line())
     except Exception as error:  # a fault in kpi-excel: still build the others, and say which file
-        return DirectorateResult(unit.name or unit.source.stem, unit.slug, unit.source.name,
+        return DirectorateResult(unit.name or shown.stem, unit.slug, shown.name,
                                  error=_fault(unit.source, error))
     return DirectorateResult(unit.name or directorate_name(dataset, unit.source), unit.slug,
-                             unit.source.name, report)
+                             shown.name, report)
 
 
 def directorate_paths(unit: Unit, out_dir: Path) -> dict[str, Path]:

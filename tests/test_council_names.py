@@ -111,3 +111,24 @@ def test_folder_names_are_distinct_for_any_names() -> None:
         assert len({s.casefold() for s in slugs}) == len(slugs), (names, slugs)
         assert not any(s in WINDOWS_DEVICES for s in slugs), (names, slugs)
         assert slugs == council.unique_slugs(names)  # the same names always give the same folders
+
+
+def test_a_folder_of_workbooks_with_odd_file_names(tmp_path: Path) -> None:
+    """Names as unzipped from a Windows archive (a Latin-1 byte, control characters), and two
+    that Windows would take for one device: each is named readably and gets a folder of its own."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("caf\udce9.xlsx", "ctl\x01\x1b[31m.xlsx", "CON.xlsx", "con.xlsx"):
+        kpi_book(folder, [*HEADER, *MONTHS], ["K1", "Invoices paid", "H", 90, 80, *([85] * 12)], name=name)
+    done = subprocess.run([sys.executable, "-m", "kpi_excel", "council", str(folder), "--out",
+                           str(tmp_path / "out")], capture_output=True, text=True, errors="replace",
+                          timeout=600, check=False)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [
+        "cafe", "con-directorate", "con-directorate-2", "ctl-31m"]
+    document = Document(str(out / "council-wide-paper.docx"))
+    text = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    assert "café" in text and "ctl[31m" in text and "\x1b" not in text
+    [written] = re.findall(r"\((\d+) files written\)", done.stdout)
+    assert int(written) == len([p for p in out.rglob("*") if p.is_file()]) == 10
