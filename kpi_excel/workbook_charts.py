@@ -95,7 +95,8 @@ class Charts:
             _print_setup(self.ws, None, self.book.title)
             return
         self.ws.write_string(1, 0, "Each chart plots the figures on the KPIs or Activity sheet (through "
-                                   "the Chart data sheet), so it follows any figure edited there.",
+                                   "the Chart data sheet), so it follows any figure edited there; a period "
+                                   "that had no figure is a gap until the workbook is built again.",
                              styles.get("subtitle"))
         assert self.data_ws is not None
         data = ChartData(self.book, self.data_ws, self.charted)
@@ -146,7 +147,11 @@ class ChartData:
                 ws.write_string(row, 2, line.name, styles.get("text"))
                 cells = zip(self._cells(rating, placed, line), values, strict=True)
                 for col, (ref, value) in enumerate(cells, start=self.FIRST_PERIOD_COL):
-                    if ref is None:
+                    if value is None:
+                        # a blank cell is the one gap every viewer draws: LibreOffice draws #N/A
+                        # and "" as zero (a figure typed into such a period shows after a rebuild)
+                        ws.write_blank(row, col, None, fmt)
+                    elif ref is None:
                         ws.write_formula(row, col, "=NA()", fmt, "#N/A")
                     else:
                         ws.write_formula(row, col, f"=IF(ISNUMBER({ref}),{ref},NA())", fmt,

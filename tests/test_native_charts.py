@@ -9,6 +9,7 @@ import posixpath
 import re
 import shutil
 import subprocess
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -186,7 +187,8 @@ def test_pictures_carry_the_same_alt_text_and_line_colours(built: tuple[Report, 
 
 
 def test_a_missing_month_is_a_gap_in_both_outputs(tmp_path: Path) -> None:
-    """No cached point and dispBlanksAs gap: viewers that read the cache draw no drop to zero."""
+    """No cached point and dispBlanksAs gap, and in the workbook a blank cell under the chart:
+    LibreOffice draws a cell holding #N/A or "" as zero, a blank one as a gap."""
     dataset = api.load(api.sample_path())
     first = dataset.indicators[0]
     holed = tuple(Observation(o.period, None) if i == 5 else o for i, o in enumerate(first.observations))
@@ -200,6 +202,16 @@ def test_a_missing_month_is_a_gap_in_both_outputs(tmp_path: Path) -> None:
     for charts in (workbook_charts(tmp_path / "holed.xlsx"), paper_charts(tmp_path / "holed.docx")):
         chart = next(c for alt, c in charts.items() if first.label in alt)
         assert chart.values[0][5] is None and chart.values[0][4] is not None and chart.blanks == "gap"
+    chart = next(c for alt, c in workbook_charts(tmp_path / "holed.xlsx").items() if first.label in alt)
+    with zipfile.ZipFile(tmp_path / "holed.xlsx") as z:
+        ref = etree.fromstring(z.read(chart.part)).find(".//c:ser/c:val//c:f", NS).text
+    sheet, cells = ref.replace("'", "").split("!")
+    with warnings.catch_warnings():  # openpyxl warns that it drops the sparklines it cannot read
+        warnings.simplefilter("ignore", UserWarning)
+        book = openpyxl.load_workbook(tmp_path / "holed.xlsx")
+    [row] = book[sheet][cells.replace("$", "")]
+    assert row[5].value is None and str(row[4].value).startswith("=IF(ISNUMBER(")
+    book.close()
 
 
 def test_native_charts_are_byte_identical_from_build_to_build(built: tuple[Report, Path, Path],
