@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -325,3 +327,25 @@ def test_paper_details_from_the_command_line_reach_the_paper(tmp_path: Path) -> 
     assert context["to_line"] == "Scrutiny Committee – 3 March 2021"
     assert context["recommendation"].startswith("The Scrutiny Committee is asked to NOTE")
     assert re.search(r"role of Committees", context["introduction"])
+
+
+# --- the package's parts --------------------------------------------------------------------------
+
+
+def test_the_context_is_built_without_loading_python_docx() -> None:
+    # the pure context module (and the package's names, loaded lazily) must not pull in docx/docxtpl
+    code = ("import sys; from kpi_excel.paper import context, paper_context; "
+            "print(sorted(m for m in ('docx', 'docxtpl') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("count", "rows"), [(12, [6, 6]), (8, [4, 4]), (7, [4, 4]), (6, [6]), (3, [3]),
+                                             (0, []), (13, [5, 5, 5])])
+def test_periods_fall_in_even_rows_of_at_most_six(count: int, rows: list[int]) -> None:
+    from kpi_excel.paper.context import period_rows
+
+    periods = [{"label": f"P{n}"} for n in range(count)]
+    chunks = period_rows(periods, {"label": ""})
+    assert [len(c) for c in chunks] == rows
+    assert [p["label"] for c in chunks for p in c if p["label"]] == [p["label"] for p in periods]
