@@ -92,7 +92,9 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
                                "is older than the report period. The RAG rating is written as a word "
                                "as well as shown in colour."),
         "guidance": guidance_context(report),
-        "sections": [{"name": name or "Key Performance Indicators",
+        # break_before stays (always false) for templates copied from earlier versions of the shipped
+        # one, which forced a page break every two indicators: pages now fill as they come
+        "sections": [{"name": name or "Key Performance Indicators", "break_before": False,
                       "kpis": [by_label[r.indicator.label] for r in ratings]}
                      for name, ratings in report.sections()],
         "kpis": kpis,
@@ -242,6 +244,7 @@ def kpi_item(rating: Rating, report: Report, shown: Sequence[Period],
     arrow = DIRECTION_ARROWS[rating.direction] if rating.direction else ""
     return {
         "code": _or_dash(ind.code), "name": ind.name, "label": ind.label, "section": ind.section,
+        "break_before": False,
         "value": _or_dash(format_value(rating.value, ind)),
         "period": rating.latest.period.label if rating.latest else DASH,
         "value_text": _value_text(rating),
@@ -297,6 +300,7 @@ def activity_item(rating: Rating, report: Report, shown: Sequence[Period],
     description = _description(spec, rating, observations, report)
     return {
         "code": _or_dash(ind.code), "name": ind.name, "label": ind.label, "section": ind.section,
+        "break_before": False,
         "value": _or_dash(format_value(rating.value, ind)),
         "period": rating.latest.period.label if rating.latest else DASH,
         "lower": _or_dash(format_value(ind.lower_threshold, ind)),
