@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
-from xml.etree.ElementTree import ParseError, iterparse
+from xml.parsers.expat import ExpatError, ParserCreate
 
 from kpi_excel.formatting import NO_DATA_WORD, NOT_RATED_WORD, RANGE_WORDS
 from kpi_excel.model import Rag, RangeStatus, Report, Warning_, quote_sheet
@@ -84,7 +84,7 @@ def make_rated_copy(report: Report, source: Path) -> RatedCopy:
             except BaseException:
                 out.close()
                 raise
-        except (CannotEdit, ParseError, KeyError) as error:
+        except (CannotEdit, ExpatError, KeyError) as error:
             result.notes.append(Warning_(f"no rated copy was written: {_why(error)}", source.name))
             return result
         finally:
@@ -95,7 +95,7 @@ def make_rated_copy(report: Report, source: Path) -> RatedCopy:
 
 
 def _why(error: Exception) -> str:
-    if isinstance(error, ParseError):
+    if isinstance(error, ExpatError):
         return f"a part's XML could not be read back ({error})"
     if isinstance(error, KeyError):
         return f"a part the workbook names is missing ({error})"
@@ -120,7 +120,7 @@ def _edit_parts(archive: zipfile.ZipFile, plans: tuple[SheetPlan, ...], result: 
                 raise CannotEdit("the sheet's part is not in the workbook")
             tables = _grown_tables(archive, part, plan)
             edits[part] = _edited_sheet(archive, part, plan, styles)
-        except (CannotEdit, ParseError) as error:
+        except (CannotEdit, ExpatError) as error:
             result.notes.append(Warning_(f"no rated columns on this sheet: {_why(error)}", where))
             continue
         for name, xml in tables.items():
@@ -182,10 +182,12 @@ def _spooled(data: bytes) -> IO[bytes]:
 
 
 def _check_well_formed(stream: IO[bytes]) -> None:
-    """Parse the XML as it streams by, keeping nothing: raises ParseError where it is broken."""
+    """Parse the XML as it streams by, keeping nothing: raises ExpatError where it is broken."""
     stream.seek(0)
-    for _, element in iterparse(stream, events=("end",)):
-        element.clear()
+    parser = ParserCreate()
+    while chunk := stream.read(1 << 20):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
     stream.seek(0)
 
 
@@ -215,5 +217,4 @@ def _verify(out: IO[bytes], edits: dict[str, IO[bytes]]) -> None:
             raise CannotEdit(f"part {bad} did not read back")
         for name in edits:
             with package.open(name) as part:
-                for _, element in iterparse(part, events=("end",)):
-                    element.clear()
+                _check_well_formed(part)

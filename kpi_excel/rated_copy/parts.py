@@ -6,13 +6,12 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree
 
 from kpi_excel.palette import WORD_SWATCHES, Swatch
 
-from .sheet import CannotEdit, StyleRequests
+from .sheet import CannotEdit, StyleRequests, escape, quoteattr
 
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"

@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
-from xml.sax.saxutils import escape, quoteattr
 
 from .plan import NewCell, SheetPlan, column_letter
 
@@ -29,6 +28,17 @@ _AFTER_CONDITIONAL = ("dataValidations", "hyperlinks", "printOptions", "pageMarg
                       "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts",
                       "extLst")
 _AFTER_VALIDATIONS = _AFTER_CONDITIONAL[1:]
+
+
+def escape(text: str) -> str:
+    """Text for XML content (xml.sax.saxutils would load urllib, http and ssl for this)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """Text as a double-quoted XML attribute value, line breaks and tabs kept as characters."""
+    escaped = escape(text).replace('"', "&quot;")
+    return '"' + escaped.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;") + '"'
 
 
 class CannotEdit(Exception):
