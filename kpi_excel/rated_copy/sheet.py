@@ -165,9 +165,12 @@ class _Stream:
 def _edit_rows(stream: _Stream, target: IO[bytes], plan: SheetPlan, styles: StyleRequests) -> None:
     """Copy <sheetData>'s rows, adding cells to the rows the plan names."""
     wanted = set(plan.rows) | {plan.header_row}
+    bottom = max(plan.rows)
+    # rows inside the table that rate nothing (section headings): the new cells carry on their look
+    banded = set(range(plan.header_row + 1, bottom)) - wanted
     row_number = 0
     while True:
-        if not wanted:  # the rest of the rows as they are, without looking at each
+        if not wanted and row_number >= bottom:  # the rest of the rows as they are, unlooked at
             if not stream.copy_until(_SHEET_DATA_END, target):
                 raise CannotEdit("its cell table does not close")
             break
@@ -181,7 +184,7 @@ def _edit_rows(stream: _Stream, target: IO[bytes], plan: SheetPlan, styles: Styl
         row = _take_element(stream, b"row")
         r = _ATTR_R.search(_start_tag(row))
         row_number = int(r.group(2)) if r else row_number + 1
-        if row_number in wanted:
+        if row_number in wanted or row_number in banded:
             row = _edit_row(row, row_number, plan, styles)
             wanted.discard(row_number)
         target.write(row)
@@ -288,8 +291,13 @@ def _new_cells(plan: SheetPlan, number: int, style_near: int, styles: StyleReque
             f'<c r="{column_letter(plan.first_col + i)}{number}" s="{style}" t="inlineStr">'
             f"<is><t>{escape(text)}</t></is></c>".encode()
             for i, (_, text) in enumerate(plan.headers))
+    if number not in plan.rows:  # a section heading's band, as blank cells in its own style
+        if not style_near:
+            return b""
+        return b"".join(f'<c r="{column_letter(col)}{number}" s="{style_near}"/>'.encode()
+                        for col in range(plan.first_col, plan.last_col + 1))
     style = styles.index("body", style_near)
-    return b"".join(_formula_cell(cell, number, style) for cell in plan.rows.get(number, []))
+    return b"".join(_formula_cell(cell, number, style) for cell in plan.rows[number])
 
 
 def _formula_cell(cell: NewCell, number: int, style: int) -> bytes:
