@@ -3,7 +3,9 @@ Directorate column, each giving per-directorate outputs and a council-wide summa
 
 from __future__ import annotations
 
+import re
 import warnings
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -199,3 +201,20 @@ def test_a_build_on_two_processes_writes_the_same_files_as_on_one(sample: Path, 
     assert [p.name for p in one.outputs] == [p.name for p in two.outputs]
     for a, b in zip(one.outputs, two.outputs, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_chart_images_reach_every_directorate_s_paper(folder: Path, parallel: tuple[Path, object],
+                                                      tmp_path: Path) -> None:
+    """`council --chart-images`: each directorate's paper has pictures where the default run's has
+    native charts, with the same alt text."""
+    result = CliRunner().invoke(app, ["council", str(folder), "--out", str(tmp_path), "--jobs", "1", "-q",
+                                      "--chart-images"])
+    assert result.exit_code == 1  # broken.xlsx, as in the default run
+    native, out = parallel[0] / "adults" / "adults-paper.docx", tmp_path / "adults" / "adults-paper.docx"
+    with zipfile.ZipFile(native) as charts, zipfile.ZipFile(out) as pictures:
+        assert sum(n.startswith("word/charts/chart") for n in charts.namelist()) == 4
+        assert not any(n.startswith("word/charts/") for n in pictures.namelist())
+        assert sum(n.startswith("word/media/") for n in pictures.namelist()) == 4
+        alt = [re.findall(rb'<wp:docPr [^>]*descr="([^"]*)"', z.read("word/document.xml"))
+               for z in (charts, pictures)]
+    assert alt[0] == alt[1] and len(alt[0]) == 4
