@@ -254,9 +254,18 @@ class _Plot:
 
     def series(self, points: Sequence[tuple[int, float]], colour: str, width_pt: float,
                marker_pt: float) -> None:
+        """The line through each run of periods with figures (a period without one is a gap, as
+        in the Word and Excel charts), and a marker on every point."""
+        runs: list[list[tuple[int, float]]] = []
+        for i, v in points:
+            if runs and runs[-1][-1][0] == i - 1:
+                runs[-1].append((i, v))
+            else:
+                runs.append([(i, v)])
+        for run in runs:
+            if len(run) > 1:
+                self.canvas.smooth_line([(self.x(i), self.y(v)) for i, v in run], colour, width_pt)
         xy = [(self.x(i), self.y(v)) for i, v in points]
-        if len(xy) > 1:
-            self.canvas.smooth_line(xy, colour, width_pt)
         for point in xy:
             self.canvas.dot(point, marker_pt, colour)
 

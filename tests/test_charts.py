@@ -125,3 +125,22 @@ def test_the_same_chart_is_the_same_bytes_in_a_fresh_process() -> None:
     fresh = subprocess.run([sys.executable, "-c", script], input=pickle.dumps(KPI),
                            capture_output=True, check=True, cwd=Path(__file__).parent.parent).stdout
     assert fresh == here
+
+
+def test_a_period_without_a_figure_is_a_gap_in_the_line() -> None:
+    """Midway between two points either side of a missing month the line is drawn; across the
+    missing month (between its neighbours' points) it is not."""
+    values = [0.85, 0.86, 0.87, 0.88, 0.89, None, None, 0.90, 0.91, 0.92, 0.93, 0.94]
+    indicator = Indicator("Gappy", "G1", is_percent=True, observations=series(values))
+    image = pixels(chart(indicator))
+    blue = ImageColor.getrgb(palette.VALUE_LINE)
+    data, width = image.tobytes(), image.width
+
+    def blue_in_column(x: int) -> bool:
+        return any(data[(y * width + x) * 3:(y * width + x) * 3 + 3] == bytes(blue)
+                   for y in range(int(image.height * 0.7)))
+    # the plot spans twelve equal slots; slot k's centre is at left + (k + 0.5) / 12 of the plot
+    left, right = image.width * 0.09, image.width * 0.98
+    slot = (right - left) / 12
+    assert blue_in_column(int(left + 2.0 * slot))  # between Jun and Jul: a line
+    assert not blue_in_column(int(left + 6.0 * slot))  # between the two missing months: nothing
