@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -19,6 +20,7 @@ MAX_INFLATED_BYTES = 2**30  # every part unpacked, together
 MAX_INFLATE_RATIO = 200  # a sheet's XML inflates 5-30 times; a zip bomb, a thousand
 RATIO_CHECKED_ABOVE = 10 * 2**20  # small parts may inflate as much as they like
 MAX_WHOLE_PARSE_ELEMENTS = 500_000  # in the parts parsed in one go: openpyxl reads ~60,000 a second
+MAX_WHOLE_PARSE_BYTES = 64 * 2**20  # of those parts: shared strings of long commentary reach a few MB
 MAX_CELLS_IN_A_ROW = 16_384  # Excel's limit: a row with more was made to harm
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -32,8 +34,11 @@ _FIX_ASK = "Do not open it; ask the sender for a copy saved from Excel"
 class CheckedFile:
     """A workbook's bytes once they pass every check, and what its user should know about it."""
 
-    data: bytes
+    data: bytes  # what the reader parses (a Strict Open XML workbook's, mapped to the usual names)
     warnings: tuple[Warning_, ...] = ()
+    sha256: str = ""  # of the file as it is on disk
+    whole_parse_elements: int = 0  # in the parts parsed whole, so the reader can go on counting
+    whole_parse_bytes: int = 0
 
 
 def read_checked(path: Path) -> CheckedFile:
@@ -52,11 +57,13 @@ def read_checked(path: Path) -> CheckedFile:
     with archive:
         members = archive.infolist()
         names = {m.filename for m in members}
-        _check_names(name, names)
+        _check_names(name, archive, names)
         _check_sizes(name, members)
-        _check_parts(name, archive, members)
+        elements, size = _check_parts(name, archive, members)
         _check_sheet_parts_present(name, archive, names)
-    return CheckedFile(data, tuple(_notes(names)))
+        parsed = _as_transitional(archive) if _is_strict(archive) else data
+        notes = tuple(_notes(archive, names))
+    return CheckedFile(parsed, notes, hashlib.sha256(data).hexdigest(), elements, size)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -117,29 +124,82 @@ def _office_97_kind(data: bytes) -> tuple[str, str]:
             "Give the .xlsx file (in Excel: File > Save As > Excel Workbook)")
 
 
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
 def _guess_kind(data: bytes) -> str:
-    head = data[:512].lstrip()
-    if head.startswith(b"%PDF"):
-        return "it is a PDF"
-    if head[:5].lower() in (b"<html", b"<!doc") or head.startswith(b"<?xml"):
-        return "it is a web page or XML file"
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
+    """What a file that is not a zip seems to be, from its first bytes (after any byte-order mark)."""
+    text = _head_text(data)
+    if text is None:
         return "its contents are not a workbook"
-    return "it looks like a CSV or text file" if ("," in text or "\t" in text) else "it is text"
+    head = text.lstrip().lower()
+    if head.startswith("%pdf"):
+        return "it is a PDF"
+    if "urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "it is an Excel 2003 XML Spreadsheet"
+    if head.startswith(("<html", "<!doctype html", "<table", "<meta", "<head", "<body")) or (
+            head.startswith("<") and "<html" in head):
+        return "it is a web page: an HTML table saved with a spreadsheet name, as web exports are"
+    if head.startswith("<"):
+        return "it is an XML file"
+    return "it looks like a CSV or text file" if ("," in head or "\t" in head) else "it is text"
 
 
-def _check_names(name: str, names: set[str]) -> None:
+def _head_text(data: bytes) -> str | None:
+    """The file's first characters as text (UTF-8, or UTF-16 when it says so), or None."""
+    head = data[:2048]
+    for bom, encoding in zip(_BOMS, ("utf-8", "utf-16-le", "utf-16-be"), strict=True):
+        if head.startswith(bom):
+            return head[len(bom):].decode(encoding, "ignore")
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return head[:error.start].decode("utf-8") if error.start > len(head) - 4 else None
+
+
+_OPEN_DOCUMENT = {
+    b"application/vnd.oasis.opendocument.spreadsheet": "an OpenDocument spreadsheet (.ods)",
+    b"application/vnd.oasis.opendocument.text": "an OpenDocument text document (.odt)",
+}
+_SAVE_ODS_AS_XLSX = ("Open it in LibreOffice Calc (or Excel) and save it as an Excel workbook "
+                     "(File > Save As, file type Excel 2007-365 .xlsx), and retry")
+
+
+def _check_names(name: str, archive: zipfile.ZipFile, names: set[str]) -> None:
     if "word/document.xml" in names:
         raise UnreadableWorkbookError("this is a Word document renamed .xlsx", file=name,
                                       fix="Give the Excel workbook that holds the KPIs")
     if "xl/workbook.bin" in names:
-        raise UnreadableWorkbookError("this is a binary .xlsb workbook", file=name,
-                                      fix="Open it in Excel and save it as .xlsx (Excel Workbook)")
+        raise UnreadableWorkbookError("this is an Excel Binary Workbook (.xlsb), not an .xlsx",
+                                      file=name, fix="Open it in Excel and save it as .xlsx "
+                                                     "(File > Save As > Excel Workbook)")
+    if "xl/workbook.xml" not in names and ("mimetype" in names or "content.xml" in names):
+        kind = _open_document_kind(archive, names)
+        if kind:
+            spreadsheet = "spreadsheet" in kind
+            raise UnreadableWorkbookError(
+                f"this is {kind}, not an Excel workbook", file=name,
+                fix=_SAVE_ODS_AS_XLSX if spreadsheet else "Give the Excel workbook that holds the KPIs")
     if "xl/workbook.xml" not in names:
         raise UnreadableWorkbookError("this zip file is not an Excel workbook", file=name,
                                       fix="Give the .xlsx file that holds the KPIs")
+
+
+def _open_document_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """What an OpenDocument package is, from its mimetype member (an OpenDocument file of
+    another kind when that is missing but its content.xml is there)."""
+    mimetype = b""
+    if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
+        try:
+            mimetype = archive.read("mimetype").strip()
+        except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, NotImplementedError, ValueError):
+            mimetype = b""
+    for prefix, kind in _OPEN_DOCUMENT.items():
+        if mimetype.startswith(prefix):
+            return kind
+    if mimetype.startswith(b"application/vnd.oasis.opendocument") or "content.xml" in names:
+        return "an OpenDocument file"
+    return ""
 
 
 # --- sizes, from the zip's directory, before anything is unpacked --------------------------------
@@ -169,9 +229,11 @@ def _check_sizes(name: str, members: Sequence[zipfile.ZipInfo]) -> None:
 # --- one pass over every part ----------------------------------------------------------------
 
 
-def _check_parts(name: str, archive: zipfile.ZipFile, members: Sequence[zipfile.ZipInfo]) -> None:
-    """Unpack each part once, checking its checksum, DTDs, and what it would cost to parse."""
-    whole_parse = 0
+def _check_parts(name: str, archive: zipfile.ZipFile, members: Sequence[zipfile.ZipInfo]
+                 ) -> tuple[int, int]:
+    """Unpack each part once, checking its checksum, DTDs, and what it would cost to parse;
+    returns the elements and bytes of the parts parsed whole."""
+    whole_parse = whole_bytes = 0
     for member in members:
         if member.is_dir():
             continue
@@ -197,10 +259,24 @@ def _check_parts(name: str, archive: zipfile.ZipFile, members: Sequence[zipfile.
                 file=name, fix=_FIX_ASK,
             )
         whole_parse += scan.whole_parse_elements
-    if whole_parse > MAX_WHOLE_PARSE_ELEMENTS:
+        whole_bytes += scan.whole_parse_bytes
+    check_whole_parse(name, whole_parse, whole_bytes)
+    return whole_parse, whole_bytes
+
+
+def check_whole_parse(name: str, elements: int, size: int) -> None:
+    """Refuse a workbook whose parts parsed whole (all but the worksheets) would take too long."""
+    if elements > MAX_WHOLE_PARSE_ELEMENTS:
         raise UnreadableWorkbookError(
-            f"the workbook's shared strings, styles and unsized sheets hold {whole_parse:,} XML "
-            f"elements (the limit is {MAX_WHOLE_PARSE_ELEMENTS:,})", file=name, fix=_FIX_SMALLER,
+            "the workbook's shared strings, styles and other parts read whole hold more than "
+            f"{MAX_WHOLE_PARSE_ELEMENTS:,} XML elements, far more than a KPI tracker needs", file=name,
+            fix=_FIX_SMALLER,
+        )
+    if size > MAX_WHOLE_PARSE_BYTES:
+        raise UnreadableWorkbookError(
+            "the workbook's shared strings, styles and other parts read whole hold more than "
+            f"{MAX_WHOLE_PARSE_BYTES // 2**20} MB of XML, far more than a KPI tracker needs",
+            file=name, fix=_FIX_SMALLER,
         )
 
 
@@ -224,62 +300,71 @@ def _chunks(stream: IO[bytes], boundary: bytes = b"<", carry: bytes = b"") -> It
 
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?(\w+)[\s>/]")
+# a namespace declaration, however spaced or quoted: the prefixes a sheet's cells may carry
+_XMLNS = re.compile(rb"""xmlns(?::([\w.-]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+SHEET_NAMESPACES = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                    b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+
+
+def is_sheet_part(part: str) -> bool:
+    """A part that the reader streams row by row (every other XML part is parsed whole)."""
+    return part.startswith("xl/worksheets/") and part.endswith(".xml") and part.count("/") == 2
 
 
 class _PartScan:
     """What one pass over a part's bytes finds: DTDs, the widest row, the cost of a whole parse.
 
-    openpyxl reads a worksheet row by row, except one without a <dimension>, which it parses
-    whole to size it. It parses every other XML part whole.
+    The reader streams worksheets row by row and never sizes them first; every other XML part is
+    parsed whole. Nothing a part says about itself (a <dimension>, prefixes, comments) changes what
+    is counted: every "<" counts as an element (comments, processing instructions and CDATA too,
+    which only over-counts), and a cell is any element named c, whatever its prefix.
     """
 
     def __init__(self, part: str) -> None:
         self.is_xml = part.lower().endswith((".xml", ".rels", ".vml"))
-        self.is_sheet = part.startswith("xl/worksheets/") and part.endswith(".xml")
+        self.is_sheet = is_sheet_part(part)
         self.declares_entities = False
         self.widest_row = 0  # exact once a row may be too wide; a lower bound before
+        self.bytes = 0
         self._elements = 0  # start tags seen (and comments, which are as rare as they are cheap)
-        self._prefix: bytes | None = None  # the worksheet's namespace prefix, as b"x:" or b""
+        self._prefixes: set[bytes] = {b""}  # prefixes bound to a sheet namespace, as b"x:"
         self._in_row = 0  # cells so far in the row the last chunk ended in
-        self._sized: bool | None = None  # whether the sheet gives its <dimension> first
 
     @property
     def whole_parse_elements(self) -> int:
-        return self._elements if self.is_xml and (not self.is_sheet or not self._sized) else 0
+        return self._elements if self.is_xml and not self.is_sheet else 0
+
+    @property
+    def whole_parse_bytes(self) -> int:
+        return self.bytes if self.is_xml and not self.is_sheet else 0
 
     def feed(self, chunk: bytes) -> None:
         if not self.is_xml:
             return
+        self.bytes += len(chunk)
         if _DTD.search(chunk):
             self.declares_entities = True
         self._elements += chunk.count(b"<") - chunk.count(b"</")
         if self.is_sheet:
-            if self._prefix is None:
-                self._prefix = _prefix_of(chunk)
-            if self._sized is None:
-                self._find_dimension(chunk)
+            if b"xmlns" in chunk:
+                self._prefixes |= {(m.group(1) + b":") if m.group(1) else b""
+                                   for m in _XMLNS.finditer(chunk)
+                                   if (m.group(2) or m.group(3) or b"") in SHEET_NAMESPACES}
             self._count_cells(chunk)
-
-    def _find_dimension(self, chunk: bytes) -> None:
-        assert self._prefix is not None
-        data_at = chunk.find(b"<" + self._prefix + b"sheetData")
-        dim_at = chunk.find(b"<" + self._prefix + b"dimension")
-        if dim_at >= 0 and (data_at < 0 or dim_at < data_at):
-            self._sized = True
-        elif data_at >= 0:
-            self._sized = False
 
     def _count_cells(self, chunk: bytes) -> None:
         """Track the cells in each row; split the chunk into rows only when one could be too wide."""
-        assert self._prefix is not None
-        row_tag = b"<" + self._prefix + b"row"
-        cell_tags = [b"<" + self._prefix + tail for tail in (b"c ", b"c>", b"c/")]
+        cell_tags = [b"<" + prefix + tail for prefix in self._prefixes for tail in (b"c ", b"c>", b"c/",
+                                                                                   b"c\t", b"c\n", b"c\r")]
+        row_tags = [b"<" + prefix + b"row" + tail for prefix in self._prefixes
+                    for tail in (b" ", b">", b"/", b"\t", b"\n", b"\r")]
         if self._in_row + sum(chunk.count(tag) for tag in cell_tags) <= MAX_CELLS_IN_A_ROW:
-            last = chunk.rfind(row_tag)
+            last = max(chunk.rfind(tag) for tag in row_tags)
             tail = chunk if last < 0 else chunk[last:]
             self._in_row = (self._in_row if last < 0 else 0) + sum(tail.count(t) for t in cell_tags)
             return
-        for i, piece in enumerate(chunk.split(row_tag)):
+        rows = re.split(b"|".join(re.escape(tag) for tag in row_tags), chunk)
+        for i, piece in enumerate(rows):
             if i > 0:  # a new row starts here
                 self.widest_row = max(self.widest_row, self._in_row)
                 self._in_row = 0
@@ -292,6 +377,42 @@ def _prefix_of(head: bytes) -> bytes:
         if match.group(2) == b"worksheet":
             return match.group(1) or b""
     return b""
+
+
+# --- Strict Open XML -------------------------------------------------------------------------
+
+_STRICT = re.compile(rb"""(=\s*["'])http://purl\.oclc\.org/ooxml/([\w-]+)/([\w-]+)((?:/[\w-]+)*)(?=["'])""")
+_STRICT_NAMES = {b"extendedProperties": b"extended-properties", b"customProperties": b"custom-properties"}
+
+
+def _is_strict(archive: zipfile.ZipFile) -> bool:
+    """Whether the workbook was saved as Excel's "Strict Open XML Spreadsheet"."""
+    with archive.open("xl/workbook.xml") as stream:
+        return b"purl.oclc.org/ooxml/spreadsheetml/main" in stream.read(4096)
+
+
+def _as_transitional(archive: zipfile.ZipFile) -> bytes:
+    """A Strict workbook with its namespaces and relationship types named as in every other .xlsx
+    (http://purl.oclc.org/ooxml/spreadsheetml/main -> http://schemas.openxmlformats.org/
+    spreadsheetml/2006/main), which is all the parser needs to read it. The parts are already
+    checked; only quoted names (attribute values) change, never a cell's text."""
+
+    def transitional(match: re.Match[bytes]) -> bytes:
+        quote, area, name, rest = match.groups()
+        if rest:
+            head, _, last = rest.rpartition(b"/")
+            rest = head + b"/" + _STRICT_NAMES.get(last, last)
+        return (quote + b"http://schemas.openxmlformats.org/" + area + b"/2006/"
+                + _STRICT_NAMES.get(name, name) + rest)
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as copy:
+        for member in archive.infolist():
+            data = archive.read(member)
+            if member.filename.lower().endswith((".xml", ".rels")):
+                data = _STRICT.sub(transitional, data)
+            copy.writestr(member.filename, data)
+    return out.getvalue()
 
 
 def _check_sheet_parts_present(name: str, archive: zipfile.ZipFile, names: set[str]) -> None:
@@ -307,12 +428,25 @@ def _check_sheet_parts_present(name: str, archive: zipfile.ZipFile, names: set[s
                                       file=name, fix=_FIX_RESAVE)
 
 
-def _notes(names: set[str]) -> Iterator[Warning_]:
+def _notes(archive: zipfile.ZipFile, names: set[str]) -> Iterator[Warning_]:
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         yield Warning_("the workbook holds macros (VBA); they were not run, and the outputs hold none")
-    if any(n.startswith("xl/externalLinks/") for n in names):
+    links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
+    live = [n for n in links if _is_dde_link(archive, n)]
+    if live:
+        yield Warning_("the workbook has a live link to another program (a DDE link); it was not "
+                       "followed: the values last saved with the workbook were used, and they may be "
+                       "out of date")
+    if len(live) < len(links):
         yield Warning_("the workbook links to other workbooks; the values last saved with it were used, "
                        "and they may be out of date")
+
+
+def _is_dde_link(archive: zipfile.ZipFile, part: str) -> bool:
+    """An external link to another program (DDE) rather than to a workbook; such a link has no
+    relationships part naming a file."""
+    with archive.open(part) as stream:
+        return b"ddeLink" in stream.read(2**16)
 
 
 # --- what a worksheet's XML says that its values do not -----------------------------------------

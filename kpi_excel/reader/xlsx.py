@@ -16,7 +16,14 @@ from typing import Any
 
 from defusedxml import DefusedXmlException
 
-from kpi_excel.container import CheckedFile, SheetFacts, read_checked, sheet_facts
+from kpi_excel.container import (
+    CheckedFile,
+    SheetFacts,
+    check_whole_parse,
+    is_sheet_part,
+    read_checked,
+    sheet_facts,
+)
 from kpi_excel.errors import KpiExcelError, UnreadableWorkbookError
 from kpi_excel.model import Dataset, Period, Warning_, quote_sheet
 from kpi_excel.parsing import decode_excel_escapes, readable_file_name
@@ -43,9 +50,10 @@ def _import_openpyxl_without_numpy() -> None:
 _import_openpyxl_without_numpy()
 
 import openpyxl  # noqa: E402
-import openpyxl.reader.excel  # noqa: E402
 from openpyxl.cell.text import Text  # noqa: E402
-from openpyxl.xml.constants import SHEET_MAIN_NS  # noqa: E402
+from openpyxl.reader.excel import ExcelReader  # noqa: E402
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet  # noqa: E402
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS  # noqa: E402
 from openpyxl.xml.functions import iterparse  # noqa: E402  # defused: defusedxml is installed
 
 assert openpyxl.DEFUSEDXML, "defusedxml must be installed: it guards against XML bombs"
@@ -63,8 +71,7 @@ def read_workbook(path: Path, checked: CheckedFile | None = None, period: Period
     period of a value column whose heading names none (the --period option).
     """
     checked = checked or read_checked(path)
-    book = _open(path, checked.data)
-    book._archive = _MeteredArchive(book._archive, path)  # sheets are streamed from it
+    book = _open(path, checked)
     try:
         with _collector_paused():
             return _read_book(book, path, checked, period)
@@ -88,25 +95,49 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _open(path: Path, data: bytes) -> openpyxl.Workbook:
+def _open(path: Path, checked: CheckedFile) -> openpyxl.Workbook:
     try:
         with warnings.catch_warnings():
             # openpyxl warns about parts it skips (data validation, sparklines): not our concern
             warnings.simplefilter("ignore")
-            return _load_keeping_stored_strings(data)
+            reader = _StreamingReader(io.BytesIO(checked.data), read_only=True, data_only=True,
+                                      keep_links=False)  # linked workbooks' caches: never used
+            reader.archive = _MeteredArchive(reader.archive, path, checked)
+            reader.read()
+            reader.archive.loaded = True  # from here on, only sheets are read, row by row
+            return reader.wb
+    except KpiExcelError:
+        raise
     except Exception as error:  # openpyxl raises many types for damaged files
         raise _unreadable("the workbook cannot be opened", error, str(path)) from error
 
 
-def _load_keeping_stored_strings(data: bytes) -> openpyxl.Workbook:
-    """openpyxl's load_workbook, reading shared strings with _stored_strings (in read-only mode
-    each sheet is handed the list when the workbook loads)."""
-    own = openpyxl.reader.excel.read_string_table
-    openpyxl.reader.excel.read_string_table = _stored_strings
-    try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    finally:
-        openpyxl.reader.excel.read_string_table = own
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """A read-only sheet that is not sized as it opens: openpyxl would parse a sheet without a
+    <dimension> whole to size it, before any budget applies. Its rows are counted as read."""
+
+    def _get_size(self) -> None:
+        pass
+
+
+class _StreamingReader(ExcelReader):
+    """openpyxl's reader, listing worksheets to be streamed and nothing else: no sheet is parsed
+    at load, nor its relationships, drawings or chart sheets, which the reader never uses; and
+    reading shared strings as stored (see _stored_strings)."""
+
+    def read_strings(self) -> None:
+        part = self.package.find(SHARED_STRINGS)
+        if part is not None:
+            with self.archive.open(part.PartName[1:]) as source:
+                self.shared_strings = _stored_strings(source)
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            ws = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
 
 
 def _stored_strings(xml_source: Any) -> list[str]:
@@ -138,19 +169,42 @@ def _unreadable(problem: str, error: BaseException, file: str = "") -> Unreadabl
 
 
 class _MeteredArchive:
-    """The zip that openpyxl streams sheets from, counting what it unpacks: a workbook may make
-    the reader parse at most MAX_SHEET_XML_READ bytes of sheets, so time stays bounded."""
+    """The zip that openpyxl reads, counting what it unpacks, whatever the parts say of themselves.
 
-    def __init__(self, archive: zipfile.ZipFile, path: Path) -> None:
+    While the workbook loads, every part is parsed whole: a sheet part (which container.py does
+    not count) read then is counted like the others. Once loaded, the sheets are streamed, and a
+    workbook may make the reader parse at most MAX_SHEET_XML_READ bytes of them, so time stays
+    bounded.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, path: Path, checked: CheckedFile) -> None:
         self.archive = archive
         self.path = path
         self.spent = 0
+        self.loaded = False
+        self.whole_elements = checked.whole_parse_elements
+        self.whole_bytes = checked.whole_parse_bytes
+
+    def __getattr__(self, name: str) -> Any:  # namelist, filename, infolist ...
+        return getattr(self.archive, name)
 
     def open(self, name: str, *args: Any, **kwargs: Any) -> _MeteredStream:
-        return _MeteredStream(self.archive.open(name, *args, **kwargs), self)
+        counted = not self.loaded and not is_sheet_part(name)  # container.py counted it
+        return _MeteredStream(self.archive.open(name, *args, **kwargs), self, counted)
 
-    def charge(self, size: int) -> None:
-        self.spent += size
+    def read(self, name: str) -> bytes:
+        with self.open(name) as stream:
+            return stream.read()
+
+    def charge(self, data: bytes, counted: bool) -> None:
+        if counted:
+            return
+        if not self.loaded:
+            self.whole_elements += data.count(b"<") - data.count(b"</")
+            self.whole_bytes += len(data)
+            check_whole_parse(str(self.path), self.whole_elements, self.whole_bytes)
+            return
+        self.spent += len(data)
         if self.spent > MAX_SHEET_XML_READ:
             raise UnreadableWorkbookError(
                 f"the sheets hold more than {MAX_SHEET_XML_READ // 2**20} MB of cells before their KPI "
@@ -164,13 +218,14 @@ class _MeteredArchive:
 class _MeteredStream:
     """One part being read, charged to its archive's meter."""
 
-    def __init__(self, stream: Any, meter: _MeteredArchive) -> None:
+    def __init__(self, stream: Any, meter: _MeteredArchive, counted: bool) -> None:
         self.stream = stream
         self.meter = meter
+        self.counted = counted
 
     def read(self, size: int = -1) -> bytes:
         data: bytes = self.stream.read(size)
-        self.meter.charge(len(data))
+        self.meter.charge(data, self.counted)
         return data
 
     def close(self) -> None:
@@ -198,7 +253,8 @@ def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period
         part = getattr(ws, "_worksheet_path", None)
         merges = merged_ranges(checked.data, part, len(rows)) if is_table and part and rows else ()
         reader.add_sheet(ws.title, rows, facts.hidden_rows, merges)
-    return reader.dataset(readable_file_name(path.name), hashlib.sha256(checked.data).hexdigest(), str(path))
+    sha = checked.sha256 or hashlib.sha256(checked.data).hexdigest()
+    return reader.dataset(readable_file_name(path.name), sha, str(path))
 
 
 def _note_hidden_table(ws: Any, path: Path, reader: BookReader) -> None:
