@@ -750,9 +750,9 @@ def row_of_400_thousand_cells(path: Path) -> None:
     raw_xlsx(path, [RawSheet("KPIs", sheet_xml(table())), RawSheet("Data", stream)])
 
 
-@case(fails("unsized sheets", "XML elements", fix="new workbook"))
+@case(passes(SUMMARY))
 def unsized_sheet_of_300_thousand_cells(path: Path) -> None:
-    """No <dimension>, so openpyxl would parse the whole sheet just to open the workbook."""
+    """No <dimension>: the sheet is still read row by row, and passed over after 20 rows."""
     def stream(out: io.BufferedIOBase) -> None:
         out.write(DECL + f'<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode())
         for base in range(1, 30_001, 10_000):
@@ -1134,6 +1134,208 @@ def file_name_with_control_characters(path: Path) -> None:
 def text_that_looks_like_console_markup(path: Path) -> None:
     """Square brackets in a name or a file name are printed as they are, never read as styles."""
     raw_book(path, table((1, 1, "[/] closing [bold]tag")))
+
+
+# ==============================================================================================
+# Round 2 (issue 13): hangs whatever a file claims, messages that name the format, Excel fidelity
+# ==============================================================================================
+
+_FILLER_ROW = b"<row>" + b"<c><v>1</v></c>" * 10 + b"</row>"  # no r attributes: the same bytes each time
+
+
+def _crafted_sheets(path: Path, ends: Sequence[tuple[bytes, bytes]]) -> None:
+    """The KPI table, then one data sheet per (head, tail), 650,000 cells in 9.8 MB (under the
+    ratio check's 10 MB) deflated cheaply to a few KB: parsed whole, each takes openpyxl 20 s."""
+    names = [RawSheet("KPIs", sheet_xml(table()))]
+    names += [RawSheet(f"Data {i}", b"") for i in range(1, len(ends) + 1)]
+    parts = stored_parts(lambda p: raw_xlsx(p, names), path.parent)
+    members = [deflated(n, d) for n, d in parts.items()
+               if not n.startswith("xl/worksheets/sheet") or n == "xl/worksheets/sheet1.xml"]
+    for i, (head, tail) in enumerate(ends, start=2):
+        data, crc, size = deflate_repeated(_FILLER_ROW * 64, 950, head=DECL + head, tail=tail)
+        members.append((f"xl/worksheets/sheet{i}.xml", data, crc, size, 0))
+    crafted_zip(path, members)
+
+
+_WS = f'<worksheet xmlns="{MAIN_NS}">'
+_DIMENSION_CLAIMS = [
+    # what each sheet says of its size before its rows; openpyxl sees no <dimension> in any
+    _WS + '<!-- <dimension ref="A1"/> --><sheetData>',
+    _WS + '<?kpi <dimension ref="A1"/> ?><sheetData>',
+    _WS + '<sheetPr><![CDATA[<dimension ref="A1"/>]]></sheetPr><sheetData>',
+    _WS + '<o:dimension xmlns:o="urn:not-spreadsheetml" ref="A1"/><sheetData>',
+    _WS + '<dimensionX ref="A1"/><sheetData>',
+    _WS + '<dimension xmlns="urn:not-spreadsheetml" ref="A1"/><sheetData>',
+]
+_TAIL = b"</sheetData></worksheet>"
+
+
+@case(passes(SUMMARY))
+def dimension_claims_that_are_not(path: Path) -> None:
+    """Seven data sheets, each hiding or faking its <dimension> (in a comment, a processing
+    instruction, CDATA, another namespace by prefix or by default, a longer name, after the
+    rows): each would be parsed whole to size it, over two minutes in all, before any budget."""
+    ends = [(head.encode(), _TAIL) for head in _DIMENSION_CLAIMS]
+    ends.append((_WS.encode() + b"<sheetData>", b'</sheetData><dimension ref="A1"/></worksheet>'))
+    _crafted_sheets(path, ends)
+
+
+@case(fails("XML elements", fix="new workbook"))
+def shared_strings_among_the_worksheets(path: Path) -> None:
+    """1.2 million elements of shared strings, kept in xl/worksheets/ and claiming a size: parsed
+    whole all the same, so counted all the same."""
+    strings = (DECL + f'<sst xmlns="{MAIN_NS}"><!-- <dimension ref="A1"/> -->'.encode()
+               + b"".join(b"<si><t>%d</t></si>" % i for i in range(600_000)) + b"</sst>")
+    raw_book(path, table((1, 8, Raw("<v>0</v>", ' t="s"'))), extra={"xl/worksheets/strings.xml": strings},
+             extra_rels=f'<Relationship Id="rIdT" Type="{DOC_REL}/sharedStrings" '
+                        'Target="worksheets/strings.xml"/>',
+             extra_types='<Override PartName="/xl/worksheets/strings.xml" ContentType="application/vnd.'
+                         'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+
+
+@case(fails("a row of 400,000 cells", fix="saved from Excel"))
+def wide_row_under_another_prefix(path: Path) -> None:
+    """The row's cells carry a prefix the worksheet element does not use."""
+    def stream(out: io.BufferedIOBase) -> None:
+        out.write(DECL + f'<worksheet xmlns="{MAIN_NS}"><sheetData><y:row xmlns:y = \'{MAIN_NS}\'>'.encode())
+        out.write(b"<y:c><y:v>1</y:v></y:c>" * 400_000)
+        out.write(b"</y:row></sheetData></worksheet>")
+    raw_xlsx(path, [RawSheet("KPIs", sheet_xml(table())), RawSheet("Data", stream)])
+
+
+# --- messages that name what the file is -------------------------------------------------------
+
+STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+
+
+def strict_xlsx(path: Path, rows: Sequence[Sequence[object]]) -> None:
+    """A workbook as Excel saves "Strict Open XML Spreadsheet": Strict namespaces and relationship
+    types, conformance="strict", and dates as ISO 8601 text (t="d")."""
+    iso = [Raw(f"<v>{v.isoformat()}</v>", ' t="d"') if isinstance(v, dt.datetime) else v for v in rows[0]]
+    raw_book(path, [iso, *rows[1:]])
+    with zipfile.ZipFile(path) as source:
+        parts = {n: source.read(n) for n in source.namelist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            data = data.replace(MAIN_NS.encode(), STRICT_MAIN.encode()).replace(DOC_REL.encode(),
+                                                                                 STRICT_REL.encode())
+            if name == "xl/workbook.xml":
+                data = data.replace(b"<workbook ", b'<workbook conformance="strict" ')
+            archive.writestr(name, data)
+
+
+STRICT_HEADER = [*HEADER[:5], dt.datetime(2019, 4, 1), dt.datetime(2019, 5, 1), dt.datetime(2019, 6, 1),
+                 HEADER[8]]
+
+
+@case(passes(SUMMARY, "report period Jun-19"))
+def strict_open_xml(path: Path) -> None:
+    strict_xlsx(path, table(header=STRICT_HEADER))
+
+
+def _open_document(path: Path, mimetype: str) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", '<office:document-content xmlns:office="urn:oasis:names:tc:'
+                                        'opendocument:xmlns:office:1.0"/>')
+        archive.writestr("META-INF/manifest.xml", "<manifest/>")
+
+
+@case(fails("OpenDocument spreadsheet", fix="save it as an Excel workbook"))
+def ods_renamed_xlsx(path: Path) -> None:
+    _open_document(path, "application/vnd.oasis.opendocument.spreadsheet")
+
+
+@case(fails("OpenDocument spreadsheet", fix="save it as an Excel workbook"), filename="kpi-return.ods")
+def ods_as_it_is(path: Path) -> None:
+    _open_document(path, "application/vnd.oasis.opendocument.spreadsheet")
+
+
+@case(fails("web page", "HTML", fix="Excel Workbook"), filename="web-export.xls")
+def html_table_saved_as_xls(path: Path) -> None:
+    """What a web application's "Export to Excel" sends: an HTML table, UTF-8 with a byte-order mark."""
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in table())
+    path.write_bytes(b"\xef\xbb\xbf" + f'<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head>'
+                     f'<meta charset="utf-8"></head><body><table>{rows}</table></body></html>'.encode())
+
+
+@case(fails("Excel 2003 XML Spreadsheet", fix="Excel Workbook"), filename="xml-2003.xls")
+def excel_2003_xml_spreadsheet(path: Path) -> None:
+    path.write_text('<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook '
+                    'xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="KPIs"/>'
+                    "</Workbook>\n")
+
+
+@case(fails("CSV or text", fix="Excel Workbook"), filename="unicode-text.txt")
+def unicode_text_export(path: Path) -> None:
+    """Excel's "Unicode Text": tab-separated, UTF-16 with a byte-order mark."""
+    path.write_bytes("\n".join("\t".join(str(v) for v in row) for row in table()).encode("utf-16"))
+
+
+@case(passes(SUMMARY, "DDE"))
+def dde_link_without_relationships(path: Path) -> None:
+    """A live link to another program: an external-link part with no relationships part."""
+    link = DECL + (f'<externalLink xmlns="{MAIN_NS}"><ddeLink ddeService="Excel" ddeTopic="C:\\x.xls">'
+                   '<ddeItems><ddeItem name="R1C1" advise="1"><values rows="1" cols="1"><value><val>0.93'
+                   "</val></value></values></ddeItem></ddeItems></ddeLink></externalLink>").encode()
+    rows = table((1, 7, Raw("<f>[1]!'R1C1'</f><v>0.93</v>")))
+    raw_book(path, rows, extra={"xl/externalLinks/externalLink1.xml": link},
+             workbook_extra='<externalReferences><externalReference r:id="rIdX"/></externalReferences>',
+             extra_rels=f'<Relationship Id="rIdX" Type="{DOC_REL}/externalLink" '
+                        'Target="externalLinks/externalLink1.xml"/>',
+             extra_types='<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="'
+                         'application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/>')
+
+
+# --- Excel fidelity -----------------------------------------------------------------------------
+
+
+def _table_headers_match_their_cells(outputs: dict[str, dict[str, bytes]]) -> None:
+    """Every table's column names are its header cells' text exactly, as XML parsers read both."""
+    import xml.etree.ElementTree as ET
+
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    parts = outputs["-rag.xlsx"]
+    ns = {"m": MAIN_NS}
+    strings = ["".join(t.text or "" for t in si.iter(f"{{{MAIN_NS}}}t"))
+               for si in ET.fromstring(parts["xl/sharedStrings.xml"]).findall("m:si", ns)]
+    rels = {}
+    for name, data in parts.items():
+        if re.fullmatch(r"xl/worksheets/_rels/sheet\d+\.xml\.rels", name):
+            for rel in ET.fromstring(data):
+                if rel.get("Target", "").startswith("../tables/"):
+                    rels["xl/tables/" + rel.get("Target", "")[10:]] = "xl/worksheets/" + name[20:-5]
+    checked = 0
+    for table_part, sheet_part in rels.items():
+        definition = ET.fromstring(parts[table_part])
+        first, _ = definition.get("ref", "").split(":")
+        col, row = coordinate_from_string(first)
+        cells = {}
+        for c in ET.fromstring(parts[sheet_part]).iter(f"{{{MAIN_NS}}}c"):
+            letters, number = coordinate_from_string(c.get("r", ""))
+            v = c.find("m:v", ns)
+            if number == row and v is not None and c.get("t") == "s":
+                cells[column_index_from_string(letters)] = strings[int(v.text or 0)]
+        for i, column in enumerate(definition.iter(f"{{{MAIN_NS}}}tableColumn")):
+            cell = cells.get(column_index_from_string(col) + i)
+            assert cell == column.get("name"), (table_part, cell, column.get("name"))
+            assert not re.search(r"[\t\r\n]", cell or ""), cell
+            checked += 1
+    assert checked > 20, "the tables' headers were found"
+
+
+TABBED_HEADER = ["Code\t", "Indicator\r\nname", "Polarity", "Target", "Floor", "Apr-19", "May-19", "Jun-19",
+                 "Commentary", "Lead\tofficer", "Lead officer", "Notes\rto\ncommittee"]
+
+
+@case(passes(SUMMARY), output_checks=[_table_headers_match_their_cells])
+def headers_with_tabs_and_line_breaks(path: Path) -> None:
+    """Headers typed with Alt+Enter, pasted with Tabs, and two that differ only by a Tab."""
+    rows = [row + ["Ms A", "Mr B", "Noted"] for row in table()[1:]]
+    raw_book(path, [TABBED_HEADER, *rows])
 
 
 # --- hostile and broken Word templates for the paper ---------------------------------------------
