@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -88,6 +89,7 @@ def write_workbook(report: Report, path: Path) -> None:
     report period, never from the clock.
     """
     book = xlsxwriter.Workbook(str(path), copy.deepcopy(OPTIONS))  # XlsxWriter changes what it is given
+    _calculated_already(book)
     try:
         _Book(book, report).write()
     finally:
@@ -97,6 +99,18 @@ def write_workbook(report: Report, path: Path) -> None:
             raise OutputError(f"cannot be written ({error})", file=str(path),
                               fix="Close the file if it is open in Excel, or choose another --out folder",
                               ) from error
+
+
+EXCEL_CALC_ID = 191029  # the calculation engine of Excel 2019 and Microsoft 365
+
+
+def _calculated_already(book: xlsxwriter.Workbook) -> None:
+    """Mark the workbook as calculated by a current Excel, so opening and closing it untouched does
+    not ask "save changes?". Every formula's result is stored with it and tested equal to what
+    LibreOffice recalculates (docs/workbook.md): a forced recalculation on load would change
+    nothing. Editing a cell still recalculates what depends on it."""
+    book.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
+    book.calc_on_load = False  # XlsxWriter otherwise writes fullCalcOnLoad="1"
 
 
 def clean(value: object, limit: int = MAX_TEXT) -> str:
@@ -198,6 +212,7 @@ class _Column:
     header: str
     width: float
     period: Period | None = None
+    source: str = ""  # a department column's header as the workbook has it
 
 
 @dataclass
@@ -268,7 +283,7 @@ class _IndicatorSheet:
         if any(i.owner for i in inds):
             cols.append(_Column("owner", "Owner", 20))
         extras = list(dict.fromkeys(h for i in inds for h, _ in i.extra))
-        cols += [_Column(f"extra{n}", h, 14) for n, h in enumerate(extras)]
+        cols += [_Column(f"extra{n}", h, 14, source=h) for n, h in enumerate(extras)]
         cols.append(_Column("source", "Source row", 12))
         return _unique_headers(cols)
 
@@ -382,8 +397,8 @@ class _IndicatorSheet:
     def _extras(self, row: int, ind: Indicator) -> None:
         by_header = dict(ind.extra)
         for column in self.columns:
-            if column.key.startswith("extra") and column.header in by_header:
-                _write_extra(self.ws, row, self.col[column.key], by_header[column.header],
+            if column.source in by_header:
+                _write_extra(self.ws, row, self.col[column.key], by_header[column.source],
                              self.book.styles.get("wrap"))
 
     def _refs(self, row: int) -> formulas.RowRefs:
@@ -537,14 +552,26 @@ def _unique_headers(columns: list[_Column]) -> list[_Column]:
     seen: set[str] = set()
     result = []
     for column in columns:
-        base = clean(column.header).strip()[:250] or "Column"
+        base = table_header(column.header) or "Column"
         header, n = base, 2
         while header.lower() in seen:
             header = f"{base} ({n})"
             n += 1
         seen.add(header.lower())
-        result.append(_Column(column.key, header, column.width, column.period))
+        result.append(dataclasses.replace(column, header=header))
     return result
+
+
+_XML_SPACES = re.compile(r"[\t\r\n]+")
+
+
+def table_header(text: str) -> str:
+    """A table column's header, the same in its cell and in the table's definition.
+
+    The definition stores it in an XML attribute, where a Tab or CR reads back as a space while the
+    cell keeps it, and Excel then repairs the table: each run of them becomes one space in both.
+    """
+    return _XML_SPACES.sub(" ", clean(text, 250)).strip()  # Excel allows 255, "(2)" included
 
 
 def _write_extra(ws: Worksheet, row: int, col: int, value: str, fmt: Format) -> None:
@@ -671,6 +698,7 @@ class _Dashboard:
         """Write a table whose cells are writer functions; returns its first and last data rows."""
         styles = self.book.styles
         formats = [styles.get("header_centre" if counts and n else "header") for n in range(len(headers))]
+        headers = [table_header(h) for h in headers]
         top = self.row
         for r, cells in enumerate(rows, start=top + 1):
             for c, write in enumerate(cells):
