@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import config
+from . import config, workers
 from .errors import MissingColumnError, OutputError
 from .model import Dataset, Indicator, PaperDetails, Period, Report, RuleSettings
 from .outputs import Outputs, make_folder, write_atomically
@@ -164,15 +164,19 @@ def build(
         paper_data = None
         if helper is not None:
             opts = options or Options()
-            future = helper.submit(paper_bytes, report, opts, _charts_made_here(report, opts))
+            future = workers.submit(helper, paper_bytes, report, opts, _charts_made_here(report, opts))
             paper_data = partial(_paper_from, future, report, opts)
         result = write_outputs(report, paths, options, progress=progress, paper_data=paper_data,
                                source=path)
-    except BaseException:
+    except Exception:
         if helper is not None:
             # wait for the worker to stop: a pool left running when the process exits can print
             # a traceback from its manager thread, after the one-line error
             helper.shutdown(wait=True, cancel_futures=True)
+        raise
+    except BaseException:  # Ctrl+C: stop the worker now, without waiting for the paper
+        if helper is not None:
+            workers.stop_now(helper)
         raise
     if helper is not None:
         helper.shutdown()
@@ -199,13 +203,8 @@ def _charts_made_here(report: Report, options: Options) -> Mapping[Indicator, An
 
 def paper_process() -> ProcessPoolExecutor:
     """One process for rendering papers, loading python-docx, docxtpl and Pillow as it starts."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # spawn, not fork: a forked child would inherit the progress display's thread and locks
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_load_paper_libraries)
-    pool.submit(int)  # the process starts at the first task: start it now, to load while we read
+    pool = workers.worker_pool(1, _load_paper_libraries)
+    workers.submit(pool, int)  # the process starts at the first task: start it now, to load while we read
     return pool
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -28,6 +29,7 @@ app = typer.Typer(
 
 EXIT_INPUT = 1
 EXIT_INTERNAL = 3  # a fault in kpi-excel, not in the input
+EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report it
 
 WorkbookArg = Annotated[Path, typer.Argument(
     help="The department's KPI workbook (.xlsx) or CSV export (.csv).", show_default=False,
@@ -322,13 +324,25 @@ def _print_template_check(result: TemplateCheck) -> None:
     typer.echo("The template renders the sample paper." if result.ok else "The template needs fixing.")
 
 
+class Interrupted(BaseException):
+    """Ctrl+C, raised by our own handler: typer would turn a KeyboardInterrupt into "Aborted!" and
+    exit 1 before main() could say what happened."""
+
+
+def _interrupted(_signum: int, _frame: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not cut the clean-up short
+    raise Interrupted
+
+
 def main() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGINT, _interrupted)
     try:
         app()
-    except KeyboardInterrupt:
+    except (Interrupted, KeyboardInterrupt):
+        # the library has stopped its workers and removed its temporary files on the way here
         sys.stderr.write("Interrupted.\n")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as error:  # a fault in kpi-excel itself: one line, unless --debug
         if "--debug" in sys.argv:
             raise

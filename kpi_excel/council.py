@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
 import os
 import re
 import unicodedata
@@ -29,6 +28,7 @@ from .model import (
 )
 from .parsing import readable_file_name
 from .proposals import match_kpi
+from .workers import stop_now, submit, worker_pool
 
 COUNCIL_SUBJECT = "Council-wide Performance Report"
 COUNCIL_SERVICE = "the Council"
@@ -266,15 +266,14 @@ def process_pool(workers: int) -> ProcessPoolExecutor | None:
     """Worker processes for a parallel run; None to work in this process."""
     if workers < 2:
         return None
-    # spawn, not fork: a forked child would inherit the progress display's thread and locks
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    return worker_pool(workers)
 
 
 def _start(pool: ProcessPoolExecutor | None, report: Report, paths: dict[str, Path],
            options: api.Options) -> Future[tuple[Path, ...]]:
     """Write a directorate on the pool, or here and now when there is no pool."""
     if pool is not None:
-        return pool.submit(write_directorate, report, paths, options)
+        return submit(pool, write_directorate, report, paths, options)
     done: Future[tuple[Path, ...]] = Future()
     try:
         done.set_result(write_directorate(report, paths, options))
@@ -411,9 +410,15 @@ def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs
             done += 1
             say("Writing each directorate's workbook and paper", done, total)
         results = [_written(r, writing[r.slug]) if r.slug in writing else r for r in results]
-    finally:
+    except BaseException as error:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            if isinstance(error, Exception):
+                pool.shutdown(cancel_futures=True)
+            else:  # Ctrl+C: stop the workers now, each removing the file it was writing
+                stop_now(pool)
+        raise
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
     return CouncilResult(tuple(results), report, tuple(written), warnings)
 
 

@@ -52,9 +52,9 @@ class Outputs:
             fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
         except OSError as error:
             raise _cannot_write(target.parent, error) from error
-        os.close(fd)
         tmp = Path(name)
-        self._staged.append((tmp, target))
+        self._staged.append((tmp, target))  # first, so an interrupt from here on removes it
+        os.close(fd)
         try:
             write(tmp)
         except KpiExcelError:

@@ -1,0 +1,95 @@
+"""Worker processes that ignore Ctrl+C, and stop at once, removing what they were writing, when told."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+STOP_WAIT = 1.0  # seconds a worker gets to remove its temporary files before it is killed
+
+T = TypeVar("T")
+
+
+def worker_pool(workers: int, then: Callable[[], None] | None = None) -> ProcessPoolExecutor:
+    """A pool of `workers` processes, each running `then` (a module-level function) as it starts.
+
+    Ctrl+C in a terminal reaches every process of the command; the workers ignore it and leave
+    the main process to stop them (stop_now), so an interrupted run prints one line, not one
+    traceback per worker.
+    """
+    # spawn, not fork: a forked child would inherit the progress display's thread and locks
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(then,))
+
+
+def submit(pool: ProcessPoolExecutor, fn: Callable[..., T], *args: Any) -> Future[T]:
+    """pool.submit, holding Ctrl+C while it may start a worker (see _ctrl_c_held)."""
+    with _ctrl_c_held():
+        return pool.submit(_task, fn, *args)
+
+
+def stop_now(pool: ProcessPoolExecutor) -> None:
+    """Stop every worker without waiting for its task: each gets STOP_WAIT seconds to remove the
+    temporary file it was writing (SIGTERM ends it through its `finally` blocks), then is killed."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + STOP_WAIT
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join(0.5)
+
+
+def _start_worker(then: Callable[[], None] | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # also drops a Ctrl+C held while it started
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    try:
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        if then is not None:
+            then()
+    except SystemExit:  # told to stop while loading: the pool would print a traceback
+        os._exit(128 + signal.SIGTERM)
+
+
+_stopping = False  # set in a worker told to stop
+
+
+def _task(fn: Callable[..., T], *args: Any) -> T:
+    try:
+        return fn(*args)
+    finally:
+        if _stopping:  # the task has unwound: leave before the pool hands this worker another
+            os._exit(128 + signal.SIGTERM)
+
+
+def _exit_cleanly(signum: int, _frame: object) -> None:
+    global _stopping
+    _stopping = True
+    raise SystemExit(128 + signum)  # unwinds the task, so Outputs removes its temporary files
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Block SIGINT in this thread while a worker may be started: the worker inherits the block,
+    so a Ctrl+C while Python loads in it cannot print a traceback before it ignores Ctrl+C.
+    This process gets a Ctrl+C pressed meanwhile as soon as the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: Ctrl+C reaches only this process
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
