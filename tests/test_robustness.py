@@ -11,8 +11,10 @@ The runs go in parallel, one process per command, before the per-case tests look
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -112,15 +114,32 @@ def run_cli(args: list[str], *, cwd: Path, env: dict[str, str], tag: str) -> Run
     rss_file = cwd / f".rss-{tag}"
     command = [sys.executable, "-c", _LIMITED, str(MEMORY_LIMIT), str(rss_file), *args]
     start = time.monotonic()
+    # a process group of its own, so a run that times out is killed with every process it started
+    # (the paper's worker, council's workers, LibreOffice), not just the first
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, encoding="utf-8", errors="replace", start_new_session=True)
+    code: int | None
     try:
-        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
-                              encoding="utf-8", errors="replace", timeout=TIMEOUT, check=False)
-        code, out, err = done.returncode, done.stdout, done.stderr
-    except subprocess.TimeoutExpired as expired:
-        code, out, err = None, str(expired.stdout or ""), str(expired.stderr or "")
+        out, err = process.communicate(timeout=TIMEOUT)
+        code = process.returncode
+    except subprocess.TimeoutExpired:
+        kill_group(process)
+        out, err = process.communicate()
+        code = None
+    finally:
+        kill_group(process)  # anything it left running
     seconds = time.monotonic() - start
     peak = int(rss_file.read_text()) / 1024 if rss_file.exists() else float("nan")
     return Run(code, out, err, seconds, peak)
+
+
+def kill_group(process: subprocess.Popen[str]) -> None:
+    """Kill a process and every process in its group (all it started, however deep)."""
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    else:  # Windows: no process groups to signal
+        process.kill()
 
 
 def sha256(path: Path) -> str:
@@ -285,6 +304,33 @@ def test_crafted_deflate_streams_unpack_to_what_they_claim(tmp_path: Path) -> No
     crafted_zip(tmp_path / "a.zip", [("a.xml", data, crc, size, 0)])
     with zipfile.ZipFile(tmp_path / "a.zip") as archive:
         assert archive.read("a.xml") == b"<x>" + b"ab" * 512 * 7 + b"</x>"
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="no process groups")
+def test_a_timed_out_run_is_killed_with_every_process_it_started(tmp_path: Path) -> None:
+    """What the runner does at its time limit: a grandchild dies with the command."""
+    pid_file = tmp_path / "grandchild"
+    script = ("import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', "
+              "'import time; time.sleep(600)']); open(sys.argv[1], 'w').write(str(p.pid)); time.sleep(600)")
+    process = subprocess.Popen([sys.executable, "-c", script, str(pid_file)], text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    while not pid_file.exists() or not pid_file.read_text():
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        time.sleep(0.01)
+    grandchild = int(pid_file.read_text())
+    kill_group(process)
+    process.communicate()
+    assert process.returncode == -signal.SIGKILL
+    for _ in range(500):  # the grandchild is killed at once, then reaped by init
+        try:
+            os.kill(grandchild, 0)
+            state = Path(f"/proc/{grandchild}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (ProcessLookupError, FileNotFoundError):
+            return
+        if state == "Z":
+            return
+        time.sleep(0.01)
+    pytest.fail("the grandchild outlived the command")
 
 
 # --- --debug ----------------------------------------------------------------------------------
