@@ -1214,9 +1214,14 @@ def strict_xlsx(path: Path, rows: Sequence[Sequence[object]]) -> None:
     types, conformance="strict", and dates as ISO 8601 text (t="d")."""
     iso = [Raw(f"<v>{v.isoformat()}</v>", ' t="d"') if isinstance(v, dt.datetime) else v for v in rows[0]]
     raw_book(path, [iso, *rows[1:]])
-    with zipfile.ZipFile(path) as source:
-        parts = {n: source.read(n) for n in source.namelist()}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    strict_copy(path, path)
+
+
+def strict_copy(source: Path, target: Path) -> None:
+    """A workbook's copy with its SpreadsheetML and relationship namespaces as Strict names them."""
+    with zipfile.ZipFile(source) as workbook:
+        parts = {n: workbook.read(n) for n in workbook.namelist()}
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             data = data.replace(MAIN_NS.encode(), STRICT_MAIN.encode()).replace(DOC_REL.encode(),
                                                                                  STRICT_REL.encode())
