@@ -220,6 +220,32 @@ def test_a_department_column_named_like_ours_gets_a_distinct_header(tmp_path: Pa
     assert {"RAG", "RAG (2)", "Commentary", "Commentary (2)"} <= set(cols)
 
 
+def test_renamed_department_columns_keep_their_values(tmp_path: Path) -> None:
+    """A column renamed for its table (a clash, or a Tab or line break made a space) keeps its cells."""
+    report = one_kpi_report(extra=(("RAG", "G"), ("Lead\tofficer", "Ms A"),
+                                   ("Notes\r\nto\ncommittee", "Noted")))
+    path = tmp_path / "renamed.xlsx"
+    write_workbook(report, path)
+    ws = load(path)["KPIs"]
+    cols = header(ws)
+    row = HEADER_ROW + 2
+    assert ws[f"{cols['RAG (2)']}{row}"].value == "G"
+    assert ws[f"{cols['Lead officer']}{row}"].value == "Ms A"
+    assert ws[f"{cols['Notes to committee']}{row}"].value == "Noted"
+
+
+def test_an_untouched_workbook_needs_no_recalculation_on_opening(sample_book: Path) -> None:
+    """No fullCalcOnLoad, and a calculation engine no older than current Excel's: opening and
+    closing the workbook does not ask to save it (the stored results are right: see
+    test_workbook_libreoffice.py)."""
+    with zipfile.ZipFile(sample_book) as archive:
+        calc = re.search(rb"<calcPr[^>]*>", archive.read("xl/workbook.xml"))
+    assert calc is not None
+    assert b"fullCalcOnLoad" not in calc.group(0)
+    calc_id = re.search(rb'calcId="(\d+)"', calc.group(0))
+    assert calc_id is not None and int(calc_id.group(1)) >= 191029
+
+
 def test_tables_frozen_headers_and_print_setup(sample_book: Path) -> None:
     book = load(sample_book)
     names = [name for ws in book.worksheets for name in ws.tables]
