@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -70,11 +71,26 @@ class Outputs:
         """Move every staged file into place; returns the targets, in the order staged."""
         for _, target in self._staged:
             _check_replaceable(target)
-        for tmp, target in self._staged:
-            _replace(tmp, target)
+        with _signals_held():  # Ctrl+C or a stop request takes effect once all are in place
+            for tmp, target in self._staged:
+                _replace(tmp, target)
         done = [target for _, target in self._staged]
         self._staged.clear()
         return done
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM (delivered when this ends) while outputs are renamed into place, so
+    an interrupted build never leaves a new workbook beside last month's paper."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _umask() -> int:
