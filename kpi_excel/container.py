@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -10,7 +11,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import UnreadableWorkbookError
 from .model import Warning_
@@ -280,11 +281,12 @@ def check_whole_parse(name: str, elements: int, size: int) -> None:
         )
 
 
-def _chunks(stream: IO[bytes], boundary: bytes = b"<", carry: bytes = b"") -> Iterator[bytes]:
+def _chunks(stream: IO[bytes], boundary: bytes = b"<") -> Iterator[bytes]:
     """The part in pieces that each end just before a boundary (a tag), so none is cut in two.
 
     A piece with no boundary in it is passed on whole.
     """
+    carry = b""
     while chunk := stream.read(_CHUNK):
         data = carry + chunk
         cut = data.rfind(boundary)
@@ -299,7 +301,6 @@ def _chunks(stream: IO[bytes], boundary: bytes = b"<", carry: bytes = b"") -> It
 
 
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
-_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?(\w+)[\s>/]")
 # a namespace declaration, however spaced or quoted: the prefixes a sheet's cells may carry
 _XMLNS = re.compile(rb"""xmlns(?::([\w.-]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 SHEET_NAMESPACES = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -372,13 +373,6 @@ class _PartScan:
         self.widest_row = max(self.widest_row, self._in_row)
 
 
-def _prefix_of(head: bytes) -> bytes:
-    for match in _ROOT.finditer(head):
-        if match.group(2) == b"worksheet":
-            return match.group(1) or b""
-    return b""
-
-
 # --- Strict Open XML -------------------------------------------------------------------------
 
 _STRICT = re.compile(rb"""(=\s*["'])http://purl\.oclc\.org/ooxml/([\w-]+)/([\w-]+)((?:/[\w-]+)*)(?=["'])""")
@@ -387,8 +381,7 @@ _STRICT_NAMES = {b"extendedProperties": b"extended-properties", b"customProperti
 
 def _is_strict(archive: zipfile.ZipFile) -> bool:
     """Whether the workbook was saved as Excel's "Strict Open XML Spreadsheet"."""
-    with archive.open("xl/workbook.xml") as stream:
-        return b"purl.oclc.org/ooxml/spreadsheetml/main" in stream.read(4096)
+    return b"purl.oclc.org/ooxml/spreadsheetml/main" in archive.read("xl/workbook.xml")  # size checked
 
 
 def _as_transitional(archive: zipfile.ZipFile) -> bytes:
@@ -460,53 +453,50 @@ class SheetFacts:
     hidden_rows: frozenset[int] = frozenset()  # 1-based row numbers
 
 
-_ROW_OPEN = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*)>")
-_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S)
-_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f\b")
-_VALUE = re.compile(rb"<(?:[\w.-]+:)?v\b[^>]*?(?:/>|>\s*</|>(.))", re.S)  # group 1: not empty
-_TEXT_TYPE = re.compile(rb'\bt="(?:str|inlineStr|s)"')
-_R_ATTR = re.compile(rb'\br="([A-Z]*\d+)"')
-_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"  # Strict is mapped to it
+_TEXT_RESULTS = {"str", "inlineStr", "s"}
 
 
 def sheet_facts(data: bytes, part: str, rows: int) -> SheetFacts:
-    """Scan the first `rows` rows of a worksheet part for formulas without results and hidden rows.
+    """The first `rows` rows of a worksheet part: formulas without results, and hidden rows.
 
-    Only rows a parser has already read whole are scanned, a row at a time.
+    Only rows the reader has already parsed are read again, with an XML parser, so comments,
+    CDATA, processing instructions and prefixes mean what they mean to the reader (a pattern
+    search over the bytes could be fooled by them, or take time that grows with their square).
     """
+    from defusedxml.ElementTree import iterparse
+
     unsaved: list[str] = []
     hidden: set[int] = set()
     number = 0
-    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part) as stream:
-        head = stream.read(4096)
-        for chunk in _chunks(stream, b"<" + _prefix_of(head) + b"row", carry=head):
-            opens = list(_ROW_OPEN.finditer(chunk))
-            for i, row in enumerate(opens):
-                number = _row_number(row.group(1), number)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part) as stream, \
+            contextlib.suppress(SyntaxError):  # damage past the rows read is not ours to report
+        for event, element in iterparse(stream, events=("start", "end")):
+            if element.tag == _MAIN + "row":
+                if event == "end":
+                    element.clear()  # a row's cells are looked at as each ends
+                    continue
+                number = _row_number(element.get("r"), number)
                 if number > rows:
-                    return SheetFacts(tuple(unsaved), frozenset(hidden))
-                if _HIDDEN.search(row.group(1)):
+                    break
+                if element.get("hidden") in ("1", "true"):
                     hidden.add(number)
-                end = opens[i + 1].start() if i + 1 < len(opens) else len(chunk)
-                unsaved.extend(_unsaved_formulas(chunk[row.end():end]))
+            elif event == "end" and element.tag == _MAIN + "c" and _unsaved(element):
+                unsaved.append(element.get("r") or "?")
     return SheetFacts(tuple(unsaved), frozenset(hidden))
 
 
-def _row_number(attrs: bytes, previous: int) -> int:
-    match = re.search(rb'\br="(\d+)"', attrs)
-    return int(match.group(1)) if match else previous + 1
+def _row_number(r: str | None, previous: int) -> int:
+    """A row's number as the reader counts it: its r attribute, else one more than the last."""
+    return int(r) if r and r.isdigit() else previous + 1
 
 
-def _unsaved_formulas(row: bytes) -> Iterator[str]:
-    """Cells with a formula and no result: no <v>, or an empty one where no text result is due.
+def _unsaved(cell: Any) -> bool:
+    """A formula without a result: no <v>, or an empty one where no text result is due.
 
     (A formula whose result is empty text is saved as t="str" with an empty <v>.)
     """
-    for cell in _CELL.finditer(row):
-        body = cell.group(2)
-        if not body or not _FORMULA.search(body):
-            continue
-        value = _VALUE.search(body)
-        if value is None or (value.group(1) is None and not _TEXT_TYPE.search(cell.group(1))):
-            where = _R_ATTR.search(cell.group(1))
-            yield where.group(1).decode() if where else "?"
+    if cell.find(_MAIN + "f") is None:
+        return False
+    value = cell.find(_MAIN + "v")
+    return value is None or (not (value.text or "").strip() and cell.get("t") not in _TEXT_RESULTS)

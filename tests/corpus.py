@@ -1203,6 +1203,20 @@ def wide_row_under_another_prefix(path: Path) -> None:
     raw_xlsx(path, [RawSheet("KPIs", sheet_xml(table())), RawSheet("Data", stream)])
 
 
+_DECOYS = ('<!-- <c r="H2"><f>G2+1</f></c> <row r="3" hidden="1"> ' + "<c <row <v " * 100_000 + " -->"
+           '<?decoy <c r="H2"><f>G2+1</f></c> <row r="4" hidden="1"> ?>')
+
+
+@case(passes(SUMMARY))
+def cells_and_rows_in_comments(path: Path) -> None:
+    """Row 2 holds a comment and a processing instruction full of what look like cells, formulas
+    and hidden rows: they are none of these, and scanning them must not take time that grows
+    with the square of their length (800 KB of them took minutes)."""
+    xml = sheet_xml(table()).replace(b'<row r="2">', b'<row r="2">' + _DECOYS.encode())
+    xml = xml.replace(b'<row r="3">', b'<row r="3"><![CDATA[<c r="A3"><f>1</f></c>]]>')
+    raw_xlsx(path, [RawSheet("KPIs", xml)])
+
+
 # --- messages that name what the file is -------------------------------------------------------
 
 STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
