@@ -102,6 +102,8 @@ def _check_kind(name: str, data: bytes) -> None:
         fix = "Give the .xlsx file (in Excel: File > Save As > Excel Workbook)"
         if "CSV" in kind:  # kpi-excel reads CSV exports too, when they are named so
             fix = "If it is a CSV export, name it .csv and retry; else " + fix[0].lower() + fix[1:]
+        elif "web page" in kind or "2003" in kind:  # Excel opens both
+            fix = "Open it in Excel, save it as an Excel Workbook (.xlsx), and retry"
         raise UnreadableWorkbookError(f"this is not an Excel workbook ({kind})", file=name, fix=fix)
 
 
