@@ -1287,9 +1287,9 @@ def excel_2003_xml_spreadsheet(path: Path) -> None:
                     "</Workbook>\n")
 
 
-@case(fails("CSV or text", fix="Excel Workbook"), filename="unicode-text.txt")
+@case(fails("CSV or text", fix="Excel Workbook"), filename="unicode-text.xlsx")
 def unicode_text_export(path: Path) -> None:
-    """Excel's "Unicode Text": tab-separated, UTF-16 with a byte-order mark."""
+    """Excel's "Unicode Text" (tab-separated, UTF-16 with a byte-order mark), renamed .xlsx."""
     path.write_bytes("\n".join("\t".join(str(v) for v in row) for row in table()).encode("utf-16"))
 
 
