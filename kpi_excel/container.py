@@ -102,7 +102,7 @@ def _check_kind(name: str, data: bytes) -> None:
         fix = "Give the .xlsx file (in Excel: File > Save As > Excel Workbook)"
         if "CSV" in kind:  # kpi-excel reads CSV exports too, when they are named so
             fix = "If it is a CSV export, name it .csv and retry; else " + fix[0].lower() + fix[1:]
-        elif "web page" in kind or "2003" in kind:  # Excel opens both
+        elif any(word in kind for word in ("web", "2003", "2.x", "OpenDocument")):  # Excel opens them
             fix = "Open it in Excel, save it as an Excel Workbook (.xlsx), and retry"
         raise UnreadableWorkbookError(f"this is not an Excel workbook ({kind})", file=name, fix=fix)
 
@@ -132,6 +132,8 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 def _guess_kind(data: bytes) -> str:
     """What a file that is not a zip seems to be, from its first bytes (after any byte-order mark)."""
+    if data[:2] in (b"\x09\x00", b"\x09\x02", b"\x09\x04") and data[3:4] == b"\x00":  # a BIFF2-4 BOF
+        return "it is an Excel 2.x-4.x workbook"
     text = _head_text(data)
     if text is None:
         return "its contents are not a workbook"
@@ -140,6 +142,10 @@ def _guess_kind(data: bytes) -> str:
         return "it is a PDF"
     if "urn:schemas-microsoft-com:office:spreadsheet" in head:
         return "it is an Excel 2003 XML Spreadsheet"
+    if "urn:oasis:names:tc:opendocument" in head:
+        return "it is a flat OpenDocument file (.fods)"
+    if head.startswith("mime-version:"):
+        return "it is a web archive (MHTML), as Excel's Single File Web Page is saved"
     if head.startswith(("<html", "<!doctype html", "<table", "<meta", "<head", "<body")) or (
             head.startswith("<") and "<html" in head):
         return "it is a web page: an HTML table saved with a spreadsheet name, as web exports are"

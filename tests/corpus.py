@@ -1289,6 +1289,19 @@ def excel_2003_xml_spreadsheet(path: Path) -> None:
                     "</Workbook>\n")
 
 
+@case(fails("web archive (MHTML)", fix="Excel Workbook"), filename="single-file-web-page.xls")
+def mhtml_saved_as_xls(path: Path) -> None:
+    path.write_text('MIME-Version: 1.0\nX-Document-Type: Workbook\nContent-Type: multipart/related; '
+                    'boundary="----=_NextPart"\n\n------=_NextPart\nContent-Type: text/html\n\n<html/>\n')
+
+
+@case(fails("flat OpenDocument", fix="Excel Workbook"), filename="flat.fods")
+def flat_open_document(path: Path) -> None:
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<office:document xmlns:office="urn:oasis:'
+                    'names:tc:opendocument:xmlns:office:1.0" office:mimetype="application/vnd.oasis.'
+                    'opendocument.spreadsheet"/>\n')
+
+
 @case(fails("CSV or text", fix="Excel Workbook"), filename="unicode-text.xlsx")
 def unicode_text_export(path: Path) -> None:
     """Excel's "Unicode Text" (tab-separated, UTF-16 with a byte-order mark), renamed .xlsx."""
