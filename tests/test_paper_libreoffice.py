@@ -122,3 +122,18 @@ def test_the_shipped_template_is_what_its_script_builds() -> None:
     from kpi_excel.report_templates import make_template
 
     assert make_template.build() == paper.default_template().read_bytes()
+
+
+def test_libreoffice_draws_every_native_chart(built: Path, tmp_path: Path) -> None:
+    """Each chart's legend ("Target (92.0%)") is text only the chart parts hold, so finding it in
+    LibreOffice's PDF of the .docx shows that each chart was drawn. (--pdf itself is made from
+    the paper with chart pictures: LibreOffice shrinks a native chart's text.)"""
+    import zipfile
+
+    paper_file = built / "scs-kpi-tracker-2019-20-paper.docx"
+    with zipfile.ZipFile(paper_file) as z:
+        assert "Target (" not in z.read("word/document.xml").decode()
+        charts = [n for n in z.namelist() if re.fullmatch(r"word/charts/chart\d+\.xml", n)]
+    text = pdf_text(to_pdf(paper_file, tmp_path))
+    kpi_charts, activity_charts = text.count("Target ("), text.count("Lower threshold (")
+    assert kpi_charts == 25 and activity_charts == 6 and kpi_charts + activity_charts == len(charts)
