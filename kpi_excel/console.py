@@ -43,6 +43,11 @@ def print_report(report: Report) -> None:
     console.print(f"{_count(s.total, 'KPI')}: [green]{s.green} Green[/green], "
                   f"[yellow]{s.amber} Amber[/yellow], [red]{s.red} Red[/red], {s.not_rated} not rated; "
                   f"{_count(len(report.activities), 'activity indicator')}.")
+    from .rated_copy.plan import copy_summary
+
+    summary = copy_summary(report)
+    if summary:
+        console.print(summary[0].upper() + summary[1:], markup=False)
     if report.warnings:
         console.print(f"\n[bold]{len(report.warnings)} warning(s)[/bold]")
         for warning in report.warnings:

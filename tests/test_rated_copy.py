@@ -306,6 +306,19 @@ def test_a_number_typed_as_text_that_changes_the_rating_is_named(cases: dict[str
     assert not any("AS02" in n and "text" in n for n in notes)  # its "81%" is not the latest figure
 
 
+def test_check_says_what_the_rated_copy_adds_and_where(cases: dict[str, Case]) -> None:
+    copy = _load(cases["sample"].copy)
+    added = {ws.title: [c for c in next(ws.iter_rows(min_row=row, max_row=row)) if c.value in ADDED_HEADERS]
+             for ws, row in ((copy["KPIs"], 5), (copy["Activity"], 4))}
+    kpis, activity = added["KPIs"], added["Activity"]
+    expected = (f"adds {', '.join(str(c.value) for c in kpis)} to KPIs (columns {kpis[0].column_letter}:"
+                f"{kpis[-1].column_letter}); {activity[0].value} to Activity (column "
+                f"{activity[0].column_letter}), as live formulas")
+    result = CliRunner().invoke(app, ["check", str(SAMPLE)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert expected in " ".join(result.stdout.split()), result.stdout
+
+
 def test_no_rated_copy_option(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["build", str(SAMPLE), "--out", str(tmp_path), "--no-rated-copy",
                                       "--quiet", "--jobs", "1"])

@@ -102,6 +102,21 @@ def plan_copy(report: Report) -> Plans:
     return Plans(tuple(sheets), tuple(notes))
 
 
+def copy_summary(report: Report) -> str:
+    """What build's rated copy adds, in one sentence: which columns, on which sheets, where."""
+    if not report.dataset.source.lower().endswith((".xlsx", ".xlsm")):
+        return ""
+    plans = plan_copy(report)
+    parts = []
+    for plan in plans.sheets:
+        cols = (f"columns {column_letter(plan.first_col)}:{column_letter(plan.last_col)}"
+                if plan.last_col > plan.first_col else f"column {column_letter(plan.first_col)}")
+        parts.append(f"{', '.join(text for _, text in plan.headers)} to {quote_sheet(plan.sheet)} ({cols})")
+    if not parts:
+        return "build writes no rated copy: no sheet can take the rated columns."
+    return f"build's rated copy adds {'; '.join(parts)}, as live formulas."
+
+
 _SETTING_FIELDS = {"tolerance": "tolerance_setting", "goal_post_tolerance": "goal_post_setting",
                    "trend_threshold": "trend_setting"}
 
