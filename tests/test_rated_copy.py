@@ -31,8 +31,11 @@ from kpi_excel.rated_copy.sheet import SheetAdditions, StyleRequests, edit_sheet
 
 CASES = ["sample", "blank", "tracker", "macros", "tolerance", "last-year"]
 ADDED_HEADERS = {"RAG", "RAG (rule)", "Direction of travel", "Against range"}
-# the only parts the rated copy may change: the sheets gaining columns, the styles, the tables
-EDITABLE = re.compile(r"xl/worksheets/sheet\d+\.xml|xl/styles\.xml|xl/tables/table\d+\.xml")
+# the only parts the rated copy may change: the sheets gaining columns, the styles, the tables, and
+# for the header notes the comments, their drawing, the sheet's relationships and the content types
+EDITABLE = re.compile(r"xl/worksheets/sheet\d+\.xml|xl/styles\.xml|xl/tables/table\d+\.xml|"
+                      r"xl/comments\d+\.xml|xl/drawings/vmlDrawing\d+\.vml|"
+                      r"xl/worksheets/_rels/sheet\d+\.xml\.rels|\[Content_Types\]\.xml")
 
 
 @dataclass
@@ -121,10 +124,12 @@ def test_demo_writes_the_rated_copy_with_25_rag_formulas_21_green_3_amber_1_red(
 def test_every_other_part_is_byte_for_byte_the_same(cases: dict[str, Case], name: str) -> None:
     case = cases[name]
     with zipfile.ZipFile(case.source) as before, zipfile.ZipFile(case.copy) as after:
-        assert before.namelist() == after.namelist()
-        changed = [n for n in before.namelist() if before.read(n) != after.read(n)]
+        original = before.namelist()
+        assert after.namelist()[:len(original)] == original
+        added = after.namelist()[len(original):]
+        changed = [n for n in original if before.read(n) != after.read(n)]
     assert changed, "the copy holds no new columns"
-    assert all(EDITABLE.fullmatch(n) for n in changed), changed
+    assert all(EDITABLE.fullmatch(n) for n in changed + added), changed + added
     assert "xl/styles.xml" in changed
 
 
@@ -154,6 +159,25 @@ def test_every_original_cell_keeps_its_value_formula_and_style(cases: dict[str, 
                 "KPIs", "Activity")
         assert [(n, d.attr_text) for n, d in before.defined_names.items()] == [
             (n, d.attr_text) for n, d in after.defined_names.items()]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_added_header_has_a_note_saying_so_and_the_rule(cases: dict[str, Case], name: str) -> None:
+    case = cases[name]
+    original, copy = _load(case.source), _load(case.copy)
+    headers = [(ws.title, c) for ws in copy.worksheets for row in ws.iter_rows() for c in row
+               if c.value in ADDED_HEADERS and original[ws.title][c.coordinate].value is None]
+    assert headers
+    rule = "floor standard met" if name != "tolerance" else "within 10% of target"
+    for sheet, cell in headers:
+        assert cell.comment is not None, (sheet, cell.coordinate)
+        assert "Added by kpi-excel" in cell.comment.text and rule in cell.comment.text
+        assert cell.font.i and not original[sheet].cell(cell.row, cell.column - 1).font.i
+    for ws in original.worksheets:  # the department's own notes are all still there
+        for row in ws.iter_rows():
+            for c in row:
+                if c.comment is not None:
+                    assert copy[ws.title][c.coordinate].comment.text == c.comment.text
 
 
 def test_the_tracker_keeps_its_chart_image_comment_validation_and_table(cases: dict[str, Case]) -> None:

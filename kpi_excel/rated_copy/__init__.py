@@ -13,6 +13,7 @@ from xml.parsers.expat import ExpatError, ParserCreate
 from kpi_excel.formatting import NO_DATA_WORD, NOT_RATED_WORD, RANGE_WORDS
 from kpi_excel.model import Rag, RangeStatus, Report, Warning_, quote_sheet
 
+from .notes import Notes
 from .parts import (
     Box,
     Styles,
@@ -112,6 +113,7 @@ def _edit_parts(archive: zipfile.ZipFile, plans: tuple[SheetPlan, ...], result: 
     if styles_part is None:
         raise CannotEdit("the workbook has no styles part")
     styles = Styles(read_small(archive, styles_part))
+    notes = Notes(archive)
     for plan in plans:
         where = f"{quote_sheet(plan.sheet)}!{column_letter(plan.first_col)}{plan.header_row}"
         part = parts.get(plan.sheet)
@@ -119,7 +121,12 @@ def _edit_parts(archive: zipfile.ZipFile, plans: tuple[SheetPlan, ...], result: 
             if part is None:
                 raise CannotEdit("the sheet's part is not in the workbook")
             tables = _grown_tables(archive, part, plan)
-            edits[part] = _edited_sheet(archive, part, plan, styles)
+            saved = notes.snapshot()
+            try:
+                edits[part] = _edited_sheet(archive, part, plan, styles, notes)
+            except BaseException:
+                notes.restore(saved)
+                raise
         except (CannotEdit, ExpatError) as error:
             result.notes.append(Warning_(f"no rated columns on this sheet: {_why(error)}", where))
             continue
@@ -127,6 +134,11 @@ def _edit_parts(archive: zipfile.ZipFile, plans: tuple[SheetPlan, ...], result: 
             edits[name] = _spooled(xml)
         result.sheets.append(plan.sheet)
     edits[styles_part] = _spooled(styles.edited())
+    for name, data in notes.parts.items():
+        edits[name] = _spooled(data)
+    types = notes.content_types()
+    if types is not None:
+        edits["[Content_Types].xml"] = _spooled(types)
 
 
 def _grown_tables(archive: zipfile.ZipFile, part: str, plan: SheetPlan) -> dict[str, bytes]:
@@ -145,7 +157,8 @@ def _grown_tables(archive: zipfile.ZipFile, part: str, plan: SheetPlan) -> dict[
     return grown
 
 
-def _edited_sheet(archive: zipfile.ZipFile, part: str, plan: SheetPlan, styles: Styles) -> IO[bytes]:
+def _edited_sheet(archive: zipfile.ZipFile, part: str, plan: SheetPlan, styles: Styles,
+                  notes: Notes) -> IO[bytes]:
     out = tempfile.SpooledTemporaryFile(_SPOOL)  # noqa: SIM115  (the caller closes it)
 
     def additions(tail: bytes) -> SheetAdditions:
@@ -155,14 +168,12 @@ def _edited_sheet(archive: zipfile.ZipFile, part: str, plan: SheetPlan, styles: 
             if kind in [k for k, _ in plan.headers]:
                 letter = column_letter(plan.col_of(kind))
                 ranges.append((f"{letter}{top}:{letter}{bottom}", words))
-        taken = validation_boxes(tail)
-        notes = []
-        for i in range(len(plan.headers)):
-            cell = Box(plan.first_col + i, plan.header_row, plan.first_col + i, plan.header_row)
-            if not any(box.meets(cell) for box in taken):
-                ref = f"{column_letter(cell.col1)}{cell.row1}"
-                notes.append(validation_note(ref, NOTE_TITLE, plan.note))
-        return SheetAdditions(conditional_formats(ranges, styles, highest_priority(tail)), notes)
+        formats = conditional_formats(ranges, styles, highest_priority(tail))
+        cells = [(plan.first_col + i, plan.header_row) for i in range(len(plan.headers))]
+        try:
+            return SheetAdditions(formats, legacy_drawing=notes.add(part, cells, plan.note))
+        except CannotEdit:  # notes kept in a way this does not edit: input messages instead
+            return SheetAdditions(formats, _input_messages(plan, tail))
 
     try:
         with archive.open(part) as source:
@@ -173,6 +184,18 @@ def _edited_sheet(archive: zipfile.ZipFile, part: str, plan: SheetPlan, styles: 
         out.close()
         raise
     return out
+
+
+def _input_messages(plan: SheetPlan, tail: bytes) -> list[bytes]:
+    """The header note as the message Excel shows when a header cell is selected, on each header
+    cell that no data validation of the sheet's own covers."""
+    taken = validation_boxes(tail)
+    messages = []
+    for i in range(len(plan.headers)):
+        cell = Box(plan.first_col + i, plan.header_row, plan.first_col + i, plan.header_row)
+        if not any(box.meets(cell) for box in taken):
+            messages.append(validation_note(f"{column_letter(cell.col1)}{cell.row1}", NOTE_TITLE, plan.note))
+    return messages
 
 
 def _spooled(data: bytes) -> IO[bytes]:
@@ -206,6 +229,13 @@ def _write_package(archive: zipfile.ZipFile, out: IO[bytes], edits: dict[str, IO
                 else:
                     with archive.open(info) as original:
                         shutil.copyfileobj(original, target)
+        names = set(archive.namelist())
+        for name in [n for n in edits if n not in names]:  # new parts (notes) go last
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with package.open(info, "w") as target:
+                edits[name].seek(0)
+                shutil.copyfileobj(edits[name], target)
 
 
 def _verify(out: IO[bytes], edits: dict[str, IO[bytes]]) -> None:

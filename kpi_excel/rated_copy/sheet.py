@@ -28,6 +28,7 @@ _AFTER_CONDITIONAL = ("dataValidations", "hyperlinks", "printOptions", "pageMarg
                       "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts",
                       "extLst")
 _AFTER_VALIDATIONS = _AFTER_CONDITIONAL[1:]
+_AFTER_LEGACY_DRAWING = _AFTER_CONDITIONAL[_AFTER_CONDITIONAL.index("legacyDrawingHF"):]
 
 
 def escape(text: str) -> str:
@@ -69,6 +70,7 @@ class SheetAdditions:
 
     conditional: bytes = b""
     validations: list[bytes] = field(default_factory=list)  # <dataValidation> elements
+    legacy_drawing: bytes = b""  # the <legacyDrawing> that shows new notes, where the sheet had none
 
 
 def edit_sheet(source: IO[bytes], target: IO[bytes], plan: SheetPlan, styles: StyleRequests,
@@ -88,6 +90,7 @@ def edit_sheet(source: IO[bytes], target: IO[bytes], plan: SheetPlan, styles: St
     target.write(start)
     _edit_rows(stream, target, plan, styles)
     tail = stream.rest(MAX_TAIL_BYTES, "its settings after the cells are too large")
+    _refuse_merged_cells(tail, plan)
     target.write(_edit_tail(tail, plan, tail_additions(tail)))
 
 
@@ -375,7 +378,12 @@ def _add_widths(head: bytes, plan: SheetPlan) -> bytes:
 
 def _edit_tail(tail: bytes, plan: SheetPlan, additions: SheetAdditions) -> bytes:
     elements = top_level_elements(tail)
-    _refuse_merged_cells(tail, plan)
+    if additions.legacy_drawing:
+        if any(name.split(b":")[-1] == b"legacyDrawing" for name, _, _ in elements):
+            raise CannotEdit("it has a drawing for notes that its relationships do not name")
+        at = _first_of(elements, _AFTER_LEGACY_DRAWING, len(tail) - len(b"</worksheet>"))
+        tail = tail[:at] + additions.legacy_drawing + tail[at:]
+        elements = top_level_elements(tail)
     if additions.validations:
         tail = _add_validations(tail, elements, additions.validations)
         elements = top_level_elements(tail)

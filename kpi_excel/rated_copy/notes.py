@@ -1,0 +1,168 @@
+"""The added header cells' notes (Excel's legacy comments): a comments part and its VML drawing."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from .parts import read_small, relationships
+from .plan import column_letter
+from .sheet import CannotEdit, escape, quoteattr
+
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_COMMENTS_TYPE = f"{_REL}/comments"
+_VML_TYPE = f"{_REL}/vmlDrawing"
+_COMMENTS_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+_VML_CONTENT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+AUTHOR = "kpi-excel"
+
+_VML_HEAD = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+             'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
+             '<o:idmap v:ext="edit" data="{block}"/></o:shapelayout><v:shapetype id="_x0000_t202" '
+             'coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe"><v:stroke '
+             'joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
+
+
+@dataclass
+class Notes:
+    """Every sheet's new notes, and the package parts they add or change."""
+
+    archive: zipfile.ZipFile
+    parts: dict[str, bytes] = field(default_factory=dict)  # part name -> its new bytes
+    new_parts: list[tuple[str, str]] = field(default_factory=list)  # (part name, content type)
+    _blocks: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        for name in self.archive.namelist():
+            if name.endswith(".vml"):
+                data = read_small(self.archive, name)
+                self._blocks.update(int(b) for found in re.findall(rb'<o:idmap[^>]*data="([\d,]+)"', data)
+                                    for b in found.split(b","))
+
+    def snapshot(self) -> tuple[dict[str, bytes], list[tuple[str, str]], set[int]]:
+        return dict(self.parts), list(self.new_parts), set(self._blocks)
+
+    def restore(self, saved: tuple[dict[str, bytes], list[tuple[str, str]], set[int]]) -> None:
+        self.parts, self.new_parts, self._blocks = dict(saved[0]), list(saved[1]), set(saved[2])
+
+    def add(self, sheet_part: str, cells: list[tuple[int, int]], text: str) -> bytes:
+        """Notes with text on cells (0-based column, 1-based row) of a sheet; returns the element
+        the sheet must gain (a <legacyDrawing>), or b"" when it has one already."""
+        rels = relationships(self.archive, sheet_part)
+        comments = [path for _, kind, path in rels if kind == _COMMENTS_TYPE]
+        drawings = [(rid, path) for rid, kind, path in rels if kind == _VML_TYPE]
+        if comments and drawings:
+            self._append(comments[0], drawings[0][1], cells, text)
+            return b""
+        if comments or drawings:
+            raise CannotEdit("its notes are not stored as Excel stores them")
+        comments_part = self._free_name("xl/comments{}.xml")
+        vml_part = self._free_name("xl/drawings/vmlDrawing{}.vml")
+        block = max(self._blocks, default=0) + 1
+        self._blocks.add(block)
+        self.parts[comments_part] = _comments(cells, text)
+        self.parts[vml_part] = (_VML_HEAD.format(block=block)
+                                + "".join(_shape(block * 1024 + 1 + i, col, row)
+                                          for i, (col, row) in enumerate(cells)) + "</xml>").encode()
+        self.new_parts += [(comments_part, _COMMENTS_CONTENT), (vml_part, _VML_CONTENT)]
+        rid = self._add_relationships(sheet_part, rels, vml_part, comments_part)
+        return f'<legacyDrawing xmlns:r="{_REL}" r:id="{rid}"/>'.encode()
+
+    def _append(self, comments_part: str, vml_part: str, cells: list[tuple[int, int]], text: str) -> None:
+        """Add the notes to the sheet's own comments and drawing."""
+        xml = self.parts.get(comments_part) or read_small(self.archive, comments_part)
+        if b"</authors>" not in xml or b"</commentList>" not in xml:
+            raise CannotEdit("its notes are not stored as Excel stores them")
+        author = len(re.findall(rb"<author[\s>/]", xml))
+        xml = xml.replace(b"</authors>", f"<author>{AUTHOR}</author></authors>".encode(), 1)
+        entries = "".join(_comment(col, row, text, author) for col, row in cells).encode()
+        self.parts[comments_part] = xml.replace(b"</commentList>", entries + b"</commentList>", 1)
+        vml = self.parts.get(vml_part) or read_small(self.archive, vml_part)
+        if not vml.rstrip().endswith(b"</xml>") or b"_x0000_t202" not in vml:
+            raise CannotEdit("its notes' drawing is not as Excel writes it")
+        first = max((int(n) for n in re.findall(rb"_x0000_s(\d+)", vml)), default=1024) + 1
+        shapes = "".join(_shape(first + i, col, row) for i, (col, row) in enumerate(cells)).encode()
+        end = vml.rstrip().rindex(b"</xml>")
+        self.parts[vml_part] = vml[:end] + shapes + vml[end:]
+
+    def _free_name(self, pattern: str) -> str:
+        taken = set(self.archive.namelist()) | set(self.parts)
+        n = 1
+        while pattern.format(n) in taken:
+            n += 1
+        name = pattern.format(n)
+        self.parts[name] = b""  # reserved
+        return name
+
+    def _add_relationships(self, sheet_part: str, rels: list[tuple[str, str, str]], vml_part: str,
+                           comments_part: str) -> str:
+        folder, name = posixpath.split(sheet_part)
+        rels_part = posixpath.join(folder, "_rels", name + ".rels")
+        ids = {rid for rid, _, _ in rels}
+        if rels_part in self.archive.namelist():
+            xml = read_small(self.archive, rels_part)
+            ids |= {i.decode() for i in re.findall(rb'Id="([^"]+)"', xml)}
+        else:
+            xml = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+                   b'"http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+            self.new_parts.append((rels_part, ""))  # .rels has its Default content type
+        vml_id, comments_id = _free_ids(ids, 2)
+        entries = (f'<Relationship Id="{vml_id}" Type="{_VML_TYPE}" '
+                   f'Target={quoteattr(posixpath.relpath(vml_part, folder))}/>'
+                   f'<Relationship Id="{comments_id}" Type="{_COMMENTS_TYPE}" '
+                   f'Target={quoteattr(posixpath.relpath(comments_part, folder))}/>').encode()
+        self.parts[rels_part] = xml.replace(b"</Relationships>", entries + b"</Relationships>", 1)
+        return vml_id
+
+    def content_types(self) -> bytes | None:
+        """[Content_Types].xml with the new parts, or None when nothing was added."""
+        if not self.new_parts:
+            return None
+        xml = read_small(self.archive, "[Content_Types].xml")
+        added = []
+        for part, kind in self.new_parts:
+            if kind and kind != _VML_CONTENT:
+                added.append(f'<Override PartName="/{part}" ContentType="{kind}"/>')
+        if not re.search(rb'<Default\s[^>]*Extension="vml"', xml, re.I):
+            added.insert(0, f'<Default Extension="vml" ContentType="{_VML_CONTENT}"/>')
+        if b"</Types>" not in xml:
+            raise CannotEdit("its list of content types is not as Excel writes it")
+        return xml.replace(b"</Types>", "".join(added).encode() + b"</Types>", 1)
+
+
+def _free_ids(taken: set[str], count: int) -> list[str]:
+    found: list[str] = []
+    n = 1
+    while len(found) < count:
+        if f"rId{n}" not in taken:
+            found.append(f"rId{n}")
+        n += 1
+    return found
+
+
+def _comments(cells: list[tuple[int, int]], text: str) -> bytes:
+    entries = "".join(_comment(col, row, text, 0) for col, row in cells)
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="http://schemas.'
+            f'openxmlformats.org/spreadsheetml/2006/main"><authors><author>{AUTHOR}</author></authors>'
+            f"<commentList>{entries}</commentList></comments>").encode()
+
+
+def _comment(col: int, row: int, text: str, author: int) -> str:
+    return (f'<comment ref="{column_letter(col)}{row}" authorId="{author}"><text><r><rPr><b/><sz val="9"/>'
+            f'<rFont val="Tahoma"/><family val="2"/></rPr><t>{AUTHOR}:</t></r><r><rPr><sz val="9"/>'
+            f'<rFont val="Tahoma"/><family val="2"/></rPr><t xml:space="preserve">\n{escape(text)}</t></r>'
+            "</text></comment>")
+
+
+def _shape(number: int, col: int, row: int) -> str:
+    """A hidden note's box, anchored beside its cell (as Excel draws a new note)."""
+    anchor = f"{col + 1}, 15, {max(row - 2, 0)}, 10, {col + 4}, 15, {row + 6}, 4"
+    return (f'<v:shape id="_x0000_s{number}" type="#_x0000_t202" style="position:absolute;margin-left:0;'
+            'margin-top:0;width:216pt;height:110pt;z-index:1;visibility:hidden" fillcolor="#ffffe1" '
+            'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
+            '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div '
+            'style="text-align:left"></div></v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/>'
+            f"<x:SizeWithCells/><x:Anchor>{anchor}</x:Anchor><x:AutoFill>False</x:AutoFill>"
+            f"<x:Row>{row - 1}</x:Row><x:Column>{col}</x:Column></x:ClientData></v:shape>")
