@@ -38,6 +38,11 @@ _SETTING_KEYS = {
 }
 
 
+def names_rag_rule(key: str) -> bool:
+    """Whether a Settings-sheet key is the RAG rule's."""
+    return _SETTING_KEYS.get(normalise(key)) == "rag_method"
+
+
 def parse_rag_method(text: str, where: str = "") -> RagMethod:
     """'Floor standard' or 'Tolerance' -> the RAG rule."""
     method = _RAG_METHODS.get(normalise(text))

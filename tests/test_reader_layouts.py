@@ -227,14 +227,14 @@ def test_the_stated_rating_is_shown_beside_ours_and_every_disagreement_warned(tm
     rows = [*ROWS, ["CS03", "Calls answered", "H", Fmt(0.95, "0%"), Fmt(0.9, "0%"), "A"],
             ["CS04", "Visits", "H", 5, 4, "purple"]]
     path = write_book(tmp_path / "tracker.xlsx", {"Q2 2023-24": [HEADER, *rows]})
-    data = json.loads(CliRunner().invoke(app, ["check", str(path), "--json"]).stdout)
+    data = json.loads(CliRunner().invoke(app, ["check", str(path), "--json", "--rule", "floor"]).stdout)
     assert [(k["rag"], k["stated_rag"], k["stated_status"]) for k in data["kpis"]] == [
         ("GREEN", "GREEN", "Target met"), ("RED", "RED", "Target not achieved"), ("GREEN", "AMBER", "A"),
         ("GREEN", None, None)]  # a word we do not know is not compared
     messages = {w["where"]: w["message"] for w in data["warnings"]}
     assert "states Amber ('A'), but the rule gives Green" in messages["'Q2 2023-24'!F4"]
     assert "'purple' is not a rating we know" in messages["'Q2 2023-24'!F5"]
-    shown = CliRunner().invoke(app, ["check", str(path)]).stdout
+    shown = CliRunner().invoke(app, ["check", str(path), "--rule", "floor"]).stdout
     assert "Stated" in shown and "Amber ≠" in shown
 
 
@@ -279,3 +279,31 @@ def test_a_header_row_repeated_inside_the_table_is_skipped_with_a_warning() -> N
     data = from_rows({"KPIs": [header, ["A1", "Adults", 10, 11], [], header, ["A2", "Carers", 5, 6]]})
     assert [i.code for i in data.indicators] == ["A1", "A2"]
     assert any(w.where == "KPIs!A4" and "row 4 repeats the header row" in w.message for w in data.warnings)
+
+
+def test_value_target_status_repeated_under_period_banners_is_a_series(tmp_path: Path) -> None:
+    rows = [[None, None, "Q1 2023/24", None, None, "Q2 2023/24"],
+            ["Ref", "Indicator", "Value", "Target", "Status", "Value", "Target", "Status"],
+            ["CS01", "Calls answered", Fmt(0.7, "0%"), Fmt(0.8, "0%"), "Off target",
+             Fmt(0.85, "0%"), Fmt(0.9, "0%"), "A"]]
+    report = api.check(merged_book(tmp_path / "t.xlsx", rows, ["C1:E1", "F1:H1"]))
+    [rating] = report.ratings
+    assert [(o.period.label, o.value) for o in rating.indicator.observations] == [
+        ("Q1 2023/24", 0.7), ("Q2 2023/24", 0.85)]
+    # the latest group's target; Amber by the tolerance the council's stated Amber shows
+    assert (rating.indicator.target, rating.rag) == (0.9, Rag.AMBER)
+    assert rating.indicator.stated is not None and rating.indicator.stated.rag is Rag.AMBER
+
+
+def test_stated_ambers_without_floors_show_the_council_rates_by_a_tolerance() -> None:
+    rows = [["Indicator", "Target", "Value Q2 2023/24", "Status"],
+            ["Calls answered", 100, 88, "Target slightly missed (within 15%)"],
+            ["Complaints closed", 100, 80, "Off target"]]
+    data = from_rows({"KPIs": rows})
+    assert (data.settings.rag_method.value, data.settings.tolerance) == ("tolerance", 0.15)
+    assert [r.rag for r in rate(data).ratings] == [Rag.AMBER, Rag.RED]
+    assert any("within 15% of the target" in w.message and w.where == "KPIs!D2" for w in data.warnings)
+    floors = from_rows({"KPIs": [[*rows[0], "Floor"], [*rows[1], 90], [*rows[2], 85]]})
+    assert floors.settings.rag_method.value == "floor"  # floors given: the floor rule stands
+    settings = from_rows({"KPIs": rows, "Settings": [["RAG rule", "Floor standard"]]})
+    assert settings.settings.rag_method.value == "floor"  # the workbook's own rule stands

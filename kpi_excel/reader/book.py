@@ -26,6 +26,7 @@ from .period_source import (
     FIX_PERIOD,
     NamedPeriod,
     banner_period,
+    banner_series,
     first_named,
     name_period,
     nothing_named,
@@ -33,6 +34,7 @@ from .period_source import (
     undated_value_column,
 )
 from .proposals import read_proposals
+from .stated_rule import rule_from_stated
 from .table import TableReader
 
 FIX_TABLE = (
@@ -88,6 +90,7 @@ class BookReader:
     period_source: PeriodSource | None = None  # None: the headings name the periods
     period_unused_noted: bool = False
     settings_cells: tuple[tuple[str, str], ...] = ()  # numeric rule settings, for the rated copy
+    rule_given: bool = False  # the Settings sheet names a RAG rule
 
     def add_sheet(self, title: str, rows: list[list[Cell]], hidden_rows: frozenset[int] = frozenset(),
                   merges: Sequence[Merge] = ()) -> None:
@@ -100,6 +103,7 @@ class BookReader:
             key_rows = list(_key_rows(title, rows))
             self.settings = config.settings_from_rows(key_rows)
             self.settings_cells = _numeric_setting_cells(title, rows)
+            self.rule_given = self.rule_given or any(config.names_rag_rule(key) for key, _, _ in key_rows)
             named = config.period_from_rows(key_rows)
             if named is not None:
                 self.settings_period = NamedPeriod(named[0], PeriodSource("settings", named[1], named[2]))
@@ -125,6 +129,7 @@ class BookReader:
         indicators = tuple(ind for table in self._read_undated(source) for ind in table)
         if not indicators:
             self._no_indicators(file)
+        settings = rule_from_stated(indicators, self.settings, self.rule_given, self.warnings)
         proposals = read_proposals(self.proposals_sheet, indicators, self.warnings)
         periods = tuple(sorted({o.period for ind in indicators for o in ind.observations}))
         return Dataset(
@@ -134,7 +139,7 @@ class BookReader:
             periods=periods,
             proposals=proposals,
             details=self.details,
-            settings=self.settings,
+            settings=settings,
             warnings=tuple(self.warnings),
             extra_headers=tuple(dict.fromkeys(self.extra_headers)),
             title=self.title,
@@ -175,6 +180,7 @@ class BookReader:
                 where=ref(sheet, header.row, header.roles[Role.INDICATOR]),
                 fix="Head each value column with its period (Apr-19, Q1 2019/20) or add an 'Actual' column",
             )
+        header = banner_series(sheet, rows, header, merges) or header
         if not self.title:
             self.title = _title_above(rows, header.row)
         self.extra_headers.extend(header.extras.values())

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from kpi_excel.model import LATEST, Period, PeriodSource, quote_sheet
-from kpi_excel.parsing import Role, clean_text
+from kpi_excel.parsing import Role, clean_text, header_role
 from kpi_excel.periods import find_period
 
 from .cells import Cell, Merge, ref
@@ -62,6 +62,30 @@ def _banner_col(row: Sequence[Cell], r: int, value_col: int, first_data_col: int
         if row[col].value not in (None, ""):
             return col
     return None
+
+
+def banner_series(sheet: str, rows: Sequence[Sequence[Cell]], header: Header,
+                  merges: Sequence[Merge]) -> Header | None:
+    """A header whose value columns repeat under period banners (Q1 2023/24 over Value | Target |
+    Status, Q2 2023/24 over the next three) as a header of period columns; the target and status
+    read are those of the latest period's group. None when the value columns do not repeat so."""
+    value_cols = sorted(c for c, text in header.texts.items() if header_role(text) is Role.VALUE)
+    if len(value_cols) < 2 or header.periods or header.long_form:
+        return None
+    named = [banner_period(sheet, rows, header, c, merges) for c in value_cols]
+    periods = {c: n.period for c, n in zip(value_cols, named, strict=True) if n is not None}
+    if len(periods) != len(value_cols) or len(set(periods.values())) != len(periods):
+        return None
+    latest = max(periods, key=lambda c: periods[c])
+    roles: dict[Role, int] = {role: c for role, c in header.roles.items() if role is not Role.VALUE}
+    group_end = min([c for c in value_cols if c > latest], default=max(header.texts) + 1)
+    for c in range(latest + 1, group_end):  # the latest group's own target, floor, status
+        role = header_role(header.texts.get(c, ""))
+        if role in (Role.TARGET, Role.FLOOR, Role.STATUS):
+            roles[role] = c
+    grouped = {c for c in range(value_cols[0], group_end)}
+    extras = {c: text for c, text in header.extras.items() if c not in grouped}
+    return Header(header.row, roles, periods, extras, header.texts)
 
 
 def title_period(sheet: str, rows: Sequence[Sequence[Cell]], header: Header) -> NamedPeriod | None:
