@@ -17,7 +17,7 @@ class KpiExcelError(Exception):
         """The whole message as one line: file, sheet!cell, what is wrong, what to do."""
         # a text file's place is line:column, written after its name as compilers write it
         joint = ":" if self.file and self.where[:1].isdigit() else ": "
-        place = joint.join(p for p in (self.file, self.where) if p)
+        place = joint.join(p for p in (printable(self.file), self.where) if p)
         text = f"{place}: {self.problem}" if place else self.problem
         return f"{text}. {self.fix}" if self.fix else text
 
@@ -66,3 +66,19 @@ class ExtraNotInstalledError(KpiExcelError, ImportError):
 
 class ChartDrawingError(RuntimeError):
     """A chart could not be drawn: a fault in kpi-excel, kept apart from template errors."""
+
+
+def printable(name: str) -> str:
+    """A file name as a one-line message shows it: a control character (a line break, an escape
+    that would restyle the terminal) or a byte that is not UTF-8 written as \\xNN, so the line
+    stays one line and still tells the file apart."""
+    if name.isprintable():
+        return name
+    return "".join(ch if ch.isprintable() or ch == " " else _escaped(ch) for ch in name)
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as Python keeps it in a file name
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -367,7 +367,8 @@ def test_paths_with_spaces_and_accents_and_a_missing_out_folder(tmp_path: Path) 
     run = build(tmp_path, source, out)
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "KPI tracker – 2019 (final) ü-paper.docx", "KPI tracker – 2019 (final) ü-rag.xlsx"]
+        "KPI tracker – 2019 (final) ü-paper.docx", "KPI tracker – 2019 (final) ü-rag.xlsx",
+        "KPI tracker – 2019 (final) ü-rated.xlsx"]
     assert str(out / "KPI tracker – 2019 (final) ü-rag.xlsx") in run.stdout
 
 
@@ -501,3 +502,13 @@ def test_a_file_name_too_long_for_its_outputs_names_is_cut_to_fit(tmp_path: Path
     assert [n.rsplit("-", 1)[-1] for n in names] == ["1.docx", "paper.docx", "rag.xlsx", "rated.xlsx"]
     for name in names:
         assert len(name.encode()) <= 255 and name.startswith("Quarterly KPI return, éé"), name
+
+
+def test_an_error_about_a_file_whose_name_holds_control_characters_is_one_line(tmp_path: Path) -> None:
+    """A line break or a terminal escape in a file name (legal on Linux and macOS) is shown as
+    \\x0a or \\x1b, so the message stays one line and cannot restyle the terminal."""
+    source = tmp_path / "empty\nreturn\x1b[2J \udce9.xlsx"
+    source.write_bytes(b"")
+    run = run_cli(["check", str(source)], cwd=tmp_path, env=child_env(tmp_path), tag="ctl")
+    line = one_line(run)
+    assert line.startswith(f"{tmp_path}/empty\\x0areturn\\x1b[2J \\xe9.xlsx: the file is empty"), line
