@@ -134,7 +134,7 @@ def missing_details_warning(report: Report) -> str:
     if not missing:
         return ""
     options = [_WHERE_GIVEN[name] for name in missing if name in _WHERE_GIVEN]
-    how = "on the workbook's Paper details sheet" + (f" or with {', '.join(options)}" if options else "")
+    how = "on the Paper details sheet" + (f" or with {', '.join(options)}" if options else "")
     return (f"the paper has highlighted placeholders for details the workbook does not give "
             f"({', '.join(missing)}): give them {how} and build again, or fill them in before "
             "publishing")
