@@ -213,6 +213,29 @@ def _parse_number_text(text: str) -> CellNumber:
     return CellNumber(-number if negative else number, percent=suffix == "%")
 
 
+_COMPARED = re.compile(
+    r"^(?P<sign>>=|=>|<=|=<|≥|≤|>|<|at least|not less than|no less than|minimum of|min\.?|above|over|"
+    r"more than|greater than|at most|not more than|no more than|maximum of|max\.?|below|under|"
+    r"less than|fewer than|up to)\s*(?P<rest>.+)$", re.I)
+_LOWER_SIGNS = frozenset({"<=", "=<", "≤", "<", "at most", "not more than", "no more than", "maximum of",
+                          "max", "max.", "below", "under", "less than", "fewer than", "up to"})
+
+
+def strip_comparison(text: str) -> tuple[str, Polarity | None] | None:
+    """A target written as a comparison or with a note, as councils write them: '>= 95%' ('95%',
+    higher is better), '< 10' ('10', lower), 'at least 90%', '90% (national average)'. None when
+    nothing was stripped."""
+    cleaned = re.sub(r"\s*[(\[].*[)\]]\s*$", "", " ".join(text.split()))  # a trailing note
+    # a unit after the number: '5 days', '12 weeks', '3.5 per cent'
+    cleaned = re.sub(r"^([^a-z]*\d[^a-z]*?)\s+(?:days?|weeks?|months?|hours?|mins?|minutes?|"
+                     r"pts?|points?|people|cases|households|visits|calls)\.?$", r"\1", cleaned, flags=re.I)
+    match = _COMPARED.match(cleaned)
+    if match:
+        sign = match["sign"].lower()
+        return match["rest"].strip(), Polarity.LOWER if sign in _LOWER_SIGNS else Polarity.HIGHER
+    return (cleaned, None) if cleaned and cleaned != text.strip() else None
+
+
 # --- words ---------------------------------------------------------------------------------
 
 _POLARITY_WORDS = {

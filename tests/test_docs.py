@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -242,3 +243,10 @@ def test_where_the_period_came_from_is_the_page_s(tmp_path: Path) -> None:
     assert [str(w) for w in accidents.warnings if "merged" in w.message or "repeats" in w.message] == [
         "KPIs!C3:C4: the target is one cell merged over rows 3 to 4, so it applies to each of them",
         "KPIs!A6: row 6 repeats the header row (two tables pasted one under the other?), so it was skipped"]
+
+
+def test_the_period_source_json_is_the_page_s(tmp_path: Path) -> None:
+    from kpi_excel.export import report_to_dict
+
+    [shown] = re.findall(r"`(\{\"kind\": \"banner\"[^`]+)`", TEXT)
+    assert report_to_dict(api.check(example_book(tmp_path, "banner")))["period_source"] == json.loads(shown)

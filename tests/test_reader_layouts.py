@@ -307,3 +307,22 @@ def test_stated_ambers_without_floors_show_the_council_rates_by_a_tolerance() ->
     assert floors.settings.rag_method.value == "floor"  # floors given: the floor rule stands
     settings = from_rows({"KPIs": rows, "Settings": [["RAG rule", "Floor standard"]]})
     assert settings.settings.rag_method.value == "floor"  # the workbook's own rule stands
+
+
+@pytest.mark.parametrize(("target", "value", "polarity", "rag"), [
+    (">= 95%", Fmt(0.96, "0%"), Polarity.HIGHER, Rag.GREEN),
+    ("< 10", 12, Polarity.LOWER, Rag.RED),
+    ("at least 90%", Fmt(0.91, "0%"), Polarity.HIGHER, Rag.GREEN),
+    ("≤ 5 days", 4, Polarity.LOWER, Rag.GREEN),
+    ("90% (national average)", Fmt(0.85, "0%"), Polarity.HIGHER, Rag.RED),
+])
+def test_targets_written_as_comparisons_or_with_a_note(target: str, value: object, polarity: Polarity,
+                                                       rag: Rag) -> None:
+    data = from_rows({"KPIs": [["Indicator", "Target", "Value 2019/20"], ["Measure", target, value]]})
+    [rating] = rate(data).ratings
+    assert (rating.indicator.polarity, rating.rag) == (polarity, rag)
+
+
+def test_a_target_that_is_words_is_still_an_error() -> None:
+    with pytest.raises(BadValueError, match="the target 'high'"):
+        from_rows({"KPIs": [["Indicator", "Target", "Value 2019/20"], ["Measure", "high", 5]]})

@@ -28,6 +28,7 @@ from kpi_excel.parsing import (
     parse_polarity,
     parse_stated_rag,
     parse_type,
+    strip_comparison,
 )
 from kpi_excel.periods import parse_period
 
@@ -113,7 +114,8 @@ class TableReader:
         label = f"{code} {name}".strip()
         section = clean_text(row.at(self.col(Role.SECTION)).value) or section
         numbers = Numbers(label, self.warnings)
-        number_cells = [(c, row.at(self.col(role)), self.where(r, self.col(role)))
+        hints: list[Polarity] = []  # '< 10' as a target says lower is better
+        number_cells = [(c, _comparison_read(row.at(self.col(role)), hints), self.where(r, self.col(role)))
                         for role, c in ((Role.TARGET, "target"), (Role.FLOOR, "floor"),
                                         (Role.LOWER, "lower threshold"),
                                         (Role.UPPER, "upper threshold"))]
@@ -127,7 +129,7 @@ class TableReader:
                 f"{label}: percentages on mixed scales (some cells 0.85, some 85); "
                 "plain numbers above 1.5 were taken as whole percentages", self.where(r, 0)))
         self._warn_long_text(row, label)
-        polarity = self._polarity(row, target, floor)
+        polarity = self._polarity(row, target, floor, hints[0] if len(set(hints)) == 1 else None)
         kpi_type = self._type(row, target, lower, upper)
         return Indicator(
             name=name or code,
@@ -239,7 +241,8 @@ class TableReader:
                 "A, Target met, Off target or Data only), so it was not compared with ours", where))
         return dataclasses.replace(stated, cell=where) if stated else None
 
-    def _polarity(self, row: Row, target: float | None, floor: float | None) -> Polarity:
+    def _polarity(self, row: Row, target: float | None, floor: float | None,
+                  written: Polarity | None = None) -> Polarity:
         col = self.col(Role.POLARITY)
         cell = row.at(col)
         if cell.value not in (None, ""):
@@ -252,10 +255,11 @@ class TableReader:
                         "None (data only)",
                 )
             return polarity
-        # no polarity given: a floor above the target can only mean lower is better
+        # no polarity given: a floor above the target can only mean lower is better; a target
+        # written '< 10' says so too
         if target is not None and floor is not None and floor > target:
             return Polarity.LOWER
-        return Polarity.HIGHER
+        return written or Polarity.HIGHER
 
     def _type(self, row: Row, target: float | None, lower: float | None,
               upper: float | None) -> KpiType:
@@ -282,6 +286,23 @@ class TableReader:
             return config.parse_fraction(cell.value, self.where(row.index, col), "tolerance")
         except config.SettingsError as error:
             raise BadValueError(error.problem, where=error.where, fix=error.fix) from error
+
+
+def _comparison_read(cell: Cell, hints: list[Polarity]) -> Cell:
+    """A setting typed as a comparison or with a note ('>= 95%', '< 10', '90% (national average)')
+    as the number it states; the direction it states is added to hints."""
+    if not isinstance(cell.value, str) or not cell.number.unreadable:
+        return cell
+    stripped = strip_comparison(cell.value)
+    if stripped is None:
+        return cell
+    text, direction = stripped
+    readable = Cell(text, cell.number_format)
+    if readable.number.unreadable or readable.number.value is None:
+        return cell
+    if direction is not None:
+        hints.append(direction)
+    return readable
 
 
 def _row_with_settings(members: list[tuple[Row, str]], target_col: int | None) -> tuple[Row, str]:
