@@ -363,22 +363,36 @@ class _PartScan:
 
     def _count_cells(self, chunk: bytes) -> None:
         """Track the cells in each row; split the chunk into rows only when one could be too wide."""
-        cell_tags = [b"<" + prefix + tail for prefix in self._prefixes for tail in (b"c ", b"c>", b"c/",
-                                                                                   b"c\t", b"c\n", b"c\r")]
-        row_tags = [b"<" + prefix + b"row" + tail for prefix in self._prefixes
-                    for tail in (b" ", b">", b"/", b"\t", b"\n", b"\r")]
-        if self._in_row + sum(chunk.count(tag) for tag in cell_tags) <= MAX_CELLS_IN_A_ROW:
-            last = max(chunk.rfind(tag) for tag in row_tags)
+        if self._in_row + self._cells_in(chunk) <= MAX_CELLS_IN_A_ROW:
+            starts = self._row_starts(chunk)
+            last = starts[-1] if starts else -1
             tail = chunk if last < 0 else chunk[last:]
-            self._in_row = (self._in_row if last < 0 else 0) + sum(tail.count(t) for t in cell_tags)
+            self._in_row = (self._in_row if last < 0 else 0) + self._cells_in(tail)
             return
-        rows = re.split(b"|".join(re.escape(tag) for tag in row_tags), chunk)
-        for i, piece in enumerate(rows):
+        starts = self._row_starts(chunk)
+        for i, (start, end) in enumerate(zip([0, *starts], [*starts, len(chunk)], strict=True)):
             if i > 0:  # a new row starts here
                 self.widest_row = max(self.widest_row, self._in_row)
                 self._in_row = 0
-            self._in_row += sum(piece.count(tag) for tag in cell_tags)
+            self._in_row += self._cells_in(chunk[start:end])
         self.widest_row = max(self.widest_row, self._in_row)
+
+    def _cells_in(self, data: bytes) -> int:
+        if len(self._prefixes) > _FEW_PREFIXES:  # counting each prefix's tags would take too long
+            return len(_ANY_CELL.findall(data))
+        return sum(data.count(b"<" + prefix + b"c" + end) for prefix in self._prefixes for end in _ENDS)
+
+    def _row_starts(self, data: bytes) -> list[int]:
+        if len(self._prefixes) > _FEW_PREFIXES:
+            return [match.start() for match in _ANY_ROW.finditer(data)]
+        tags = [re.escape(b"<" + prefix + b"row" + end) for prefix in self._prefixes for end in _ENDS]
+        return [match.start() for match in re.finditer(b"|".join(tags), data)]
+
+
+_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r")  # what may follow an element's name
+_FEW_PREFIXES = 3  # beyond, cells and rows are counted under any prefix (which only over-counts)
+_ANY_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
+_ANY_ROW = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
 
 
 # --- Strict Open XML -------------------------------------------------------------------------

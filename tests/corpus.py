@@ -1219,6 +1219,19 @@ def cells_and_rows_in_comments(path: Path) -> None:
     raw_xlsx(path, [RawSheet("KPIs", xml)])
 
 
+@case(fails("a row of 400,000 cells", fix="saved from Excel"))
+def many_prefixes_for_one_namespace(path: Path) -> None:
+    """5,000 prefixes bound to SpreadsheetML on one element: counting each one's tags in every
+    piece of the part would take minutes."""
+    declared = " ".join(f'xmlns:p{i}="{MAIN_NS}"' for i in range(5_000))
+
+    def stream(out: io.BufferedIOBase) -> None:
+        out.write(DECL + f'<worksheet xmlns="{MAIN_NS}" {declared}><sheetData><p4999:row>'.encode())
+        out.write(b"<p4999:c/>" * 400_000)
+        out.write(b"</p4999:row></sheetData></worksheet>")
+    raw_xlsx(path, [RawSheet("KPIs", sheet_xml(table())), RawSheet("Data", stream)])
+
+
 # --- messages that name what the file is -------------------------------------------------------
 
 STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
