@@ -435,7 +435,7 @@ def _check_sheet_parts_present(name: str, archive: zipfile.ZipFile, names: set[s
     info = archive.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
     if info is None or info.file_size > 4 * 2**20:
         return
-    listed = re.findall(rb'PartName="/([^"]+)"', archive.read(info))
+    listed = re.findall(rb"""PartName\s*=\s*["']/([^"']+)["']""", archive.read(info))
     missing = [p.decode("utf-8", "replace") for p in listed
                if p.startswith(b"xl/worksheets/") and p.decode("utf-8", "replace") not in names]
     if missing:

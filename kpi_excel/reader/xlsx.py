@@ -324,7 +324,8 @@ def _parsed_rows(ws: Any, path: Path) -> Iterator[tuple[list[Cell], bool]]:
 
 # [^<>], not [^>]: a search from each "<mergeCell" stops at the next "<", so the time stays in
 # step with the part's size even when a comment holds thousands of "<mergeCell" without a ">"
-_MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^<>]*?\bref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+_MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell\b[^<>]*?\bref\s*=\s*[\"']"
+                    rb"([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)[\"']")  # either quote, as XML allows
 MAX_MERGES = 10_000  # merged ranges read from one sheet: a KPI table has a few dozen
 
 
