@@ -55,8 +55,8 @@ _TAG_UNDERSCORE = re.compile(r"(?<=[{%])_|_(?=[}%])")
 def as_typed(value: Any) -> Any:
     """A value as the paper must show it: escaped for XML, so that docxtpl's clean-up after
     rendering leaves its text exactly as typed (pictures and markup pass unchanged)."""
-    if not isinstance(value, str) or hasattr(value, "__html__"):
-        return value
+    if not isinstance(value, str) or hasattr(value, "__html__") or "_" not in value:
+        return value  # autoescape escapes it as usual
     return markupsafe.Markup(_TAG_UNDERSCORE.sub("&#95;", str(markupsafe.escape(value))))
 
 
