@@ -326,3 +326,28 @@ def test_targets_written_as_comparisons_or_with_a_note(target: str, value: objec
 def test_a_target_that_is_words_is_still_an_error() -> None:
     with pytest.raises(BadValueError, match="the target 'high'"):
         from_rows({"KPIs": [["Indicator", "Target", "Value 2019/20"], ["Measure", "high", 5]]})
+
+
+@pytest.mark.parametrize(("above", "sheet", "labels"), [
+    ([["Key Performance Indicators 2023/24"]], "KPIs", ["Q1 2023/24", "Q2 2023/24"]),
+    ([], "2019-20", ["Q1 2019/20", "Q2 2019/20"]),
+])
+def test_quarter_columns_without_a_year_take_it_from_where_it_is_written(
+        above: list[list[object]], sheet: str, labels: list[str]) -> None:
+    header = ["Indicator", "Target", "Q1", "Q2", "Q3", "Q4"]
+    data = from_rows({sheet: [*above, header, ["Calls answered", 10, 8, 11]]})
+    [ind] = data.indicators
+    assert [o.period.label for o in ind.observations if o.value is not None] == labels
+
+
+def test_month_columns_without_a_year_run_april_to_march() -> None:
+    header = ["Indicator", "Target", "Apr", "May", "Jan", "Feb", "Mar"]
+    data = from_rows({"KPIs": [["Tracker 2019/20"], header, ["Calls", 10, 1, 2, 3, 4, 5]]})
+    assert [o.period.label for o in data.indicators[0].observations] == [
+        "Apr-19", "May-19", "Jan-20", "Feb-20", "Mar-20"]
+
+
+def test_quarter_columns_whose_year_nothing_names_are_an_error() -> None:
+    with pytest.raises(MissingColumnError, match="do not say which year") as error:
+        from_rows({"KPIs": [["Indicator", "Target", "Q1", "Q2"], ["Calls", 10, 8, 11]]})
+    assert error.value.where == "KPIs!C1"

@@ -21,7 +21,7 @@ from kpi_excel.model import (
 from kpi_excel.parsing import Role, clean_text, normalise
 
 from .cells import Cell, Merge, column_letter, ref
-from .header import Header, find_header, header_below
+from .header import Header, dated_header, find_header, header_below
 from .period_source import (
     FIX_PERIOD,
     NamedPeriod,
@@ -173,7 +173,7 @@ class BookReader:
                 fix="Add a 'Target' column to the header row (or 'Lower threshold'/'Upper threshold' "
                     "for activity indicators)",
             )
-        if not header.periods and Role.VALUE not in header.roles:
+        if not header.periods and Role.VALUE not in header.roles and not header.yearless:
             raise MissingColumnError(
                 "the KPI table has no values: no period columns (such as Apr-19) and no 'Actual' column"
                 + _lower_header_note(rows, header, Role.VALUE),
@@ -184,7 +184,7 @@ class BookReader:
         if not self.title:
             self.title = _title_above(rows, header.row)
         self.extra_headers.extend(header.extras.values())
-        value_col = undated_value_column(header)
+        value_col = min(header.yearless) if header.yearless else undated_value_column(header)
         if value_col is not None:
             self.tables.append(_UndatedTable(sheet, rows, header, value_col, hidden_rows, merges))
             return
@@ -214,6 +214,9 @@ class BookReader:
             named = self._period_of(table, source)
             if self.period_source is None:
                 self.period_source = named.source
+            if table.header.yearless:
+                yield self._read_yearless(table, named)
+                continue
             indicators = self._read_table(table.sheet, table.rows, table.header, table.hidden_rows,
                                           table.merges, named.period)
             if named.source.kind == "none":
@@ -224,6 +227,19 @@ class BookReader:
             yield [dataclasses.replace(ind, observations=tuple(
                 dataclasses.replace(o, period=named.period) for o in ind.observations))
                 for ind in indicators]
+
+    def _read_yearless(self, table: _UndatedTable, named: NamedPeriod) -> list[Indicator]:
+        """A table headed Q1..Q4 or Apr..Mar, in the financial year named elsewhere."""
+        if named.source.kind == "none":
+            heading = table.header.texts.get(table.value_col, "")
+            raise MissingColumnError(
+                f"the period columns ('{heading}' ...) do not say which year they are in, and nothing "
+                "else in the workbook names one", where=named.source.value_cell,
+                fix=FIX_PERIOD.replace("head the column 'Value Q3 2018/19'", "head them 'Q1 2018/19' ..."))
+        start = named.period.start
+        fy_start = start.year if start.month >= 4 else start.year - 1
+        return self._read_table(table.sheet, table.rows, dated_header(table.header, fy_start),
+                                table.hidden_rows, table.merges)
 
     def _period_of(self, table: _UndatedTable, source: str) -> NamedPeriod:
         """Where the period is written, in order: --period, the Settings sheet, a banner over the

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from kpi_excel.model import Period
+from kpi_excel.model import Period, PeriodKind
 from kpi_excel.parsing import Role, clean_text, header_role
-from kpi_excel.periods import find_period, parse_period, parse_period_text
+from kpi_excel.periods import find_period, parse_period, parse_period_text, quarter_start
 
 from .cells import EMPTY, Cell
 
@@ -23,6 +25,8 @@ class Header:
     periods: dict[int, Period]
     extras: dict[int, str]
     texts: dict[int, str]
+    # columns headed by a quarter or month without its year ('Q1', 'Apr'): (kind, number)
+    yearless: dict[int, tuple[PeriodKind, int]] = field(default_factory=dict)
 
     @property
     def long_form(self) -> bool:
@@ -66,6 +70,7 @@ def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
     extras: dict[int, str] = {}
     texts: dict[int, str] = {}
     dated_values: dict[int, Period] = {}  # 'Actual Feb-20', 'Q2 2023/24 Value': value columns with a period
+    yearless: dict[int, tuple[PeriodKind, int]] = {}
     for c, cell in enumerate(row):
         if cell.value in (None, ""):
             continue
@@ -79,18 +84,24 @@ def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
             roles[role] = c
         elif period is not None:
             periods[c] = period
+        elif role is None and period is None and (found := yearless_heading(text)) is not None:
+            yearless[c] = found
         elif isinstance(cell.value, str) and text and not (role is Role.VALUE and c in dated_values):
             extras[c] = text
     if Role.INDICATOR not in roles:
         return None
+    if periods or len(yearless) < 2 or len({kind for kind, _ in yearless.values()}) > 1:
+        extras.update({c: texts[c] for c in yearless})  # not a series of quarters or months
+        extras = dict(sorted(extras.items()))
+        yearless = {}
     if len(set(dated_values.values())) > 1 and not periods:
         # several value columns, each naming its period: a time series, not one value column
         del roles[Role.VALUE]
         periods = dict(dated_values)
-    has_values = periods or {Role.TARGET, Role.VALUE, Role.LOWER, Role.UPPER} & roles.keys()
+    has_values = periods or yearless or {Role.TARGET, Role.VALUE, Role.LOWER, Role.UPPER} & roles.keys()
     if not has_values:
         return None
-    return Header(r, roles, _one_period_kind(periods, extras, texts), extras, texts)
+    return Header(r, roles, _one_period_kind(periods, extras, texts), extras, texts, yearless)
 
 
 def _one_period_kind(
@@ -126,3 +137,34 @@ def header_below(rows: Sequence[Sequence[Cell]], header: Header, role: Role) -> 
             if isinstance(cell.value, str) and header_role(cell.value) is role:
                 return r, c, clean_text(cell.value)
     return None
+
+
+_MONTH_NUMBERS = {name: n for n, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
+_VALUE_WORD = r"(?:\s+(?:actual|actuals|value|outturn|result|performance|figure))?"
+_YEARLESS_QUARTER = re.compile(rf"^(?:q|qtr|quarter)\s*([1-4]){_VALUE_WORD}$", re.I)
+_YEARLESS_MONTH = re.compile(rf"^([a-z]+)\.?{_VALUE_WORD}$", re.I)
+
+
+def yearless_heading(text: str) -> tuple[PeriodKind, int] | None:
+    """A quarter or month heading without its year: 'Q1', 'Quarter 2 Actual', 'Apr', 'June'."""
+    text = " ".join(text.split())
+    if match := _YEARLESS_QUARTER.match(text):
+        return PeriodKind.QUARTER, int(match.group(1))
+    if (match := _YEARLESS_MONTH.match(text)) and match.group(1).lower() in _MONTH_NUMBERS:
+        return PeriodKind.MONTH, _MONTH_NUMBERS[match.group(1).lower()]
+    return None
+
+
+def dated_header(header: Header, fy_start: int) -> Header:
+    """A header of yearless quarters or months as period columns of the financial year starting
+    in April `fy_start` (a period of any kind named elsewhere gives its financial year)."""
+    periods: dict[int, Period] = {}
+    for c, (kind, number) in header.yearless.items():
+        if kind is PeriodKind.QUARTER:
+            periods[c] = Period(quarter_start(number, fy_start), PeriodKind.QUARTER)
+        else:
+            periods[c] = Period(dt.date(fy_start + (number < 4), number, 1))
+    return Header(header.row, header.roles, periods, header.extras, header.texts)
