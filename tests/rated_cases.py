@@ -77,6 +77,7 @@ def write_tracker(path: Path, *, macros: bool = False, rule: str = "Floor standa
             if isinstance(row[c], (int, float)):
                 ws.write_number(r, c, row[c], pct if isinstance(row[c], float) else count)  # type: ignore[arg-type]
     ws.freeze_panes(HEADER_ROW, 2)
+    ws.print_area(0, 0, last_row, len(HEADERS) - 1)
     ws.set_column(1, 1, 40)
     ws.write_comment(HEADER_ROW, 1, "Definitions agreed with the directorate in May 2019.")
     ws.data_validation(HEADER_ROW, 3, last_row, 3, {"validate": "list", "source": ["H", "L", "T"]})

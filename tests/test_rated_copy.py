@@ -35,7 +35,8 @@ ADDED_HEADERS = {"RAG", "RAG (rule)", "Direction of travel", "Against range"}
 # for the header notes the comments, their drawing, the sheet's relationships and the content types
 EDITABLE = re.compile(r"xl/worksheets/sheet\d+\.xml|xl/styles\.xml|xl/tables/table\d+\.xml|"
                       r"xl/comments\d+\.xml|xl/drawings/vmlDrawing\d+\.vml|"
-                      r"xl/worksheets/_rels/sheet\d+\.xml\.rels|\[Content_Types\]\.xml")
+                      r"xl/worksheets/_rels/sheet\d+\.xml\.rels|\[Content_Types\]\.xml|"
+                      r"xl/workbook\.xml")  # a print area widened
 
 
 @dataclass
@@ -192,6 +193,7 @@ def test_the_tracker_keeps_its_chart_image_comment_validation_and_table(cases: d
     assert [ws[f"{re.sub(r'[0-9]', '', last)}4"].value] == ["Against range"]
     assert [ws.cell(4, c).value for c in range(1, len(headers) + 1)] == headers
     assert copy["Lookups"].sheet_state == "hidden"
+    assert ws.print_area == ["'KPIs'!$A$1:$Y$13"] or str(ws.print_area).endswith("$Y$13")
     with zipfile.ZipFile(cases["tracker"].copy) as package:
         names = package.namelist()
     assert any(n.startswith("xl/charts/chart") for n in names)

@@ -22,10 +22,12 @@ from .parts import (
     highest_priority,
     read_small,
     relationships,
+    sheet_index,
     sheet_parts,
     table_box,
     table_parts,
     validation_boxes,
+    widen_print_areas,
 )
 from .plan import SheetPlan, column_letter, plan_copy
 from .sheet import CannotEdit, SheetAdditions, edit_sheet, validation_note
@@ -134,6 +136,12 @@ def _edit_parts(archive: zipfile.ZipFile, plans: tuple[SheetPlan, ...], result: 
             edits[name] = _spooled(xml)
         result.sheets.append(plan.sheet)
     edits[styles_part] = _spooled(styles.edited())
+    widenings = [(sheet_index(archive, book, plan.sheet), plan.first_col - 1, plan.last_col)
+                 for plan in plans if plan.sheet in result.sheets]
+    workbook_xml = read_small(archive, book)
+    widened = widen_print_areas(workbook_xml, widenings)
+    if widened != workbook_xml:  # a print area that stopped at a table's edge takes in the columns
+        edits[book] = _spooled(widened)
     for name, data in notes.parts.items():
         edits[name] = _spooled(data)
     types = notes.content_types()

@@ -58,6 +58,34 @@ def sheet_parts(archive: zipfile.ZipFile) -> tuple[str, dict[str, str]]:
     return book, sheets
 
 
+def sheet_index(archive: zipfile.ZipFile, book: str, name: str) -> int:
+    """The 0-based place of a sheet in the workbook's list, as localSheetId counts it."""
+    root = ElementTree.fromstring(read_small(archive, book))
+    names = [sheet.get("name", "") for sheet in root.iter(f"{_MAIN_NS}sheet")]
+    return names.index(name)
+
+
+def widen_print_areas(xml: bytes, widenings: list[tuple[int, int, int]]) -> bytes:
+    """workbook.xml with each sheet's print area that ends at a table's last column widened to take
+    in the added columns: widenings holds (sheet index, last column before, last added column)."""
+    from .plan import column_letter
+
+    for index, before, after in widenings:
+        pattern = re.compile(rb'(<definedName\b[^>]*?name="_xlnm\.Print_Area"[^>]*?localSheetId="'
+                             + str(index).encode() + rb'"[^>]*>)([^<]*)(</definedName>)')
+        match = pattern.search(xml) or re.compile(
+            rb'(<definedName\b[^>]*?localSheetId="' + str(index).encode()
+            + rb'"[^>]*?name="_xlnm\.Print_Area"[^>]*>)([^<]*)(</definedName>)').search(xml)
+        if match is None:
+            continue
+        old = f":${column_letter(before)}$".encode()
+        if old not in match.group(2):
+            continue
+        areas = match.group(2).replace(old, f":${column_letter(after)}$".encode())
+        xml = xml[:match.start(2)] + areas + xml[match.end(2):]
+    return xml
+
+
 # --- tables -------------------------------------------------------------------------------------
 
 
