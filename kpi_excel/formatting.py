@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Direction, Indicator, Polarity, Rag, RangeStatus, Rating
+from .model import Direction, Indicator, Period, Polarity, Rag, RangeStatus, Rating
 
 NO_DATA_WORD = "No data"
 NOT_RATED_WORD = "Not rated"
@@ -80,6 +80,14 @@ def year_words(financial_year: str, ahead: int = 0) -> str:
     2019/20 -> 2019-20, and with ahead=1 the year after it, 2020-21."""
     first = int(financial_year[:4]) + ahead
     return f"{first}-{(first + 1) % 100:02d}"
+
+
+def this_and_next_year(period: Period | None) -> tuple[str, str]:
+    """The report's financial year and the next, as the outputs write them beside each other
+    ('2019-20', '2020-21'), or 'this year' and 'next year' when there is no data to date them."""
+    if period is None:
+        return "this year", "next year"
+    return year_words(period.financial_year), year_words(period.financial_year, ahead=1)
 
 
 def utf16_length(text: str) -> int:

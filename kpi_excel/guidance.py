@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import DirectionMethod, Polarity, RagMethod, Report, RuleSettings
+from .formatting import DIRECTION_WORDS, RANGE_WORDS
+from .model import Direction, DirectionMethod, Polarity, RagMethod, RangeStatus, Report, RuleSettings
 
 
 @dataclass(frozen=True)
@@ -126,10 +127,11 @@ def direction_key(settings: RuleSettings, data_only: bool = False) -> tuple[KeyE
         higher, lower = ("Data only (no polarity): the trend across the periods shown is upward.",
                          "Data only (no polarity): the trend across the periods shown is downward.")
     else:
-        compared = _AGAINST[settings.direction]
-        higher, lower = (f"Data only (no polarity): the value is higher than {compared}.",
-                         f"Data only (no polarity): the value is lower than {compared}.")
-    return (*entries, KeyEntry("Increased", higher), KeyEntry("Decreased", lower))
+        compared = _COMPARED_WITH[settings.direction]
+        higher, lower = (f"Data only (no polarity): the value is higher than in {compared}.",
+                         f"Data only (no polarity): the value is lower than in {compared}.")
+    return (*entries, KeyEntry(DIRECTION_WORDS[Direction.INCREASED], higher),
+            KeyEntry(DIRECTION_WORDS[Direction.DECREASED], lower))
 
 
 def report_direction_key(report: Report) -> tuple[KeyEntry, ...]:
@@ -138,41 +140,40 @@ def report_direction_key(report: Report) -> tuple[KeyEntry, ...]:
     return direction_key(report.dataset.settings, data_only)
 
 
-_AGAINST = {
-    DirectionMethod.PREVIOUS: "in the previous period with data",
-    DirectionMethod.LAST_YEAR: "in the same period last year",
+# what a direction compares the latest value with, for the methods that compare two periods
+_COMPARED_WITH = {
+    DirectionMethod.PREVIOUS: "the previous period with data",
+    DirectionMethod.LAST_YEAR: "the same period last year",
 }
 
 
 def _better_or_worse_key(settings: RuleSettings) -> tuple[KeyEntry, ...]:
-    against = {
-        DirectionMethod.PREVIOUS: "the previous period with data",
-        DirectionMethod.LAST_YEAR: "the same period last year",
-    }
     if settings.direction is DirectionMethod.TREND:
         threshold = f"{settings.trend_threshold:.0%}"
-        return (
-            KeyEntry("Improved", "The trend across the periods shown is in the right direction."),
-            KeyEntry("Worsened", "The trend across the periods shown is in the wrong direction."),
-            KeyEntry("Same", "No clear trend: the straight-line trend changes by no more than "
-                             f"{threshold} of the average value across the periods shown."),
-        )
-    compared = against[settings.direction]
-    return (
-        KeyEntry("Improved", f"Performance has improved compared with {compared}."),
-        KeyEntry("Worsened", f"Performance has worsened compared with {compared}."),
-        KeyEntry("Same", f"Performance is unchanged compared with {compared}."),
-    )
+        meanings = {
+            Direction.IMPROVED: "The trend across the periods shown is in the right direction.",
+            Direction.WORSENED: "The trend across the periods shown is in the wrong direction.",
+            Direction.SAME: "No clear trend: the straight-line trend changes by no more than "
+                            f"{threshold} of the average value across the periods shown.",
+        }
+    else:
+        compared = _COMPARED_WITH[settings.direction]
+        meanings = {
+            Direction.IMPROVED: f"Performance has improved compared with {compared}.",
+            Direction.WORSENED: f"Performance has worsened compared with {compared}.",
+            Direction.SAME: f"Performance is unchanged compared with {compared}.",
+        }
+    return tuple(KeyEntry(DIRECTION_WORDS[direction], meaning) for direction, meaning in meanings.items())
 
 
 def range_key() -> tuple[KeyEntry, ...]:
-    """What the activity-indicator alerts mean."""
-    return (
-        KeyEntry("Above", "Activity is above the upper threshold of the expected range."),
-        KeyEntry("Within", "Activity is within the expected range (a value on a threshold is "
-                           "within it)."),
-        KeyEntry("Below", "Activity is below the lower threshold of the expected range."),
-    )
+    """What the activity-indicator alerts mean, under the words the tables print."""
+    meanings = {
+        RangeStatus.ABOVE: "Activity is above the upper threshold of the expected range.",
+        RangeStatus.WITHIN: "Activity is within the expected range (a value on a threshold is within it).",
+        RangeStatus.BELOW: "Activity is below the lower threshold of the expected range.",
+    }
+    return tuple(KeyEntry(RANGE_WORDS[status], meaning) for status, meaning in meanings.items())
 
 
 ACTIVITY_NOTE = (

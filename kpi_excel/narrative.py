@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .formatting import DIRECTION_ARROWS, direction_word, format_value, range_word, year_words
-from .guidance import RuleWords, rule_words
+from .formatting import DIRECTION_ARROWS, direction_word, format_value, range_word, this_and_next_year
+from .guidance import rule_words
 from .model import (
     Period,
     Polarity,
@@ -20,11 +20,6 @@ from .proposals import proposals_paragraph
 from .words import indicator_words, join_labels, join_names, number_word, ordinal_word, plural, were
 
 
-def next_year(financial_year: str) -> str:
-    """2019/20 -> 2020-21, as both outputs name next year."""
-    return year_words(financial_year, ahead=1)
-
-
 def without_the(service: str) -> str:
     """A service as 'The ... Performance Dashboard' names it: 'the Council' -> 'Council'."""
     return service[4:] if service[:4].lower() == "the " else service
@@ -36,11 +31,6 @@ def month_year(period: Period) -> str:
 
 
 # --- The headline -------------------------------------------------------------------------------
-
-
-def wording(method: RagMethod) -> RuleWords:
-    """The colour descriptions for a RAG rule (guidance.py holds every output's words for it)."""
-    return rule_words(method)
 
 
 @dataclass(frozen=True)
@@ -67,7 +57,7 @@ def not_rated_counts(kpis: Sequence[Rating]) -> NotRated:
 def headline(summary: Summary, method: RagMethod = RagMethod.FLOOR,
              not_rated: NotRated | None = None) -> str:
     """The Summary's count sentence: '21 of the 25 KPIs achieved target and were RAG rated Green, ...'."""
-    words = wording(method)
+    words = rule_words(method)
     n, g, a, r = summary.total, summary.green, summary.amber, summary.red
     unrated = not_rated or NotRated(no_data=summary.not_rated)
     if n == 0:
@@ -166,11 +156,10 @@ def red_by_directorate(report: Report, none: str = "No KPIs were RAG rated Red."
 
 def count_bullets(summary: Summary, method: RagMethod = RagMethod.FLOOR) -> list[str]:
     """The counts as bullets: '21 are rated Green – the target was achieved or exceeded;' ..."""
-    words = wording(method)
-    rows = [(summary.green, "Green", words.green_meaning), (summary.amber, "Amber", words.amber_meaning),
-            (summary.red, "Red", words.red_meaning)]
-    bullets = [f"{n} {'is' if n == 1 else 'are'} rated {colour} – {meaning}"
-               for n, colour, meaning in rows if n]
+    words = rule_words(method)
+    counts = ((summary.green, Rag.GREEN), (summary.amber, Rag.AMBER), (summary.red, Rag.RED))
+    bullets = [f"{n} {'is' if n == 1 else 'are'} rated {rag.word} – {words.meaning(rag.word)}"
+               for n, rag in counts if n]
     if summary.not_rated:
         n = summary.not_rated
         bullets.append(f"{n} {'is' if n == 1 else 'are'} not rated – there was no data or no target")
@@ -256,7 +245,7 @@ def recommendation(report: Report) -> str:
     if details.service:
         text += f" for {details.service}"
     if report.dataset.proposals and report.period:
-        text += f", and proposed KPIs for {next_year(report.period.financial_year)}"
+        text += f", and proposed KPIs for {this_and_next_year(report.period)[1]}"
     return text + "."
 
 
@@ -328,8 +317,7 @@ def kpi_count_paragraph(report: Report) -> str:
 
 def rag_meaning(rag: Rag, method: RagMethod) -> str:
     """What a colour means under the rule, as a clause: 'the target was achieved or exceeded'."""
-    words = wording(method)
-    return {Rag.GREEN: words.green_meaning, Rag.AMBER: words.amber_meaning, Rag.RED: words.red_meaning}[rag]
+    return rule_words(method).meaning(rag.word)
 
 
 # --- One indicator in a sentence ----------------------------------------------------------------

@@ -104,5 +104,6 @@ def colours_sentence() -> str:
         text = "white" if swatch.text == WHITE else "black"
         parts.append(f"{rag.word}, {text} text on {swatch.name} ({swatch.fill})")
     return (f"Colours: {'; '.join(parts)}. Red is dark and Green light, so they stay apart when "
-            "printed in greyscale, and every word has a contrast of at least 4.5:1 with its fill, in "
+            f"printed in greyscale, and every word has a contrast of at least {AA_CONTRAST:g}:1 with its "
+            "fill, in "
             "colour and in greyscale. The rating is always written as a word as well.")

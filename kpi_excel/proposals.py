@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from . import rules
-from .formatting import year_words
+from .formatting import this_and_next_year
 from .model import Indicator, Polarity, Proposal, Report
 from .parsing import normalise
-from .words import join_codes, join_names, number_word, plural
+from .words import join_names, number_word, plural
 
 # Every kind of change, in the order paragraph 2.6 lists them.
 TARGET_UP, TARGET_DOWN = "target up", "target down"
@@ -215,7 +215,7 @@ def describe_changes(lines: Sequence[ProposalLine]) -> list[str]:
     phrases = []
     for (kind, sense), keys in sorted(groups.items(), key=lambda g: place(g[0])):
         n = len(keys)
-        listed = f"({join_codes(keys)})"
+        listed = f"({join_names(keys)})"
         indicators = f"{number_word(n)} {plural(n, 'indicator')} {listed}"
         if kind == NEW:
             phrases.append(f"{number_word(n)} new {plural(n, 'indicator')} {listed}")
@@ -228,9 +228,7 @@ def describe_changes(lines: Sequence[ProposalLine]) -> list[str]:
 
 def proposals_paragraph(report: Report) -> str:
     """The paragraph on next year's KPIs: where they are and what changes, from the data."""
-    year = report.period.financial_year if report.period else ""
-    coming = year_words(year, ahead=1) if year else "next year"
-    this = year_words(year) if year else "this year"
+    this, coming = this_and_next_year(report.period)
     text = f"The proposed KPIs and targets for {coming} are attached in Appendix 2."
     lines = proposal_lines(report)
     phrases = describe_changes(lines)

@@ -11,16 +11,12 @@ _ORDINAL_WORDS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixt
 
 
 def join_names(names: Sequence[str]) -> str:
-    """'A', 'A and B', 'A, B and C': a list as a sentence names it."""
+    """'A', 'A and B', 'A, B and C': a list as a sentence names it (codes too: 'CS04a and CS04b',
+    with no comma before the 'and')."""
     names = [n for n in names if n]
     if len(names) <= 1:
         return names[0] if names else ""
     return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def join_codes(codes: Sequence[str]) -> str:
-    """Indicator codes as a sentence lists them in brackets: 'CS04a and CS04b', 'A, B and C'."""
-    return join_names(codes)
 
 
 def join_labels(labels: Sequence[str]) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from kpi_excel.guidance import direction_key, rag_key, rag_notes
-from kpi_excel.model import DirectionMethod, RagMethod, RuleSettings
+from kpi_excel.formatting import direction_word, range_word
+from kpi_excel.guidance import direction_key, rag_key, rag_notes, range_key
+from kpi_excel.model import Direction, DirectionMethod, RagMethod, RangeStatus, RuleSettings
 
 
 def test_goal_post_note_reads_as_a_sentence_for_zero_and_nonzero_tolerance() -> None:
@@ -28,3 +29,20 @@ def test_direction_key_says_what_is_compared() -> None:
     trend = {e.label: e.meaning for e in direction_key(RuleSettings(direction=DirectionMethod.TREND,
                                                                     trend_threshold=0.03))}
     assert "3%" in trend["Same"]
+
+
+def test_every_direction_word_the_tables_print_is_in_the_key_for_every_method() -> None:
+    for method in DirectionMethod:
+        key = direction_key(RuleSettings(direction=method), data_only=True)
+        assert {entry.label for entry in key} == {direction_word(d) for d in Direction}, method
+        compared = {entry.label: entry.meaning for entry in key}
+        if method is not DirectionMethod.TREND:
+            # the data-only lines compare with the same period the Improved line names
+            period = compared["Improved"].removeprefix("Performance has improved compared with ")
+            assert compared["Increased"].endswith(f"higher than in {period}"), compared
+
+
+def test_every_range_word_the_tables_print_is_in_the_activity_key() -> None:
+    assert [entry.label for entry in range_key()] == [range_word(s) for s in
+                                                      (RangeStatus.ABOVE, RangeStatus.WITHIN,
+                                                       RangeStatus.BELOW)]

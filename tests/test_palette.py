@@ -1,5 +1,7 @@
 """The palette: every word on a fill is legible in colour and in greyscale."""
 
+import re
+
 import pytest
 
 from kpi_excel import palette
@@ -33,3 +35,11 @@ def test_colours_sentence_names_every_rag_fill() -> None:
     sentence = palette.colours_sentence()
     for swatch in palette.RAG_SWATCHES.values():
         assert swatch.fill in sentence
+
+
+def test_colours_sentence_states_the_contrast_every_swatch_is_held_to() -> None:
+    stated = re.search(r"contrast of at least ([\d.]+):1", palette.colours_sentence())
+    assert stated is not None
+    ratio = float(stated.group(1))
+    assert ratio == palette.AA_CONTRAST
+    assert all(palette.contrast(palette.greyscale(s.fill), s.text) >= ratio for s in SWATCHES)

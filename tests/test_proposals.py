@@ -138,3 +138,23 @@ def test_appendix_2_and_the_proposals_sheet_list_the_same_changes(tmp_path: Path
         assert sheet[code][7] == row[-1], code
     cached = proposals_sheet(written)
     assert {code: r[7] for code, r in cached.items()} == {code: r[7] for code, r in sheet.items()}
+
+
+def test_every_part_of_the_paper_names_next_year_alike() -> None:
+    document = docx.Document(io.BytesIO(paper.render_paper(MIXED)))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    text = "\n".join([p.text for p in document.paragraphs] + cells)
+    assert "NOTE the performance position for Adult Services, and proposed KPIs for 2020-21." in text
+    assert "The proposed KPIs and targets for 2020-21 are attached in Appendix 2." in text
+    assert "Appendix 2: Proposed KPIs and targets for 2020-21" in text
+    assert "Not proposed for 2020-21" in cells  # D1, this year's KPI no proposal continues
+    assert "Target\n2019-20" in cells and "Target\n2020-21" in cells
+    assert "2020/21" not in text and "2020-2021" not in text
+
+
+def test_without_a_report_period_the_years_are_named_in_words() -> None:
+    undated = Dataset("test.xlsx", "0" * 64, (), (), proposals=(proposal("N1", 0.5, None),))
+    report = rate(undated)
+    assert proposals.proposals_paragraph(report).startswith(
+        "The proposed KPIs and targets for next year are attached in Appendix 2.")
+    assert "this year" in paper.paper_context(report)["proposals_intro"]

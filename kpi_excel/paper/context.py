@@ -16,6 +16,7 @@ from kpi_excel.formatting import (
     format_value,
     rag_word,
     range_word,
+    this_and_next_year,
     year_words,
 )
 from kpi_excel.guidance import ACTIVITY_NOTE, rag_key, rag_notes, range_key, report_direction_key
@@ -324,7 +325,7 @@ def _activity_period(observation: Observation, ind: Indicator) -> dict[str, str]
 def proposal_items(report: Report) -> list[dict[str, Any]]:
     """Appendix 2's rows, from proposals.py: each proposal beside this year's target and floor, then
     this year's KPIs not proposed again."""
-    coming = year_words(report.period.financial_year, ahead=1) if report.period else "next year"
+    _, coming = this_and_next_year(report.period)
     return [_proposal_row(line, coming) for line in proposals.proposal_lines(report)]
 
 
@@ -344,9 +345,7 @@ def _proposal_row(line: proposals.ProposalLine, coming: str) -> dict[str, Any]:
 def proposals_intro(report: Report) -> str:
     if not report.dataset.proposals:
         return ""
-    year = report.period.financial_year if report.period else ""
-    coming = year_words(year, ahead=1) if year else "next year"
-    this = year_words(year) if year else "this year"
+    this, coming = this_and_next_year(report.period)
     return (f"The proposed target and floor standard for {coming} beside those for {this}; any change "
             "is described, and shaded, in the last column. A tougher target or floor standard is one "
             "that is harder to meet: higher where higher is better, lower where lower is better.")
