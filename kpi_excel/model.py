@@ -319,6 +319,7 @@ class PeriodSource:
         words = {"--period": "the --period option", "settings": "the Settings sheet",
                  "banner": "the banner above the value column", "title": "the title above the table",
                  "sheet name": "the sheet name", "file name": "the file name",
+                 "headings": "the column headings",
                  "none": "nothing: no period is named anywhere, so the values are rated as the latest"}
         if self.kind == "none":
             return words["none"]

@@ -165,11 +165,18 @@ def test_a_period_option_that_is_no_period_is_wrong_usage(tmp_path: Path) -> Non
     assert result.exit_code == 2 and "soon" in result.stderr
 
 
-def test_a_header_split_over_two_rows_is_named_in_the_error() -> None:
+def test_a_header_split_over_two_rows_is_read_as_one() -> None:
     rows = [["Ref", "Indicator", "Value Q1 2019/20"], [None, None, None, "Target"], ["A1", "Adults", 5, 6]]
+    [ind] = from_rows({"KPIs": rows}).indicators
+    assert (ind.code, ind.target, [o.value for o in ind.observations]) == ("A1", 6, [5])
+
+
+def test_a_lower_row_that_looks_like_the_real_header_is_named_in_the_error() -> None:
+    rows = [["Ref", "Indicator", "Value Q1 2019/20"], ["Notes", "", "see below"],
+            [None, None, None, "Target"], ["A1", "Adults", 5, 6]]
     with pytest.raises(MissingColumnError) as error:
         from_rows({"KPIs": rows})
-    assert "D2 below it says 'Target'" in error.value.problem and error.value.where == "KPIs!B1"
+    assert "D3 below it says 'Target'" in error.value.problem and error.value.where == "KPIs!B1"
 
 
 # --- the council's own words -------------------------------------------------------------------
@@ -351,3 +358,16 @@ def test_quarter_columns_whose_year_nothing_names_are_an_error() -> None:
     with pytest.raises(MissingColumnError, match="do not say which year") as error:
         from_rows({"KPIs": [["Indicator", "Target", "Q1", "Q2"], ["Calls", 10, 8, 11]]})
     assert error.value.where == "KPIs!C1"
+
+
+def test_a_two_row_header_with_the_period_merged_over_value_target_status(tmp_path: Path) -> None:
+    rows = [["Ref", "Indicator", "Polarity", "Q2 2023/24"],
+            [None, None, None, "Value", "Target", "Status"],
+            ["CS01", "Calls answered", "H", Fmt(0.93, "0%"), Fmt(0.9, "0%"), "G"]]
+    path = merged_book(tmp_path / "t.xlsx", rows, ["A1:A2", "B1:B2", "C1:C2", "D1:F1"])
+    report = api.check(path)
+    [rating] = report.ratings
+    assert [(o.period.label, o.value) for o in rating.indicator.observations] == [("Q2 2023/24", 0.93)]
+    stated = rating.indicator.stated
+    assert (rating.indicator.target, rating.rag, stated and stated.rag) == (0.9, Rag.GREEN, Rag.GREEN)
+    assert report.dataset.period_source is not None and report.dataset.period_source.where == "KPIs!D1"

@@ -19,6 +19,7 @@ from kpi_excel.model import (
     quote_sheet,
 )
 from kpi_excel.parsing import Role, clean_text, normalise
+from kpi_excel.periods import find_period
 
 from .cells import Cell, Merge, column_letter, ref
 from .header import Header, dated_header, find_header, header_below
@@ -243,7 +244,8 @@ class BookReader:
 
     def _period_of(self, table: _UndatedTable, source: str) -> NamedPeriod:
         """Where the period is written, in order: --period, the Settings sheet, a banner over the
-        value column, the title rows, the sheet name, the file name."""
+        value column, the title rows, the sheet name, the file name (and for yearless quarter or
+        month columns, last, the year in the Target heading: 'Target 2023/24')."""
         value_cell = ref(table.sheet, table.header.row, table.value_col)
         option = NamedPeriod(self.period, PeriodSource("--period", "", self.period.label)) if self.period \
             else None
@@ -252,8 +254,18 @@ class BookReader:
             banner_period(table.sheet, table.rows, table.header, table.value_col, table.merges),
             title_period(table.sheet, table.rows, table.header),
             name_period("sheet name", table.sheet), name_period("file name", source),
+            _target_heading_year(table) if table.header.yearless else None,
         ) or nothing_named(value_cell, table.header.texts.get(table.value_col, ""))
         return NamedPeriod(named.period, dataclasses.replace(named.source, value_cell=value_cell))
+
+
+def _target_heading_year(table: _UndatedTable) -> NamedPeriod | None:
+    col = table.header.roles.get(Role.TARGET)
+    text = table.header.texts.get(col, "") if col is not None else ""
+    found = find_period(text)
+    if found is None or col is None:
+        return None
+    return NamedPeriod(found.period, PeriodSource("headings", ref(table.sheet, table.header.row, col), text))
 
 
 def _lower_header_note(rows: Sequence[Sequence[Cell]], header: Header, role: Role) -> str:

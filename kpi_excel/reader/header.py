@@ -40,7 +40,7 @@ def find_header(rows: Sequence[Sequence[Cell]]) -> Header | None:
         for header in (_header_at(r, row), _two_row_header(r, rows)):
             if header is None:
                 continue
-            score = len(header.roles) + len(header.periods)
+            score = len(header.roles) + len(header.periods) + len(header.yearless)
             if best is None or score > best[0]:
                 best = (score, header)
     return best[1] if best else None
@@ -48,20 +48,35 @@ def find_header(rows: Sequence[Sequence[Cell]]) -> Header | None:
 
 def _two_row_header(r: int, rows: Sequence[Sequence[Cell]]) -> Header | None:
     """A header over two rows, as merged cells make it: the fixed columns (merged down) in the top
-    row, the periods in the row below, under an empty cell or a banner such as 'Monthly 2019/20'.
+    row, and in the row below either the periods (under an empty cell or a banner such as 'Monthly
+    2019/20') or the headings of the figures (Value | Target | Status under a banner that names
+    their period, such as 'Q2 2023/24').
 
-    Read as one row ending at the lower row; only tried when the lower row gives two periods.
+    Read as one row ending at the lower row. Periods are taken from the lower row only when it
+    gives two or more (a data row may hold a date); headings only when the lower row is all text.
     """
     if r + 1 >= len(rows):
         return None
     top, below = rows[r], rows[r + 1]
     merged = list(top) + [EMPTY] * (len(below) - len(top))
-    taken = 0
+    periods: list[int] = []
+    headings: list[int] = []
     for c, cell in enumerate(below):
-        if parse_period(cell.value) is not None and header_role(merged[c].value) is None:
-            merged[c] = cell
-            taken += 1
-    return _header_at(r + 1, merged) if taken >= 2 else None
+        if cell.value in (None, "") or header_role(merged[c].value) is not None:
+            continue
+        if parse_period(cell.value) is not None:
+            periods.append(c)
+        elif isinstance(cell.value, str) and (header_role(cell.value) or yearless_heading(cell.value)):
+            headings.append(c)
+    text_only = all(cell.value is None or isinstance(cell.value, str) for cell in below)
+    take = periods if len(periods) >= 2 else []
+    if headings and text_only:
+        take = take + headings
+    if not take:
+        return None
+    for c in take:
+        merged[c] = below[c]
+    return _header_at(r + 1, merged)
 
 
 def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
