@@ -236,6 +236,18 @@ def strip_comparison(text: str) -> tuple[str, Polarity | None] | None:
     return (cleaned, None) if cleaned and cleaned != text.strip() else None
 
 
+_NO_TARGET = re.compile(
+    r"^(?:\W*)(data only|no target|not set|target not set|no target set|monitor(?:ing)?(?: only)?|"
+    r"baseline(?: year)?|context(?:ual)?(?: only)?|none|not applicable|n/?a|tbd|to be (?:set|agreed|"
+    r"confirmed)|n/?s|no data|information only|for information)(?:\W.*)?$", re.I)
+
+
+def says_no_target(text: object) -> bool:
+    """Words councils put in a Target column for a KPI that has none: 'Data only', 'Monitor',
+    'Baseline year', 'No target set', 'Not applicable'."""
+    return isinstance(text, str) and bool(_NO_TARGET.match(" ".join(text.split())))
+
+
 # --- words ---------------------------------------------------------------------------------
 
 _POLARITY_WORDS = {

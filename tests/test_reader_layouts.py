@@ -371,3 +371,11 @@ def test_a_two_row_header_with_the_period_merged_over_value_target_status(tmp_pa
     stated = rating.indicator.stated
     assert (rating.indicator.target, rating.rag, stated and stated.rag) == (0.9, Rag.GREEN, Rag.GREEN)
     assert report.dataset.period_source is not None and report.dataset.period_source.where == "KPIs!D1"
+
+
+@pytest.mark.parametrize("words", ["Data only", "Monitor", "Baseline year", "No target set",
+                                   "Not applicable"])
+def test_words_for_no_target_leave_the_kpi_unrated(words: str) -> None:
+    data = from_rows({"KPIs": [["Indicator", "Target", "Value 2019/20"], ["Visitors", words, 950]]})
+    [rating] = rate(data).ratings
+    assert (rating.indicator.target, rating.rag, rating.not_rated_reason) == (None, None, "no target")

@@ -28,6 +28,7 @@ from kpi_excel.parsing import (
     parse_polarity,
     parse_stated_rag,
     parse_type,
+    says_no_target,
     strip_comparison,
 )
 from kpi_excel.periods import parse_period
@@ -385,6 +386,8 @@ class Numbers:
 
     def setting(self, what: str, cell: Cell, where: str, scale: PercentScale) -> float | None:
         number = cell.number
+        if number.unreadable and says_no_target(cell.value):
+            return None  # 'Data only', 'Monitor', 'Baseline year': none set, so not rated
         if number.unreadable:
             raise BadValueError(
                 f"the {what} '{clean_text(cell.value)}' of {self.label} is not a number",
