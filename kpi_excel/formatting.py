@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Direction, Indicator, Period, Polarity, Rag, RangeStatus, Rating
+from .model import Direction, Indicator, Period, Polarity, RangeStatus, Rating
 
 NO_DATA_WORD = "No data"
 NOT_RATED_WORD = "Not rated"
@@ -69,10 +69,6 @@ def direction_word(direction: Direction | None) -> str:
 
 def range_word(status: RangeStatus | None) -> str:
     return RANGE_WORDS[status] if status else ""
-
-
-def rag_value(rag: Rag | None) -> str | None:
-    return rag.value if rag else None
 
 
 def year_words(financial_year: str, ahead: int = 0) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .formatting import DIRECTION_WORDS, RANGE_WORDS
+from .formatting import DIRECTION_WORDS, POLARITY_WORDS, RANGE_WORDS
 from .model import Direction, DirectionMethod, Polarity, RagMethod, RangeStatus, Report, RuleSettings
 
 
@@ -123,13 +123,14 @@ def direction_key(settings: RuleSettings, data_only: bool = False) -> tuple[KeyE
     entries = _better_or_worse_key(settings)
     if not data_only:
         return entries
+    data = f"{POLARITY_WORDS[Polarity.NONE]} (no polarity)"  # as the summary table's Polarity column
     if settings.direction is DirectionMethod.TREND:
-        higher, lower = ("Data only (no polarity): the trend across the periods shown is upward.",
-                         "Data only (no polarity): the trend across the periods shown is downward.")
+        higher, lower = (f"{data}: the trend across the periods shown is upward.",
+                         f"{data}: the trend across the periods shown is downward.")
     else:
         compared = _COMPARED_WITH[settings.direction]
-        higher, lower = (f"Data only (no polarity): the value is higher than in {compared}.",
-                         f"Data only (no polarity): the value is lower than in {compared}.")
+        higher, lower = (f"{data}: the value is higher than in {compared}.",
+                         f"{data}: the value is lower than in {compared}.")
     return (*entries, KeyEntry(DIRECTION_WORDS[Direction.INCREASED], higher),
             KeyEntry(DIRECTION_WORDS[Direction.DECREASED], lower))
 

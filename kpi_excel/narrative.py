@@ -154,16 +154,31 @@ def red_by_directorate(report: Report, none: str = "No KPIs were RAG rated Red."
             "Indicators rated Red.")
 
 
-def count_bullets(summary: Summary, method: RagMethod = RagMethod.FLOOR) -> list[str]:
-    """The counts as bullets: '21 are rated Green – the target was achieved or exceeded;' ..."""
+def count_bullets(summary: Summary, method: RagMethod = RagMethod.FLOOR,
+                  not_rated: NotRated | None = None) -> list[str]:
+    """The counts as bullets: '21 are rated Green – the target was achieved or exceeded;' ...; the
+    KPIs not rated with the reason the headline gives (not_rated), else 'no data or no target'."""
     words = rule_words(method)
     counts = ((summary.green, Rag.GREEN), (summary.amber, Rag.AMBER), (summary.red, Rag.RED))
     bullets = [f"{n} {'is' if n == 1 else 'are'} rated {rag.word} – {words.meaning(rag.word)}"
                for n, rag in counts if n]
     if summary.not_rated:
         n = summary.not_rated
-        bullets.append(f"{n} {'is' if n == 1 else 'are'} not rated – there was no data or no target")
+        bullets.append(f"{n} {'is' if n == 1 else 'are'} not rated – {_not_rated_why(n, not_rated)}")
     return [text + (";" if i < len(bullets) - 1 else ".") for i, text in enumerate(bullets)]
+
+
+def _not_rated_why(n: int, unrated: NotRated | None) -> str:
+    """Why n KPIs have no rating, as a count bullet ends: one reason in words, several counted."""
+    if unrated is None or unrated.total != n:
+        return "there was no data or no target"
+    if unrated.no_data == n:
+        return "there was no data"
+    if unrated.no_target == n:
+        return "there was no target"
+    if unrated.data_only == n:
+        return f"{'it is' if n == 1 else 'they are'} data only, with no polarity"
+    return _not_rated_reasons(unrated)
 
 
 def directorates_intro(rows: Sequence[tuple[str, Summary]]) -> str:
@@ -278,7 +293,8 @@ def dashboard_paragraphs(report: Report, section: int = 2) -> list[Paragraph]:
          "Details of how the alerts are generated are outlined in the Guidance Notes, included with "
          "the Dashboard in Appendix 1.", ()),
         (f"Of the {report.summary.total} KPIs, the latest RAG status are as follows:",
-         tuple(count_bullets(report.summary, report.dataset.settings.rag_method))),
+         tuple(count_bullets(report.summary, report.dataset.settings.rag_method,
+                             not_rated_counts(report.kpis)))),
         (red_by_directorate(report) if len(report.directorates()) > 1 else red_paragraph(red_names(report)),
          ()),
     ]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kpi_excel.formatting import direction_word, range_word
+from kpi_excel.formatting import POLARITY_WORDS, direction_word, range_word
 from kpi_excel.guidance import direction_key, rag_key, rag_notes, range_key
-from kpi_excel.model import Direction, DirectionMethod, RagMethod, RangeStatus, RuleSettings
+from kpi_excel.model import Direction, DirectionMethod, Polarity, RagMethod, RangeStatus, RuleSettings
 
 
 def test_goal_post_note_reads_as_a_sentence_for_zero_and_nonzero_tolerance() -> None:
@@ -36,6 +36,8 @@ def test_every_direction_word_the_tables_print_is_in_the_key_for_every_method() 
         key = direction_key(RuleSettings(direction=method), data_only=True)
         assert {entry.label for entry in key} == {direction_word(d) for d in Direction}, method
         compared = {entry.label: entry.meaning for entry in key}
+        # the key names data-only indicators as the summary table's Polarity column does
+        assert compared["Increased"].startswith(POLARITY_WORDS[Polarity.NONE] + " "), compared
         if method is not DirectionMethod.TREND:
             # the data-only lines compare with the same period the Improved line names
             period = compared["Improved"].removeprefix("Performance has improved compared with ")

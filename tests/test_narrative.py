@@ -259,6 +259,22 @@ def test_kpis_with_no_data_are_counted_apart() -> None:
         "so they were not RAG rated.")
 
 
+def test_paragraph_2_4_gives_the_reason_the_headline_gives_for_kpis_not_rated() -> None:
+    data_only = kpi("Calls received", "green", polarity=Polarity.NONE)
+    bullets = narrative.dashboard_paragraphs(report_of(kpi("Rent collected", "green"), data_only))[3].bullets
+    assert bullets[-1] == "1 is not rated – it is data only, with no polarity."
+    assert "no target" not in bullets[-1]
+    mixed = report_of(kpi("Rent collected", "green"), kpi("Repairs done", "none"),
+                      kpi("Voids let", "no target"))
+    headline = narrative.headline(mixed.summary, RagMethod.FLOOR, narrative.not_rated_counts(mixed.kpis))
+    reason = narrative.dashboard_paragraphs(mixed)[3].bullets[-1]
+    assert reason == "2 are not rated – 1 had no data and 1 had no target."
+    assert reason.removeprefix("2 are not rated – ").rstrip(".") in headline
+    only_no_target = report_of(kpi("Voids let", "no target"), kpi("Void days", "no target"))
+    assert narrative.dashboard_paragraphs(only_no_target)[3].bullets == (
+        "2 are not rated – there was no target.",)
+
+
 # --- where the report sits in the year -----------------------------------------------------------
 
 
