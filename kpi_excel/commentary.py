@@ -27,6 +27,7 @@ from .model import (
     Warning_,
 )
 
+# in English whatever the locale (calendar.month_name follows the locale)
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 _MONTH_OF = {**{m.lower(): n for n, m in enumerate(_MONTHS, 1)},
@@ -115,7 +116,7 @@ def commentary_warnings(rating: Rating, method: RagMethod) -> Iterator[Warning_]
         if obs is None or obs.value is None or _OTHER_YEAR.search(_around(text, match)):
             continue
         quoted = match.group(0).strip().rstrip(".")
-        if not _same_figure(match.group("number"), bool(match.group("percent")), obs.value, ind):
+        if not _quotes_value(match.group("number"), bool(match.group("percent")), obs.value, ind):
             yield Warning_(f"{ind.label}: the commentary quotes '{quoted}', but the figure for "
                            f"{obs.period.label} is {format_value(obs.value, ind)}; check the commentary",
                            where)
@@ -160,7 +161,7 @@ def _quarter_of(period: Period) -> int:
     return ((period.start.month - 4) % 12) // 3 + 1
 
 
-def _same_figure(number: str, percent: bool, value: float, ind: Indicator) -> bool:
+def _quotes_value(number: str, percent: bool, value: float, ind: Indicator) -> bool:
     """Whether a quoted figure is the value, to the precision it is quoted to (89% is 0.887 to 0.893)."""
     quoted = float(number.replace(",", ""))
     places = len(number.split(".", 1)[1]) if "." in number else 0
@@ -177,7 +178,7 @@ def _quoted_standards(text: str, ind: Indicator, where: str) -> Iterator[Warning
         actual = ind.floor if standard.startswith("floor") else ind.target
         if _OTHER_YEAR.search(_around(text, match)):
             continue  # last year's or next year's standard
-        if actual is not None and not _same_figure(number, percent, actual, ind):
+        if actual is not None and not _quotes_value(number, percent, actual, ind):
             name = "floor standard" if standard.startswith("floor") else "target"
             yield Warning_(f"{ind.label}: the commentary quotes '{match.group(0).strip()}', but the {name} "
                            f"is {format_value(actual, ind)}; check the commentary", where)
