@@ -17,6 +17,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+from builders import Fmt
 from conftest import SAMPLE
 from libreoffice import recalculate_all
 from openpyxl.worksheet.formula import ArrayFormula
@@ -30,6 +31,7 @@ from kpi_excel.rated_copy.plan import SheetPlan
 from kpi_excel.rated_copy.sheet import SheetAdditions, StyleRequests, edit_sheet
 
 CASES = ["sample", "blank", "tracker", "macros", "tolerance", "last-year"]
+ALL_CASES = [*CASES, "long"]  # "long": a long-form table, a rating per row
 ADDED_HEADERS = {"RAG", "RAG (rule)", "Direction of travel", "Against range"}
 # the only parts the rated copy may change: the sheets gaining columns, the styles, the tables, and
 # for the header notes the comments, their drawing, the sheet's relationships and the content types
@@ -37,6 +39,31 @@ EDITABLE = re.compile(r"xl/worksheets/sheet\d+\.xml|xl/styles\.xml|xl/tables/tab
                       r"xl/comments\d+\.xml|xl/drawings/vmlDrawing\d+\.vml|"
                       r"xl/worksheets/_rels/sheet\d+\.xml\.rels|\[Content_Types\]\.xml|"
                       r"xl/workbook\.xml")  # a print area widened
+
+
+# docs/input-format.md's long-form example: a row per indicator per quarter
+LONG_FORM = [["Code", "Indicator", "Polarity", "Target", "Floor", "Period", "Value"]] + [
+    [code, name, polarity, Fmt(target, "0%"), Fmt(floor, "0%"), period, Fmt(value, "0%")]
+    for period, figures in (("Q3 2019/20", (0.86, 0.12)), ("Q4 2019/20", (0.91, 0.16)))
+    for (code, name, polarity, target, floor), value in zip(
+        (("AS01", "Adults assessed within 28 days", "H", 0.9, 0.8),
+         ("SG01", "Repeat safeguarding enquiries", "L", 0.1, 0.15)), figures, strict=True)]
+
+
+def _write_long_form(path: Path) -> Path:
+    """LONG_FORM written as Excel would write it (XlsxWriter: the openpyxl builders' fonts are not
+    in schema order, which openxml-audit rightly reports in the input already)."""
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Data")
+    pct = book.add_format({"num_format": "0%"})
+    for r, row in enumerate(LONG_FORM):
+        for c, value in enumerate(row):
+            if isinstance(value, Fmt):
+                ws.write_number(r, c, value.value, pct)  # type: ignore[arg-type]
+            else:
+                ws.write(r, c, value)
+    book.close()
+    return path
 
 
 @dataclass
@@ -66,11 +93,12 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     macro = write_tracker(folder / "macro-tracker.xlsm", macros=True)
     tolerance = write_tracker(folder / "tolerance-tracker.xlsx", rule="Tolerance", direction="Trend")
     last_year = write_tracker(folder / "last-year-tracker.xlsx", direction="Same period last year")
+    long = _write_long_form(folder / "long.xlsx")
     out = folder / "out"
     out.mkdir()
     return {name: _rated(path, out) for name, path in
             (("sample", SAMPLE), ("blank", blank), ("tracker", tracker), ("macros", macro),
-             ("tolerance", tolerance), ("last-year", last_year))}
+             ("tolerance", tolerance), ("last-year", last_year), ("long", long))}
 
 
 def _load(path: Path, **kwargs: Any) -> openpyxl.Workbook:
@@ -121,7 +149,7 @@ def test_demo_writes_the_rated_copy_with_25_rag_formulas_21_green_3_amber_1_red(
 # --- everything else stays exactly as it was ----------------------------------------------------
 
 
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", ALL_CASES)
 def test_every_other_part_is_byte_for_byte_the_same(cases: dict[str, Case], name: str) -> None:
     case = cases[name]
     with zipfile.ZipFile(case.source) as before, zipfile.ZipFile(case.copy) as after:
@@ -142,7 +170,7 @@ def test_the_macro_enabled_copy_keeps_its_macros(cases: dict[str, Case]) -> None
         assert b"macroEnabled" in copy.read("[Content_Types].xml")
 
 
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", ALL_CASES)
 def test_every_original_cell_keeps_its_value_formula_and_style(cases: dict[str, Case], name: str) -> None:
     case = cases[name]
     for data_only in (False, True):
@@ -162,7 +190,7 @@ def test_every_original_cell_keeps_its_value_formula_and_style(cases: dict[str, 
             (n, d.attr_text) for n, d in after.defined_names.items()]
 
 
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", ALL_CASES)
 def test_each_added_header_has_a_note_saying_so_and_the_rule(cases: dict[str, Case], name: str) -> None:
     case = cases[name]
     original, copy = _load(case.source), _load(case.copy)
@@ -287,6 +315,25 @@ def _rows_by_code(source: Path, report: dict[str, Any]) -> dict[tuple[str, int],
 
 
 @pytest.mark.libreoffice
+def test_a_long_form_table_gets_a_rating_per_row_the_latest_being_checks(
+        cases: dict[str, Case], recalculated: dict[str, Path]) -> None:
+    case = cases["long"]
+    cached = added_cells(case.source, case.copy)
+    recalc = _load(recalculated["long"], data_only=True)
+    words = {row: {} for row in range(2, 6)}  # type: dict[int, dict[str, object]]
+    for (sheet, ref), (header, value) in cached.items():
+        assert (recalc[sheet][ref].value or "") == (value or ""), ref
+        words[int(ref[1:])][header] = value or ""
+    # check's words for the latest quarter, as docs/input-format.md reads the example
+    assert words[4] == {"RAG": "Green", "Direction of travel": "Improved"}  # AS01 Q4
+    assert words[5] == {"RAG": "Red", "Direction of travel": "Worsened"}  # SG01 Q4
+    expected = {k["code"]: _expected_words(k) for k in _check_json(case.source)["kpis"]}
+    assert (expected["AS01"], expected["SG01"]) == (words[4], words[5])
+    # the earlier quarter rated as it stood then: 86 % against 90 % and 80 %; no earlier figure
+    assert words[2] == {"RAG": "Amber", "Direction of travel": ""}
+
+
+@pytest.mark.libreoffice
 def test_editing_the_settings_sheet_tolerance_re_rates_the_copy(recalculated: dict[str, Path]) -> None:
     before = _load(recalculated["tolerance"], data_only=True)["KPIs"]
     after = _load(recalculated["settings"], data_only=True)["KPIs"]
@@ -303,7 +350,7 @@ def test_editing_a_figure_in_the_copy_re_rates_the_row(recalculated: dict[str, P
     assert (after[rag].value, after[direction].value) == ("Red", "Worsened")
 
 
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", ALL_CASES)
 def test_openxml_audit_finds_no_error_and_no_repair(cases: dict[str, Case], name: str) -> None:
     result = subprocess.run([sys.executable, "-m", "openxml_audit", "-f", "microsoft365", "-m", "0",
                              str(cases[name].copy)], capture_output=True, text=True, timeout=300)

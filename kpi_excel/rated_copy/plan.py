@@ -90,7 +90,7 @@ def plan_copy(report: Report) -> Plans:
             by_sheet.setdefault(rating.indicator.sheet, []).append(rating)
     sheets, notes = [], []
     for sheet, ratings in by_sheet.items():
-        why = _why_not(ratings)
+        why = _why_not(ratings, report.dataset.settings.direction)
         if why:
             notes.append(Warning_(f"no rated columns on this sheet: {why}", f"{quote_sheet(sheet)}!A1"))
             continue
@@ -134,10 +134,11 @@ def setting_formulas(cells: tuple[tuple[str, str], ...]) -> dict[str, str]:
     return refs
 
 
-def _why_not(ratings: Sequence[Rating]) -> str:
+def _why_not(ratings: Sequence[Rating], direction: DirectionMethod) -> str:
     maps = [r.indicator.cells for r in ratings if r.indicator.cells]
-    if any(m.long_form for m in maps):
-        return "the table has one row per period (long form), which the rated copy does not rate yet"
+    if any(m.long_form for m in maps) and direction is DirectionMethod.TREND:
+        return ("the table has one row per period (long form), and a trend cannot be read from "
+                "rows scattered down the sheet")
     for cells in maps:
         values = cells.values
         if values and list(values) != list(range(values[0], values[0] + len(values))):
@@ -166,6 +167,11 @@ def _sheet_plan(sheet: str, ratings: Sequence[Rating], settings: RuleSettings,
     plan.note = _note(settings, settings_refs, "range" in kinds)
     notes: list[Warning_] = []
     for rating in ratings:
+        if rating.indicator.cells and rating.indicator.cells.long_form:
+            from .long_form import long_form_cells
+
+            plan.rows.update(long_form_cells(plan, rating, settings, settings_refs))
+            continue
         # a formula takes a number typed as text for a blank: the cached results are what it gives
         seen, text_notes = _as_formulas_see_it(rating, settings, period)
         new = _row_cells(plan, seen, settings, settings_refs)
