@@ -164,7 +164,6 @@ def directorate_items(report: Report) -> list[dict[str, Any]]:
              "not_rated": s.not_rated} for name, s in rows]
 
 
-
 def paper_subject(report: Report) -> str:
     details = report.dataset.details
     return details.subject or dashboard_title(report)
@@ -201,7 +200,6 @@ def person_item(person: Person | None, label: str = "") -> dict[str, Any]:
 def guidance_context(report: Report) -> dict[str, Any]:
     """The keys as applied, from guidance.py, so the paper and the workbook say the same."""
     settings = report.dataset.settings
-    colours = {rag.word: RAG_FILLS[rag] for rag in Rag}
     arrows = {DIRECTION_WORDS[d]: DIRECTION_ARROWS[d] for d in DIRECTION_WORDS}
     kpis = [r.indicator for r in report.kpis]
     notes = rag_notes(
@@ -213,7 +211,7 @@ def guidance_context(report: Report) -> dict[str, Any]:
         unrated=any(r.rag is None for r in report.kpis),
     )
     return {
-        "rag": [{"label": k.label, "meaning": k.meaning, "fill": colours.get(k.label, NO_FILL)}
+        "rag": [{"label": k.label, "meaning": k.meaning, "fill": palette.swatch_for_word(k.label).fill_hex}
                 for k in rag_key(settings)],
         "rag_notes": list(notes),
         "colours": palette.colours_sentence(),

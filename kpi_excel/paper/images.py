@@ -62,7 +62,6 @@ def chart_images(tpl: DocxTemplate, drawn: Mapping[Indicator, bytes] | None = No
     return make
 
 
-
 def blank_png() -> bytes:
     """A 1 x 1 white PNG: a stand-in for charts when only the template's tags are being checked."""
     def chunk(kind: bytes, data: bytes) -> bytes:

@@ -63,6 +63,7 @@ def render_paper(report: Report, template: Path | None = None, *, show_details: 
     set_custom_properties(document, {name: value for name, value in source.items() if value})
     return save_docx(document, fixed_time(report))
 
+
 def _render(tpl: DocxTemplate, context: dict[str, Any], path: Path) -> None:
     try:
         tpl.render(context, jinja_env=environment(), autoescape=True)
@@ -74,6 +75,7 @@ def write_paper(report: Report, path: Path, *, template: Path | None = None,
                 show_details: bool = True) -> None:
     """Write the committee paper (.docx) for a report to path."""
     path.write_bytes(render_paper(report, template, show_details=show_details))
+
 
 def set_core_properties(document: DocumentObject, report: Report) -> None:
     """Title and author for screen readers and search; fixed dates for byte-identical output."""

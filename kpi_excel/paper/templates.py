@@ -111,7 +111,6 @@ def open_template(path: Path) -> DocxTemplate:
     return template
 
 
-
 @dataclass(frozen=True)
 class TemplateCheck:
     """What `kpi-excel template check` reports about a template."""
@@ -167,7 +166,6 @@ def _problem_text(error: TemplateError) -> str:
     """Where, what and what to do, without the file name (the check names the file once)."""
     text = f"{error.where}: {error.problem}" if error.where else error.problem
     return f"{text}. {error.fix}" if error.fix else text
-
 
 
 def template_error(error: Exception, lines: Sequence[str], path: Path) -> TemplateError:
