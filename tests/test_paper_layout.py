@@ -240,6 +240,15 @@ def test_no_reds_is_a_sentence_not_a_page(papers: dict[str, Paper]) -> None:
     assert "Indicators rated Red" not in "".join(pages)
 
 
+@pytest.mark.parametrize("name", PAPERS)
+def test_no_paragraph_has_stray_spaces(papers: dict[str, Paper], name: str) -> None:
+    # a sentence left out (no Red KPI to name) must not leave its space behind
+    body = papers[name].part("word/document.xml").find("w:body", NS)
+    for paragraph in body.iter(f"{{{W}}}p"):
+        text = "".join(t.text or "" for t in paragraph.iter(f"{{{W}}}t"))
+        assert text == text.strip(" ") and "  " not in text, repr(text)
+
+
 # --- keys only for what the paper uses ------------------------------------------------------------
 
 

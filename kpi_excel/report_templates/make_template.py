@@ -52,7 +52,8 @@ def cover(doc: DocumentObject) -> None:
     labelled(doc, "Classification:", "{{ classification }}")
     heading(doc, "Summary:", 1)
     doc.add_paragraph("{{ summary_intro }}")
-    doc.add_paragraph("{{ summary_headline }} {{ summary_red }}")
+    # with no Red KPI to name, no space is left at the end of the headline
+    doc.add_paragraph("{{ summary_headline }}{% if summary_red %} {{ summary_red }}{% endif %}")
     heading(doc, "Recommendation(s):", 1)
     doc.add_paragraph("{{ recommendation }}")
     heading(doc, "1. Introduction", 1)
