@@ -123,10 +123,13 @@ def red_sentence(names: Sequence[str]) -> str:
     return f"The Red indicators are {join_labels(names)}."
 
 
+NO_RED = "No KPIs were RAG rated Red."  # paragraph 2.5, and the shipped template's KPI Summary
+
+
 def red_paragraph(names: Sequence[str]) -> str:
     """The dashboard paragraph naming the Red KPIs."""
     if not names:
-        return "No KPIs were RAG rated Red."
+        return NO_RED
     if len(names) == 1:
         return f"The {names[0]} was the KPI RAG rated Red."
     return f"The KPIs RAG rated Red were {join_labels(names)}."
@@ -140,7 +143,7 @@ def red_summary(report: Report) -> str:
     return red_sentence(red_names(report))
 
 
-def red_by_directorate(report: Report, none: str = "No KPIs were RAG rated Red.") -> str:
+def red_by_directorate(report: Report, none: str = NO_RED) -> str:
     """'The 11 KPIs RAG rated Red are in A (3), B (4) and C (4); each is listed ...' (none: `none`)."""
     counts = [(name, summary.red) for name, summary in report.directorates() if summary.red]
     total = sum(n for _, n in counts)

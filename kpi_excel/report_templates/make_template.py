@@ -17,6 +17,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
+from kpi_excel import narrative
 from kpi_excel.paper import deterministic_docx, tidy_package
 from kpi_excel.report_templates.template_blocks import (
     bullet,
@@ -161,7 +162,7 @@ def red_kpis(doc: DocumentObject) -> None:
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p else %}")
-    doc.add_paragraph("No KPIs were rated Red.", style="Note")
+    doc.add_paragraph(narrative.NO_RED, style="Note")  # as paragraph 2.5 says it
     tag(doc, "{%p endif %}")
 
 
