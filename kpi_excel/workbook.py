@@ -30,8 +30,8 @@ from .formatting import (
     fit_text,
     format_value,
     rag_word,
+    this_and_next_year,
     utf16_length,
-    year_words,
 )
 from .guidance import (
     ACTIVITY_NOTE,
@@ -852,8 +852,7 @@ class _Proposals:
     def __init__(self, book: _Book, ws: Worksheet) -> None:
         self.book, self.ws = book, ws
         period = book.report.period
-        self.this_year = year_words(period.financial_year) if period else "this year"
-        self.next_year = year_words(period.financial_year, ahead=1) if period else "next year"
+        self.this_year, self.next_year = this_and_next_year(period)
 
     def write(self) -> None:
         styles, ws = self.book.styles, self.ws
