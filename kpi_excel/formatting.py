@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .model import Direction, Indicator, Period, Polarity, RangeStatus, Rating
 
 NO_DATA_WORD = "No data"
@@ -84,6 +86,15 @@ def this_and_next_year(period: Period | None) -> tuple[str, str]:
     if period is None:
         return "this year", "next year"
     return year_words(period.financial_year), year_words(period.financial_year, ahead=1)
+
+
+# what an XML 1.0 file cannot hold (and DEL): lxml refuses them, so every output drops them
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def without_control_characters(text: str) -> str:
+    """text without the control characters no .docx or .xlsx can hold; tabs and line breaks stay."""
+    return _CONTROL.sub("", text)
 
 
 def utf16_length(text: str) -> int:

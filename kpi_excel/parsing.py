@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from .formatting import without_control_characters
 from .model import KpiType, Polarity, Rag, StatedRating
 from .periods import find_period, strip_year_suffix
 
@@ -352,7 +353,6 @@ def parse_stated_rag(value: object) -> StatedRating | None:
     return None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel stores a character XML cannot hold
 
 
@@ -378,7 +378,7 @@ def clean_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text).strip()
+    return without_control_characters(text).strip()
 
 
 def readable_file_name(name: str) -> str:

@@ -349,3 +349,16 @@ def test_periods_fall_in_even_rows_of_at_most_six(count: int, rows: list[int]) -
     chunks = period_rows(periods, {"label": ""})
     assert [len(c) for c in chunks] == rows
     assert [p["label"] for c in chunks for p in c if p["label"]] == [p["label"] for p in periods]
+
+
+def test_control_characters_in_the_data_are_dropped_from_alt_text_and_properties(report: Report) -> None:
+    odd = _renamed(report, "GL02", "Freedom of\x0b Information\x07 requests")
+    details = dataclasses.replace(odd.dataset.details, subject="Strategic\x01 Performance\tDashboard")
+    odd = dataclasses.replace(odd, dataset=dataclasses.replace(odd.dataset, details=details))
+    data = paper.render_paper(odd)  # lxml refuses such characters: this would raise
+    document = part(data, "word/document.xml")
+    alt_texts = [d.get("descr") for d in document.iter("{*}docPr")]
+    assert any("Freedom of Information requests" in text for text in alt_texts)
+    assert not any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text) for text in alt_texts)
+    title = part(data, "docProps/core.xml").find("{http://purl.org/dc/elements/1.1/}title")
+    assert title is not None and title.text == "Strategic Performance\tDashboard"

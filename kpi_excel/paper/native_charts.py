@@ -20,13 +20,13 @@ from kpi_excel.chartxml import (
     inline_chart_xml,
 )
 from kpi_excel.errors import ChartDrawingError
+from kpi_excel.formatting import without_control_characters
 from kpi_excel.model import Indicator, Report
 
 WIDTH_CM, HEIGHT_CM = 16.0, 5.6
 # Shape ids of the charts: far above the template's own drawings, so none is used twice
 FIRST_SHAPE_ID = 5000
 _NUMBERED = re.compile(r"/word/(?:charts/chart|embeddings/Microsoft_Excel_Worksheet)(\d+)\.\w+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 class WordChart:
@@ -45,7 +45,8 @@ class WordChart:
             raise ChartDrawingError(f"drawing a chart failed: {error!r}") from error
         part = self.tpl.current_rendering_part
         rid = part.relate_to(chart_part(files, part.package, self.number(part.package)), CHART_RELATIONSHIP)
-        drawing = inline_chart_xml(rid, self.shape_id, _CONTROL.sub("", self.alt_text), WIDTH_CM, HEIGHT_CM)
+        alt_text = without_control_characters(self.alt_text)
+        drawing = inline_chart_xml(rid, self.shape_id, alt_text, WIDTH_CM, HEIGHT_CM)
         return f'</w:t></w:r><w:r>{drawing}</w:r><w:r><w:t xml:space="preserve">'
 
     __str__ = __html__

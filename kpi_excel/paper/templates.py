@@ -19,7 +19,7 @@ from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from kpi_excel.errors import TemplateError
-from kpi_excel.formatting import fit_text
+from kpi_excel.formatting import fit_text, without_control_characters
 from kpi_excel.model import Report
 
 from .context import paper_context
@@ -90,12 +90,11 @@ class _PaperTemplate(DocxTemplate):
 
 
 PROPERTY_LIMIT = 255  # what Word keeps of a document property
-_PROPERTY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def fit_property(text: str) -> str:
     """A document property as Word keeps it: at most 255 characters, no control characters."""
-    return fit_text(_PROPERTY_CONTROL.sub("", text), PROPERTY_LIMIT)
+    return fit_text(without_control_characters(text), PROPERTY_LIMIT)
 
 
 def open_template(path: Path) -> DocxTemplate:
