@@ -379,3 +379,9 @@ def test_words_for_no_target_leave_the_kpi_unrated(words: str) -> None:
     data = from_rows({"KPIs": [["Indicator", "Target", "Value 2019/20"], ["Visitors", words, 950]]})
     [rating] = rate(data).ratings
     assert (rating.indicator.target, rating.rag, rating.not_rated_reason) == (None, None, "no target")
+
+
+def test_one_quarter_column_without_a_year_is_the_value_column() -> None:
+    data = from_rows({"KPIs": [["Performance report 2018/19"], ["Indicator", "Target", "Q3 Actual"],
+                               ["Calls", 10, 12]]})
+    assert periods(data) == {"Q3 2018/19"}

@@ -105,7 +105,8 @@ def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
             extras[c] = text
     if Role.INDICATOR not in roles:
         return None
-    if periods or len(yearless) < 2 or len({kind for kind, _ in yearless.values()}) > 1:
+    if periods or not yearless or len({kind for kind, _ in yearless.values()}) > 1 or (
+            len(yearless) == 1 and Role.VALUE in roles):
         extras.update({c: texts[c] for c in yearless})  # not a series of quarters or months
         extras = dict(sorted(extras.items()))
         yearless = {}
