@@ -82,12 +82,13 @@ def rag_key(settings: RuleSettings) -> tuple[KeyEntry, ...]:
 
 
 def rag_notes(settings: RuleSettings, *, lower: bool = True, close_to_target: bool = True,
-              without_floor: bool = True, unrated: bool = True) -> tuple[str, ...]:
+              without_floor: bool = True, unrated: bool = True, stale: bool = True) -> tuple[str, ...]:
     """The fine print of the RAG rule: boundaries, polarity, goal posts, missing data.
 
     The flags leave out a note about what no indicator uses (the paper explains only what it
     shows): lower-is-better or close-to-target indicators, indicators with no floor standard
-    and no tolerance, indicators with no data or no target.
+    and no tolerance, indicators with no data or no target, indicators whose latest data is
+    older than the report period.
     """
     notes = [
         "A value exactly equal to the target is Green; a value exactly equal to the floor "
@@ -102,8 +103,9 @@ def rag_notes(settings: RuleSettings, *, lower: bool = True, close_to_target: bo
                      "from the target than the floor standard (or the tolerance), and Red is further away.")
     if without_floor:
         notes.append("An indicator with no floor standard and no tolerance is rated Green or Red.")
-    notes.append("The RAG rating is for the latest period with data; indicators whose latest data is "
-                 "older than the report period are flagged.")
+    latest = "The RAG rating is for the latest period with data"
+    notes.append(f"{latest}; indicators whose latest data is older than the report period are flagged."
+                 if stale else f"{latest}.")
     if unrated:
         notes.append("Indicators with no data or no target are shown as 'No data' or 'Not rated' and "
                      "are not counted as Green, Amber or Red.")

@@ -48,3 +48,10 @@ def test_every_range_word_the_tables_print_is_in_the_activity_key() -> None:
     assert [entry.label for entry in range_key()] == [range_word(s) for s in
                                                       (RangeStatus.ABOVE, RangeStatus.WITHIN,
                                                        RangeStatus.BELOW)]
+
+
+def test_the_stale_data_note_only_when_some_data_is_older_than_the_report_period() -> None:
+    with_stale = " ".join(rag_notes(RuleSettings(), stale=True))
+    without = " ".join(rag_notes(RuleSettings(), stale=False))
+    assert "older than the report period are flagged" in with_stale
+    assert "flagged" not in without and "The RAG rating is for the latest period with data." in without

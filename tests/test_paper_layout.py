@@ -260,6 +260,11 @@ def test_keys_explain_only_what_the_paper_uses(papers: dict[str, Paper]) -> None
     tougher = flat("".join(papers["tougher"].pages()))
     assert "Activity indicators give context" in sample
     assert "Activity indicators" not in quarterly and "Activity indicators" not in tougher
+    # ICT01's latest figure is for Feb-20: only the sample has data older than the report period
+    assert "ICT01" in sample and "72.1% (Feb-20)" in sample
+    assert "older than the report period are flagged" in sample
+    assert "older than the report period are flagged" not in quarterly + tougher
+    assert "The RAG rating is for the latest period with data." in quarterly
     assert "Where lower is better" in sample and "Where lower is better" in tougher
     assert "Where lower is better" not in quarterly
     for text in (sample, quarterly, tougher):  # no close-to-target KPI in any of them

@@ -209,6 +209,7 @@ def guidance_context(report: Report) -> dict[str, Any]:
         without_floor=any(rules.amber_limit(i, settings) is None and i.target is not None
                           and i.polarity in (Polarity.HIGHER, Polarity.LOWER) for i in kpis),
         unrated=any(r.rag is None for r in report.kpis),
+        stale=any(r.stale for r in report.kpis),
     )
     return {
         "rag": [{"label": k.label, "meaning": k.meaning, "fill": palette.swatch_for_word(k.label).fill_hex}
