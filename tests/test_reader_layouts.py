@@ -385,3 +385,10 @@ def test_one_quarter_column_without_a_year_is_the_value_column() -> None:
     data = from_rows({"KPIs": [["Performance report 2018/19"], ["Indicator", "Target", "Q3 Actual"],
                                ["Calls", 10, 12]]})
     assert periods(data) == {"Q3 2018/19"}
+
+
+def test_a_title_row_right_above_the_header_takes_nothing_from_it() -> None:
+    rows = [["Key Performance Indicators – Quarter 3 2018/19"],
+            ["PI Code", "PI Name", "Value", "Target", "Direction of travel"], ["A1", "Calls", 1, 2, "up"]]
+    data = from_rows({"KPIs": rows})
+    assert data.extra_headers == ("Direction of travel",) and data.indicators[0].row == 3

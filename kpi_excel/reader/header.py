@@ -35,12 +35,13 @@ class Header:
 
 def find_header(rows: Sequence[Sequence[Cell]]) -> Header | None:
     """The best header row in the first rows: it names an indicator column and some values."""
-    best: tuple[int, Header] | None = None
+    best: tuple[tuple[int, int], Header] | None = None
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         for header in (_header_at(r, row), _two_row_header(r, rows)):
             if header is None:
                 continue
-            score = len(header.roles) + len(header.periods) + len(header.yearless)
+            # on a tie, the row with more headings: a title row above the header adds nothing
+            score = (len(header.roles) + len(header.periods) + len(header.yearless), len(header.texts))
             if best is None or score > best[0]:
                 best = (score, header)
     return best[1] if best else None
@@ -70,8 +71,9 @@ def _two_row_header(r: int, rows: Sequence[Sequence[Cell]]) -> Header | None:
             headings.append(c)
     text_only = all(cell.value is None or isinstance(cell.value, str) for cell in below)
     take = periods if len(periods) >= 2 else []
-    if headings and text_only:
-        take = take + headings
+    if headings and text_only:  # the lower row is headings: take all of them, known or not
+        take = sorted(set(take) | {c for c, cell in enumerate(below) if cell.value not in (None, "")
+                                   and header_role(merged[c].value) is None})
     if not take:
         return None
     for c in take:
