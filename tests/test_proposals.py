@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import warnings
 from pathlib import Path
 
@@ -157,4 +158,15 @@ def test_without_a_report_period_the_years_are_named_in_words() -> None:
     report = rate(undated)
     assert proposals.proposals_paragraph(report).startswith(
         "The proposed KPIs and targets for next year are attached in Appendix 2.")
-    assert "this year" in paper.paper_context(report)["proposals_intro"]
+    intro = paper.paper_context(report)["proposals_intro"]
+    assert "for next year beside those for this year;" in intro
+
+
+def test_appendix_2_opens_with_a_sentence() -> None:
+    document = docx.Document(io.BytesIO(paper.render_paper(MIXED)))
+    texts = [p.text for p in document.paragraphs]
+    intro = texts[texts.index("Appendix 2: Proposed KPIs and targets for 2020-21") + 1]
+    first = intro.split(";")[0]
+    # a clause with its verb ('The table below sets ...'), not a bare noun phrase before the semicolon
+    assert re.search(r"\b(sets|shows|gives|lists)\b", first), intro
+    assert "for 2020-21 beside those for 2019-20" in first

@@ -345,9 +345,10 @@ def proposals_intro(report: Report) -> str:
     if not report.dataset.proposals:
         return ""
     this, coming = this_and_next_year(report.period)
-    return (f"The proposed target and floor standard for {coming} beside those for {this}; any change "
-            "is described, and shaded, in the last column. A tougher target or floor standard is one "
-            "that is harder to meet: higher where higher is better, lower where lower is better.")
+    return (f"The table below sets each proposed target and floor standard for {coming} beside those "
+            f"for {this}; any change is described, and shaded, in the last column. A tougher target or "
+            "floor standard is one that is harder to meet: higher where higher is better, lower where "
+            "lower is better.")
 
 
 def fixed_time(report: Report) -> dt.datetime:
