@@ -48,7 +48,7 @@ def match_kpi(code: str, name: str, kpis: Iterable[Indicator]) -> Indicator | No
     return None
 
 
-def meaning(kind: str, polarity: Polarity | None) -> str:
+def tougher_or_easier(kind: str, polarity: Polarity | None) -> str:
     """Whether a target or floor standard moving this way is tougher or easier to meet ('' when
     neither: a goal post, an indicator with no polarity, a standard added or removed)."""
     if kind not in (TARGET_UP, TARGET_DOWN, FLOOR_UP, FLOOR_DOWN) or polarity not in (
@@ -86,9 +86,9 @@ class ProposalLine:
     def is_dropped(self) -> bool:
         return DROPPED in self.kinds
 
-    def meanings(self) -> dict[str, str]:
+    def senses(self) -> dict[str, str]:
         """Each change kind's meaning for this indicator's polarity (tougher, easier or '')."""
-        return {kind: meaning(kind, self.polarity) for kind in self.kinds}
+        return {kind: tougher_or_easier(kind, self.polarity) for kind in self.kinds}
 
 
 def changes_between(current_target: float | None, current_floor: float | None,
@@ -166,7 +166,7 @@ def not_proposed_words(next_year: str) -> str:
 def change_words(kind: str, polarity: Polarity | None) -> str:
     """One change as the Change column writes it: 'Target lowered (tougher)', 'Floor standard added'."""
     what, how = _WHAT[kind]
-    sense = meaning(kind, polarity)
+    sense = tougher_or_easier(kind, polarity)
     return f"{what} {how} ({sense})" if sense else f"{what} {how}"
 
 
@@ -202,15 +202,15 @@ def describe_changes(lines: Sequence[ProposalLine]) -> list[str]:
     the same whatever the proposals' order."""
     groups: dict[tuple[str, str], list[str]] = {}
     for line in lines:
-        for kind, sense in line.meanings().items():
+        for kind, sense in line.senses().items():
             groups.setdefault((kind, sense), []).append(line.key)
     order = {kind: i for i, kind in enumerate(CHANGE_KINDS)}
-    senses = {TOUGHER: 0, EASIER: 1, "": 2}
+    sense_order = {TOUGHER: 0, EASIER: 1, "": 2}
 
     def place(group: tuple[str, str]) -> tuple[bool, int, int]:
         """Targets, then floor standards, then new and dropped indicators; tougher before easier."""
         kind, sense = group
-        return kind.startswith("floor") or kind in (NEW, DROPPED), senses[sense], order[kind]
+        return kind.startswith("floor") or kind in (NEW, DROPPED), sense_order[sense], order[kind]
 
     phrases = []
     for (kind, sense), keys in sorted(groups.items(), key=lambda g: place(g[0])):

@@ -66,7 +66,7 @@ MIXED = report_of(
     (proposals.TARGET_UP, None, ""),
 ])
 def test_tougher_or_easier_follows_the_polarity(kind: str, polarity: Polarity | None, sense: str) -> None:
-    assert proposals.meaning(kind, polarity) == sense
+    assert proposals.tougher_or_easier(kind, polarity) == sense
 
 
 def test_each_proposal_is_matched_once_and_each_dropped_kpi_listed_once() -> None:
