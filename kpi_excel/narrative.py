@@ -25,6 +25,14 @@ def without_the(service: str) -> str:
     return service[4:] if service[:4].lower() == "the " else service
 
 
+def dashboard_title(report: Report, noun: str = "Dashboard") -> str:
+    """'Strategic and Corporate Services Performance Dashboard': Appendix 1's title, the subject,
+    and the dashboard the cover report speaks of (paragraph 2.1 writes 'dashboard', as the council's
+    papers do)."""
+    service = without_the(report.dataset.details.service)
+    return f"{service} Performance {noun}" if service else f"Performance {noun}"
+
+
 def month_year(period: Period) -> str:
     """The month a period ends in, in words: March 2020 (a quarter or year ends in its last month)."""
     return period.end.strftime("%B %Y")
@@ -244,9 +252,8 @@ def _the_committee(committee: str) -> str:
 
 def summary_intro(report: Report) -> str:
     """The Summary's opening: what the dashboard shows and which report this is."""
-    service = without_the(report.dataset.details.service)
-    dashboard = f"The {service} Performance Dashboard" if service else "The Performance Dashboard"
-    text = f"{dashboard} shows progress made against targets set for Key Performance Indicators (KPIs)."
+    text = (f"The {dashboard_title(report)} shows progress made against targets set for Key Performance "
+            "Indicators (KPIs).")
     if is_year_end(report):
         text += " This is the year end report."
     elif report.period:
@@ -308,8 +315,7 @@ def dashboard_paragraphs(report: Report, section: int = 2) -> list[Paragraph]:
 
 def period_paragraph(report: Report) -> str:
     """Paragraph 2.1: the period the dashboard covers."""
-    service = without_the(report.dataset.details.service)
-    dashboard = f"The {service} Performance dashboard" if service else "The Performance dashboard"
+    dashboard = f"The {dashboard_title(report, noun='dashboard')}"
     if report.period is None:
         return f"{dashboard} has no results yet and is attached in Appendix 1."
     results = "year-end results" if is_year_end(report) else "results"

@@ -368,3 +368,15 @@ def test_facts_for_a_kpi_and_stale_data(sample_report: Report) -> None:
     assert facts.startswith("Latest value 72.1% (Feb-20), rated Green.")
     assert "the report period is Mar-20" in facts
     assert "Direction of travel: ↑ Improved compared with Jan-20 (71.5%)." in facts
+
+
+def test_the_dashboard_is_named_alike_in_the_summary_paragraph_2_1_and_appendix_1() -> None:
+    from kpi_excel import paper
+
+    report = report_of(kpi("Rent collected", "green"),
+                       details=PaperDetails(service="the Council", committee="Governance Committee"))
+    title = paper.paper_context(report)["dashboard_title"]
+    assert title == "Council Performance Dashboard"  # 'the Council' loses its 'the' in a title
+    assert narrative.summary_intro(report).startswith(f"The {title} shows progress")
+    # paragraph 2.1 writes 'dashboard' in lower case, as the council's papers do
+    assert narrative.period_paragraph(report).startswith(f"The {title[:-len('Dashboard')]}dashboard provides")

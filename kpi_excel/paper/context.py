@@ -21,6 +21,7 @@ from kpi_excel.formatting import (
 )
 from kpi_excel.guidance import ACTIVITY_NOTE, rag_key, rag_notes, range_key, report_direction_key
 from kpi_excel.model import Indicator, Observation, Period, Person, Polarity, Rag, Rating, Report
+from kpi_excel.narrative import dashboard_title
 
 # Word wants fills as RRGGBB; the colours, and the text colour on each, come from palette.py
 RAG_FILLS = {rag: swatch.fill_hex for rag, swatch in palette.RAG_SWATCHES.items()}
@@ -167,11 +168,6 @@ def directorate_items(report: Report) -> list[dict[str, Any]]:
 def paper_subject(report: Report) -> str:
     details = report.dataset.details
     return details.subject or dashboard_title(report)
-
-
-def dashboard_title(report: Report) -> str:
-    service = narrative.without_the(report.dataset.details.service)
-    return f"{service} Performance Dashboard" if service else "Performance Dashboard"
 
 
 def date_text(date: dt.date | None) -> str:
