@@ -192,7 +192,7 @@ def _charts_made_here(report: Report, options: Options) -> Mapping[Indicator, An
             from .charts import report_charts
 
             return report_charts(report)
-        from .workbook_charts import report_chart_files
+        from .workbook.charts import report_chart_files
 
         return report_chart_files(report)
     except Exception as error:  # our own drawing failed: the same fault as in the other process

@@ -40,7 +40,7 @@ def test_a_chart_that_fails_to_draw_is_not_blamed_on_the_template(
         sample: Path, tmp_path: Path, jobs: str, pictures: bool) -> None:
     """On one process and on two (where this process makes the charts while the other loads the
     paper's libraries), for native charts and for pictures."""
-    from kpi_excel import workbook_charts
+    from kpi_excel.workbook import charts as workbook_charts
 
     monkeypatch.setattr(charts, "indicator_chart", _boom)
     monkeypatch.setattr(workbook_charts, "chart_workbook", _boom)

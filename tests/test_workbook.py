@@ -54,7 +54,7 @@ def case_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("cases")
     paths = {}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(workbook, "MAX_CHARTS", 0)
+        patch.setattr(workbook.base, "MAX_CHARTS", 0)
         for name, (dataset, _, _) in all_datasets().items():
             paths[name] = folder / f"{name}.xlsx"
             write_workbook(rate(dataset), paths[name])
@@ -281,7 +281,7 @@ def test_a_line_chart_and_a_sparkline_for_every_indicator(sample_book: Path, sam
 def test_above_the_chart_limit_the_charts_sheet_says_so(
     sample_report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(workbook, "MAX_CHARTS", 30)
+    monkeypatch.setattr(workbook.base, "MAX_CHARTS", 30)
     path = tmp_path / "many.xlsx"
     write_workbook(sample_report, path)
     assert not any(name.startswith("xl/charts/") for name in parts(path))

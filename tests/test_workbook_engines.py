@@ -53,7 +53,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         paths[name] = folder / f"{name}.xlsx"
         with pytest.MonkeyPatch.context() as patch:
             if not name.startswith("sample"):
-                patch.setattr(workbook, "MAX_CHARTS", 0)
+                patch.setattr(workbook.base, "MAX_CHARTS", 0)
             write_workbook(report, paths[name])
     return paths
 

@@ -66,7 +66,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
         written[name] = folder / f"{name}.xlsx"
         with pytest.MonkeyPatch.context() as patch:
             if name != "sample":  # LibreOffice lays out charts slowly: the sample's are enough
-                patch.setattr(workbook, "MAX_CHARTS", 0)
+                patch.setattr(workbook.base, "MAX_CHARTS", 0)
             write_workbook(report, written[name])
     written["sample-edited"] = edit_copy(written["sample"], folder / "sample-edited.xlsx", SAMPLE_EDITS)
     reports["sample-edited"] = reports["sample"]

@@ -87,7 +87,7 @@ def native_charts(tpl: Any, report: Report,
             if made is not None and spec.indicator in made:
                 return made[spec.indicator]
             # XlsxWriter writes the embedded workbook: loaded only when this process needs it
-            from kpi_excel.workbook_charts import chart_files, files_time
+            from kpi_excel.workbook.charts import chart_files, files_time
 
             return chart_files(spec, files_time(report))
         return WordChart(tpl, files, next(ids), spec.alt_text, number)

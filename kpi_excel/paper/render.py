@@ -42,7 +42,7 @@ def render_paper(report: Report, template: Path | None = None, *, show_details: 
     Each indicator's chart is a native Word chart, or with chart_images_only a picture.
     show_details=False leaves out each indicator's page of detail and its chart. charts are
     those made already, by another process: pictures (charts.report_charts) with
-    chart_images_only, else native charts' files (workbook_charts.report_chart_files); others
+    chart_images_only, else native charts' files (workbook.charts.report_chart_files); others
     are made here.
     """
     path = template or default_template()

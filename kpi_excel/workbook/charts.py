@@ -1,23 +1,28 @@
 """Native Excel charts from the chart specs: the RAG workbook's Charts sheet, and the small workbook
-each Word chart carries for "Edit Data" (XlsxWriter, like workbook.py)."""
+each Word chart carries for "Edit Data" (XlsxWriter, like the rest of this package)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from . import palette
-from . import workbook as book_module
-from .chartspec import DASHED, DOTTED, SOLID, ChartSpec, Line, report_specs, shown_periods
-from .chartxml import DATA_SHEET, ChartFiles, chart_xml
-from .model import Indicator, Rating, Report
-from .workbook import _Book, _Column, _Placed, _print_setup, _unique_headers, clean, created_at
+from kpi_excel import palette
+from kpi_excel.chartspec import DASHED, DOTTED, SOLID, ChartSpec, Line, report_specs, shown_periods
+from kpi_excel.chartxml import DATA_SHEET, ChartFiles, chart_xml
+from kpi_excel.model import Indicator, Rating, Report
+
+from . import base
+from .base import _print_setup, clean, created_at
+from .indicators import _Column, _Placed, _unique_headers
+
+if TYPE_CHECKING:
+    from .book import _Book
 
 CHART_WIDTH, CHART_HEIGHT, CHART_ROWS, CHART_COLS = 600, 320, 17, 10
 # XlsxWriter's names for the spec's DrawingML dashes
@@ -87,7 +92,7 @@ class Charts:
                              styles.get("title"))
         if not self.charted:
             total = len(self.book.report.ratings)
-            limit = book_module.MAX_CHARTS
+            limit = base.MAX_CHARTS
             note = (f"Charts are written for workbooks of up to {limit} indicators; this one has "
                     f"{total}. " if total > limit else "No indicator has a figure to chart. ")
             self.ws.write_string(1, 0, note + "The Trend column of the KPIs and Activity sheets shows "

@@ -1,0 +1,135 @@
+"""What every sheet of the RAG workbook shares: options, limits, text clean-up, styles, print set-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from kpi_excel import palette
+from kpi_excel.formatting import (
+    fit_text,
+    utf16_length,
+)
+from kpi_excel.model import (
+    Report,
+)
+
+# Commentary that starts with "=" stays text, a URL stays text, and a NaN cannot corrupt the file.
+OPTIONS: dict[str, Any] = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": True,
+    "in_memory": True,  # no temporary file per part (a chart is three): faster, and nothing left behind
+    # Arial named outright: a font tied to the theme ("minor" scheme) would show as Calibri
+    "default_format_properties": {"font_name": "Arial", "font_size": 10, "font_scheme": "none"},
+}
+
+# Above this many indicators the Charts sheet holds a note instead of a chart each: thousands of
+# charts make a workbook slow to open, and every row keeps its sparkline.
+MAX_CHARTS = 250
+
+# The one palette of both outputs (palette.py): each word's fill and text colour.
+HEADER_FILL = palette.HEADER_FILL
+
+
+TITLE_ROW, NOTE_ROW, MONTHS_ROW, HEADER_ROW = 0, 1, 2, 3
+MAX_TEXT = 32_767  # Excel's limit on the characters in a cell
+FOOTER_LIMIT = 255  # Excel's limit on the characters in a page header or footer
+PROPERTY_LIMIT = 255  # what Office keeps of a document property (title, author, comments)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean(value: object, limit: int = MAX_TEXT) -> str:
+    """Text as a cell may hold it: control characters removed, within Excel's length limit
+    (counted as Excel counts, in UTF-16 units: an emoji is two, and is never cut in half)."""
+    return fit_text(_CONTROL.sub("", str(value)), limit)
+
+
+def created_at(report: Report) -> dt.datetime:
+    """The document's creation date: the end of the report period, so rebuilding changes nothing."""
+    day = report.period.end if report.period else dt.date(2000, 1, 1)
+    return dt.datetime(day.year, day.month, day.day)
+
+
+# --- styles ---------------------------------------------------------------------------------
+
+_STYLE_BASES: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 14},
+    "subtitle": {"italic": True, "font_color": "#404040"},
+    "heading": {"bold": True, "font_size": 11},
+    "header": {"bold": True, "text_wrap": True, "valign": "top", "bg_color": HEADER_FILL,
+               "bottom": 1},
+    "header_centre": {"bold": True, "text_wrap": True, "valign": "top", "align": "center",
+                      "bg_color": HEADER_FILL, "bottom": 1},
+    "icon": {"valign": "vcenter", "align": "center"},
+    "text": {"valign": "top"},
+    "wrap": {"valign": "top", "text_wrap": True},
+    "centre": {"valign": "top", "align": "center"},
+    "mark": {"valign": "top", "align": "center", "italic": True, "font_color": "#595959"},
+    "word": {"valign": "top", "align": "center", "bold": True, "border": 1, "border_color": "#808080"},
+    "number": {"valign": "top"},
+    "count": {"valign": "top", "align": "center", "num_format": "0"},
+    "date": {"valign": "top", "num_format": "d mmmm yyyy", "align": "left"},
+    "note": {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
+    "hidden": {"font_color": "#808080", "font_size": 8},
+}
+
+
+class _Styles:
+    """Each distinct cell format created once and reused (Excel limits a file to 64,000)."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.book = book
+        self.cache: dict[tuple[str, str, str, str], Format] = {}
+        self.fills: dict[str, Format] = {}
+
+    def get(self, base: str, num_format: str = "", fill: str = "", font: str = "") -> Format:
+        key = (base, num_format, fill, font)
+        if key not in self.cache:
+            props = dict(_STYLE_BASES[base])
+            if num_format:
+                props["num_format"] = num_format
+            if fill and fill != palette.WHITE:
+                props["bg_color"] = fill
+            if font and font != palette.BLACK:
+                props["font_color"] = font
+            self.cache[key] = self.book.add_format(props)
+        return self.cache[key]
+
+    def conditional(self, word: str) -> Format:
+        """The fill a conditional format gives a cell that reads word."""
+        if word not in self.fills:
+            swatch = palette.swatch_for_word(word)
+            self.fills[word] = self.book.add_format({"bg_color": swatch.fill, "font_color": swatch.text})
+        return self.fills[word]
+
+
+def _print_setup(ws: Worksheet, header_row: int | None, title: str) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    if header_row is not None:
+        ws.repeat_rows(header_row)
+    codes = "&L&C&A&RPage &P of &N"
+    # Excel keeps at most 255 characters of a footer (XlsxWriter drops a longer one whole), and
+    # reads & as a code: the title is cut to fit, then each & doubled so it prints as itself
+    room = FOOTER_LIMIT - len(codes)
+    safe = clean(title, room)
+    while utf16_length(safe.replace("&", "&&")) > room:
+        safe = safe[:-1]
+    ws.set_footer(f"&L{safe.replace('&', '&&')}&C&A&RPage &P of &N")
+
+
+def _estimate_lines(text: str, width: float) -> int:
+    """How many lines text wraps to in a column width characters wide (roughly, as Excel does)."""
+    per_line = max(int(width * 1.15), 1)
+    return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
+

@@ -1,0 +1,120 @@
+"""The RAG workbook the finance team opens in Excel: writes every sheet of one workbook."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
+
+from kpi_excel import __version__
+from kpi_excel.chartspec import ChartSpec, report_specs
+from kpi_excel.errors import OutputError
+from kpi_excel.guidance import (
+    rule_name,
+)
+from kpi_excel.model import (
+    KpiType,
+    Rating,
+    Report,
+)
+
+from . import base
+from .base import OPTIONS, PROPERTY_LIMIT, _Styles, clean, created_at
+from .charts import Charts
+from .indicators import _IndicatorSheet, _Placed
+from .sheets import _Dashboard, _Guidance, _Proposals, _write_warnings
+
+
+def write_workbook(report: Report, path: Path) -> None:
+    """Write the RAG workbook for a rated report to path, a new file.
+
+    The same report always gives a byte-identical file: the document's dates come from the
+    report period, never from the clock.
+    """
+    book = xlsxwriter.Workbook(str(path), copy.deepcopy(OPTIONS))  # XlsxWriter changes what it is given
+    _calculated_already(book)
+    try:
+        _Book(book, report).write()
+    finally:
+        try:
+            book.close()
+        except FileCreateError as error:
+            raise OutputError(f"cannot be written ({error})", file=str(path),
+                              fix="Close the file if it is open in Excel, or choose another --out folder",
+                              ) from error
+
+
+EXCEL_CALC_ID = 191029  # the calculation engine of Excel 2019 and Microsoft 365
+
+
+def _calculated_already(book: xlsxwriter.Workbook) -> None:
+    """Mark the workbook as calculated by a current Excel, so opening and closing it untouched does
+    not ask "save changes?". Every formula's result is stored with it and tested equal to what
+    LibreOffice recalculates (docs/workbook.md): a forced recalculation on load would change
+    nothing. Editing a cell still recalculates what depends on it."""
+    book.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
+    book.calc_on_load = False  # XlsxWriter otherwise writes fullCalcOnLoad="1"
+
+
+class _Book:
+    """Writes every sheet of one workbook from one report."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, report: Report) -> None:
+        self.workbook = workbook
+        self.report = report
+        self.styles = _Styles(workbook)
+        dataset = report.dataset
+        self.title = clean(dataset.title or dataset.details.subject or Path(dataset.source).stem or "KPIs")
+        self.period_words = report.period.long_label if report.period else "no data yet"
+        settings = dataset.settings
+        self.rule_name = rule_name(settings)
+
+    def write(self) -> None:
+        report = self.report
+        dashboard = self.workbook.add_worksheet("Dashboard")
+        kpis = _IndicatorSheet(self, "KPIs", report.kpis, KpiType.KPI).write() if report.kpis else None
+        activity = (_IndicatorSheet(self, "Activity", report.activities, KpiType.ACTIVITY).write()
+                    if report.activities else None)
+        charts = self.workbook.add_worksheet("Charts")
+        proposals = self.workbook.add_worksheet("Proposals") if report.dataset.proposals else None
+        warnings = self.workbook.add_worksheet("Warnings") if report.warnings else None
+        guidance = self.workbook.add_worksheet("Guidance")
+        charted = self._charted(kpis, activity)
+        chart_data = self.workbook.add_worksheet("Chart data") if charted else None
+        _Dashboard(self, dashboard, kpis, activity).write()
+        Charts(self, charts, chart_data, charted).write()
+        if proposals is not None:
+            _Proposals(self, proposals).write()
+        if warnings is not None:
+            _write_warnings(self, warnings)
+        _Guidance(self, guidance).write()
+        dashboard.activate()
+        self._properties()
+
+    def _charted(self, kpis: _Placed | None,
+                 activity: _Placed | None) -> list[tuple[Rating, _Placed, ChartSpec]]:
+        """Each indicator with a figure to chart, where its sheet put it, and its chart's spec."""
+        if len(self.report.ratings) > base.MAX_CHARTS:
+            return []
+        specs = report_specs(self.report)
+        pairs = [(r, kpis) for r in self.report.kpis] + [(r, activity) for r in self.report.activities]
+        return [(r, p, spec) for r, p in pairs
+                if p is not None and p.period_columns and (spec := specs[r.indicator]) is not None]
+
+    def _properties(self) -> None:
+        dataset = self.report.dataset
+        details = dataset.details
+        self.workbook.set_properties({
+            "title": clean(f"{self.title}: RAG workbook, {self.period_words}", PROPERTY_LIMIT),
+            "subject": clean(details.subject or "KPI performance", PROPERTY_LIMIT),
+            "author": clean(details.author.name if details.author else "", PROPERTY_LIMIT),
+            "manager": clean(details.director.name if details.director else "", PROPERTY_LIMIT),
+            "company": clean(details.service, PROPERTY_LIMIT),
+            "category": "KPI dashboard",
+            "keywords": "KPI, RAG, performance",
+            "comments": clean(f"Rated from {dataset.source} (SHA-256 {dataset.sha256}) by kpi-excel "
+                              f"{__version__}.", PROPERTY_LIMIT),
+            "created": created_at(self.report),
+        })
