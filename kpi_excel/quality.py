@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from .commentary import commentary_warnings
+from .formatting import format_value
 from .model import Dataset, KpiType, Period, Polarity, Rating, Warning_
 from .parsing import frequency_months
 
@@ -72,8 +73,8 @@ def _target_floor_order(rating: Rating) -> Iterator[Warning_]:
     if wrong:
         better = "higher" if ind.polarity is Polarity.HIGHER else "lower"
         yield Warning_(
-            f"{ind.label}: the floor standard {ind.floor:g} is on the wrong side of the target "
-            f"{ind.target:g} ({better} is better)",
+            f"{ind.label}: the floor standard {format_value(ind.floor, ind)} is on the wrong side of "
+            f"the target {format_value(ind.target, ind)} ({better} is better)",
             ind.ref,
         )
 

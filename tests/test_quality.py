@@ -219,3 +219,12 @@ def test_any_commentary_gives_warnings_naming_its_cell_and_never_fails(words: li
     rating = rated(" ".join(words), [0.85, 0.95, 0.9])
     assert all(w.where == "KPIs!S9" and "commentary" in w.message
                for w in commentary_warnings(rating, RagMethod.FLOOR))
+
+
+def test_a_floor_on_the_wrong_side_is_quoted_as_the_workbook_shows_it() -> None:
+    wrong = Indicator("Calls answered", "CS05", polarity=Polarity.HIGHER, target=0.8, floor=0.85,
+                      is_percent=True, number_format="0.0%",
+                      observations=tuple(Observation(p, 0.82) for p in MONTHS))
+    report = rate(Dataset("test.xlsx", "0" * 64, (wrong,), tuple(MONTHS)))
+    [message] = [w.message for w in report.warnings if "wrong side" in w.message]
+    assert "the floor standard 85.0% is on the wrong side of the target 80.0%" in message
