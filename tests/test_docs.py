@@ -24,7 +24,7 @@ from kpi_excel.proposals import proposal_lines
 DOC = Path(__file__).resolve().parent.parent / "docs" / "input-format.md"
 TEXT = DOC.read_text(encoding="utf-8")
 EXAMPLES = {"tracker", "any-order", "single-value", "long-form", "mixed-scales", "banner", "title-period",
-            "reason", "accidents"}
+            "reason", "accidents", "settings-period", "sheet-name", "period-first"}
 
 
 def marked_tables(kind: str) -> Iterator[tuple[str, list[list[str]]]]:
