@@ -362,3 +362,20 @@ def test_control_characters_in_the_data_are_dropped_from_alt_text_and_properties
     assert not any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text) for text in alt_texts)
     title = part(data, "docProps/core.xml").find("{http://purl.org/dc/elements/1.1/}title")
     assert title is not None and title.text == "Strategic Performance\tDashboard"
+
+
+def _paper_text(data: bytes) -> str:
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+
+
+def test_red_lead_in_promises_commentary_only_where_there_is_some(report: Report) -> None:
+    """The sample's Red KPI has commentary; without it, the lead-in must not promise any."""
+    red = next(r for r in report.kpis if r.rag and r.rag.word == "Red")
+    with_text = _paper_text(paper.render_paper(report, None, chart_images_only=True))
+    silent = dataclasses.replace(red, indicator=dataclasses.replace(red.indicator, commentary=""))
+    ratings = tuple(silent if r is red else r for r in report.ratings)
+    without = _paper_text(paper.render_paper(dataclasses.replace(report, ratings=ratings), None,
+                                             chart_images_only=True))
+    assert "values by period and commentary are under KPI details" in with_text
+    assert "commentary are under KPI details" not in without
+    assert "values by period are under KPI details" in without

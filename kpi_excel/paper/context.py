@@ -101,7 +101,7 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
                      for name, ratings in report.sections()],
         "kpis": kpis,
         "red_kpis": [item for r, item in zip(report.kpis, kpis, strict=True) if r.rag is Rag.RED],
-        "red_intro": red_intro(summary.red, show_details),
+        "red_intro": red_intro([r for r in report.kpis if r.rag is Rag.RED], show_details),
         "activities": [activity_item(r, report, shown, chart, specs[r.indicator]) for r in report.activities],
         "proposals": proposal_items(report),
         "proposals_intro": proposals_intro(report),
@@ -146,13 +146,21 @@ def _or_placeholder(person: Person | None, name: str) -> Person:
     return person if person and person.name else Person(PLACEHOLDERS[name])
 
 
-def red_intro(red: int, show_details: bool) -> str:
-    """The lead-in to the list of Red KPIs: where the rest of each one's story is."""
+def red_intro(reds: Sequence[Rating], show_details: bool) -> str:
+    """The lead-in to the list of Red KPIs: where the rest of each one's story is (commentary only
+    where the department wrote some)."""
+    red = len(reds)
     which = "This KPI was" if red == 1 else f"These {red} KPIs were"
     if not show_details:
         return f"{which} rated Red, with the commentary given in the workbook:"
-    where = "its chart, values by period and commentary are" if red == 1 else \
-        "the chart, values by period and commentary of each are"
+    commented = sum(bool(r.indicator.commentary.strip()) for r in reds)
+    if red == 1:
+        where = "its chart, values by period and commentary are" if commented else \
+            "its chart and values by period are"
+    elif commented == red:
+        where = "the chart, values by period and commentary of each are"
+    else:
+        where = "the chart and values by period of each, and any commentary, are"
     return f"{which} rated Red; {where} under KPI details below:"
 
 

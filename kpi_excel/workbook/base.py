@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from typing import Any
 
 import xlsxwriter
@@ -15,6 +14,7 @@ from kpi_excel import palette
 from kpi_excel.formatting import (
     fit_text,
     utf16_length,
+    without_control_characters,
 )
 from kpi_excel.model import (
     Report,
@@ -43,13 +43,12 @@ TITLE_ROW, NOTE_ROW, MONTHS_ROW, HEADER_ROW = 0, 1, 2, 3
 MAX_TEXT = 32_767  # Excel's limit on the characters in a cell
 FOOTER_LIMIT = 255  # Excel's limit on the characters in a page header or footer
 PROPERTY_LIMIT = 255  # what Office keeps of a document property (title, author, comments)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def clean(value: object, limit: int = MAX_TEXT) -> str:
     """Text as a cell may hold it: control characters removed, within Excel's length limit
     (counted as Excel counts, in UTF-16 units: an emoji is two, and is never cut in half)."""
-    return fit_text(_CONTROL.sub("", str(value)), limit)
+    return fit_text(without_control_characters(str(value)), limit)
 
 
 def created_at(report: Report) -> dt.datetime:
