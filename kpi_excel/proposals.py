@@ -236,6 +236,7 @@ def proposals_paragraph(report: Report) -> str:
         return f"{text} These are unchanged from {this}."
     changed = len(changed_keys(lines))
     compared = max(len(report.dataset.proposals), len(report.kpis))
-    if changed * 2 <= compared:
+    # "largely unchanged" only when at most a third change: one of two is not "largely"
+    if changed * 3 <= compared:
         return f"{text} These are largely unchanged from {this}, except for {join_names(phrases)}."
     return f"{text} The changes from {this} are {join_names(phrases)}."

@@ -332,13 +332,19 @@ def test_proposals_unchanged() -> None:
 
 
 def test_proposals_with_one_change_of_each_kind() -> None:
-    unchanged = [_proposal(f"K{i}", 0.9, 0.8) for i in range(3, 10)]
+    unchanged = [_proposal(f"K{i}", 0.9, 0.8) for i in range(3, 16)]
     report = _with_proposals(_proposal("K1", 0.95, 0.8), _proposal("K2", 0.9, 0.75), *unchanged,
-                             Proposal("New one", "N1", target=0.5), kpis=10)
+                             Proposal("New one", "N1", target=0.5), kpis=16)
     assert narrative.proposals_paragraph(report).endswith(
         "These are largely unchanged from 2019-20, except for a tougher (raised) target for one "
         "indicator (K1), an easier (lowered) floor standard for one indicator (K2), one new indicator "
-        "(N1) and the removal of one indicator (K10).")
+        "(N1) and the removal of one indicator (K16).")
+
+
+def test_one_change_among_two_kpis_is_not_largely_unchanged() -> None:
+    report = _with_proposals(_proposal("K1", 0.95, 0.8), _proposal("K2", 0.9, 0.8), kpis=2)
+    assert narrative.proposals_paragraph(report).endswith(
+        "The changes from 2019-20 are a tougher (raised) target for one indicator (K1).")
 
 
 def test_proposals_mostly_changed_are_not_called_largely_unchanged() -> None:
