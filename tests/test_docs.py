@@ -24,7 +24,7 @@ from kpi_excel.proposals import proposal_lines
 DOC = Path(__file__).resolve().parent.parent / "docs" / "input-format.md"
 TEXT = DOC.read_text(encoding="utf-8")
 EXAMPLES = {"tracker", "any-order", "single-value", "long-form", "mixed-scales", "banner", "title-period",
-            "reason", "accidents", "settings-period", "sheet-name", "period-first"}
+            "reason", "accidents", "settings-period", "sheet-name", "period-first", "file-name"}
 
 
 def marked_tables(kind: str) -> Iterator[tuple[str, list[list[str]]]]:
@@ -66,13 +66,15 @@ def example_book(tmp_path: Path, name: str, changes: dict[str, object] | None = 
     """The workbook made of every `example: name` table on the page, with cells changed by ref."""
     sheets: dict[str, list[list[object]]] = {}
     merges: dict[str, str] = {}
+    file_name = "tracker.xlsx"
     for arg, table in marked_tables("example"):
-        example, sheet, merge = re.fullmatch(  # type: ignore[union-attr]
-            r'(\S+) sheet="([^"]+)"(?: merge="([^"]+)")?', arg).groups()
+        example, sheet, merge, file = re.fullmatch(  # type: ignore[union-attr]
+            r'(\S+) sheet="([^"]+)"(?: merge="([^"]+)")?(?: file="([^"]+)")?', arg).groups()
         if example != name:
             continue
         if merge:
             merges[sheet] = merge
+        file_name = file or file_name
         rows: list[list[object]] = []
         for row in table:
             number = int(row[0].strip("*"))
@@ -82,7 +84,7 @@ def example_book(tmp_path: Path, name: str, changes: dict[str, object] | None = 
     for ref, value in (changes or {}).items():
         sheet, col, row_number = re.fullmatch(r"(\w+)!([A-Z])(\d+)", ref).groups()  # type: ignore[union-attr]
         sheets[sheet][int(row_number) - 1][ord(col) - ord("A")] = value
-    path = write_book(tmp_path / "tracker.xlsx", sheets)
+    path = write_book(tmp_path / file_name, sheets)
     if merges:  # merged cells, as the page's example says: one cell spanning the range
         book = openpyxl.load_workbook(path)
         for sheet, merge in merges.items():
