@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="kpi-excel",
     help="Rate a department's KPI workbook and write the RAG workbook and committee paper.",
+    epilog="Each command has --help. Exit codes: 0 done (warnings allowed), 1 a problem with the input, "
+           "2 wrong usage, 3 a fault in kpi-excel (run again with --debug), 130 interrupted.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -34,43 +36,51 @@ EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report it
 WorkbookArg = Annotated[Path, typer.Argument(
     help="The department's KPI workbook (.xlsx) or CSV export (.csv).", show_default=False,
     metavar="WORKBOOK")]
+_TEXT = "TEXT"  # the metavar of a free-text option (typer's own reads '<str>')
 Debug = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
 Rule = Annotated[str | None, typer.Option(  # noqa: UP007 (typer needs Optional on 3.10)
-    "--rule", help="RAG rule: 'floor' (the default) or 'tolerance'. Overrides the workbook.")]
+    "--rule", metavar="RULE",
+    help="RAG rule: 'floor' (the default) or 'tolerance'. Overrides the workbook.")]
 Tolerance = Annotated[str | None, typer.Option(  # noqa: UP007
-    "--tolerance", help="Amber tolerance for the tolerance rule, such as 10%.")]
+    "--tolerance", metavar="PERCENT", help="Amber tolerance for the tolerance rule, such as 10%.")]
 DirectionOpt = Annotated[str | None, typer.Option(  # noqa: UP007
-    "--direction", help="Direction of travel: 'previous' (period), 'last-year' or 'trend'.")]
+    "--direction", metavar="METHOD",
+    help="Direction of travel: 'previous' (period), 'last-year' or 'trend'.")]
 PeriodOpt = Annotated[str | None, typer.Option(  # noqa: UP007
-    "--period", help="The period of a value column whose heading names none, such as \"Q3 2018/19\". "
+    "--period", metavar="PERIOD",
+    help="The period of a value column whose heading names none, such as \"Q3 2018/19\". "
     "Overrides the workbook.")]
 Text = str | None  # noqa: UP007
 _PAPER = "Paper details (override the workbook's Paper details sheet)"
-Service = Annotated[Text, typer.Option("--service", help="The service or directorate named in the paper.",
-                                       rich_help_panel=_PAPER)]
-Committee = Annotated[Text, typer.Option("--committee", help="The committee the paper goes to.",
-                                         rich_help_panel=_PAPER)]
-MeetingDate = Annotated[Text, typer.Option("--meeting-date", help="The meeting date, such as 29 July 2020.",
-                                           rich_help_panel=_PAPER)]
-Subject = Annotated[Text, typer.Option("--subject", help="The paper's subject line.", rich_help_panel=_PAPER)]
-Classification = Annotated[Text, typer.Option("--classification", help="Such as Unrestricted.",
-                                              rich_help_panel=_PAPER)]
+Service = Annotated[Text, typer.Option("--service", metavar=_TEXT, rich_help_panel=_PAPER,
+                                       help="The service or directorate named in the paper.")]
+Committee = Annotated[Text, typer.Option("--committee", metavar=_TEXT, rich_help_panel=_PAPER,
+                                         help="The committee the paper goes to.")]
+MeetingDate = Annotated[Text, typer.Option("--meeting-date", metavar="DATE", rich_help_panel=_PAPER,
+                                           help="The meeting date, such as 29 July 2020.")]
+Subject = Annotated[Text, typer.Option("--subject", metavar=_TEXT, rich_help_panel=_PAPER,
+                                       help="The paper's subject line.")]
+Classification = Annotated[Text, typer.Option("--classification", metavar=_TEXT, rich_help_panel=_PAPER,
+                                              help="Such as Unrestricted.")]
 Author = Annotated[Text, typer.Option(
-    "--author", help="Report author as 'Name; Role; Team; Phone; Email' (later parts optional).",
-    rich_help_panel=_PAPER)]
+    "--author", metavar="PERSON", rich_help_panel=_PAPER,
+    help="Report author as 'Name; Role; Team; Phone; Email' (later parts optional).")]
 Director = Annotated[Text, typer.Option(
-    "--director", help="Relevant director as 'Name; Role; Team; Phone; Email'.", rich_help_panel=_PAPER)]
+    "--director", metavar="PERSON", rich_help_panel=_PAPER,
+    help="Relevant director as 'Name; Role; Team; Phone; Email'.")]
 ReportNumber = Annotated[int | None, typer.Option(  # noqa: UP007
-    "--report-number", min=1, help="This report's place in the year, such as 3.", rich_help_panel=_PAPER)]
+    "--report-number", min=1, metavar="N", rich_help_panel=_PAPER,
+    help="This report's place in the year, such as 3.")]
 ReportsInYear = Annotated[int | None, typer.Option(  # noqa: UP007
-    "--reports-in-year", min=1, help="How many reports the committee gets in the year.",
-    rich_help_panel=_PAPER)]
+    "--reports-in-year", min=1, metavar="N", rich_help_panel=_PAPER,
+    help="How many reports the committee gets in the year.")]
 
 
 ChartImages = Annotated[bool, typer.Option(
     "--chart-images", help="Charts in the paper as pictures, for viewers that cannot show Word charts.")]
 Jobs = Annotated[int | None, typer.Option(  # noqa: UP007
-    "--jobs", "-j", min=1, help="Processes to work on (default: one per processor core; 1 for one).")]
+    "--jobs", "-j", min=1, metavar="N",
+    help="Processes to work on (default: one per processor core; 1 for one).")]
 
 
 def _jobs(jobs: int | None) -> int:
@@ -115,7 +125,7 @@ def _paper_details(committee: str | None, meeting_date: str | None, subject: str
     }
 
 
-@app.command()
+@app.command(short_help="Rate a workbook; print the ratings and warnings.")
 def check(
     workbook: WorkbookArg,
     as_json: Annotated[bool, typer.Option("--json", help="Print the ratings as JSON.")] = False,
@@ -141,11 +151,11 @@ def check(
     print_report(report)
 
 
-@app.command()
+@app.command(short_help="Write the RAG workbook, rated copy and paper.")
 def build(
     workbook: WorkbookArg,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs (created if missing).")
-                   ] = Path("out"),
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", metavar="DIR", help="Folder for the outputs (created if missing).")] = Path("out"),
     rule: Rule = None,
     tolerance: Tolerance = None,
     direction: DirectionOpt = None,
@@ -174,7 +184,7 @@ def build(
     jobs: Jobs = None,
     debug: Debug = False,
 ) -> None:
-    """Write the RAG workbook and the committee paper for a department's workbook."""
+    """Write the RAG workbook, the rated copy and the committee paper for a department's workbook."""
     details = _paper_details(committee, meeting_date, subject, classification, author, director,
                              report_number, reports_in_year, service=service)
     options = dataclasses.replace(_options(rule, tolerance, direction, details, period), template=template,
@@ -197,14 +207,14 @@ def build(
         print_build(result)
 
 
-@app.command()
+@app.command(short_help="Every directorate's outputs, then the council's.")
 def council(
     source: Annotated[Path, typer.Argument(
         help="A folder of departmental workbooks (.xlsx), or one workbook or CSV export with a "
              "Directorate column.",
         show_default=False, metavar="INPUT")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs (created if missing).")
-                   ] = Path("council"),
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", metavar="DIR", help="Folder for the outputs (created if missing).")] = Path("council"),
     jobs: Jobs = None,
     rule: Rule = None,
     tolerance: Tolerance = None,
@@ -246,9 +256,9 @@ def council(
         raise typer.Exit(EXIT_INPUT)
 
 
-@app.command()
+@app.command(short_help="Run build on the bundled sample workbook.")
 def demo(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for the outputs.")
                    ] = Path("kpi-excel-demo"),
     debug: Debug = False,
 ) -> None:
@@ -264,7 +274,7 @@ def demo(
     print_build(result, sample=True)
 
 
-@app.command()
+@app.command(short_help="Write a blank tracker in the expected layout.")
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the blank tracker (.xlsx).", metavar="PATH")],
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
@@ -293,7 +303,7 @@ template_app = typer.Typer(help="Check a Word template for the committee paper."
 app.add_typer(template_app, name="template")
 
 
-@template_app.command("check")
+@template_app.command("check", short_help="List a template's unknown and unused names.")
 def template_check(
     path: Annotated[Path | None, typer.Argument(  # noqa: UP007
         help="The template (.docx); the shipped one when left out.", metavar="[PATH]")] = None,

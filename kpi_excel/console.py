@@ -49,7 +49,7 @@ def print_report(report: Report) -> None:
     if summary:
         console.print(summary[0].upper() + summary[1:], markup=False)
     if report.warnings:
-        console.print(f"\n[bold]{len(report.warnings)} warning(s)[/bold]")
+        console.print(f"\n[bold]{_count(len(report.warnings), 'warning')}[/bold]")
         for warning in report.warnings:
             console.print(f"  - {warning}", markup=False)
 
@@ -155,9 +155,10 @@ def print_build(result: BuildResult, *, sample: bool = False) -> None:
     lines += [f"Wrote {path}" for path in result.outputs]
     s = result.report.summary
     period = result.report.period.label if result.report.period else "no data"
+    warnings = len(result.report.warnings)
     lines.append(f"{period}: {_count(s.total, 'KPI')}, {s.green} Green, {s.amber} Amber, {s.red} Red, "
-                 f"{s.not_rated} not rated; {len(result.report.warnings)} warning(s) "
-                 "(run `kpi-excel check` to list them).")
+                 f"{s.not_rated} not rated; {_count(warnings, 'warning')}"
+                 + (" (run `kpi-excel check` to list them)." if warnings else "."))
     lines += [f"Warning: {warning}." for warning in result.warnings]
     sys.stdout.write("".join(line + "\n" for line in lines))
 

@@ -58,7 +58,9 @@ class Outputs:
         os.close(fd)
         try:
             write(tmp)
-        except KpiExcelError:
+        except KpiExcelError as error:
+            if error.file == str(tmp):  # name the output the user asked for, not its hidden stand-in
+                error.file = str(target)
             raise
         except OSError as error:  # a full disk, a folder that vanished
             raise _cannot_write(target, error) from error

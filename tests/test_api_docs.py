@@ -56,3 +56,18 @@ def test_every_python_block_runs_and_prints_its_output(sample: Path, tmp_path: P
             want = [line.rstrip() for line in expected.strip("\n").splitlines()]
             assert got == want, f"{heading}:\n{body}"
     assert (tmp_path / "out" / "tracker-rag.xlsx").is_file()
+
+
+def test_the_readme_example_runs_and_rates_the_frame_as_the_report(
+        sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (DOC.parent.parent / "README.md").read_text(encoding="utf-8")
+    [body] = re.findall(r"^```python\n(.*?)^```$", readme.split("## Python API", 1)[1], flags=re.S | re.M)
+    shutil.copyfile(sample, tmp_path / "tracker.xlsx")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": "__doc__"}
+    exec(compile(body, "README.md (Python API)", "exec"), namespace)  # noqa: S102
+    report, again, reds = namespace["report"], namespace["again"], namespace["reds"]
+    assert again.summary == report.summary  # type: ignore[attr-defined]
+    assert list(reds["code"]) == [r.indicator.code for r in report.kpis  # type: ignore[attr-defined]
+                                  if r.rag is not None and r.rag.name == "RED"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["tracker-paper.docx", "tracker-rag.xlsx"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -242,3 +245,64 @@ def test_every_command_has_help(name: str) -> None:
 def test_every_command_is_documented(name: str) -> None:
     words = r"\s+".join(name.split())
     assert re.search(rf"kpi-excel\s+{words}\b", DOCS), f"`kpi-excel {name}` is not in README.md or docs/"
+
+
+def test_the_command_list_shows_whole_summaries() -> None:
+    """`kpi-excel --help` lists each command with a summary that is not cut off mid-sentence."""
+    result = run("--help")
+    assert result.exit_code == 0
+    listed = result.stdout.split("Commands:", 1)[1]
+    assert "..." not in listed
+    for name, command in typer.main.get_command(app).commands.items():  # type: ignore[attr-defined]
+        summary = command.get_short_help_str(limit=200)
+        assert re.search(rf"^\s+{name}\s+{re.escape(summary)}$", listed, flags=re.M), name
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_help_names_what_each_option_takes_in_words(name: str) -> None:
+    """Metavars such as RULE, DIR or N, not typer's '<str>' or '<int range>'."""
+    text = run(*name.split(), "--help").stdout
+    assert not re.search(r"<(str|int|integer|path|float|text|int range)>", text), text
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_option_is_documented(name: str) -> None:
+    for param in COMMANDS[name].params:
+        for opt in param.opts:
+            if opt.startswith("--") and opt != "--help":
+                assert re.search(rf"`[^`]*{re.escape(opt)}\b", DOCS), (
+                    f"`kpi-excel {name} {opt}` is not in README.md or docs/")
+
+
+def test_exit_codes_agree_in_the_help_the_readme_and_robustness() -> None:
+    from kpi_excel import cli
+
+    codes = {0, 1, 2, cli.EXIT_INTERNAL, cli.EXIT_INTERRUPTED}
+    assert cli.EXIT_INPUT == 1
+    epilog = " ".join(run("--help").stdout.split())
+    assert {int(c) for c in re.findall(r"(\d+) [a-z]", epilog.split("Exit codes:", 1)[1])} == codes
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    paragraph = readme.split("Exit codes:", 1)[1].split("\n\n", 1)[0]
+    assert {int(c) for c in re.findall(r"`(\d+)`", paragraph)} == codes
+    robustness = (ROOT / "docs" / "robustness.md").read_text(encoding="utf-8")
+    assert {int(c) for c in re.findall(r"^\| (\d+) \|", robustness, flags=re.M)} == codes
+
+
+def test_check_json_has_the_keys_the_readme_lists(sample: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [shape] = re.findall(r"`--json` prints `(\{[^`]+\})`", readme)
+    assert list(check_json(sample)) == re.findall(r'"(\w+)"', shape)
+
+
+def test_the_warning_count_reads_as_english(sample: Path) -> None:
+    assert re.search(r"^1 warning$", run("check", sample).stdout, flags=re.M)
+    from kpi_excel import api
+    from kpi_excel.console import print_build
+
+    report = api.check(sample)
+    for result, line in [(api.BuildResult(report, ()), "1 warning (run `kpi-excel check` to list them)."),
+                         (api.BuildResult(dataclasses.replace(report, warnings=()), ()), "0 warnings.")]:
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            print_build(result)
+        assert printed.getvalue().rstrip().endswith(line)

@@ -252,3 +252,47 @@ def test_the_period_source_json_is_the_page_s(tmp_path: Path) -> None:
 
     [shown] = re.findall(r"`(\{\"kind\": \"banner\"[^`]+)`", TEXT)
     assert report_to_dict(api.check(example_book(tmp_path, "banner")))["period_source"] == json.loads(shown)
+
+
+def test_the_options_table_says_which_commands_take_each_option() -> None:
+    import typer.main
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    section = TEXT.split("## Command-line options override the workbook", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    listed = 0
+    for row in rows[2:]:
+        options, on, _ = (c.strip() for c in row.strip("|").split("|"))
+        for option in re.findall(r"`(--[a-z-]+)", options):
+            listed += 1
+            taking = {name for name, command in commands.items()
+                      if any(option in param.opts for param in command.params)}
+            assert {c.strip() for c in on.split(",")} == taking, option
+    assert listed >= 14
+
+
+# --- README.md and the other pages ---------------------------------------------------------------
+
+ROOT = DOC.parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_layout_names_every_module() -> None:
+    layout = README.split("## Project layout", 1)[1].split("```", 2)[1]
+    for path in sorted((ROOT / "kpi_excel").rglob("*.py")):
+        relative = path.relative_to(ROOT / "kpi_excel")
+        if path.name == "__init__.py" and len(relative.parts) > 1:
+            name = f"{relative.parts[0]}/"  # a package: its folder is listed
+        else:
+            name = path.name
+        assert re.search(rf"(^|[\s(]){re.escape(name)}", layout), f"{relative} is not in README's layout"
+
+
+def test_every_colour_on_the_pages_is_the_palette_s() -> None:
+    from kpi_excel import palette
+
+    colours = {value.upper() for value in vars(palette).values() if isinstance(value, str)}
+    colours |= {s.fill.upper() for s in palette.WORD_SWATCHES.values()}
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for colour in re.findall(r"`(#[0-9A-Fa-f]{6})`", page.read_text(encoding="utf-8")):
+            assert colour.upper() in colours, f"{page.name}: {colour} is not in palette.py"

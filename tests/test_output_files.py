@@ -21,3 +21,34 @@ def test_written_file_follows_the_umask_not_a_private_temp_mode(tmp_path: Path) 
         os.umask(old)
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary file left behind
+
+
+def test_an_error_while_writing_names_the_output_not_its_temporary_file(tmp_path: Path) -> None:
+    from kpi_excel.errors import OutputError
+    from kpi_excel.outputs import Outputs
+
+    target = tmp_path / "paper.pdf"
+
+    def fail(tmp: Path) -> None:
+        raise OutputError("a PDF needs LibreOffice, which is not installed", file=str(tmp))
+
+    with pytest.raises(OutputError) as caught, Outputs() as outputs:
+        outputs.stage(target, fail)
+    assert caught.value.line().startswith(f"{target}: a PDF needs LibreOffice")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pdf_without_libreoffice_names_the_pdf_asked_for(sample: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from kpi_excel.cli import app
+    from kpi_excel.paper import pdf
+
+    monkeypatch.setattr(pdf.shutil, "which", lambda _name: None)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", str(sample), "--out", str(out), "--pdf", "--jobs", "1",
+                                      "--quiet"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{out / 'scs-kpi-tracker-2019-20-paper.pdf'}: a PDF needs LibreOffice")
+    assert list(out.iterdir()) == []  # nothing half-written, no temporary file
