@@ -71,3 +71,21 @@ def test_the_readme_example_runs_and_rates_the_frame_as_the_report(
     assert list(reds["code"]) == [r.indicator.code for r in report.kpis  # type: ignore[attr-defined]
                                   if r.rag is not None and r.rag.name == "RED"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["tracker-paper.docx", "tracker-rag.xlsx"]
+
+
+def test_every_keyword_of_the_api_is_on_the_page_and_each_listed_one_exists() -> None:
+    import dataclasses
+    import inspect
+
+    import kpi_excel as kx
+    from kpi_excel.model import PaperDetails
+
+    offers = DOC.read_text(encoding="utf-8").split("## What it offers", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"`(\w+)=", offers))
+    details = {f.name for f in dataclasses.fields(PaperDetails)}
+    build = set(inspect.signature(kx.build).parameters) - {"report_or_path", "out", "details"}
+    assert listed <= build | details, listed - build - details
+    for function in (kx.check, kx.rate, kx.build):
+        keywords = {name for name, p in inspect.signature(function).parameters.items()
+                    if p.kind is inspect.Parameter.KEYWORD_ONLY}
+        assert all(re.search(rf"`{k}\b", offers) for k in keywords), function.__name__
