@@ -361,3 +361,19 @@ def test_text_literals_double_their_quotes() -> None:
     assert formulas.text('Say "hi"') == '"Say ""hi"""'
     counting = formulas.count_words_where("KPIs!$A$5:$A$9", ("No data",), "KPIs!$B$5:$B$9", "$A12")
     assert counting == '{=SUM(EXACT(KPIs!$B$5:$B$9,$A12)*((KPIs!$A$5:$A$9="No data")))}'
+
+
+def test_the_formulas_docs_workbook_md_quotes_are_the_sample_s(sample_book: Path) -> None:
+    """docs/workbook.md quotes the sample's first KPI row cell by cell: it must be what is written."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "workbook.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"^\| [A-Z][\w ]* ([A-Z]+\d+) \| `(\{?=[^`]+)` \|", page, flags=re.M)
+    assert len(quoted) >= 6
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl does not read sparklines and says so
+        sheet = openpyxl.load_workbook(sample_book)["KPIs"]
+    for ref, formula in quoted:
+        value = sheet[ref].value
+        written = value.text if isinstance(value, openpyxl.worksheet.formula.ArrayFormula) else value
+        array = formula.startswith("{")
+        assert isinstance(value, openpyxl.worksheet.formula.ArrayFormula) is array, ref
+        assert written == formula.strip("{}"), ref
