@@ -219,7 +219,9 @@ def _paper_from(future: Future[bytes], report: Report, options: Options) -> byte
 
 
 def _load_paper_libraries() -> None:
-    from . import paper  # noqa: F401
+    # the package kpi_excel.paper loads its modules lazily: import the one that renders, which
+    # loads python-docx, docxtpl and Jinja, or the first paper would wait for them
+    from .paper import render  # noqa: F401
 
 
 def paper_bytes(report: Report, options: Options, charts: Mapping[Indicator, Any] | None = None) -> bytes:
