@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -54,6 +56,7 @@ def stop_now(pool: ProcessPoolExecutor) -> None:
 def _start_worker(then: Callable[[], None] | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # also drops a Ctrl+C held while it started
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    atexit.register(_leave_without_tidying)
     try:
         if hasattr(signal, "pthread_sigmask"):
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -72,6 +75,16 @@ def _task(fn: Callable[..., T], *args: Any) -> T:
     finally:
         if _stopping:  # the task has unwound: leave before the pool hands this worker another
             os._exit(128 + signal.SIGTERM)
+
+
+def _leave_without_tidying() -> None:
+    """The worker's last act: its results are sent and its files closed, so it skips Python's
+    freeing of every object (a fifth of a second for a paper's libraries, which the main process
+    would wait for)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(128 + signal.SIGTERM if _stopping else 0)
 
 
 def _exit_cleanly(signum: int, _frame: object) -> None:
