@@ -306,3 +306,9 @@ def test_the_warning_count_reads_as_english(sample: Path) -> None:
         with contextlib.redirect_stdout(printed):
             print_build(result)
         assert printed.getvalue().rstrip().endswith(line)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in COMMANDS.items() if not hasattr(c, "commands")))
+def test_every_command_takes_debug_as_the_readme_says(name: str) -> None:
+    assert "Every command has `--help`, and `--debug`" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert any("--debug" in param.opts for param in COMMANDS[name].params), name
