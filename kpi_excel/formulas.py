@@ -61,6 +61,9 @@ class RowRefs:
     compared: str = ""
     lower: str = ""
     upper: str = ""
+    # the row's figures as the formulas read them: an expression over `values` that turns numbers
+    # typed as text into numbers (the rated copy's rows holding such text); empty: `values` itself
+    numbers: str = ""
     # where the rule's settings are, as formula text (a Settings sheet's cell); empty: written in
     tolerance_setting: str = ""
     goal_post_setting: str = ""
@@ -83,6 +86,10 @@ def _is_number(ref: str) -> str:
     return f"ISNUMBER({ref})"
 
 
+def _numbers(row: RowRefs) -> str:
+    return row.numbers or row.values
+
+
 def _last(values: str, result: str) -> str:
     """The entry of result beside the last number in values (LOOKUP skips the #DIV/0! of 1/FALSE)."""
     return f"LOOKUP(2,1/ISNUMBER({values}),{result})"
@@ -93,17 +100,19 @@ def _last(values: str, result: str) -> str:
 
 def latest_value(row: RowRefs) -> str:
     """Mirrors rules.latest_observation: the last number in the row, no later than the report period."""
-    return f'=IF(COUNT({row.values})=0,"",{_last(row.values, row.values)})'
+    numbers = _numbers(row)
+    return f'=IF(COUNT({numbers})=0,"",{_last(numbers, numbers)})'
 
 
 def latest_period(row: RowRefs) -> str:
     """Mirrors rules.latest_observation: the period of that last number, as its column is headed."""
-    return f'=IF(COUNT({row.values})=0,"",{_last(row.values, row.labels)})'
+    numbers = _numbers(row)
+    return f'=IF(COUNT({numbers})=0,"",{_last(numbers, row.labels)})'
 
 
 def compared_value(row: RowRefs, method: DirectionMethod) -> str:
     """Mirrors rules.comparison_for: the value the latest one is compared with."""
-    return _compared(row, method, row.values)
+    return _compared(row, method, _numbers(row))
 
 
 def compared_period(row: RowRefs, method: DirectionMethod) -> str:
@@ -112,11 +121,11 @@ def compared_period(row: RowRefs, method: DirectionMethod) -> str:
 
 
 def _compared(row: RowRefs, method: DirectionMethod, result: str) -> str:
-    values = row.values
+    values = _numbers(row)
     if method is DirectionMethod.PREVIOUS:
         # the last number in a column before the latest number's column
-        latest_column = _last(values, f"COLUMN({values})")
-        earlier = f"ISNUMBER({values})*(COLUMN({values})<{latest_column})"
+        latest_column = _last(values, f"COLUMN({row.values})")
+        earlier = f"ISNUMBER({values})*(COLUMN({row.values})<{latest_column})"
         return f'=IF(COUNT({values})<2,"",LOOKUP(2,1/({earlier}),{result}))'
     if method is DirectionMethod.LAST_YEAR:
         year_ago = f"{_last(values, row.months)}-{MONTHS_IN_YEAR}"
@@ -252,7 +261,7 @@ def _trend_code(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> s
     months from the first value to the last) is no clear trend when it is within the threshold
     of the average value; otherwise the fitted line's end is compared with its start.
     """
-    values, months = row.values, row.months
+    values, months = _numbers(row), row.months
     slope = f"SLOPE({values},{months})"
     first_x = f"INDEX({months},1,MATCH(TRUE,ISNUMBER({values}),0))"
     last_x = _last(values, months)
@@ -281,6 +290,14 @@ def direction_word_of(code: str) -> str:
     words = ",".join(text(DIRECTION_WORDS[d]) for d in sorted(Direction, key=DIRECTION_CODES.__getitem__))
     low = min(DIRECTION_CODES.values())
     return f'=IF(NOT(ISNUMBER({code})),"",CHOOSE({code}+{1 - low},{words}))'
+
+
+def direction_word_once(code: str) -> str:
+    """direction_word_of with the code written once, for a code too long to write twice: CHOOSE
+    errs for "" (no direction) as for an error, and IFERROR makes either "", as ISNUMBER does."""
+    words = ",".join(text(DIRECTION_WORDS[d]) for d in sorted(Direction, key=DIRECTION_CODES.__getitem__))
+    low = min(DIRECTION_CODES.values())
+    return f'=IFERROR(CHOOSE({code}+{1 - low},{words}),"")'
 
 
 def direction_result(rating: Rating) -> int | str:

@@ -176,6 +176,8 @@ class CellMap:
     upper: int | None = None
     long_form: bool = False  # one row per indicator per period
     text_numbers: tuple[str, ...] = ()  # cells read as numbers from text ("88%"), as Sheet!G7
+    value_texts: tuple[tuple[str, str], ...] = ()  # value cells holding text: (Sheet!G7, the text)
+    whole_percents: bool = False  # a percentage row whose plain numbers are whole percentages (85)
     headers: tuple[str, ...] = ()  # the header row's texts, so added columns get names of their own
 
 

@@ -33,6 +33,20 @@ ROWS: list[tuple[object, ...]] = [
      [4200, 4400, 4100, 4700, 4900, 5100, 5300, 4800, 4600, 4500, 4300, 5200], ""),
     ("AC02", "Referrals accepted", "Activity", "", None, None, 800, 1000,
      [850, 870, 900, 910, 880, 860, 840, 820, 790, 810, 830, 760], ""),
+    # figures typed as text: the rated copy's formulas read them as check does (TBC is no figure)
+    ("AS08", "Care plans agreed with the service user", "KPI", "H", 0.9, 0.8, None, None,
+     [0.86, 0.87, 0.85, 0.88, 0.89, 0.9, 0.91, 0.87, 0.86, "88%", " 92 % ", "TBC"], ""),
+    ("AS09", "Home care hours delivered (thousands)", "KPI", "H", 1000, 900, None, None,
+     [950, 960, 970, 980, 990, 985, 975, 990, 995, 1005, 980, "1,000"], ""),
+    # whole percentages (85 is 85 %): "88%" is 88 to the formulas, as 90 is the target
+    ("AS10", "Adults in settled accommodation (%)", "KPI", "H", 90, 80, None, None,
+     [85, 86, 87, 88, 89, 90, 91, 92, 91, 90, 91, "88%"], ""),
+    # a text the formulas cannot read as check does ("1.2k" is 1,200 to check): build names it
+    ("AS11", "Hours of reablement delivered", "KPI", "H", 1000, 900, None, None,
+     [950, 960, 970, 980, 990, 985, 975, 990, 995, 1005, 950, "1.2k"], ""),
+    # its one figure typed as text: a RAG, and no direction
+    ("AS12", "Direct payments reviewed within the year", "KPI", "H", 0.8, 0.7, None, None,
+     [*[None] * 11, "75%"], ""),
 ]
 HEADERS = ["Ref", "Indicator", "Type", "Polarity", "Target", "Floor standard", "Lower threshold",
            "Upper threshold", *MONTHS, "RAG", "Commentary"]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kpi_excel import formulas, rules
+from kpi_excel import formulas
 from kpi_excel.formatting import direction_word
 from kpi_excel.model import (
     DirectionMethod,
@@ -21,6 +20,8 @@ from kpi_excel.model import (
     quote_sheet,
 )
 from kpi_excel.parsing import normalise
+
+from .text_values import as_formulas_see_it, formula_readings, value_expression
 
 MAX_FORMULA = 8_000  # Excel's limit is 8,192 characters
 
@@ -172,9 +173,14 @@ def _sheet_plan(sheet: str, ratings: Sequence[Rating], settings: RuleSettings,
 
             plan.rows.update(long_form_cells(plan, rating, settings, settings_refs))
             continue
-        # a formula takes a number typed as text for a blank: the cached results are what it gives
-        seen, text_notes = _as_formulas_see_it(rating, settings, period)
-        new = _row_cells(plan, seen, settings, settings_refs)
+        # numbers typed as text in the value cells ("88%") are converted in the formula where it can
+        # be done exactly; other such text is a blank to a formula: the cached results are what it gives
+        readings = formula_readings(rating.indicator.cells)
+        seen, text_notes = as_formulas_see_it(rating, settings, period, readings)
+        new = _row_cells(plan, seen, settings, settings_refs, readings is not None)
+        if readings is not None and any(len(cell.formula) > MAX_FORMULA for cell in new):
+            seen, text_notes = as_formulas_see_it(rating, settings, period, None)  # too long converted
+            new = _row_cells(plan, seen, settings, settings_refs, False)
         if any(len(cell.formula) > MAX_FORMULA for cell in new):
             notes.append(Warning_(f"{rating.indicator.label}: its formula would be longer than Excel "
                                   "allows, so this sheet has no rated columns", rating.indicator.ref))
@@ -194,16 +200,18 @@ def _unique(name: str, taken: set[str]) -> str:
 
 
 def _row_cells(plan: SheetPlan, rating: Rating, settings: RuleSettings,
-               settings_refs: dict[str, str]) -> list[NewCell]:
+               settings_refs: dict[str, str], convert_text: bool) -> list[NewCell]:
     indicator = rating.indicator
-    refs = row_refs(rating, settings, settings_refs)
+    refs = row_refs(rating, settings, settings_refs, convert_text)
     new = []
     if indicator.type is KpiType.KPI:
         new.append(NewCell(plan.col_of("rag"), formulas.rag(indicator, settings, refs)[1:],
                            formulas.rag_result(rating), "rag"))
     if refs.values and indicator.type is KpiType.KPI:
         code = "(" + formulas.direction_code(indicator, settings, refs)[1:] + ")"
-        new.append(NewCell(plan.col_of("direction"), formulas.direction_word_of(code)[1:],
+        # a row reading text through the value expression has a long code: written once
+        word = formulas.direction_word_once if convert_text else formulas.direction_word_of
+        new.append(NewCell(plan.col_of("direction"), word(code)[1:],
                            direction_word(rating.direction), "direction"))
     if indicator.type is KpiType.ACTIVITY:
         new.append(NewCell(plan.col_of("range"), formulas.range_status(refs)[1:],
@@ -211,9 +219,11 @@ def _row_cells(plan: SheetPlan, rating: Rating, settings: RuleSettings,
     return new
 
 
-def row_refs(rating: Rating, settings: RuleSettings, settings_refs: dict[str, str]) -> formulas.RowRefs:
+def row_refs(rating: Rating, settings: RuleSettings, settings_refs: dict[str, str],
+             convert_text: bool = False) -> formulas.RowRefs:
     """The department's own cells as the formula builders want them: the latest and compared values
-    are the builders' own formulas, written in where the RAG workbook has a cell for them."""
+    are the builders' own formulas, written in where the RAG workbook has a cell for them; with
+    convert_text, the value cells are read through text_values.value_expression."""
     indicator = rating.indicator
     cells = indicator.cells
     assert cells is not None
@@ -233,7 +243,9 @@ def row_refs(rating: Rating, settings: RuleSettings, settings_refs: dict[str, st
         # the periods' month numbers as a constant row: the department's sheet has no row of them
         periods = sorted(o.period for o in indicator.observations)
         months = "{" + ",".join(str(p.start.year * 12 + p.start.month - 1) for p in periods) + "}"
-    refs = formulas.RowRefs(values=values, labels=labels, months=months, target=at(cells.target),
+    numbers = value_expression(values, cells.whole_percents) if convert_text and values else ""
+    refs = formulas.RowRefs(values=values, labels=labels, months=months, numbers=numbers,
+                            target=at(cells.target),
                             floor=at(cells.floor), tolerance=at(cells.tolerance), lower=at(cells.lower),
                             upper=at(cells.upper), **settings_refs)
     if not values:
@@ -277,41 +289,3 @@ def _note(settings: RuleSettings, settings_refs: dict[str, str], has_range: bool
         text += " Against range: latest vs thresholds."
     assert len(text) <= NOTE_LIMIT, text
     return text
-
-
-def _as_formulas_see_it(rating: Rating, settings: RuleSettings, period: Period | None
-                        ) -> tuple[Rating, list[Warning_]]:
-    """The row rated as its formulas rate it, with cells holding numbers as text ("88%") read as
-    blanks, as a formula reads them; and a note where that differs from check."""
-    indicator = rating.indicator
-    cells = indicator.cells
-    if cells is None or not cells.text_numbers:
-        return rating, []
-    text = set(cells.text_numbers)
-    prefix = f"{quote_sheet(indicator.sheet)}!"
-
-    def kept(value: float | None, col: int | None) -> float | None:
-        return None if col is not None and f"{prefix}{column_letter(col)}{indicator.row}" in text else value
-
-    as_formulas_see_it = dataclasses.replace(
-        indicator,
-        observations=tuple(dataclasses.replace(o, value=None) if o.cell in text else o
-                           for o in indicator.observations),
-        target=kept(indicator.target, cells.target), floor=kept(indicator.floor, cells.floor),
-        tolerance=kept(indicator.tolerance, cells.tolerance),
-        lower_threshold=kept(indicator.lower_threshold, cells.lower),
-        upper_threshold=kept(indicator.upper_threshold, cells.upper))
-    seen = rules.rate_indicator(as_formulas_see_it, period, settings)
-    if _words(seen) == _words(rating):
-        return rating, []
-    cell = ", ".join(sorted(w.split("!", 1)[1] for w in text))
-    shows, gives = (" / ".join(w for w in _words(r) if w) for r in (seen, rating))
-    return seen, [Warning_(f"{indicator.label}: {cell} holds a number typed as text, which a formula "
-                           f"takes as blank, so the rated copy shows {shows} where check gives {gives}; "
-                           "type it as a number", sorted(text)[0])]
-
-
-def _words(rating: Rating) -> tuple[str, ...]:
-    kpi = rating.indicator.type is KpiType.KPI
-    return (formulas.rag_result(rating) if kpi else "", direction_word(rating.direction),
-            "" if kpi else formulas.range_result(rating))

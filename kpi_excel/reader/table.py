@@ -158,10 +158,10 @@ class TableReader:
             extra=tuple((text, clean_text(row.at(c).value)) for c, text in self.header.extras.items()),
             sheet=self.sheet,
             row=r + 1,
-            cells=self._cell_map(row),
+            cells=self._cell_map(row, scale.whole_numbers),
         )
 
-    def _cell_map(self, row: Row) -> CellMap:
+    def _cell_map(self, row: Row, whole_percents: bool) -> CellMap:
         """Where this row's cells are, for the rated copy of the workbook."""
         header = self.header
         if not hasattr(self, "_last_col"):  # the table's last used column, worked out once
@@ -180,6 +180,9 @@ class TableReader:
             # text a formula cannot compare, though this reader takes it as a number ("88%")
             text_numbers=tuple(self.where(row.index, c) for c in used
                                if isinstance(row.at(c).value, str) and row.at(c).number.value is not None),
+            value_texts=tuple((self.where(row.index, c), str(row.at(c).value)) for c in value_cols
+                              if isinstance(row.at(c).value, str)),
+            whole_percents=whole_percents,
             headers=self._header_texts,
         )
 
