@@ -21,7 +21,7 @@ from builders import Fmt
 from conftest import SAMPLE
 from libreoffice import recalculate_all
 from openpyxl.worksheet.formula import ArrayFormula
-from rated_cases import FAKE_VBA, write_tracker
+from rated_cases import FAKE_VBA, HEADER_ROW, ROWS, write_tracker
 from typer.testing import CliRunner
 
 from kpi_excel import api
@@ -221,7 +221,8 @@ def test_the_tracker_keeps_its_chart_image_comment_validation_and_table(cases: d
     assert [ws[f"{re.sub(r'[0-9]', '', last)}4"].value] == ["Against range"]
     assert [ws.cell(4, c).value for c in range(1, len(headers) + 1)] == headers
     assert copy["Lookups"].sheet_state == "hidden"
-    assert ws.print_area == ["'KPIs'!$A$1:$Y$13"] or str(ws.print_area).endswith("$Y$13")
+    last = HEADER_ROW + len(ROWS)  # the last indicator's row
+    assert ws.print_area == [f"'KPIs'!$A$1:$Y${last}"] or str(ws.print_area).endswith(f"$Y${last}")
     with zipfile.ZipFile(cases["tracker"].copy) as package:
         names = package.namelist()
     assert any(n.startswith("xl/charts/chart") for n in names)
@@ -373,10 +374,51 @@ def test_a_manual_rag_that_disagrees_with_the_rule_is_kept_and_named(cases: dict
     assert (ws.cell(6, theirs + 1).value, ws.cell(6, ours + 1).value) == ("Green", "Amber")  # AS02
 
 
-def test_a_number_typed_as_text_that_changes_the_rating_is_named(cases: dict[str, Case]) -> None:
-    notes = cases["tracker"].notes
-    assert any(n.startswith("KPIs!T9") and "text" in n for n in notes), notes
-    assert not any("AS02" in n and "text" in n for n in notes)  # its "81%" is not the latest figure
+TEXT_ROWS = ("AS02", "AS05", "AS08", "AS09", "AS10", "AS12")  # figures typed as text the formulas read
+
+
+@pytest.mark.parametrize("name", ["tracker", "tolerance", "last-year"])
+def test_only_a_number_typed_as_text_the_formulas_cannot_read_is_named(cases: dict[str, Case],
+                                                                       name: str) -> None:
+    notes = cases[name].notes
+    named = [n for n in notes if "typed as text" in n]
+    # AS11's "1.2k" is 1,200 to check and a blank to the formulas, which leaves it Amber, not Green
+    assert len(named) == 1 and named[0].startswith("KPIs!T17: AS11 "), notes
+    assert "shows Amber" in named[0] and "check gives Green" in named[0]
+
+
+def test_only_rows_holding_text_read_their_figures_through_the_value_expression(
+        cases: dict[str, Case]) -> None:
+    case = cases["tracker"]
+    sheet = _load(case.copy)["KPIs"]
+    codes = {sheet.cell(r, 1).value: r for r in range(HEADER_ROW + 1, HEADER_ROW + len(ROWS) + 1)}
+    for code, row in codes.items():
+        formulas = [c.value.text for c in sheet[row] if isinstance(c.value, ArrayFormula)]
+        assert formulas, code
+        reads_text = any("VALUE(" in f for f in formulas)
+        assert reads_text == (code in TEXT_ROWS), code
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("name", ["tracker", "tolerance", "last-year"])
+def test_figures_typed_as_text_rate_as_check_rates_them_in_libreoffice_too(
+        cases: dict[str, Case], recalculated: dict[str, Path], name: str) -> None:
+    case = cases[name]
+    cached = added_cells(case.source, case.copy)
+    recalc = _load(recalculated[name], data_only=True)
+    expected = _rows_by_code(case.source, _check_json(case.source))
+    seen: dict[str, dict[str, object]] = {}
+    for (sheet, ref), (header, value) in cached.items():
+        code, words = expected[(sheet, int(re.sub(r"[A-Z]", "", ref)))]
+        header = "RAG" if header.startswith("RAG") else header
+        seen.setdefault(code, {})[header] = (value or "", recalc[sheet][ref].value or "")
+        if code in TEXT_ROWS:
+            assert (value or "") == (recalc[sheet][ref].value or "") == words.get(header, ""), (
+                code, header, value, recalc[sheet][ref].value, words)
+    assert set(TEXT_ROWS) <= set(seen)
+    # the rows read through the value expression are rated as their figures say, not as blanks
+    assert seen["AS08"]["RAG"] == ("Green", "Green") and seen["AS10"]["RAG"] == ("Amber", "Amber")
+    assert seen["AS12"].get("Direction of travel", ("", "")) == ("", "")
 
 
 def test_check_says_what_the_rated_copy_adds_and_where(cases: dict[str, Case]) -> None:
