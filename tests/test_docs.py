@@ -296,3 +296,14 @@ def test_every_colour_on_the_pages_is_the_palette_s() -> None:
     for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         for colour in re.findall(r"`(#[0-9A-Fa-f]{6})`", page.read_text(encoding="utf-8")):
             assert colour.upper() in colours, f"{page.name}: {colour} is not in palette.py"
+
+
+def test_every_file_the_pages_name_exists() -> None:
+    tracked = {p.name for folder in ("kpi_excel", "tests", "benchmarks", "samples")
+               for p in (ROOT / folder).rglob("*.py")}
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        for path in re.findall(r"\b((?:kpi_excel|tests|benchmarks|samples|docs)/[\w/.-]*\w)", text):
+            assert (ROOT / path).exists(), f"{page.name}: {path}"
+        for name in re.findall(r"`([\w.-]+\.py)`", text):
+            assert name in tracked, f"{page.name}: {name}"
