@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 from collections.abc import Callable, Mapping
@@ -152,7 +153,7 @@ def build(
     With jobs=2 the paper is rendered by a second process while this one writes the workbook;
     that process starts first, so it loads the paper's libraries while the workbook is read.
     """
-    helper = paper_process() if jobs > 1 else None
+    helper = paper_process((options or Options()).template) if jobs > 1 else None
     try:
         if progress:
             progress(f"Reading {path.name}")
@@ -201,9 +202,10 @@ def _charts_made_here(report: Report, options: Options) -> Mapping[Indicator, An
         raise ChartDrawingError(f"drawing a chart failed: {error!r}") from error
 
 
-def paper_process() -> ProcessPoolExecutor:
-    """One process for rendering papers, loading python-docx, docxtpl and Pillow as it starts."""
-    pool = workers.worker_pool(1, _load_paper_libraries)
+def paper_process(template: Path | None = None) -> ProcessPoolExecutor:
+    """One process for rendering papers, loading python-docx, docxtpl and Pillow as it starts,
+    then preparing the shipped template unless the paper has one of its own."""
+    pool = workers.worker_pool(1, _load_paper_libraries if template else _load_paper_libraries_and_template)
     workers.submit(pool, int)  # the process starts at the first task: start it now, to load while we read
     return pool
 
@@ -222,6 +224,16 @@ def _load_paper_libraries() -> None:
     # the package kpi_excel.paper loads its modules lazily: import the one that renders, which
     # loads python-docx, docxtpl and Jinja, or the first paper would wait for them
     from .paper import render  # noqa: F401
+
+
+def _load_paper_libraries_and_template() -> None:
+    _load_paper_libraries()
+    from .paper.templates import default_template, prepare_template
+
+    # while the main process still reads the workbook; only a head start, so a fault here is
+    # left for the paper's own rendering to report
+    with contextlib.suppress(Exception):
+        prepare_template(default_template())
 
 
 def paper_bytes(report: Report, options: Options, charts: Mapping[Indicator, Any] | None = None) -> bytes:

@@ -78,7 +78,16 @@ def _compiled(source: str) -> jinja2.Template:
 
 class _PaperTemplate(DocxTemplate):
     """docxtpl's template, whose tags in the document properties (the title, say) render as
-    plain text within Word's 255-character limit on a property."""
+    plain text within Word's 255-character limit on a property, and whose parts' XML is
+    cleaned for Jinja once per process (prepare_template does it ahead of the first paper)."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        patched = _PATCHED.get(src_xml)
+        if patched is None:
+            if len(_PATCHED) >= 8:  # a few templates at most: keep the memory bounded
+                _PATCHED.clear()
+            patched = _PATCHED[src_xml] = super().patch_xml(src_xml)
+        return patched
 
     def render_properties(self, context: dict[str, Any], jinja_env: Any = None) -> None:
         props = self.docx.core_properties
@@ -87,6 +96,22 @@ class _PaperTemplate(DocxTemplate):
             if "{" in initial:
                 rendered = (jinja_env or environment()).from_string(initial).render(context)
                 setattr(props, name, fit_property(html.unescape(rendered)))
+
+
+_PATCHED: dict[str, str] = {}  # a part's XML -> that XML cleaned for Jinja (patch_xml is a pure function)
+
+
+def prepare_template(path: Path) -> None:
+    """Open a template, clean its body, headers and footers for Jinja and compile their tags, as
+    rendering will, so that the first paper rendered in this process finds them done (a paper
+    worker does this while it waits for the report)."""
+    template = open_template(path)
+    parts = [template.get_xml()]
+    for uri in (template.HEADER_URI, template.FOOTER_URI):
+        parts += [template.get_part_xml(part) for _, part in template.get_headers_footers(uri)]
+    for xml in parts:
+        # as docxtpl's render_xml_part puts each paragraph on a line before compiling
+        environment().from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", template.patch_xml(xml)))
 
 
 PROPERTY_LIMIT = 255  # what Word keeps of a document property
