@@ -211,6 +211,22 @@ def test_the_same_input_gives_a_byte_identical_paper(rendered: bytes, report: Re
         assert {i.date_time for i in z.infolist()} == {(2020, 7, 29, 0, 0, 0)}  # the meeting date
 
 
+def test_a_template_prepared_ahead_renders_the_same_paper(rendered: bytes, report: Report,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The paper worker prepares the shipped template while it waits for the report: the paper
+    is the same, and rendering finds every part cleaned and compiled already."""
+    from kpi_excel.paper import templates
+
+    monkeypatch.setattr(templates, "_PATCHED", {})
+    templates._compiled.cache_clear()
+    templates.prepare_template(paper.default_template())
+    cleaned, compiled = set(templates._PATCHED), templates._compiled.cache_info()
+    assert cleaned and compiled.currsize == len(cleaned)
+    assert paper.render_paper(report) == rendered
+    assert set(templates._PATCHED) == cleaned  # no part cleaned again
+    assert templates._compiled.cache_info().hits >= compiled.hits + len(cleaned)  # nor compiled again
+
+
 # --- user text and user templates -----------------------------------------------------------------
 
 
