@@ -5,10 +5,11 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import gnumeric
+import libreoffice
 import openpyxl
 import pytest
 import xlsxwriter
-from libreoffice import recalculate
 
 from kpi_excel.parsing import parse_number
 from kpi_excel.rated_copy.text_values import UNSURE, formula_reading, value_expression
@@ -49,7 +50,8 @@ def test_the_row_keeps_its_own_numbers_and_its_percent_scale() -> None:
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_reads_each_text_as_the_expression_is_said_to(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
+def test_each_engine_reads_each_text_as_the_expression_is_said_to(tmp_path: Path, engine: str) -> None:
     texts = SURE + UNSURE_TEXTS
     path = tmp_path / "texts.xlsx"
     book = xlsxwriter.Workbook(str(path))
@@ -60,7 +62,7 @@ def test_libreoffice_reads_each_text_as_the_expression_is_said_to(tmp_path: Path
             ws.write_array_formula(r - 1, c, r - 1, c, "{=" + value_expression(f"$A{r}", whole) + "}", None,
                                    "stale")  # a cached value no reading gives: LibreOffice must recalculate
     book.close()
-    recalc = recalculate(path, tmp_path / "lo")
+    recalc = (libreoffice if engine == "libreoffice" else gnumeric).recalculate(path, tmp_path / engine)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sheet = openpyxl.load_workbook(recalc, data_only=True)["Texts"]
