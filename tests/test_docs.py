@@ -307,3 +307,13 @@ def test_every_file_the_pages_name_exists() -> None:
             assert (ROOT / path).exists(), f"{page.name}: {path}"
         for name in re.findall(r"`([\w.-]+\.py)`", text):
             assert name in tracked, f"{page.name}: {name}"
+
+
+def test_paper_md_lists_every_value_a_template_may_use_and_no_other() -> None:
+    from kpi_excel import paper
+
+    page = (ROOT / "docs" / "paper.md").read_text(encoding="utf-8")
+    values = page.split("### Values", 1)[1].split("\n## ", 1)[0]
+    named = {name for row in values.splitlines() if row.startswith("| `")
+             for name in re.findall(r"`(\w+)`", row.split("|")[1])}
+    assert named == set(paper.paper_context(api.check(api.sample_path())))

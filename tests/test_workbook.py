@@ -377,3 +377,12 @@ def test_the_formulas_docs_workbook_md_quotes_are_the_sample_s(sample_book: Path
         array = formula.startswith("{")
         assert isinstance(value, openpyxl.worksheet.formula.ArrayFormula) is array, ref
         assert written == formula.strip("{}"), ref
+
+
+def test_docs_workbook_md_lists_the_sample_workbook_s_sheets_in_order(sample_book: Path) -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "workbook.md").read_text(encoding="utf-8")
+    table = page.split("## Sheets", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\| \*\*([\w ]+)\*\* \|", table, flags=re.M)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl does not read sparklines and says so
+        assert openpyxl.load_workbook(sample_book).sheetnames == listed
