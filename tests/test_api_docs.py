@@ -89,3 +89,11 @@ def test_every_keyword_of_the_api_is_on_the_page_and_each_listed_one_exists() ->
         keywords = {name for name, p in inspect.signature(function).parameters.items()
                     if p.kind is inspect.Parameter.KEYWORD_ONLY}
         assert all(re.search(rf"`{k}\b", offers) for k in keywords), function.__name__
+
+
+def test_the_errors_section_names_every_public_error() -> None:
+    import kpi_excel as kx
+
+    errors = DOC.read_text(encoding="utf-8").split("## Errors", 1)[1]
+    public = [name for name in kx.__all__ if name.endswith("Error")]
+    assert all(f"`{name}`" in errors or f"`kx.{name}`" in errors for name in public), public
