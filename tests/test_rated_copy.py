@@ -31,7 +31,8 @@ from kpi_excel.rated_copy.plan import SheetPlan
 from kpi_excel.rated_copy.sheet import SheetAdditions, StyleRequests, edit_sheet
 
 CASES = ["sample", "blank", "tracker", "macros", "tolerance", "last-year"]
-ALL_CASES = [*CASES, "long"]  # "long": a long-form table, a rating per row
+ALL_CASES = [*CASES, "long", "long-text"]  # "long": a long-form table, a rating per row; "long-text": the
+# same with its figures typed as text
 ADDED_HEADERS = {"RAG", "RAG (rule)", "Direction of travel", "Against range"}
 # the only parts the rated copy may change: the sheets gaining columns, the styles, the tables, and
 # for the header notes the comments, their drawing, the sheet's relationships and the content types
@@ -50,13 +51,18 @@ LONG_FORM = [["Code", "Indicator", "Polarity", "Target", "Floor", "Period", "Val
          ("SG01", "Repeat safeguarding enquiries", "L", 0.1, 0.15)), figures, strict=True)]
 
 
-def _write_long_form(path: Path) -> Path:
+# LONG_FORM with each figure typed as text, as departments type them
+LONG_FORM_TEXT = [row[:6] + [text] for row, text in zip(LONG_FORM, ["Value", "86%", " 12 % ", "91 %", "16%"],
+                                                        strict=True)]
+
+
+def _write_long_form(path: Path, rows: list[list[Any]] = LONG_FORM) -> Path:
     """LONG_FORM written as Excel would write it (XlsxWriter: the openpyxl builders' fonts are not
     in schema order, which openxml-audit rightly reports in the input already)."""
     book = xlsxwriter.Workbook(str(path))
     ws = book.add_worksheet("Data")
     pct = book.add_format({"num_format": "0%"})
-    for r, row in enumerate(LONG_FORM):
+    for r, row in enumerate(rows):
         for c, value in enumerate(row):
             if isinstance(value, Fmt):
                 ws.write_number(r, c, value.value, pct)  # type: ignore[arg-type]
@@ -94,11 +100,13 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     tolerance = write_tracker(folder / "tolerance-tracker.xlsx", rule="Tolerance", direction="Trend")
     last_year = write_tracker(folder / "last-year-tracker.xlsx", direction="Same period last year")
     long = _write_long_form(folder / "long.xlsx")
+    long_text = _write_long_form(folder / "long-text.xlsx", LONG_FORM_TEXT)
     out = folder / "out"
     out.mkdir()
     return {name: _rated(path, out) for name, path in
             (("sample", SAMPLE), ("blank", blank), ("tracker", tracker), ("macros", macro),
-             ("tolerance", tolerance), ("last-year", last_year), ("long", long))}
+             ("tolerance", tolerance), ("last-year", last_year), ("long", long),
+             ("long-text", long_text))}
 
 
 def _load(path: Path, **kwargs: Any) -> openpyxl.Workbook:
@@ -332,6 +340,22 @@ def test_a_long_form_table_gets_a_rating_per_row_the_latest_being_checks(
     assert (expected["AS01"], expected["SG01"]) == (words[4], words[5])
     # the earlier quarter rated as it stood then: 86 % against 90 % and 80 %; no earlier figure
     assert words[2] == {"RAG": "Amber", "Direction of travel": ""}
+
+
+@pytest.mark.libreoffice
+def test_a_long_form_table_s_figures_typed_as_text_rate_as_its_numbers_do(
+        cases: dict[str, Case], recalculated: dict[str, Path]) -> None:
+    as_text, as_numbers = cases["long-text"], cases["long"]
+    assert not any("typed as text" in n for n in as_text.notes), as_text.notes
+    cached = added_cells(as_text.source, as_text.copy)
+    recalc = _load(recalculated["long-text"], data_only=True)
+    numbers = added_cells(as_numbers.source, as_numbers.copy)
+    assert cached and cached == numbers
+    for (sheet, ref), (_, value) in cached.items():
+        assert (recalc[sheet][ref].value or "") == (value or ""), ref
+    words = [{k["code"]: (k["value"], _expected_words(k)) for k in _check_json(path)["kpis"]}
+             for path in (as_text.source, as_numbers.source)]
+    assert words[0] == words[1]  # check reads the texts as the numbers, and so do the formulas
 
 
 @pytest.mark.libreoffice

@@ -171,7 +171,9 @@ def _sheet_plan(sheet: str, ratings: Sequence[Rating], settings: RuleSettings,
         if rating.indicator.cells and rating.indicator.cells.long_form:
             from .long_form import long_form_cells
 
-            plan.rows.update(long_form_cells(plan, rating, settings, settings_refs))
+            long_cells, long_notes = long_form_cells(plan, rating, settings, settings_refs, period)
+            plan.rows.update(long_cells)
+            notes.extend(long_notes)
             continue
         # numbers typed as text in the value cells ("88%") are converted in the formula where it can
         # be done exactly; other such text is a blank to a formula: the cached results are what it gives

@@ -65,6 +65,20 @@ def formula_readings(cells: CellMap | None) -> dict[str, float | None] | None:
     return {ref: reading for ref, reading in readings.items() if not isinstance(reading, Unsure)}
 
 
+def sure_readings(cells: CellMap) -> tuple[dict[str, float | None], set[str]]:
+    """A long-form table's value cells holding text: those the value expression reads for sure, and
+    the others, which its formulas read plainly, as blanks."""
+    sure: dict[str, float | None] = {}
+    unsure = set()
+    for ref, text in cells.value_texts:
+        reading = formula_reading(text, cells.whole_percents)
+        if isinstance(reading, Unsure):
+            unsure.add(ref)
+        else:
+            sure[ref] = reading
+    return sure, unsure
+
+
 def as_formulas_see_it(rating: Rating, settings: RuleSettings, period: Period | None,
                        readings: dict[str, float | None] | None) -> tuple[Rating, list[Warning_]]:
     """The row rated as its formulas rate it, and a note where that differs from check.
@@ -93,12 +107,12 @@ def as_formulas_see_it(rating: Rating, settings: RuleSettings, period: Period | 
         lower_threshold=kept(indicator.lower_threshold, cells.lower),
         upper_threshold=kept(indicator.upper_threshold, cells.upper))
     seen = rules.rate_indicator(seen_indicator, period, settings)
-    if _words(seen) == _words(rating):
+    if rating_words(seen) == rating_words(rating):
         return rating, []
     misread = {o.cell for o in indicator.observations if o.cell in readings and readings[o.cell] != o.value}
     named = sorted((blank | misread) or set(cells.text_numbers))
     cell = ", ".join(w.split("!", 1)[1] for w in named)
-    shows, gives = (" / ".join(w for w in _words(r) if w) for r in (seen, rating))
+    shows, gives = (" / ".join(w for w in rating_words(r) if w) for r in (seen, rating))
     how = ("which a formula takes as blank" if not misread
            else "which the rated copy's formula cannot read as check does")
     return seen, [Warning_(f"{indicator.label}: {cell} holds a number typed as text, {how}, so the rated "
@@ -111,7 +125,8 @@ def _column(col: int) -> str:
     return column_letter(col)
 
 
-def _words(rating: Rating) -> tuple[str, ...]:
+def rating_words(rating: Rating) -> tuple[str, ...]:
+    """The words a rated row shows: its RAG, its direction and its place against the range."""
     kpi = rating.indicator.type is KpiType.KPI
     return (formulas.rag_result(rating) if kpi else "", direction_word(rating.direction),
             "" if kpi else formulas.range_result(rating))

@@ -158,10 +158,12 @@ class TableReader:
             extra=tuple((text, clean_text(row.at(c).value)) for c, text in self.header.extras.items()),
             sheet=self.sheet,
             row=r + 1,
-            cells=self._cell_map(row, scale.whole_numbers),
+            cells=self._cell_map(row, scale.whole_numbers,
+                                tuple((where, str(cell.value)) for _, cell, where in series
+                                      if isinstance(cell.value, str))),
         )
 
-    def _cell_map(self, row: Row, whole_percents: bool) -> CellMap:
+    def _cell_map(self, row: Row, whole_percents: bool, value_texts: tuple[tuple[str, str], ...]) -> CellMap:
         """Where this row's cells are, for the rated copy of the workbook."""
         header = self.header
         if not hasattr(self, "_last_col"):  # the table's last used column, worked out once
@@ -180,8 +182,7 @@ class TableReader:
             # text a formula cannot compare, though this reader takes it as a number ("88%")
             text_numbers=tuple(self.where(row.index, c) for c in used
                                if isinstance(row.at(c).value, str) and row.at(c).number.value is not None),
-            value_texts=tuple((self.where(row.index, c), str(row.at(c).value)) for c in value_cols
-                              if isinstance(row.at(c).value, str)),
+            value_texts=value_texts,  # the series' cells: on each period's own row in a long-form table
             whole_percents=whole_percents,
             headers=self._header_texts,
         )
