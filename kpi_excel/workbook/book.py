@@ -23,6 +23,7 @@ from kpi_excel.model import (
 from . import base
 from .base import OPTIONS, PROPERTY_LIMIT, _Styles, clean, created_at
 from .charts import Charts
+from .formula_cells import FormulaWorkbook
 from .indicators import _IndicatorSheet, _Placed
 from .sheets import _Dashboard, _Guidance, _Proposals, _write_warnings
 
@@ -33,7 +34,7 @@ def write_workbook(report: Report, path: Path) -> None:
     The same report always gives a byte-identical file: the document's dates come from the
     report period, never from the clock.
     """
-    book = xlsxwriter.Workbook(str(path), copy.deepcopy(OPTIONS))  # XlsxWriter changes what it is given
+    book = FormulaWorkbook(str(path), copy.deepcopy(OPTIONS))  # XlsxWriter changes what it is given
     _calculated_already(book)
     try:
         _Book(book, report).write()
