@@ -49,12 +49,16 @@ class Outputs:
     def stage(self, target: Path, write: Callable[[Path], None]) -> Path:
         """Write one output to a temporary file beside target; returns the temporary path."""
         make_folder(target.parent)
-        try:
-            fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
-        except OSError as error:
-            raise _cannot_write(target.parent, error) from error
-        tmp = Path(name)
-        self._staged.append((tmp, target))  # first, so an interrupt from here on removes it
+        # Ctrl+C waits until the new file is on the list, so an interrupt always removes it: the
+        # file exists as soon as mkstemp creates it, before its name is known here
+        with _signals_held():
+            try:
+                fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix,
+                                            dir=target.parent)
+            except OSError as error:
+                raise _cannot_write(target.parent, error) from error
+            tmp = Path(name)
+            self._staged.append((tmp, target))
         os.close(fd)
         try:
             write(tmp)
@@ -84,7 +88,8 @@ class Outputs:
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
     """Hold SIGINT and SIGTERM (delivered when this ends) while outputs are renamed into place, so
-    an interrupted build never leaves a new workbook beside last month's paper."""
+    an interrupted build never leaves a new workbook beside last month's paper, and while a
+    temporary file is created and listed for removal."""
     if not hasattr(signal, "pthread_sigmask"):  # Windows
         yield
         return

@@ -36,7 +36,8 @@ def make_inputs(out: Path, *args: str) -> None:
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("interrupt")
-    make_inputs(folder / "council", "--directorates", "8", "--indicators", "60", "--months", "24")
+    # large enough that the run is still under way for seconds after its first directorate is written
+    make_inputs(folder / "council", "--directorates", "16", "--indicators", "60", "--months", "24")
     make_inputs(folder / "large", "--directorates", "1", "--indicators", "400", "--months", "24")
     return folder
 

@@ -36,15 +36,15 @@ def write_workbook(report: Report, path: Path) -> None:
     """
     book = FormulaWorkbook(str(path), copy.deepcopy(OPTIONS))  # XlsxWriter changes what it is given
     _calculated_already(book)
+    _Book(book, report).write()
+    # the book is in memory until here: a failed or stopped write (a worker told to stop by Ctrl+C
+    # has a second to remove its files) writes nothing, rather than a whole workbook on its way out
     try:
-        _Book(book, report).write()
-    finally:
-        try:
-            book.close()
-        except FileCreateError as error:
-            raise OutputError(f"cannot be written ({error})", file=str(path),
-                              fix="Close the file if it is open in Excel, or choose another --out folder",
-                              ) from error
+        book.close()
+    except FileCreateError as error:
+        raise OutputError(f"cannot be written ({error})", file=str(path),
+                          fix="Close the file if it is open in Excel, or choose another --out folder",
+                          ) from error
 
 
 EXCEL_CALC_ID = 191029  # the calculation engine of Excel 2019 and Microsoft 365
