@@ -9,8 +9,9 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -199,7 +200,8 @@ def build(
             from .console import Progress
 
             with Progress(False) as progress:
-                result = api.build(workbook, out, options, progress=progress.step, jobs=_jobs(jobs))
+                result = api.build(workbook, out, options, progress=_unless_interrupted(progress.step),
+                                   jobs=_jobs(jobs))
     except KpiExcelError as error:
         _fail(error, debug)
         return
@@ -249,7 +251,7 @@ def council(
                                   chart_images=chart_images)
     try:
         with StepBar(quiet) as bar:
-            result = council_run.run(source, out, options, jobs=jobs, step=bar.step)
+            result = council_run.run(source, out, options, jobs=jobs, step=_unless_interrupted(bar.step))
     except KpiExcelError as error:
         _fail(error, debug)
         return
@@ -269,7 +271,7 @@ def demo(
 
     try:
         with Progress(False) as progress:
-            result = api.demo(out, progress=progress.step, jobs=_jobs(None))
+            result = api.demo(out, progress=_unless_interrupted(progress.step), jobs=_jobs(None))
     except KpiExcelError as error:
         _fail(error, debug)
         return
@@ -341,14 +343,39 @@ class Interrupted(BaseException):
     exit 1 before main() could say what happened."""
 
 
+_interrupt_pending = False  # set by the first Ctrl+C, whether or not its exception got through
+
+
 def _interrupted(_signum: int, _frame: object) -> None:
+    global _interrupt_pending
+    _interrupt_pending = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not cut the clean-up short
     raise Interrupted
+
+
+def _unless_interrupted(step: Callable[..., None]) -> Callable[..., None]:
+    """The progress callback, raising Interrupted for a Ctrl+C whose exception Python dropped: a
+    handler that raises while a destructor (__del__) runs only has its exception reported."""
+    def checked(*args: Any) -> None:
+        if _interrupt_pending:
+            raise Interrupted
+        step(*args)
+    return checked
+
+
+def _quiet_about_dropped_interrupts(default: Callable[[Any], object]) -> Callable[[Any], None]:
+    """sys.unraisablehook that says nothing of a dropped Interrupted: the next progress step
+    raises it again, and the command prints its one line."""
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, Interrupted):
+            default(unraisable)
+    return hook
 
 
 def main() -> None:
     """Console-script entry point."""
     signal.signal(signal.SIGINT, _interrupted)
+    sys.unraisablehook = _quiet_about_dropped_interrupts(sys.unraisablehook)
     # when the command is done, Python's collections at exit would walk every object of the
     # libraries loaded (a tenth of a second) only to find nothing to free: freeze them first
     atexit.register(gc.freeze)

@@ -26,6 +26,7 @@ from .model import (
     Warning_,
     summarise,
 )
+from .outputs import remove_temporary_files
 from .parsing import readable_file_name
 from .proposals import match_kpi
 from .workers import stop_now, submit, worker_pool
@@ -387,14 +388,16 @@ def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs
     total = 2 * len(units) + 1  # each directorate read, each written, then the summary
     pool = process_pool(workers_for(len(units), jobs))
     writing: dict[str, Future[tuple[Path, ...]]] = {}
+    targets: list[Path] = []  # every directorate output a worker may be writing
     try:
         rated: list[DirectorateResult] = []
         for unit in units:
             say(f"Reading {unit.source.name}", len(rated), total)
             result = rate_directorate(unit, options)
             if result.report is not None:
-                writing[unit.slug] = _start(pool, result.report, directorate_paths(unit, out_dir),
-                                            directorate_options(options))
+                paths = directorate_paths(unit, out_dir)
+                targets += paths.values()
+                writing[unit.slug] = _start(pool, result.report, paths, directorate_options(options))
             rated.append(result)
         results = sorted(unique_names(rated), key=lambda r: (r.name.casefold(), r.name, r.slug))
         report: Report | None = None
@@ -416,6 +419,8 @@ def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs
                 pool.shutdown(cancel_futures=True)
             else:  # Ctrl+C: stop the workers now, each removing the file it was writing
                 stop_now(pool)
+                # a worker that could not stop within its second was killed: its files go too
+                remove_temporary_files(targets)
         raise
     if pool is not None:
         pool.shutdown(cancel_futures=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import signal
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -83,6 +84,23 @@ class Outputs:
         done = [target for _, target in self._staged]
         self._staged.clear()
         return done
+
+
+_TEMPORARY_PART = re.compile(r"[a-z0-9_]{8}")  # what mkstemp puts between prefix and suffix
+
+
+def remove_temporary_files(targets: Iterable[Path]) -> None:
+    """Remove what a process stopped or killed while writing targets left behind: the temporary
+    files stage() names after each target (.<stem>-<8 random characters><suffix>, beside it)."""
+    for target in targets:
+        prefix, suffix = f".{target.stem}-", target.suffix
+        with contextlib.suppress(OSError):
+            for path in target.parent.iterdir():
+                name = path.name
+                if (name.startswith(prefix) and name.endswith(suffix)
+                        and _TEMPORARY_PART.fullmatch(name[len(prefix):len(name) - len(suffix)])):
+                    with contextlib.suppress(OSError):
+                        path.unlink()
 
 
 @contextlib.contextmanager

@@ -53,3 +53,31 @@ def test_a_chart_that_fails_to_draw_is_not_blamed_on_the_template(
     assert "template" not in err.lower() and "drawing a chart failed" in err
     out = tmp_path / "o"
     assert not out.exists() or not any(out.iterdir())  # nothing half-written
+
+
+def test_a_ctrl_c_dropped_inside_a_destructor_stops_at_the_next_step(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Python only reports an exception a signal handler raises while a __del__ runs (zipfile's
+    does, mid-build); the next progress step must raise it again, and nothing is printed."""
+    import signal
+    import sys
+
+    from kpi_excel import cli
+
+    monkeypatch.setattr(cli, "_interrupt_pending", False)
+    monkeypatch.setattr(sys, "unraisablehook", cli._quiet_about_dropped_interrupts(sys.unraisablehook))
+    previous = signal.signal(signal.SIGINT, cli._interrupted)
+    try:
+        class Closing:
+            def __del__(self) -> None:
+                signal.raise_signal(signal.SIGINT)
+
+        Closing()  # the handler runs in __del__: Python drops its Interrupted
+        steps: list[str] = []
+        step = cli._unless_interrupted(steps.append)
+        with pytest.raises(cli.Interrupted):
+            step("Writing")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert steps == []
+    assert "Interrupted" not in capsys.readouterr().err

@@ -52,3 +52,21 @@ def test_pdf_without_libreoffice_names_the_pdf_asked_for(sample: Path, tmp_path:
     assert result.exit_code == 1
     assert result.stderr.startswith(f"{out / 'scs-kpi-tracker-2019-20-paper.pdf'}: a PDF needs LibreOffice")
     assert list(out.iterdir()) == []  # nothing half-written, no temporary file
+
+
+def test_leftover_temporary_files_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    """What a killed worker leaves beside its target goes; the user's own files stay."""
+    import tempfile
+
+    from kpi_excel.outputs import remove_temporary_files
+
+    target = tmp_path / "adult-social-care-rag.xlsx"
+    fd, left = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=tmp_path)
+    os.close(fd)
+    kept = [tmp_path / ".adult-social-care-rag-notes.xlsx", tmp_path / "adult-social-care-rag.xlsx",
+            tmp_path / ".adult-social-care-rag-abcd1234.docx", tmp_path / ".other-rag-abcd1234.xlsx"]
+    for path in kept:
+        path.write_bytes(b"mine")
+    remove_temporary_files([target, tmp_path / "missing" / "x-paper.docx"])
+    assert not Path(left).exists()
+    assert all(path.exists() for path in kept)
