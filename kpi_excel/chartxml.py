@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from . import palette
 from .chartspec import ChartSpec, Line
+from .model import column_letter
 
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -48,19 +49,9 @@ def data_layout(spec: ChartSpec) -> tuple[str, list[tuple[str, str]]]:
     then a column per line with its name in row 1. Returns the categories' range and each
     series' name cell and values range."""
     last = len(spec.periods) + 1
-    columns = [_column(n) for n in range(1, len(spec.series) + 1)]
+    columns = [column_letter(n) for n in range(2, len(spec.series) + 2)]
     return (f"{DATA_SHEET}!$A$2:$A${last}",
             [(f"{DATA_SHEET}!${c}$1", f"{DATA_SHEET}!${c}$2:${c}${last}") for c in columns])
-
-
-def _column(index: int) -> str:
-    """A 0-based column index as letters: 0 is A, 26 is AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def chart_xml(spec: ChartSpec, data_rid: str) -> bytes:

@@ -68,18 +68,26 @@ def read_checked(path: Path) -> CheckedFile:
 
 
 def _read_bytes(path: Path) -> bytes:
+    return read_input_bytes(
+        path, MAX_FILE_BYTES, not_a="a workbook", give="an .xlsx file", rarely_over="a KPI tracker",
+        smaller="Remove pasted images or data dumps, or copy the KPI sheets to a new workbook")
+
+
+def read_input_bytes(path: Path, limit: int, *, not_a: str, give: str, rarely_over: str,
+                     smaller: str) -> bytes:
+    """An input file's bytes, refused in one line when it is missing, a folder, over limit bytes
+    or unreadable: not_a and give name the kind of file expected ("a workbook", "an .xlsx
+    file"), rarely_over what a file of that kind is, smaller how to make one smaller."""
     if not path.exists():
         raise UnreadableWorkbookError("file not found", file=str(path), fix="Check the path and name")
     if path.is_dir():
-        raise UnreadableWorkbookError("this is a folder, not a workbook", file=str(path),
-                                      fix="Give the path of an .xlsx file")
+        raise UnreadableWorkbookError(f"this is a folder, not {not_a}", file=str(path),
+                                      fix=f"Give the path of {give}")
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    if size > limit:
         raise UnreadableWorkbookError(
-            f"the file is {size // 2**20} MB; a KPI tracker is rarely over "
-            f"{MAX_FILE_BYTES // 2**20} MB", file=str(path),
-            fix="Remove pasted images or data dumps, or copy the KPI sheets to a new workbook",
-        )
+            f"the file is {size // 2**20} MB; {rarely_over} is rarely over {limit // 2**20} MB",
+            file=str(path), fix=smaller)
     try:
         return path.read_bytes()
     except OSError as error:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from .container import read_input_bytes
 from .errors import UnreadableWorkbookError
 from .model import Dataset, Period, Warning_
 
@@ -74,21 +75,9 @@ def read_csv(path: Path, period: Period | None = None) -> Dataset:
 
 
 def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise UnreadableWorkbookError("file not found", file=str(path), fix="Check the path and name")
-    if path.is_dir():
-        raise UnreadableWorkbookError("this is a folder, not a CSV file", file=str(path),
-                                      fix="Give the path of a .csv file")
-    size = path.stat().st_size
-    if size > MAX_CSV_BYTES:
-        raise UnreadableWorkbookError(
-            f"the file is {size // 2**20} MB; a KPI export is rarely over {MAX_CSV_BYTES // 2**20} MB",
-            file=str(path), fix="Export only the KPI table, without data dumps")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UnreadableWorkbookError(f"cannot be read ({error.strerror})", file=str(path),
-                                      fix="Check it is not open elsewhere and you may read it") from error
+    data = read_input_bytes(path, MAX_CSV_BYTES, not_a="a CSV file", give="a .csv file",
+                            rarely_over="a KPI export",
+                            smaller="Export only the KPI table, without data dumps")
     if not data.strip():
         raise UnreadableWorkbookError("the file is empty", file=str(path), fix="Export the KPI table again")
     return data

@@ -20,6 +20,15 @@ def quote_sheet(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
+def column_letter(number: int) -> str:
+    """Excel's letters for a 1-based column number: 1 -> A, 27 -> AA."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 class Polarity(str, Enum):
     """Which way is good for an indicator."""
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kpi_excel import formulas
+from kpi_excel import formulas, model
 from kpi_excel.formatting import direction_word
 from kpi_excel.model import (
     DirectionMethod,
@@ -33,12 +33,7 @@ RANGE_HEADER = "Against range"
 
 def column_letter(col: int) -> str:
     """A 0-based column as Excel letters: 0 -> A, 26 -> AA."""
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return model.column_letter(col + 1)
 
 
 @dataclass(frozen=True)

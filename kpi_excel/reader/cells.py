@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kpi_excel.model import quote_sheet
+from kpi_excel.model import column_letter, quote_sheet
 from kpi_excel.parsing import CellNumber, parse_number
 
 
@@ -30,15 +30,6 @@ class Cell:
 EMPTY = Cell(None)
 
 Merge = tuple[int, int, int, int]  # a merged range: top row, left column, bottom row, right column (0-based)
-
-
-def column_letter(col: int) -> str:
-    """Excel's letters for a 1-based column number: 1 -> A, 27 -> AA."""
-    letters = ""
-    while col > 0:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def ref(sheet: str, row: int, col: int) -> str:
