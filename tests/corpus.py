@@ -1421,6 +1421,29 @@ TEMPLATE_CASES = [
     _tag_refused("open_a_file", "{{ open('/etc/passwd').read() }}", "'open'", fix="remove the tag"),
     _tag_refused("broken_tag", "Committee: {{ committee ", "cannot be read", fix="Check the tag"),
     _tag_refused("unclosed_loop", "{% for kpi in kpis %}{{ kpi.name }}", "never closed", fix="endfor"),
+    # the chart a template prints must not lead back to the document being written (it once held
+    # the DocxTemplate, whose save() wrote anywhere, the input included)
+    _tag_refused("chart_saves_over_the_input", "{{ kpis[0].chart.tpl.save('in/good.xlsx') }}",
+                 "'tpl'", "does not provide", fix="remove the tag"),
+    _tag_refused("chart_internals", "{{ kpis[0].chart._make() }}", "may not use", fix="names listed"),
+    _tag_refused("chart_new_subdoc", "{{ kpis[0].chart.tpl.new_subdoc() }}", "'tpl'", fix="remove the tag"),
+    _tag_refused("dict_method_changes_counts", "{{ counts.update({'red': 0}) }}", "'update'",
+                 fix="remove the tag"),
+    _tag_refused("str_format_reaches_internals", "{{ '{0.__class__}'.format(title) }}",
+                 "may not use 'format'", fix="names listed"),
+    _tag_refused("attr_filter_reaches_internals", "{{ title|attr('__class__') }}", "may not use",
+                 fix="names listed"),
+    _tag_refused("loop_of_ten_billion", "{% for i in range(100000) %}{% for j in range(100000) %}x"
+                 "{% endfor %}{% endfor %}", "more than", "times in all", fix="Loop over the lists"),
+    _tag_refused("macro_calls_itself", "{% macro m(n) %}{{ m(n) }}{% endmacro %}{{ m(1) }}",
+                 "calls itself", fix="Remove the macro"),
+    _tag_refused("string_of_a_billion", "{{ 'x' * 1000000000 }}", "more than 1,000,000",
+                 fix="Remove the tag"),
+    _tag_refused("doubling_string", "{% set n = namespace(s='ab') %}{% for i in range(60) %}"
+                 "{% set n.s = n.s~n.s %}{% endfor %}", "more than 1,000,000", fix="Remove the tag"),
+    _tag_refused("width_of_a_billion", "{{ title|center(1000000000) }}", "above 1,000,000",
+                 fix="Remove the tag"),
+    _tag_refused("lipsum_is_not_provided", "{{ lipsum(100000) }}", "'lipsum'", fix="remove the tag"),
 ]
 
 

@@ -16,6 +16,7 @@ from kpi_excel.errors import ChartDrawingError
 from kpi_excel.model import Indicator
 
 from .context import ChartFn
+from .sandbox import ChartMarkup
 
 CHART_WIDTH = Cm(16.0)
 
@@ -48,7 +49,7 @@ class DescribedImage(InlineImage):
 def chart_images(tpl: DocxTemplate, drawn: Mapping[Indicator, bytes] | None = None) -> ChartFn:
     """Chart pictures for a template: a PNG per spec with its alt text (drawn already, or now);
     nothing for an indicator with no figure to chart."""
-    def make(spec: ChartSpec | None) -> DescribedImage | str:
+    def make(spec: ChartSpec | None) -> ChartMarkup | str:
         if spec is None:
             return ""
 
@@ -58,7 +59,8 @@ def chart_images(tpl: DocxTemplate, drawn: Mapping[Indicator, bytes] | None = No
             from kpi_excel.charts import indicator_chart  # Pillow loads only where pictures are drawn
 
             return indicator_chart(spec)
-        return DescribedImage(tpl, picture, spec.alt_text)
+        # the template sees markup and nothing else: not the picture object, which holds the template
+        return ChartMarkup(DescribedImage(tpl, picture, spec.alt_text).__html__)
     return make
 
 
@@ -72,7 +74,8 @@ def blank_png() -> bytes:
 
 
 def placeholder_images(tpl: DocxTemplate) -> ChartFn:
-    def make(spec: ChartSpec | None) -> DescribedImage:
-        return DescribedImage(tpl, blank_png, spec.alt_text if spec else "", width=Cm(1))
+    def make(spec: ChartSpec | None) -> ChartMarkup:
+        image = DescribedImage(tpl, blank_png, spec.alt_text if spec else "", width=Cm(1))
+        return ChartMarkup(image.__html__)
     return make
 

@@ -23,6 +23,8 @@ from kpi_excel.errors import ChartDrawingError
 from kpi_excel.formatting import without_control_characters
 from kpi_excel.model import Indicator, Report
 
+from .sandbox import ChartMarkup
+
 WIDTH_CM, HEIGHT_CM = 16.0, 5.6
 # Shape ids of the charts: far above the template's own drawings, so none is used twice
 FIRST_SHAPE_ID = 5000
@@ -90,5 +92,6 @@ def native_charts(tpl: Any, report: Report,
             from kpi_excel.workbook.charts import chart_files, files_time
 
             return chart_files(spec, files_time(report))
-        return WordChart(tpl, files, next(ids), spec.alt_text, number)
+        # the template sees markup and nothing else: not the chart object, which holds the template
+        return ChartMarkup(WordChart(tpl, files, next(ids), spec.alt_text, number).__html__)
     return make

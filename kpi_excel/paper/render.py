@@ -7,22 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from docx.document import Document as DocumentObject
-from docxtpl import DocxTemplate
 
-from kpi_excel import palette
+from kpi_excel import palette, stamp
 from kpi_excel.model import Indicator, Report
 
 from .context import ChartFn, dashboard_title, fixed_time, paper_context, paper_subject
 from .images import chart_images
 from .native_charts import native_charts
 from .templates import (
-    TAG_ERRORS,
     default_template,
-    environment,
     fit_property,
     open_template,
-    template_error,
-    template_lines,
+    render_budgeted,
 )
 from .xmlfix import (
     colour_text_on_fills,
@@ -51,7 +47,7 @@ def render_paper(report: Report, template: Path | None = None, *, show_details: 
     if show_details:
         chart = chart_images(tpl, charts) if chart_images_only else native_charts(tpl, report, charts)
     context = paper_context(report, chart, show_details=show_details)
-    _render(tpl, context, path)
+    render_budgeted(tpl, context, path)
     document = tpl.docx
     drop_empty_last_section(document)
     tidy_tables(document)
@@ -60,15 +56,9 @@ def render_paper(report: Report, template: Path | None = None, *, show_details: 
     tidy_package(document)
     set_core_properties(document, report)
     source = {"Source file": report.dataset.source, "Source SHA-256": report.dataset.sha256}
-    set_custom_properties(document, {name: value for name, value in source.items() if value})
+    marks = {name: value for name, value in source.items() if value}
+    set_custom_properties(document, {**marks, stamp.PROPERTY: "committee paper"})
     return save_docx(document, fixed_time(report))
-
-
-def _render(tpl: DocxTemplate, context: dict[str, Any], path: Path) -> None:
-    try:
-        tpl.render(context, jinja_env=environment(), autoescape=True)
-    except TAG_ERRORS as error:
-        raise template_error(error, template_lines(path), path) from error
 
 
 def write_paper(report: Report, path: Path, *, template: Path | None = None,
@@ -89,7 +79,7 @@ def set_core_properties(document: DocumentObject, report: Report) -> None:
     props.last_modified_by = fit_property(author)
     props.language = "en-GB"
     props.comments = "Written by kpi-excel from the department's KPI workbook"
-    props.keywords = "KPI; performance; RAG"
+    props.keywords = f"KPI; performance; RAG; {stamp.KEYWORD}"  # the PDF's mark (stamp.py)
     props.revision = 1
     props.created = when
     props.modified = when

@@ -16,7 +16,6 @@ import jinja2
 import markupsafe
 from docxtpl import DocxTemplate
 from jinja2 import meta
-from jinja2.sandbox import SandboxedEnvironment
 
 from kpi_excel.errors import TemplateError
 from kpi_excel.formatting import fit_text, without_control_characters
@@ -24,11 +23,12 @@ from kpi_excel.model import Report
 
 from .context import paper_context
 from .images import placeholder_images
+from .sandbox import PaperSandbox, TemplateBudgetError, budgeted
 
 TEMPLATE_NAME = "committee-paper.docx"
 # A tag can fail as a Jinja error, or as a TypeError from a value used the wrong way or an
 # {% include %} in an environment with no loader: each is the template's problem to report.
-TAG_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError)
+TAG_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, RecursionError, MemoryError)
 
 
 def default_template() -> Path:
@@ -36,12 +36,13 @@ def default_template() -> Path:
     return Path(str(resources.files("kpi_excel") / "report_templates" / TEMPLATE_NAME))
 
 
-def environment() -> SandboxedEnvironment:
+def environment() -> PaperSandbox:
     """The Jinja environment for user-editable templates.
 
-    Sandboxed, so a tag cannot reach Python internals; no loader, so a tag cannot read files;
-    StrictUndefined, so a misspelt name stops the build instead of printing nothing; and
-    autoescape, so an '&' in a KPI name cannot corrupt the document.
+    Sandboxed to plain data (sandbox.py), so a tag can read the paper's values and nothing else;
+    no loader, so a tag cannot read files; StrictUndefined, so a misspelt name stops the build
+    instead of printing nothing; and autoescape, so an '&' in a KPI name cannot corrupt the
+    document. Render inside render_budgeted, which holds the whole render to one budget.
     """
     return _CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True, finalize=as_typed)
 
@@ -60,7 +61,18 @@ def as_typed(value: Any) -> Any:
     return markupsafe.Markup(_TAG_UNDERSCORE.sub("&#95;", str(markupsafe.escape(value))))
 
 
-class _CompiledOnce(SandboxedEnvironment):
+def render_budgeted(tpl: DocxTemplate, context: dict[str, Any], path: Path) -> None:
+    """Fill the template with the context, within one budget of steps and time for the whole
+    render; a broken tag, or one over the budget, is a TemplateError naming its paragraph."""
+    items = len(context["kpis"]) + len(context["activities"]) + len(context["proposals"])
+    try:
+        with budgeted(items):
+            tpl.render(context, jinja_env=environment(), autoescape=True)
+    except TAG_ERRORS as error:
+        raise template_error(error, template_lines(path), path) from error
+
+
+class _CompiledOnce(PaperSandbox):
     """Compiles each template text once per process: a council-wide run renders the same
     template for every directorate, and compiling it took half the time of a short paper."""
 
@@ -72,8 +84,8 @@ class _CompiledOnce(SandboxedEnvironment):
 
 @lru_cache(maxsize=8)
 def _compiled(source: str) -> jinja2.Template:
-    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True,
-                                finalize=as_typed).from_string(source)
+    return PaperSandbox(undefined=jinja2.StrictUndefined, autoescape=True,
+                        finalize=as_typed).from_string(source)
 
 
 class _PaperTemplate(DocxTemplate):
@@ -180,9 +192,9 @@ def _trial_render(path: Path, report: Report) -> tuple[str, ...]:
     tpl = open_template(path)
     context = paper_context(report, placeholder_images(tpl))
     try:
-        tpl.render(context, jinja_env=environment(), autoescape=True)
-    except TAG_ERRORS as error:
-        return (_problem_text(template_error(error, template_lines(path), path)),)
+        render_budgeted(tpl, context, path)
+    except TemplateError as error:
+        return (_problem_text(error),)
     return ()
 
 
@@ -235,6 +247,11 @@ def _unclosed_block(lines: Sequence[str]) -> int | None:
 
 def _explain(error: Exception) -> tuple[str, str]:
     message = str(getattr(error, "message", None) or error)
+    if isinstance(error, TemplateBudgetError):
+        return f"{message}, more than any paper needs", error.fix
+    if isinstance(error, (RecursionError, MemoryError)):
+        return ("a tag calls itself without end, or makes a value too large to hold",
+                "Remove the macro that calls itself, or the tag that repeats a value")
     if not isinstance(error, jinja2.TemplateError):
         if "no loader" in message:
             return ("a tag tries to bring in another file, which templates may not do",
