@@ -41,6 +41,7 @@ class Options:
     chart_images: bool = False  # the paper's charts as pictures instead of native Word charts
     period: Period | str | None = None  # the period of a value column whose heading names none
     rated_copy: bool = True  # also write the department's own workbook with RAG columns added
+    force: bool = False  # replace files of the outputs' names that kpi-excel did not write, or that changed
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,7 @@ def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | 
     make_folder(paths["workbook"].parent)
     from .workbook import write_workbook
 
-    with Outputs() as outputs:
+    with Outputs(force=(options or Options()).force) as outputs:
         say("Writing the RAG workbook")
         outputs.stage(paths["workbook"], lambda tmp: write_workbook(report, tmp))
         notes = _write_rated_copy(report, source, paths, options or Options(), say, outputs)
@@ -352,7 +353,7 @@ def init(target: Path, *, force: bool = False) -> Path:
                           fix="Choose another name, or add --force to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
     source = blank_template_path()
-    write_atomically(target, lambda tmp: _copy(source, tmp))
+    write_atomically(target, lambda tmp: _copy(source, tmp), force=force)
     return target
 
 
@@ -367,6 +368,7 @@ def template_check(template: Path | None = None) -> TemplateCheck:
     return paper.check_template(template or paper.default_template(), check(sample_path()))
 
 
-def demo(out_dir: Path, *, progress: ProgressFn | None = None, jobs: int = 1) -> BuildResult:
+def demo(out_dir: Path, *, progress: ProgressFn | None = None, jobs: int = 1,
+         force: bool = False) -> BuildResult:
     """Run the main job on the bundled sample."""
-    return build(sample_path(), out_dir, progress=progress, jobs=jobs)
+    return build(sample_path(), out_dir, Options(force=force), progress=progress, jobs=jobs)

@@ -40,6 +40,9 @@ WorkbookArg = Annotated[Path, typer.Argument(
     help="The department's KPI workbook (.xlsx) or CSV export (.csv).", show_default=False,
     metavar="WORKBOOK")]
 _TEXT = "TEXT"  # the metavar of a free-text option (typer's own reads '<str>')
+Force = Annotated[bool, typer.Option(
+    "--force", help="Replace output files of the same name even if kpi-excel did not write them, or "
+                    "they were changed since.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
 Rule = Annotated[str | None, typer.Option(  # noqa: UP007 (typer needs Optional on 3.10)
     "--rule", metavar="RULE",
@@ -185,6 +188,7 @@ def build(
     reports_in_year: ReportsInYear = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     jobs: Jobs = None,
+    force: Force = False,
     debug: Debug = False,
 ) -> None:
     """Write the RAG workbook, the rated copy and the committee paper for a department's workbook."""
@@ -192,7 +196,7 @@ def build(
                              report_number, reports_in_year, service=service)
     options = dataclasses.replace(_options(rule, tolerance, direction, details, period), template=template,
                                   pdf=pdf, appendices_separately=appendices_separately,
-                                  chart_images=chart_images, rated_copy=not no_rated_copy)
+                                  chart_images=chart_images, rated_copy=not no_rated_copy, force=force)
     try:
         if quiet:  # nothing to show: the display library is not even loaded
             result = api.build(workbook, out, options, jobs=_jobs(jobs))
@@ -236,6 +240,7 @@ def council(
     report_number: ReportNumber = None,
     reports_in_year: ReportsInYear = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    force: Force = False,
     debug: Debug = False,
 ) -> None:
     """Write each directorate's RAG workbook and paper (OUT/<directorate>/), then a council-wide
@@ -248,7 +253,7 @@ def council(
     details = _paper_details(committee, meeting_date, subject, classification, author, director,
                              report_number, reports_in_year)
     options = dataclasses.replace(_options(rule, tolerance, direction, details, period), template=template,
-                                  chart_images=chart_images)
+                                  chart_images=chart_images, force=force)
     try:
         with StepBar(quiet) as bar:
             result = council_run.run(source, out, options, jobs=jobs, step=_unless_interrupted(bar.step))
@@ -264,6 +269,7 @@ def council(
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for the outputs.")
                    ] = Path("kpi-excel-demo"),
+    force: Force = False,
     debug: Debug = False,
 ) -> None:
     """Run the whole job on the bundled sample workbook and say where the outputs are."""
@@ -271,7 +277,7 @@ def demo(
 
     try:
         with Progress(False) as progress:
-            result = api.demo(out, progress=_unless_interrupted(progress.step), jobs=_jobs(None))
+            result = api.demo(out, progress=_unless_interrupted(progress.step), jobs=_jobs(None), force=force)
     except KpiExcelError as error:
         _fail(error, debug)
         return

@@ -13,17 +13,18 @@ from pathlib import Path
 from types import TracebackType
 
 from .errors import KpiExcelError, OutputError
+from .stamp import Ownership, ownership, record_written
 
 _FIX_CLOSE = "Close it (in Excel or Word) or choose another --out folder, then run again"
 
 
-def write_atomically(target: Path, write: Callable[[Path], None]) -> Path:
+def write_atomically(target: Path, write: Callable[[Path], None], *, force: bool = False) -> Path:
     """Call write(tmp) for a temporary path beside target, then move it into place.
 
     Nothing half-written is ever left at target: on any failure the temporary file is removed
     and target keeps what it had.
     """
-    with Outputs() as outputs:
+    with Outputs(force=force) as outputs:
         outputs.stage(target, write)
         outputs.commit()
     return target
@@ -33,10 +34,14 @@ class Outputs:
     """A build's files, each written to a temporary file beside its target, then all moved into
     place together by commit(). If anything fails first, every temporary file is removed and the
     folder is as it was: no output is left without the others.
+
+    A file already at a target is replaced only if kpi-excel wrote it and it is unchanged since
+    (stamp.py), unless force: another file of the same name is never lost.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, force: bool = False) -> None:
         self._staged: list[tuple[Path, Path]] = []  # (temporary file, target)
+        self.force = force
 
     def __enter__(self) -> Outputs:
         return self
@@ -50,6 +55,7 @@ class Outputs:
     def stage(self, target: Path, write: Callable[[Path], None]) -> Path:
         """Write one output to a temporary file beside target; returns the temporary path."""
         make_folder(target.parent)
+        _check_replaceable(target, self.force)  # before the work of writing it
         # Ctrl+C waits until the new file is on the list, so an interrupt always removes it: the
         # file exists as soon as mkstemp creates it, before its name is known here
         with _signals_held():
@@ -77,12 +83,14 @@ class Outputs:
     def commit(self) -> list[Path]:
         """Move every staged file into place; returns the targets, in the order staged."""
         for _, target in self._staged:
-            _check_replaceable(target)
-        with _signals_held():  # Ctrl+C or a stop request takes effect once all are in place
+            _check_replaceable(target, self.force)
+        done = [target for _, target in self._staged]
+        # Ctrl+C or a stop request takes effect once all are in place and recorded as kpi-excel's
+        with _signals_held():
             for tmp, target in self._staged:
                 _replace(tmp, target)
-        done = [target for _, target in self._staged]
-        self._staged.clear()
+            self._staged.clear()
+            record_written(done)
         return done
 
 
@@ -135,11 +143,24 @@ def make_folder(folder: Path) -> None:
         raise _cannot_write(folder, error) from error
 
 
-def _check_replaceable(target: Path) -> None:
+_FIX_FORCE = "Move or rename it, or choose another --out folder (or add --force to replace it)"
+
+
+def _check_replaceable(target: Path, force: bool = False) -> None:
     """Refuse before any file is moved when one target cannot be replaced, so none is."""
     if target.is_dir():
         raise OutputError("a folder has the name this output needs", file=str(target),
                           fix="Rename or move that folder, or choose another --out folder")
+    if not force and target.exists():
+        owner = ownership(target)
+        if owner is Ownership.FOREIGN:
+            raise OutputError("a file of this name is already here and kpi-excel did not write it, so it "
+                              "is not replaced", file=str(target), fix=_FIX_FORCE)
+        if owner is Ownership.CHANGED:
+            raise OutputError("this file was changed after kpi-excel wrote it, and replacing it would "
+                              "lose those changes", file=str(target),
+                              fix="Copy the changes into the department's workbook and build again, move "
+                                  "the file, or add --force to replace it")
     if target.exists():
         try:
             with open(target, "r+b"):  # fails while Excel or Word holds the file open on Windows

@@ -108,3 +108,12 @@ def kpi_book(tmp_path: Path, header: Sequence[object], *rows: Sequence[object], 
 def monthly_header(months: int = 12, header: Sequence[object] = HEADER) -> list[object]:
     """The usual header followed by `months` month columns from Apr-19."""
     return [*header, *MONTHS[:months]]
+
+
+def listed(folder: Path, *, every: bool = False) -> list[Path]:
+    """The files a build wrote in a folder (every=True: in its subfolders too), leaving out the
+    folder's record of what kpi-excel wrote there."""
+    from kpi_excel.stamp import RECORD
+
+    found = folder.rglob("*") if every else folder.iterdir()
+    return sorted(p for p in found if p.is_file() and p.name != RECORD)

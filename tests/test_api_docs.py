@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from builders import listed
 
 pytest.importorskip("pandas")  # a dev dependency: uv run pytest always has it
 
@@ -70,7 +71,7 @@ def test_the_readme_example_runs_and_rates_the_frame_as_the_report(
     assert again.summary == report.summary  # type: ignore[attr-defined]
     assert list(reds["code"]) == [r.indicator.code for r in report.kpis  # type: ignore[attr-defined]
                                   if r.rag is not None and r.rag.name == "RED"]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["tracker-paper.docx", "tracker-rag.xlsx"]
+    assert sorted(p.name for p in listed(tmp_path / "out")) == ["tracker-paper.docx", "tracker-rag.xlsx"]
 
 
 def test_every_keyword_of_the_api_is_on_the_page_and_each_listed_one_exists() -> None:

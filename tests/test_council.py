@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from builders import HEADER, MONTHS, kpi_book, kpi_sheet, write_book
+from builders import HEADER, MONTHS, kpi_book, kpi_sheet, listed, write_book
 from docx import Document
 from typer.testing import CliRunner
 
@@ -81,7 +81,7 @@ def dashboard_counts(path: Path) -> dict[str, list[object]]:
 
 def test_a_folder_builds_each_directorate_and_the_council_summary(parallel: tuple[Path, object]) -> None:
     out, _ = parallel
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+    assert sorted(p.relative_to(out).as_posix() for p in listed(out, every=True)) == [
         "adults/adults-paper.docx", "adults/adults-rag.xlsx",
         "children/children-paper.docx", "children/children-rag.xlsx",
         "council-wide-paper.docx", "council-wide-rag.xlsx",
@@ -148,8 +148,8 @@ def test_parallel_and_serial_runs_write_identical_files(folder: Path, parallel: 
     out, _ = parallel
     serial = council.run(folder, tmp_path, jobs=1)
     assert serial.failures and serial.outputs
-    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    files = sorted(p.relative_to(out) for p in listed(out, every=True))
+    assert files == sorted(p.relative_to(tmp_path) for p in listed(tmp_path, every=True))
     for name in files:
         assert (out / name).read_bytes() == (tmp_path / name).read_bytes(), name
 

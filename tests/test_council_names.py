@@ -14,7 +14,7 @@ from pathlib import Path
 
 import gnumeric
 import pytest
-from builders import HEADER, MONTHS, kpi_book
+from builders import HEADER, MONTHS, kpi_book, listed
 from docx import Document
 from libreoffice import recalculate
 from test_council import dashboard_counts
@@ -68,7 +68,7 @@ def test_each_directorate_gets_a_folder_every_system_can_hold(run: Run) -> None:
 
 def test_the_summary_counts_the_files_on_disk(run: Run) -> None:
     out, _, done = run
-    files = [p for p in out.rglob("*") if p.is_file()]
+    files = listed(out, every=True)
     [written] = re.findall(r"\((\d+) files written\)", done.stdout)
     assert int(written) == len(files) == 2 * len(NAMES) + 2
     for path in files:
@@ -131,4 +131,4 @@ def test_a_folder_of_workbooks_with_odd_file_names(tmp_path: Path) -> None:
     text = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
     assert "café" in text and "ctl[31m" in text and "\x1b" not in text
     [written] = re.findall(r"\((\d+) files written\)", done.stdout)
-    assert int(written) == len([p for p in out.rglob("*") if p.is_file()]) == 10
+    assert int(written) == len(listed(out, every=True)) == 10

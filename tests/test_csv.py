@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import listed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from libreoffice import require_soffice
@@ -268,7 +269,7 @@ def test_build_and_council_read_a_csv(tmp_path: Path) -> None:
     ])
     build = CliRunner().invoke(app, ["build", str(path), "--out", str(tmp_path / "b"), "-q", "-j", "1"])
     assert build.exit_code == 0, build.stderr
-    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["council-paper.docx", "council-rag.xlsx"]
+    assert sorted(p.name for p in listed(tmp_path / "b")) == ["council-paper.docx", "council-rag.xlsx"]
     run = CliRunner().invoke(app, ["council", str(path), "--out", str(tmp_path / "c"), "-q", "-j", "1"])
     assert run.exit_code == 0, run.stderr
     assert (tmp_path / "c" / "adults" / "adults-rag.xlsx").is_file()

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from builders import listed
 from corpus import strict_copy
 from libreoffice import convert_all
 
@@ -70,4 +71,4 @@ def test_a_strict_open_xml_workbook_is_read_like_the_original(saved_by_libreoffi
 def test_a_strict_open_xml_workbook_builds(saved_by_libreoffice: dict[str, Path], tmp_path: Path) -> None:
     run = cli("build", saved_by_libreoffice["strict"], "--out", tmp_path / "out", "--quiet")
     assert run.returncode == 0, run.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["strict-paper.docx", "strict-rag.xlsx"]
+    assert sorted(p.name for p in listed(tmp_path / "out")) == ["strict-paper.docx", "strict-rag.xlsx"]

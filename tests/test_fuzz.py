@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
+from builders import listed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -117,7 +118,7 @@ def test_build_writes_every_output_or_none(sheets: list[tuple[str, tuple]]) -> N
             assert_clean(error, path)
             assert not out.exists() or not list(out.iterdir())
         else:
-            assert sorted(out.iterdir()) == sorted(result.outputs)
+            assert listed(out) == sorted(result.outputs)
             names = {p.name for p in result.outputs}
             # the rated copy is left out, with a warning, where a sheet cannot be edited safely
             assert {"random-paper.docx", "random-rag.xlsx"} <= names

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from builders import listed
 
 pytestmark = [
     pytest.mark.slow,
@@ -87,7 +88,7 @@ def interrupt(args: list[str], ready: Callable[[subprocess.Popen[bytes]], bool])
 
 
 def assert_nothing_half_written(out: Path) -> None:
-    files = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    files = listed(out, every=True) if out.exists() else []
     assert not [p for p in files if p.name.startswith(".")], "a temporary file was left"
     for path in files:
         with zipfile.ZipFile(path) as archive:
@@ -117,7 +118,7 @@ def test_ctrl_c_during_build(inputs: Path, tmp_path: Path, moment: str) -> None:
     ready = worker_started if moment.startswith("while the paper") else writing(out)
     code, err, seconds = interrupt(["build", str(source), "--out", str(out)], ready)
     assert (code, err) == (130, "Interrupted.\n")
-    assert not out.exists() or not [p for p in out.rglob("*") if p.is_file()], "no output without the others"
+    assert not out.exists() or not listed(out, every=True), "no output without the others"
     assert digest(source.parent) == before
     print(f"build, {moment}: every process stopped {seconds:.2f} s after Ctrl+C")
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from builders import listed
 
 from kpi_excel.outputs import write_atomically
 
@@ -20,7 +21,7 @@ def test_written_file_follows_the_umask_not_a_private_temp_mode(tmp_path: Path) 
     finally:
         os.umask(old)
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
-    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary file left behind
+    assert [p.name for p in listed(tmp_path)] == ["out.txt"]  # no temporary file left behind
 
 
 def test_an_error_while_writing_names_the_output_not_its_temporary_file(tmp_path: Path) -> None:

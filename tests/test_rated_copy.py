@@ -39,7 +39,8 @@ ADDED_HEADERS = {"RAG", "RAG (rule)", "Direction of travel", "Against range"}
 EDITABLE = re.compile(r"xl/worksheets/sheet\d+\.xml|xl/styles\.xml|xl/tables/table\d+\.xml|"
                       r"xl/comments\d+\.xml|xl/drawings/vmlDrawing\d+\.vml|"
                       r"xl/worksheets/_rels/sheet\d+\.xml\.rels|\[Content_Types\]\.xml|"
-                      r"xl/workbook\.xml")  # a print area widened
+                      r"xl/workbook\.xml|"  # a print area widened
+                      r"docProps/custom\.xml|_rels/\.rels")  # the mark: kpi-excel's custom property
 
 
 # docs/input-format.md's long-form example: a row per indicator per quarter
@@ -168,6 +169,7 @@ def test_every_other_part_is_byte_for_byte_the_same(cases: dict[str, Case], name
     assert changed, "the copy holds no new columns"
     assert all(EDITABLE.fullmatch(n) for n in changed + added), changed + added
     assert "xl/styles.xml" in changed
+    assert "docProps/custom.xml" in changed + added
 
 
 def test_the_macro_enabled_copy_keeps_its_macros(cases: dict[str, Case]) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from builders import listed
 from corpus import (
     CASES,
     PWNED,
@@ -37,6 +38,8 @@ from corpus import (
     table,
     write_all,
 )
+
+from kpi_excel.stamp import RECORD
 
 TIMEOUT = 90  # seconds; the tool needs a few, a loaded CI runner many more
 MEMORY_LIMIT = 1536 * 2**20  # address space a run may use; the largest reach about 150 MB resident
@@ -100,6 +103,7 @@ class Outcomes:
     workbooks: dict[str, Outcome]
     templates: dict[str, TemplateOutcome]
     root: Path
+    good_sha256: str  # the input every template case builds, before the runs
 
 
 def child_env(root: Path) -> dict[str, str]:
@@ -154,6 +158,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Outcomes:
     before = {case.name: sha256(path) for case, path in written}
     good = root / "in" / "good.xlsx"
     kpi_book(good, table())
+    good_before = sha256(good)
     templates = {case.name: case.write(root / "in") for case in TEMPLATE_CASES}
     jobs: dict[tuple[str, str], list[str]] = {}
     for case, path in written:
@@ -175,6 +180,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Outcomes:
         {case.name: TemplateOutcome(case, templates[case.name], runs[(case.name, "template")],
                                     root / "out" / case.name) for case in TEMPLATE_CASES},
         root,
+        good_before,
     )
 
 
@@ -235,7 +241,7 @@ def test_build(name: str, outcomes: Outcomes) -> None:
     assert "Traceback" not in run.stderr
     assert "Warning" not in run.stderr, f"a library's warning leaked: {run.stderr[-2000:]}"
     stem = outcome.path.stem
-    written = sorted(p.name for p in outcome.out.iterdir())
+    written = sorted(p.name for p in outcome.out.iterdir() if p.name != RECORD)
     rated = [name for name in written if name.startswith(stem + "-rated.")]
     assert sorted(set(written) - set(rated)) == sorted(stem + s for s in OUTPUTS), (
         "the output folder holds exactly the outputs: no temporary files")
@@ -294,6 +300,7 @@ def test_a_hostile_or_broken_template_is_refused_naming_its_tag(name: str, outco
     assert not outcome.out.exists() or not list(outcome.out.iterdir()), "no workbook without its paper"
     assert not list(outcomes.root.rglob(PWNED)), "a tag ran a command"
     assert outcome.build.returncode is not None and outcome.build.seconds < TIMEOUT
+    assert sha256(outcomes.root / "in" / "good.xlsx") == outcomes.good_sha256, "a tag changed the input"
 
 
 # --- the crafted files are what they claim -----------------------------------------------------
@@ -366,7 +373,7 @@ def test_paths_with_spaces_and_accents_and_a_missing_out_folder(tmp_path: Path) 
     out = tmp_path / "sortie finale" / "über Ordner" / "März"
     run = build(tmp_path, source, out)
     assert run.returncode == 0, run.stderr
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in listed(out)) == [
         "KPI tracker – 2019 (final) ü-paper.docx", "KPI tracker – 2019 (final) ü-rag.xlsx",
         "KPI tracker – 2019 (final) ü-rated.xlsx"]
     assert str(out / "KPI tracker – 2019 (final) ü-rag.xlsx") in run.stdout
@@ -440,9 +447,9 @@ def test_a_locked_output_is_named_and_the_old_outputs_are_kept(tmp_path: Path,
     source = tmp_path / "tracker.xlsx"
     kpi_book(source, table())
     out = tmp_path / "out"
-    for name in ("tracker-rag.xlsx", "tracker-paper.docx"):
-        (out / name).parent.mkdir(exist_ok=True)
-        (out / name).write_bytes(b"last month's " + name.encode())
+    api.build(source, out, api.Options(rated_copy=False))  # last month's outputs
+    last_month = {p.name: p.read_bytes() for p in listed(out)}
+    kpi_book(source, table()[:-1])  # this month's tracker differs
     real_replace = os.replace
 
     def replace(src: str | Path, dst: str | Path) -> None:
@@ -452,13 +459,11 @@ def test_a_locked_output_is_named_and_the_old_outputs_are_kept(tmp_path: Path,
 
     monkeypatch.setattr(outputs.os, "replace", replace)
     with pytest.raises(OutputError) as raised:
-        api.build(source, out)
+        api.build(source, out, api.Options(rated_copy=False))
     assert raised.value.line().startswith(f"{out / 'tracker-rag.xlsx'}: cannot replace this file: it is "
                                           "open in another program")
     assert "Close it" in raised.value.line()
-    assert sorted(p.name for p in out.iterdir()) == ["tracker-paper.docx", "tracker-rag.xlsx"]
-    assert (out / "tracker-rag.xlsx").read_bytes() == b"last month's tracker-rag.xlsx"
-    assert (out / "tracker-paper.docx").read_bytes() == b"last month's tracker-paper.docx"
+    assert {p.name: p.read_bytes() for p in listed(out)} == last_month
 
 
 def test_a_failed_write_leaves_neither_target_nor_temporary_file(tmp_path: Path) -> None:
@@ -498,7 +503,7 @@ def test_a_file_name_too_long_for_its_outputs_names_is_cut_to_fit(tmp_path: Path
     run = run_cli(["build", str(source), "--out", str(out), "--appendices-separately"], cwd=tmp_path,
                   env=child_env(tmp_path), tag="long")
     assert run.returncode == 0, run.stderr
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in listed(out))
     assert [n.rsplit("-", 1)[-1] for n in names] == ["1.docx", "paper.docx", "rag.xlsx", "rated.xlsx"]
     for name in names:
         assert len(name.encode()) <= 255 and name.startswith("Quarterly KPI return, éé"), name

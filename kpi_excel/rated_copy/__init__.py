@@ -8,11 +8,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError, ParserCreate
 
 from kpi_excel.formatting import NO_DATA_WORD, NOT_RATED_WORD, RANGE_WORDS
 from kpi_excel.model import Rag, RangeStatus, Report, Warning_, quote_sheet
 
+from .mark import marked_parts
 from .notes import Notes
 from .parts import (
     Box,
@@ -147,6 +149,16 @@ def _edit_parts(archive: zipfile.ZipFile, plans: tuple[SheetPlan, ...], result: 
     types = notes.content_types()
     if types is not None:
         edits["[Content_Types].xml"] = _spooled(types)
+    try:  # the mark that lets a later build know the file as kpi-excel's
+        marked = marked_parts(archive, types or read_small(archive, "[Content_Types].xml"))
+    except (CannotEdit, ParseError) as error:
+        result.notes.append(Warning_(f"the rated copy does not carry kpi-excel's mark, so a later build "
+                                     f"will not replace it without --force: {_why(error)}", "docProps"))
+    else:
+        for name, data in marked.items():
+            if name in edits:  # the content types, edited again
+                edits[name].close()
+            edits[name] = _spooled(data)
 
 
 def _grown_tables(archive: zipfile.ZipFile, part: str, plan: SheetPlan) -> dict[str, bytes]:

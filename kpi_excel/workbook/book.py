@@ -19,6 +19,7 @@ from kpi_excel.model import (
     Rating,
     Report,
 )
+from kpi_excel.stamp import PROPERTY
 
 from . import base
 from .base import OPTIONS, PROPERTY_LIMIT, _Styles, clean, created_at
@@ -119,3 +120,4 @@ class _Book:
                               f"{__version__}.", PROPERTY_LIMIT),
             "created": created_at(self.report),
         })
+        self.workbook.set_custom_property(PROPERTY, "RAG workbook")  # a later build knows it as ours
