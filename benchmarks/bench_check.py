@@ -121,16 +121,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (the median is shown)")
     runs = parser.parse_args().runs
-    from kpi_excel import api
+    from kpi_excel import pipeline
 
     with tempfile.TemporaryDirectory() as tmp:
         large = make_large(Path(tmp) / "large-tracker.xlsx")
         rows: list[tuple[str, list[float], str]] = []
         for name, path, aim in (("sample", SAMPLE, "0.5"), ("2,000 x 36", large, "3")):
-            report = api.check(path)
+            report = pipeline.check(path)
             assert len(report.kpis) == (25 if path == SAMPLE else LARGE_INDICATORS)
-            rows.append((f"api.check, {name}",
-                         measure(partial(api.check, path), partial(in_process_floor, path), runs), ""))
+            rows.append((f"pipeline.check, {name}",
+                         measure(partial(pipeline.check, path), partial(in_process_floor, path), runs), ""))
             cli = process("-m", "kpi_excel", "check", str(path), "--json", pycache=Path(tmp))
             reader = process("-c", FLOOR_SCRIPT, str(path), pycache=Path(tmp))
             cli(), reader()  # the first run writes the bytecode cache

@@ -75,10 +75,10 @@ def build_times(runs: int) -> None:
 _IN_PROCESS = """
 import statistics, sys, time
 from pathlib import Path
-from kpi_excel import api
+from kpi_excel import pipeline
 from kpi_excel.rated_copy import make_rated_copy
 source = Path(sys.argv[1])
-report = api.check(source)
+report = pipeline.check(source)
 make_rated_copy(report, source).close()  # imports done, as in a build
 times = []
 for _ in range(int(sys.argv[2])):
@@ -120,10 +120,10 @@ def tracker_with_dump(path: Path, dump_bytes: int) -> Path:
 _MEASURE = """
 import sys, time, tracemalloc
 from pathlib import Path
-from kpi_excel import api
+from kpi_excel import pipeline
 from kpi_excel.rated_copy import make_rated_copy
 source = Path(sys.argv[1])
-report = api.check(source)
+report = pipeline.check(source)
 tracemalloc.start()
 start = time.perf_counter()
 copy = make_rated_copy(report, source)

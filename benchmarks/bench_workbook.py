@@ -25,8 +25,8 @@ from pathlib import Path
 import openpyxl
 import xlsxwriter
 
-from kpi_excel.model import Dataset, Indicator, Observation, Period, Polarity, Report
-from kpi_excel.rules import rate
+from kpi_excel.core.model import Dataset, Indicator, Observation, Period, Polarity, Report
+from kpi_excel.core.rules import rate
 from kpi_excel.workbook import MAX_CHARTS, write_workbook
 
 MONTHS, PER_SECTION = 36, 25

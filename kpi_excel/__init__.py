@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from kpi_excel._version import __version__
 
 __all__ = [
     "__version__",
@@ -29,15 +29,17 @@ __all__ = [
 
 # the module that defines each public name: loaded on first use, so that the command line, which
 # imports this package first, pays nothing for the API (and never loads pandas)
-_HOME = {"public": ("check", "rate", "build", "from_pandas", "rule_settings"),
-         "model": ("Report", "Dataset", "Indicator", "Observation", "Rating", "Period", "Summary", "Rag"),
-         "api": ("BuildResult",)}
+_HOME = {"api": ("check", "rate", "build", "from_pandas", "rule_settings"),
+         "core.model": ("Report", "Dataset", "Indicator", "Observation", "Rating", "Period", "Summary",
+                        "Rag"),
+         "pipeline": ("BuildResult",)}
 _LAZY = {name: module for module, names in _HOME.items() for name in names}
 _LAZY.update((name, "errors") for name in __all__ if name.endswith("Error"))
 
 if TYPE_CHECKING:
-    from .api import BuildResult
-    from .errors import (
+    from kpi_excel.api import build, check, from_pandas, rate, rule_settings
+    from kpi_excel.core.model import Dataset, Indicator, Observation, Period, Rag, Rating, Report, Summary
+    from kpi_excel.errors import (
         BadValueError,
         ExtraNotInstalledError,
         InputError,
@@ -49,8 +51,7 @@ if TYPE_CHECKING:
         TemplateError,
         UnreadableWorkbookError,
     )
-    from .model import Dataset, Indicator, Observation, Period, Rag, Rating, Report, Summary
-    from .public import build, check, from_pandas, rate, rule_settings
+    from kpi_excel.pipeline import BuildResult
 
 
 def __getattr__(name: str) -> Any:

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from . import api
-from .errors import KpiExcelError
+from kpi_excel import pipeline
+from kpi_excel.errors import KpiExcelError
 
 if TYPE_CHECKING:
-    from .paper import TemplateCheck
+    from kpi_excel.paper import TemplateCheck
 
 app = typer.Typer(
     name="kpi-excel",
@@ -102,8 +102,8 @@ def _fail(error: KpiExcelError, debug: bool) -> None:
 
 
 def _options(rule: str | None, tolerance: str | None, direction: str | None,
-             details: dict[str, object] | None = None, period: str | None = None) -> api.Options:
-    from . import config
+             details: dict[str, object] | None = None, period: str | None = None) -> pipeline.Options:
+    from kpi_excel.core import config
 
     settings: dict[str, object] = {}
     try:
@@ -116,7 +116,7 @@ def _options(rule: str | None, tolerance: str | None, direction: str | None,
             settings["direction"] = config.parse_direction_method(direction, "--direction")
     except KpiExcelError as error:  # a bad option value is wrong usage (exit 2), not bad input
         raise typer.BadParameter(f"{error.problem}. {error.fix}", param_hint=error.where) from error
-    return api.Options(settings=settings, details=details or {}, period=given_period)
+    return pipeline.Options(settings=settings, details=details or {}, period=given_period)
 
 
 def _paper_details(committee: str | None, meeting_date: str | None, subject: str | None,
@@ -143,16 +143,16 @@ def check(
 ) -> None:
     """Read and rate a workbook; print each KPI's rating and any data-quality warnings."""
     try:
-        report = api.check(workbook, _options(rule, tolerance, direction, period=period))
+        report = pipeline.check(workbook, _options(rule, tolerance, direction, period=period))
     except KpiExcelError as error:
         _fail(error, debug)
         return
     if as_json:
-        from .export import report_to_dict
+        from kpi_excel.present.export import report_to_dict
 
         typer.echo(json.dumps(report_to_dict(report), indent=2, ensure_ascii=False))
         return
-    from .console import print_report
+    from kpi_excel.console import print_report
 
     print_report(report)
 
@@ -199,18 +199,18 @@ def build(
                                   chart_images=chart_images, rated_copy=not no_rated_copy, force=force)
     try:
         if quiet:  # nothing to show: the display library is not even loaded
-            result = api.build(workbook, out, options, jobs=_jobs(jobs))
+            result = pipeline.build(workbook, out, options, jobs=_jobs(jobs))
         else:
-            from .console import Progress
+            from kpi_excel.console import Progress
 
             with Progress(False) as progress:
-                result = api.build(workbook, out, options, progress=_unless_interrupted(progress.step),
+                result = pipeline.build(workbook, out, options, progress=_unless_interrupted(progress.step),
                                    jobs=_jobs(jobs))
     except KpiExcelError as error:
         _fail(error, debug)
         return
     if not quiet:
-        from .console import print_build
+        from kpi_excel.console import print_build
 
         print_build(result)
 
@@ -247,8 +247,8 @@ def council(
     workbook and paper with the counts for each directorate. A workbook that fails is listed and
     the others are still built; the exit code is then 1. The paper details apply to the
     council-wide paper; each directorate's paper keeps its workbook's own."""
-    from . import council as council_run
-    from .console import StepBar, print_council
+    from kpi_excel import council as council_run
+    from kpi_excel.console import StepBar, print_council
 
     details = _paper_details(committee, meeting_date, subject, classification, author, director,
                              report_number, reports_in_year)
@@ -273,11 +273,12 @@ def demo(
     debug: Debug = False,
 ) -> None:
     """Run the whole job on the bundled sample workbook and say where the outputs are."""
-    from .console import Progress, print_build
+    from kpi_excel.console import Progress, print_build
 
     try:
         with Progress(False) as progress:
-            result = api.demo(out, progress=_unless_interrupted(progress.step), jobs=_jobs(None), force=force)
+            result = pipeline.demo(out, progress=_unless_interrupted(progress.step), jobs=_jobs(None),
+                                   force=force)
     except KpiExcelError as error:
         _fail(error, debug)
         return
@@ -292,7 +293,7 @@ def init(
 ) -> None:
     """Write a blank departmental KPI tracker that `check` and `build` accept as it is."""
     try:
-        written = api.init(path, force=force)
+        written = pipeline.init(path, force=force)
     except KpiExcelError as error:
         _fail(error, debug)
         return
@@ -303,7 +304,7 @@ def _person(text: str | None) -> object:
     """'Name; Role; Team; Phone; Email' as a Person (None when the option was not given)."""
     if text is None:
         return None
-    from .model import Person
+    from kpi_excel.core.model import Person
 
     parts = [part.strip() for part in text.split(";")][:5]
     return Person(*parts)
@@ -322,7 +323,7 @@ def template_check(
     """List the names a template uses that kpi-excel does not provide, the names it leaves unused,
     and any broken tag; exits 1 when the template would not render."""
     try:
-        result = api.template_check(path)
+        result = pipeline.template_check(path)
     except KpiExcelError as error:
         _fail(error, debug)
         return

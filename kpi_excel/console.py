@@ -6,16 +6,16 @@ import sys
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .api import BuildResult
-from .formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word, range_word
-from .model import Rag, Rating, Report
-from .quality import stated_disagrees
+from kpi_excel.core.formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word, range_word
+from kpi_excel.core.model import Rag, Rating, Report
+from kpi_excel.core.quality import stated_disagrees
+from kpi_excel.pipeline import BuildResult
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from .council import CouncilResult
+    from kpi_excel.council import CouncilResult
 
 _RAG_STYLE = {Rag.GREEN: "bold green", Rag.AMBER: "bold yellow", Rag.RED: "bold red"}
 
@@ -43,7 +43,7 @@ def print_report(report: Report) -> None:
     console.print(f"{_count(s.total, 'KPI')}: [green]{s.green} Green[/green], "
                   f"[yellow]{s.amber} Amber[/yellow], [red]{s.red} Red[/red], {s.not_rated} not rated; "
                   f"{_count(len(report.activities), 'activity indicator')}.")
-    from .rated_copy.plan import copy_summary
+    from kpi_excel.rated_copy.plan import copy_summary
 
     summary = copy_summary(report)
     if summary:

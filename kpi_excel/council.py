@@ -12,9 +12,9 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import api, config
-from .errors import InputError, KpiExcelError, OutputError
-from .model import (
+from kpi_excel import pipeline
+from kpi_excel.core import config
+from kpi_excel.core.model import (
     Dataset,
     Indicator,
     KpiType,
@@ -26,10 +26,11 @@ from .model import (
     Warning_,
     summarise,
 )
-from .outputs import remove_temporary_files
-from .parsing import readable_file_name
-from .proposals import match_kpi
-from .workers import stop_now, submit, worker_pool
+from kpi_excel.core.proposals import match_kpi
+from kpi_excel.core.values import readable_file_name
+from kpi_excel.errors import InputError, KpiExcelError, OutputError
+from kpi_excel.outputs import remove_temporary_files
+from kpi_excel.workers import stop_now, submit, worker_pool
 
 COUNCIL_SUBJECT = "Council-wide Performance Report"
 COUNCIL_SERVICE = "the Council"
@@ -150,7 +151,7 @@ def unique_slugs(names: Sequence[str]) -> list[str]:
     return slugs
 
 
-def plan(source: Path, options: api.Options | None = None) -> list[Unit]:
+def plan(source: Path, options: pipeline.Options | None = None) -> list[Unit]:
     """The directorates to build: a folder's workbooks, or one workbook's directorates."""
     if source.is_dir():
         books = find_workbooks(source)
@@ -160,7 +161,7 @@ def plan(source: Path, options: api.Options | None = None) -> list[Unit]:
                                  "Directorate column")
         slugs = unique_slugs([readable_file_name(b.stem) for b in books])
         return [Unit(s, book) for s, book in zip(slugs, books, strict=True)]
-    dataset = api.load(source, options)
+    dataset = pipeline.load(source, options)
     parts = split_by_directorate(dataset)
     return [Unit(s, source, part, name)
             for s, (name, part) in zip(unique_slugs([n for n, _ in parts]), parts, strict=True)]
@@ -213,23 +214,23 @@ def directorate_name(dataset: Dataset, source: Path) -> str:
 # --- Building -----------------------------------------------------------------------------------
 
 
-def directorate_options(options: api.Options) -> api.Options:
+def directorate_options(options: pipeline.Options) -> pipeline.Options:
     """A directorate's paper keeps its workbook's own details; the rule options, the template
     and the kind of chart apply to all."""
-    return api.Options(settings=options.settings, template=options.template,
+    return pipeline.Options(settings=options.settings, template=options.template,
                        chart_images=options.chart_images)
 
 
-def rate_directorate(unit: Unit, options: api.Options) -> DirectorateResult:
+def rate_directorate(unit: Unit, options: pipeline.Options) -> DirectorateResult:
     """Read (unless already read) and rate one directorate; a problem becomes the result's
     one-line error (as `build` prints it), so one bad workbook cannot stop the others."""
-    from .rules import rate
+    from kpi_excel.core.rules import rate
 
     # the file's name as the outputs show it (a name unzipped from a Windows archive may hold a
     # byte that is not UTF-8, or a control character)
     shown = Path(readable_file_name(unit.source.name))
     try:
-        dataset = unit.dataset if unit.dataset is not None else api.load(unit.source, options)
+        dataset = unit.dataset if unit.dataset is not None else pipeline.load(unit.source, options)
         report = rate(dataset)
     except KpiExcelError as error:
         error.name_file(unit.source.name)
@@ -245,12 +246,12 @@ def directorate_paths(unit: Unit, out_dir: Path) -> dict[str, Path]:
     """A directorate's outputs in out_dir/<slug>/: named after its own workbook, or after the
     directorate when it shares one."""
     named = unit.source if unit.dataset is None else Path(f"{unit.slug}.xlsx")
-    return api.output_paths(named, out_dir / unit.slug)
+    return pipeline.output_paths(named, out_dir / unit.slug)
 
 
-def write_directorate(report: Report, paths: dict[str, Path], options: api.Options) -> tuple[Path, ...]:
+def write_directorate(report: Report, paths: dict[str, Path], options: pipeline.Options) -> tuple[Path, ...]:
     """Write one directorate's workbook and paper (in a worker process); what was written."""
-    return api.write_outputs(report, paths, options).outputs
+    return pipeline.write_outputs(report, paths, options).outputs
 
 
 def _fault(source: Path, error: Exception) -> str:
@@ -271,7 +272,7 @@ def process_pool(workers: int) -> ProcessPoolExecutor | None:
 
 
 def _start(pool: ProcessPoolExecutor | None, report: Report, paths: dict[str, Path],
-           options: api.Options) -> Future[tuple[Path, ...]]:
+           options: pipeline.Options) -> Future[tuple[Path, ...]]:
     """Write a directorate on the pool, or here and now when there is no pool."""
     if pool is not None:
         return submit(pool, write_directorate, report, paths, options)
@@ -354,7 +355,7 @@ def _council_warnings(results: Sequence[DirectorateResult]) -> tuple[Warning_, .
     return tuple(warnings)
 
 
-def council_details(options: api.Options) -> PaperDetails:
+def council_details(options: pipeline.Options) -> PaperDetails:
     """The summary paper's details: a council-wide report, with any details given as options."""
     return config.apply_overrides(PaperDetails(service=COUNCIL_SERVICE, subject=COUNCIL_SUBJECT),
                                   options.details)
@@ -362,13 +363,13 @@ def council_details(options: api.Options) -> PaperDetails:
 
 def council_paths(out_dir: Path) -> dict[str, Path]:
     """Where the council-wide summary is written."""
-    return api.output_paths(Path(f"{COUNCIL_STEM}.xlsx"), out_dir)
+    return pipeline.output_paths(Path(f"{COUNCIL_STEM}.xlsx"), out_dir)
 
 
 # --- The whole run ------------------------------------------------------------------------------
 
 
-def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs: int | None = None,
+def run(source: Path, out_dir: Path, options: pipeline.Options | None = None, *, jobs: int | None = None,
         step: StepFn | None = None) -> CouncilResult:
     """Build each directorate's workbook and paper in out_dir/<directorate>/, and the council-wide
     workbook and paper in out_dir, from a folder of workbooks or one workbook with a Directorate
@@ -379,7 +380,7 @@ def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs
     soon as it is rated, then writes the council-wide pair while the workers carry on: reading is
     quick, so the workers are never kept waiting, and the summary does not wait for them.
     """
-    options = options or api.Options()
+    options = options or pipeline.Options()
     say = step or (lambda _text, _done, _total: None)
     _refuse_input_folder(source, out_dir)
     details = council_details(options)  # a bad --meeting-date stops the run before any build
@@ -406,7 +407,7 @@ def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs
         if writing:
             say("Writing the council-wide workbook and paper", len(units), total)
             report = council_report(results, source.name, details)
-            summary = api.write_outputs(report, council_paths(out_dir), summary_options(options))
+            summary = pipeline.write_outputs(report, council_paths(out_dir), summary_options(options))
             written, warnings = summary.outputs, summary.warnings
         done = len(units) + 1
         for _ in as_completed(writing.values()):
@@ -427,7 +428,7 @@ def run(source: Path, out_dir: Path, options: api.Options | None = None, *, jobs
     return CouncilResult(tuple(results), report, tuple(written), warnings)
 
 
-def summary_options(options: api.Options) -> api.Options:
+def summary_options(options: pipeline.Options) -> pipeline.Options:
     """The council-wide paper leaves out each indicator's page: the directorates' papers have them."""
     return dataclasses.replace(options, indicator_pages=False)
 

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ExtraNotInstalledError, InputError, MissingColumnError
+from kpi_excel.errors import ExtraNotInstalledError, InputError, MissingColumnError
 
 try:
     import pandas as pd
@@ -17,8 +17,7 @@ except ImportError as error:  # the command line never needs pandas: it is an op
         fix='Install the pandas extra: pip install "kpi-excel[pandas]" (with uv: uv run --extra pandas ...)',
     ) from error
 
-from .export import report_to_dict
-from .model import (
+from kpi_excel.core.model import (
     Dataset,
     Direction,
     Indicator,
@@ -31,6 +30,7 @@ from .model import (
     RangeStatus,
     Report,
 )
+from kpi_excel.present.export import report_to_dict
 
 # worst first, so that sorting puts the Reds at the top
 RAG_ORDER = [Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value]
@@ -120,7 +120,7 @@ def dataset_from_frame(frame: pd.DataFrame, source: str = "dataframe",
     say how to read a row's numbers, and `missing_reason` fills a value left blank (as
     `observations_frame` writes them). Places in messages are `row <index label>, <column>`.
     """
-    from .plain_rows import read_plain_rows
+    from kpi_excel.read.rows import read_plain_rows
 
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"from_pandas() needs a pandas DataFrame, not {type(frame).__name__}")

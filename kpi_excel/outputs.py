@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 
-from .errors import KpiExcelError, OutputError
-from .stamp import Ownership, ownership, record_written
+from kpi_excel.errors import KpiExcelError, OutputError
+from kpi_excel.stamp import Ownership, ownership, record_written
 
 _FIX_CLOSE = "Close it (in Excel or Word) or choose another --out folder, then run again"
 

@@ -26,13 +26,14 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
+from kpi_excel.excel import ns
+
 PROPERTY = "kpi-excel output"  # the custom document property's name
 KEYWORD = "kpi-excel"  # in a PDF's keywords
 GENERATOR = "kpi-excel"  # an HTML page's <meta name="generator">
 RECORD = ".kpi-excel-outputs.json"
 
 _CUSTOM_PART = "docProps/custom.xml"
-_CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 _MAX_PART = 1 << 20  # a custom-properties part is a few hundred bytes; more is not ours
 _MAX_RECORD = 4 << 20
 _EDGE = 256 << 10  # how much of each end of a PDF or the start of an HTML page is read for the mark
@@ -85,7 +86,7 @@ def _package_marked(path: Path) -> bool:
         with archive.open(info) as part:
             data = part.read(_MAX_PART + 1)
     root = ElementTree.fromstring(data)
-    return any(prop.get("name") == PROPERTY for prop in root.iter(f"{_CUSTOM_NS}property"))
+    return any(prop.get("name") == PROPERTY for prop in root.iter(ns.clark(ns.CUSTOM_PROPERTIES, "property")))
 
 
 def _pdf_marked(path: Path) -> bool:

@@ -943,7 +943,7 @@ _LIVE_PATTERNS = {  # where a text would be live: a formula, a reference, a fiel
 def _all_text(parts: dict[str, bytes]) -> str:
     """The XML parts' text as Excel shows it: entities decoded, and Excel's _xHHHH_ escapes in
     the cell text parts (shared strings, sheets) decoded."""
-    from kpi_excel.parsing import decode_excel_escapes
+    from kpi_excel.core.values import decode_excel_escapes
 
     cells = {n: d for n, d in parts.items() if n == "xl/sharedStrings.xml" or n.startswith("xl/worksheets/")}
     rest = {n: d for n, d in parts.items() if n not in cells}

@@ -61,19 +61,19 @@ def output_hashes(work: Path) -> dict[str, str]:
     from corpus import CASES, write_all
     from rated_cases import write_tracker
 
-    from kpi_excel import api, council
+    from kpi_excel import council, pipeline
 
     found: dict[str, str] = {}
 
-    def build(source: Path, label: str, options: api.Options | None = None) -> None:
+    def build(source: Path, label: str, options: pipeline.Options | None = None) -> None:
         out = work / "out" / label
-        api.build(source, out, options or api.Options())
+        pipeline.build(source, out, options or pipeline.Options())
         found.update(_digests(out, label, source))
 
-    sample = api.sample_path()
+    sample = pipeline.sample_path()
     build(sample, "sample")
-    build(sample, "sample-chart-images", api.Options(chart_images=True))
-    build(sample, "sample-appendices", api.Options(appendices_separately=True))
+    build(sample, "sample-chart-images", pipeline.Options(chart_images=True))
+    build(sample, "sample-appendices", pipeline.Options(appendices_separately=True))
     cases = [c for c in CASES if c.expect.ok and c.name not in SLOW_CASES]
     for case, path in write_all(work / "corpus", cases):
         build(path, f"corpus-{case.name}")

@@ -14,10 +14,10 @@ from builders import Fmt, kpi_book, monthly_header
 from typer.testing import CliRunner
 
 import kpi_excel as kx
-from kpi_excel import api
+from kpi_excel import pipeline
 from kpi_excel.cli import app
-from kpi_excel.export import report_to_dict
-from kpi_excel.model import DirectionMethod, RagMethod
+from kpi_excel.core.model import DirectionMethod, RagMethod
+from kpi_excel.present.export import report_to_dict
 
 pd = pytest.importorskip("pandas")  # a dev dependency: uv run pytest always has it
 
@@ -97,9 +97,9 @@ def test_check_takes_the_cli_options_as_keywords(sample: Path) -> None:
     settings = report.dataset.settings
     assert (settings.rag_method, settings.tolerance, settings.direction) == (
         RagMethod.TOLERANCE, 0.05, DirectionMethod.TREND)
-    options = api.Options(settings={"rag_method": RagMethod.TOLERANCE, "tolerance": 0.05,
+    options = pipeline.Options(settings={"rag_method": RagMethod.TOLERANCE, "tolerance": 0.05,
                                     "direction": DirectionMethod.TREND})
-    assert report_to_dict(report) == report_to_dict(api.check(sample, options))
+    assert report_to_dict(report) == report_to_dict(pipeline.check(sample, options))
     printed = CliRunner().invoke(app, ["check", str(sample), "--json", "--rule", "tolerance",
                                        "--tolerance", "5%", "--direction", "trend"]).stdout
     assert report_to_dict(report) == json.loads(printed)
@@ -195,7 +195,7 @@ def test_to_pandas_types(sample: Path) -> None:
     assert report.observations_to_pandas()["period"].max() == "Mar-20"  # by date: as text, Sep-19
     assert frame["range"].cat.ordered
     # every value the model has is a category: none would turn into NaN
-    from kpi_excel.model import Direction, KpiType, Polarity, Rag, RangeStatus
+    from kpi_excel.core.model import Direction, KpiType, Polarity, Rag, RangeStatus
 
     for column, enum in (("rag", Rag), ("dot", Direction), ("range", RangeStatus), ("type", KpiType),
                          ("polarity", Polarity)):

@@ -79,7 +79,7 @@ def test_every_keyword_of_the_api_is_on_the_page_and_each_listed_one_exists() ->
     import inspect
 
     import kpi_excel as kx
-    from kpi_excel.model import PaperDetails
+    from kpi_excel.core.model import PaperDetails
 
     offers = DOC.read_text(encoding="utf-8").split("## What it offers", 1)[1].split("\n## ", 1)[0]
     listed = set(re.findall(r"`(\w+)=", offers))

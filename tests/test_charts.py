@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageColor
 
-from kpi_excel import charts, chartspec, palette
-from kpi_excel.model import Indicator, KpiType, Observation, Period, RuleSettings
-from kpi_excel.rules import rate_indicator
+from kpi_excel.charts import png
+from kpi_excel.core.model import Indicator, KpiType, Observation, Period, RuleSettings
+from kpi_excel.core.rules import rate_indicator
+from kpi_excel.present import chartspec, palette
 
 PERIODS = [Period(dt.date(2019 + (m < 4), m, 1)) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
 
@@ -38,7 +39,7 @@ def chart(indicator: Indicator) -> bytes:
     rating = rate_indicator(indicator, PERIODS[-1], RuleSettings())
     spec = chartspec.chart_spec(rating, PERIODS, RuleSettings())
     assert spec is not None
-    return charts.indicator_chart(spec)
+    return png.indicator_chart(spec)
 
 
 def pixels(png: bytes) -> Image.Image:
@@ -79,7 +80,7 @@ def test_a_kpi_chart_has_a_dashed_target_a_dotted_floor_and_the_values() -> None
 
 def test_an_activity_chart_shades_the_expected_range_between_dashed_lines() -> None:
     image = pixels(chart(ACTIVITY))
-    assert count_of(image, charts.RANGE_FILL) > 945 * 313 * 0.12  # a third of the plot, under the grid
+    assert count_of(image, png.RANGE_FILL) > 945 * 313 * 0.12  # a third of the plot, under the grid
     assert len(runs_of(image, palette.RANGE_LINE)) > 40
     assert not runs_of(image, palette.TARGET_LINE) and not runs_of(image, palette.FLOOR_LINE)
 
@@ -88,7 +89,7 @@ def test_the_background_and_every_chart_colour_are_kept_exactly() -> None:
     image = pixels(chart(KPI))
     colours = {colour for _count, colour in image.getcolors(maxcolors=1 << 16) or []}
     assert image.getpixel((2, 2)) == (255, 255, 255)
-    for colour in charts.CHART_COLOURS[:5]:  # the lines and text (the grid and shading are thin)
+    for colour in png.CHART_COLOURS[:5]:  # the lines and text (the grid and shading are thin)
         assert ImageColor.getrgb(colour) in colours
     value = ImageColor.getrgb(palette.VALUE_LINE)
     left_of_plot = image.crop((0, 0, image.width // 2, int(image.height * 0.7)))  # no text in blue

@@ -8,9 +8,10 @@ import random
 
 import pytest
 
-from kpi_excel import api, chartspec, palette
-from kpi_excel.model import Indicator, KpiType, Observation, Period, Report, RuleSettings
-from kpi_excel.rules import rate_indicator
+from kpi_excel import pipeline
+from kpi_excel.core.model import Indicator, KpiType, Observation, Period, Report, RuleSettings
+from kpi_excel.core.rules import rate_indicator
+from kpi_excel.present import chartspec, palette
 
 PERIODS = [Period(dt.date(2019 + (m < 4), m, 1)) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
 
@@ -27,7 +28,7 @@ def kpi(values: list[float | None], **fields: object) -> Indicator:
 
 @pytest.fixture(scope="module")
 def sample_report() -> Report:
-    return api.check(api.sample_path())
+    return pipeline.check(pipeline.sample_path())
 
 
 def test_a_missing_month_is_a_gap_and_a_kpi_with_no_figure_has_no_chart() -> None:

@@ -296,12 +296,13 @@ def test_check_json_has_the_keys_the_readme_lists(sample: Path) -> None:
 
 def test_the_warning_count_reads_as_english(sample: Path) -> None:
     assert re.search(r"^1 warning$", run("check", sample).stdout, flags=re.M)
-    from kpi_excel import api
+    from kpi_excel import pipeline
     from kpi_excel.console import print_build
 
-    report = api.check(sample)
-    for result, line in [(api.BuildResult(report, ()), "1 warning (run `kpi-excel check` to list them)."),
-                         (api.BuildResult(dataclasses.replace(report, warnings=()), ()), "0 warnings.")]:
+    report = pipeline.check(sample)
+    for result, line in [(pipeline.BuildResult(report, ()),
+                          "1 warning (run `kpi-excel check` to list them)."),
+                         (pipeline.BuildResult(dataclasses.replace(report, warnings=()), ()), "0 warnings.")]:
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             print_build(result)

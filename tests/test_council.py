@@ -14,9 +14,9 @@ from builders import HEADER, MONTHS, kpi_book, kpi_sheet, listed, write_book
 from docx import Document
 from typer.testing import CliRunner
 
-from kpi_excel import api, council
+from kpi_excel import council, pipeline
 from kpi_excel.cli import app
-from kpi_excel.model import Summary
+from kpi_excel.core.model import Summary
 
 HEADER_12 = [*HEADER, *MONTHS]
 
@@ -100,15 +100,15 @@ def test_a_broken_workbook_is_listed_as_build_lists_it_and_the_exit_code_is_1(
 def test_each_directorates_counts_are_its_own_check(folder: Path) -> None:
     run = council.run(folder, folder.parent / "serial-counts", jobs=1)
     assert [(d.name, d.summary) for d in run.built] == [
-        ("Adult Services", api.check(folder / "adults.xlsx").summary),
-        ("children", api.check(folder / "children.xlsx").summary),
+        ("Adult Services", pipeline.check(folder / "adults.xlsx").summary),
+        ("children", pipeline.check(folder / "children.xlsx").summary),
     ]
     assert [d.source for d in run.failures] == ["broken.xlsx"]
 
 
 def test_the_combined_dashboard_counts_are_the_sums(folder: Path, parallel: tuple[Path, object]) -> None:
     out, _ = parallel
-    own = {name: api.check(folder / f"{stem}.xlsx").summary
+    own = {name: pipeline.check(folder / f"{stem}.xlsx").summary
            for stem, name in (("adults", "Adult Services"), ("children", "children"))}
     counts = dashboard_counts(out / "council-wide-rag.xlsx")
     total = sum_of(own.values())
@@ -162,7 +162,7 @@ def test_one_workbook_with_a_directorate_column_splits_into_directorates(tmp_pat
              "Children's Services": kpi_book(tmp_path, HEADER_12, *children, name="c.xlsx")}
     run = council.run(shared, tmp_path / "out", jobs=2)
     assert [(d.name, d.slug, d.summary) for d in run.built] == [
-        (name, council.slug(name), api.check(path).summary) for name, path in alone.items()]
+        (name, council.slug(name), pipeline.check(path).summary) for name, path in alone.items()]
     assert (tmp_path / "out" / "childrens-services" / "childrens-services-paper.docx").is_file()
     assert run.report is not None and run.report.summary == sum_of(d.summary for d in run.built)
     assert not any("more than one indicator" in str(w) for w in run.report.warnings)
@@ -172,7 +172,7 @@ def test_the_directorate_heading_is_read_under_its_synonyms(tmp_path: Path) -> N
     for heading in ("Directorate", "Department", "Dept."):
         path = write_book(tmp_path / "one.xlsx", {"KPIs": kpi_sheet(
             [heading, *HEADER_12], ["Finance", "F1", "Invoices", "H", 90, 80, *year(95)])})
-        [indicator] = api.load(path).indicators
+        [indicator] = pipeline.load(path).indicators
         assert indicator.directorate == "Finance"
 
 
@@ -196,8 +196,8 @@ def test_an_output_folder_that_is_the_input_folder_is_refused(folder: Path) -> N
 
 
 def test_a_build_on_two_processes_writes_the_same_files_as_on_one(sample: Path, tmp_path: Path) -> None:
-    one = api.build(sample, tmp_path / "one", jobs=1)
-    two = api.build(sample, tmp_path / "two", jobs=2)  # the paper is rendered by a second process
+    one = pipeline.build(sample, tmp_path / "one", jobs=1)
+    two = pipeline.build(sample, tmp_path / "two", jobs=2)  # the paper is rendered by a second process
     assert [p.name for p in one.outputs] == [p.name for p in two.outputs]
     for a, b in zip(one.outputs, two.outputs, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name

@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 from libreoffice import require_soffice
 from typer.testing import CliRunner
 
-from kpi_excel import api, csv_reader
+from kpi_excel import pipeline
 from kpi_excel.cli import app
+from kpi_excel.core.formatting import format_value
+from kpi_excel.core.model import Report
 from kpi_excel.errors import BadValueError, KpiExcelError, NoKpiTableError, UnreadableWorkbookError
-from kpi_excel.export import report_to_dict
-from kpi_excel.formatting import format_value
-from kpi_excel.model import Report
+from kpi_excel.present.export import report_to_dict
+from kpi_excel.read import csvfile
 
 LONG_HEADER = ["Code", "Indicator", "Polarity", "Target", "Floor", "Period", "Value"]
 
@@ -76,29 +77,29 @@ def long_form_export(report: Report) -> list[list[object]]:
 @pytest.mark.parametrize(("delimiter", "encoding"), [(",", "utf-8"), (";", "cp1252"), ("\t", "utf-8-sig")])
 def test_the_sample_as_a_long_form_export_rates_as_the_workbook(sample: Path, tmp_path: Path,
                                                                 delimiter: str, encoding: str) -> None:
-    workbook = api.check(sample)
+    workbook = pipeline.check(sample)
     path = write_csv(tmp_path / "tracker.csv", long_form_export(workbook), delimiter=delimiter,
                      encoding=encoding)
-    report = api.check(path)
+    report = pipeline.check(path)
     assert (report.summary.green, report.summary.amber, report.summary.red) == (21, 3, 1)
     assert comparable(report) == comparable(workbook)
-    decoded = csv_reader.decode(path.read_bytes(), path.name)
+    decoded = csvfile.decode(path.read_bytes(), path.name)
     assert (decoded.encoding, decoded.delimiter) == (encoding, delimiter)
 
 
 def test_the_sample_through_observations_to_csv_gives_the_same_json(sample: Path, tmp_path: Path) -> None:
     pytest.importorskip("pandas")
-    workbook = api.check(sample)
+    workbook = pipeline.check(sample)
     workbook.observations_to_pandas().to_csv(tmp_path / "long.csv", index=False)
     printed = CliRunner().invoke(app, ["check", str(tmp_path / "long.csv"), "--json"])
     assert printed.exit_code == 0
-    assert comparable(api.check(tmp_path / "long.csv")) == comparable(workbook)
+    assert comparable(pipeline.check(tmp_path / "long.csv")) == comparable(workbook)
     assert printed.stdout.count('"rag": "GREEN"') == 21
 
 
 def test_a_stale_warning_names_the_csv_line(sample: Path, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "tracker.csv", long_form_export(api.check(sample)))
-    [warning] = api.check(path).warnings
+    path = write_csv(tmp_path / "tracker.csv", long_form_export(pipeline.check(sample)))
+    [warning] = pipeline.check(path).warnings
     line = int(warning.where.split(":")[1])
     assert warning.where == f"tracker.csv:{line}"
     assert path.read_text(encoding="utf-8").splitlines()[line - 1].startswith("ICT01,")
@@ -140,14 +141,14 @@ def libreoffice_exports() -> dict[str, Path]:
 def test_the_sample_saved_as_csv_by_libreoffice_rates_as_the_workbook(
         sample: Path, libreoffice_exports: dict[str, Path], variant: str, encoding: str,
         delimiter: str) -> None:
-    workbook = comparable(api.check(sample))
-    kpis = api.check(libreoffice_exports[f"{variant}/KPIs"])
-    activities = api.check(libreoffice_exports[f"{variant}/Activity"])
+    workbook = comparable(pipeline.check(sample))
+    kpis = pipeline.check(libreoffice_exports[f"{variant}/KPIs"])
+    activities = pipeline.check(libreoffice_exports[f"{variant}/Activity"])
     assert (kpis.summary.green, kpis.summary.amber, kpis.summary.red) == (21, 3, 1)
     # wide form, each sheet a file of its own: every KPI and activity indicator as the workbook has it
     assert comparable(kpis)["kpis"] + comparable(activities)["kpis"] == workbook["kpis"]
     assert comparable(kpis)["warnings"] == workbook["warnings"]
-    decoded = csv_reader.decode(libreoffice_exports[f"{variant}/KPIs"].read_bytes(), "x.csv")
+    decoded = csvfile.decode(libreoffice_exports[f"{variant}/KPIs"].read_bytes(), "x.csv")
     assert (decoded.encoding, decoded.delimiter) == (encoding, delimiter)
     assert "–" in decoded.text  # the title's en dash, decoded (byte 0x96 in Windows-1252)
 
@@ -173,7 +174,7 @@ def test_an_error_names_the_file_line_and_column(tmp_path: Path) -> None:
 def test_a_bad_period_names_its_line_and_the_period_column(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "t.csv", [LONG_HEADER, ["A1", "Calls", "H", "5", "4", "Someday", "5"]])
     with pytest.raises(BadValueError) as raised:
-        api.check(path)
+        pipeline.check(path)
     assert (raised.value.file, raised.value.where) == (str(path), "2:Period")
 
 
@@ -183,7 +184,7 @@ def test_warnings_name_the_line_and_the_period_heading(tmp_path: Path) -> None:
         ["A1", "Calls", "90%", "80%", "88%", "#DIV/0!", "see note", "Steady"],
         ["A1", "Calls again", "10", "20", "1", "2", "3"],
     ])
-    report = api.check(path)
+    report = pipeline.check(path)
     places = [(w.where, w.message) for w in report.warnings]
     assert any(where == "wide.csv:2:Feb-20" and "#DIV/0!" in text for where, text in places)
     assert any(where == "wide.csv:2:Mar-20" and "see note" in text for where, text in places)
@@ -197,7 +198,7 @@ def test_warnings_name_the_line_and_the_period_heading(tmp_path: Path) -> None:
 def test_windows_1252_text_is_decoded(tmp_path: Path) -> None:
     rows = [["Indicator", "Target", "Apr-19"], ["Café visits – all", "£1,000", "£1,200"]]
     path = write_csv(tmp_path / "t.csv", rows, encoding="cp1252")
-    [rating] = api.check(path).ratings
+    [rating] = pipeline.check(path).ratings
     assert rating.indicator.name == "Café visits – all"
     assert (rating.indicator.target, rating.value) == (1000, 1200)
 
@@ -206,7 +207,7 @@ def test_semicolons_win_over_commas_inside_text(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "t.csv", [["Indicator", "Target", "Apr-19", "Commentary"],
                                           ["Calls, all kinds", "1,000", "1,200", "Up, as planned, in April"]],
                      delimiter=";")
-    [rating] = api.check(path).ratings
+    [rating] = pipeline.check(path).ratings
     assert (rating.indicator.name, rating.value, rating.indicator.commentary) == (
         "Calls, all kinds", 1200, "Up, as planned, in April")
 
@@ -232,29 +233,29 @@ def test_a_file_that_is_no_kpi_csv_gets_one_line(tmp_path: Path, data: bytes, pr
 def test_limits_on_rows_line_length_and_width(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [LONG_HEADER] + [[f"A{i}", "Calls", "H", "5", "4", "Apr-19", "5"] for i in range(50)]
     path = write_csv(tmp_path / "t.csv", rows)
-    monkeypatch.setattr(csv_reader, "MAX_ROWS", 20)
+    monkeypatch.setattr(csvfile, "MAX_ROWS", 20)
     with pytest.raises(UnreadableWorkbookError, match="more than 20 rows"):
-        api.check(path)
-    monkeypatch.setattr(csv_reader, "MAX_ROWS", 200_000)
-    monkeypatch.setattr(csv_reader, "MAX_LINE_CHARS", 40)
+        pipeline.check(path)
+    monkeypatch.setattr(csvfile, "MAX_ROWS", 200_000)
+    monkeypatch.setattr(csvfile, "MAX_LINE_CHARS", 40)
     with pytest.raises(UnreadableWorkbookError, match="line 1 is over"):
-        api.check(path)
-    monkeypatch.setattr(csv_reader, "MAX_LINE_CHARS", 2**20)
-    monkeypatch.setattr(csv_reader, "MAX_COLUMNS", 7)
+        pipeline.check(path)
+    monkeypatch.setattr(csvfile, "MAX_LINE_CHARS", 2**20)
+    monkeypatch.setattr(csvfile, "MAX_COLUMNS", 7)
     wide = write_csv(tmp_path / "w.csv", [[*LONG_HEADER, "Extra"],
                                           ["A1", "Calls", "H", "5", "4", "Apr-19", "5", "x"]])
-    report = api.check(wide)
+    report = pipeline.check(wide)
     assert [w.where for w in report.warnings] == ["w.csv:1"]
     assert "not read" in report.warnings[0].message
-    monkeypatch.setattr(csv_reader, "MAX_CSV_BYTES", 100)
+    monkeypatch.setattr(csvfile, "MAX_CSV_BYTES", 100)
     with pytest.raises(UnreadableWorkbookError, match="MB"):
-        api.check(path)
+        pipeline.check(path)
 
 
 def test_no_table_error_speaks_of_the_file_not_a_sheet(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "t.csv", [["Name", "Score"], ["Calls", "5"]])
     with pytest.raises(NoKpiTableError) as raised:
-        api.check(path)
+        pipeline.check(path)
     assert "sheet" not in raised.value.line()
 
 
@@ -276,14 +277,14 @@ def test_build_and_council_read_a_csv(tmp_path: Path) -> None:
     assert (tmp_path / "c" / "children" / "children-paper.docx").is_file()
     from kpi_excel import council
 
-    parts = dict(council.split_by_directorate(api.load(path)))
+    parts = dict(council.split_by_directorate(pipeline.load(path)))
     assert [w.where for w in parts["Children"].warnings] == ["council.csv:5:Value"]  # the #N/A
     assert parts["Adults"].warnings == ()
 
 
 def test_the_displayed_value_follows_the_csv_text(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "t.csv", [["Indicator", "Target", "Apr-19"], ["Calls", "90.5%", "91.25%"]])
-    [rating] = api.check(path).ratings
+    [rating] = pipeline.check(path).ratings
     assert rating.indicator.is_percent and format_value(rating.value, rating.indicator) == "91.2%"
 
 
@@ -304,7 +305,7 @@ def test_any_bytes_give_a_result_or_one_clean_error(tmp_path: Path, data: bytes)
     path = tmp_path / "fuzz.csv"
     path.write_bytes(data)
     try:
-        report = api.check(path)
+        report = pipeline.check(path)
     except KpiExcelError as error:
         line = error.line()
         assert line and "Traceback" not in line
@@ -318,12 +319,12 @@ def test_an_undated_value_column_takes_the_period_option_or_the_file_name(tmp_pa
     rows: list[list[object]] = [["Code", "Indicator", "Target", "Floor", "Value", "Status"],
                                 ["A1", "Calls", "90", "80", "85", "Target met"]]
     path = write_csv(tmp_path / "kpis.csv", rows)
-    report = api.check(path, api.Options(period="Q3 2018/19"))
+    report = pipeline.check(path, pipeline.Options(period="Q3 2018/19"))
     assert report.period is not None and report.period.label == "Q3 2018/19"
     [rating] = report.ratings
     assert rating.indicator.stated is not None and rating.indicator.stated.cell == "kpis.csv:2:Status"
     assert any(w.where == "kpis.csv:2:Status" for w in report.warnings)  # stated Green, rated Amber
-    named = api.check(write_csv(tmp_path / "kpis Q2 2019-20.csv", rows))
+    named = pipeline.check(write_csv(tmp_path / "kpis Q2 2019-20.csv", rows))
     assert named.period is not None and named.period.label == "Q2 2019/20"
     assert named.dataset.period_source is not None and named.dataset.period_source.kind == "file name"
     assert named.dataset.period_source.value_cell == "kpis Q2 2019-20.csv:1:Value"

@@ -13,13 +13,15 @@ import pytest
 from builders import Fmt, Formula, write_book
 from typer.testing import CliRunner
 
-from kpi_excel import api, config, parsing
+from kpi_excel import pipeline
 from kpi_excel.cli import app
-from kpi_excel.formatting import direction_word, format_value, rag_word
-from kpi_excel.model import DirectionMethod, KpiType, Polarity, Rag, RagMethod, Rating, Report
-from kpi_excel.parsing import header_role, normalise, parse_number, parse_polarity
-from kpi_excel.periods import parse_period_text
-from kpi_excel.proposals import proposal_lines
+from kpi_excel.core import config, values
+from kpi_excel.core.formatting import direction_word, format_value, rag_word
+from kpi_excel.core.model import DirectionMethod, KpiType, Polarity, Rag, RagMethod, Rating, Report
+from kpi_excel.core.periods import parse_period_text
+from kpi_excel.core.proposals import proposal_lines
+from kpi_excel.core.values import header_role, normalise, parse_number, parse_polarity
+from kpi_excel.present.paper import paper_context
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "input-format.md"
 TEXT = DOC.read_text(encoding="utf-8")
@@ -114,7 +116,7 @@ def _note_holds(note: str, rating: Rating, report: Report) -> None:
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_example_reads_as_the_page_says(tmp_path: Path, name: str) -> None:
-    report = api.check(example_book(tmp_path, name))
+    report = pipeline.check(example_book(tmp_path, name))
     expected = one_table("reads-as", name)
     assert len(report.kpis) == len(expected)
     for row, rating in zip(expected, report.kpis, strict=True):
@@ -128,7 +130,7 @@ def test_example_reads_as_the_page_says(tmp_path: Path, name: str) -> None:
 
 
 def test_typical_tracker_in_full(tmp_path: Path) -> None:
-    report = api.check(example_book(tmp_path, "tracker"))
+    report = pipeline.check(example_book(tmp_path, "tracker"))
     data = report.dataset
     assert report.period is not None and report.period.label == "Mar-20"
     assert [(r.indicator.code, r.range_status.value.title() if r.range_status else "")
@@ -159,7 +161,7 @@ def test_the_error_example_is_what_check_prints(tmp_path: Path, monkeypatch: pyt
 
 
 def test_the_warning_example_is_what_check_reports(tmp_path: Path) -> None:
-    report = api.check(example_book(tmp_path, "tracker", {"KPIs!H6": Formula("=H7/0", "#DIV/0!", "0%")}))
+    report = pipeline.check(example_book(tmp_path, "tracker", {"KPIs!H6": Formula("=H7/0", "#DIV/0!", "0%")}))
     [shown] = re.findall(r"`(KPIs!H6: [^`]+)`", TEXT)
     assert shown in [str(w) for w in report.warnings]
 
@@ -173,8 +175,8 @@ def test_headings_table_is_the_code_synonyms() -> None:
         roles = {header_role(n) for n in names}
         assert len(roles) == 1 and None not in roles, listed
         [role] = roles
-        assert {normalise(n) for n in names} == set(parsing._SYNONYMS[role]), role  # type: ignore[index]
-    assert len(one_table("headings")) == len(parsing._SYNONYMS)
+        assert {normalise(n) for n in names} == set(values._SYNONYMS[role]), role  # type: ignore[index]
+    assert len(one_table("headings")) == len(values._SYNONYMS)
 
 
 def test_period_headings_read_as_the_page_says() -> None:
@@ -186,7 +188,7 @@ def test_period_headings_read_as_the_page_says() -> None:
 def test_no_data_marks_are_the_code_marks() -> None:
     paragraph = TEXT.split("<!-- no-data -->", 1)[1].split("\n\n", 1)[0]
     marks = {m.lower() for m in re.findall(r"`([^`]+)`", paragraph)} | {""}  # and blank
-    assert marks == parsing.NO_DATA_MARKS
+    assert marks == values.NO_DATA_MARKS
     assert all(parse_number(m).value is None and not parse_number(m).unreadable for m in marks)
 
 
@@ -196,12 +198,12 @@ def test_polarity_words_are_the_code_words() -> None:
     for meaning, words in one_table("polarity"):
         listed = [w.strip() for w in words.split(",")]
         assert {parse_polarity(w) for w in listed} == {expected[meaning]}
-        assert {normalise(w) for w in listed} == set(parsing._POLARITY_WORDS[expected[meaning]])
+        assert {normalise(w) for w in listed} == set(values._POLARITY_WORDS[expected[meaning]])
 
 
 def test_type_words_are_the_code_words() -> None:
     for kind, words in one_table("type-words"):
-        assert {parsing.parse_type(w.strip()) for w in words.split(",")} == {KpiType(kind)}
+        assert {values.parse_type(w.strip()) for w in words.split(",")} == {KpiType(kind)}
 
 
 def test_detail_and_setting_keys_are_the_code_keys() -> None:
@@ -230,28 +232,29 @@ def test_stated_words_read_as_the_page_says() -> None:
     expected = {"Green": Rag.GREEN, "Amber": Rag.AMBER, "Red": Rag.RED, "not rated": None}
     for stated, examples in one_table("stated-words"):
         for words in examples.split(", "):
-            found = parsing.parse_stated_rag(words)
+            found = values.parse_stated_rag(words)
             assert found is not None and found.rag is expected[stated], words
 
 
 def test_where_the_period_came_from_is_the_page_s(tmp_path: Path) -> None:
-    banner = api.check(example_book(tmp_path, "banner")).dataset.period_source
+    banner = pipeline.check(example_book(tmp_path, "banner")).dataset.period_source
     assert banner is not None and (banner.kind, banner.where) == ("banner", "KPIs!D2")
-    title = api.check(example_book(tmp_path, "title-period")).dataset.period_source
+    title = pipeline.check(example_book(tmp_path, "title-period")).dataset.period_source
     assert title is not None and title.kind == "title"
-    report = api.check(example_book(tmp_path, "reason"))
+    report = pipeline.check(example_book(tmp_path, "reason"))
     assert report.ratings[0].not_rated_reason == "no data (Data not available until 2024)"
-    accidents = api.check(example_book(tmp_path, "accidents"))
+    accidents = pipeline.check(example_book(tmp_path, "accidents"))
     assert [str(w) for w in accidents.warnings if "merged" in w.message or "repeats" in w.message] == [
         "KPIs!C3:C4: the target is one cell merged over rows 3 to 4, so it applies to each of them",
         "KPIs!A6: row 6 repeats the header row (two tables pasted one under the other?), so it was skipped"]
 
 
 def test_the_period_source_json_is_the_page_s(tmp_path: Path) -> None:
-    from kpi_excel.export import report_to_dict
+    from kpi_excel.present.export import report_to_dict
 
     [shown] = re.findall(r"`(\{\"kind\": \"banner\"[^`]+)`", TEXT)
-    assert report_to_dict(api.check(example_book(tmp_path, "banner")))["period_source"] == json.loads(shown)
+    report = pipeline.check(example_book(tmp_path, "banner"))
+    assert report_to_dict(report)["period_source"] == json.loads(shown)
 
 
 def test_the_options_table_says_which_commands_take_each_option() -> None:
@@ -289,7 +292,7 @@ def test_the_readme_layout_names_every_module() -> None:
 
 
 def test_every_colour_on_the_pages_is_the_palette_s() -> None:
-    from kpi_excel import palette
+    from kpi_excel.present import palette
 
     colours = {value.upper() for value in vars(palette).values() if isinstance(value, str)}
     colours |= {s.fill.upper() for s in palette.WORD_SWATCHES.values()}
@@ -310,10 +313,9 @@ def test_every_file_the_pages_name_exists() -> None:
 
 
 def test_paper_md_lists_every_value_a_template_may_use_and_no_other() -> None:
-    from kpi_excel import paper
 
     page = (ROOT / "docs" / "paper.md").read_text(encoding="utf-8")
     values = page.split("### Values", 1)[1].split("\n## ", 1)[0]
     named = {name for row in values.splitlines() if row.startswith("| `")
              for name in re.findall(r"`(\w+)`", row.split("|")[1])}
-    assert named == set(paper.paper_context(api.check(api.sample_path())))
+    assert named == set(paper_context(pipeline.check(pipeline.sample_path())))

@@ -11,7 +11,7 @@ import pytest
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from kpi_excel import api
+from kpi_excel import pipeline
 from kpi_excel.workbook import book, write_workbook
 from kpi_excel.workbook.formula_cells import PREFIXED_FUNCTIONS, FormulaWorksheet
 
@@ -26,7 +26,7 @@ def test_the_list_of_prefixed_functions_is_the_installed_xlsxwriter_s() -> None:
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("wb") / "rag.xlsx"
-    write_workbook(api.check(api.sample_path()), path)
+    write_workbook(pipeline.check(pipeline.sample_path()), path)
     return path
 
 
@@ -49,5 +49,5 @@ def test_the_workbook_is_the_same_bytes_as_with_xlsxwriter_s_own_worksheets(
         written: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(book, "FormulaWorkbook", xlsxwriter.Workbook)
     plain = tmp_path / "plain.xlsx"
-    write_workbook(api.check(api.sample_path()), plain)
+    write_workbook(pipeline.check(pipeline.sample_path()), plain)
     assert plain.read_bytes() == written.read_bytes()

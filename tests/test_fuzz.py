@@ -11,7 +11,7 @@ from builders import listed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi_excel import api
+from kpi_excel import pipeline
 from kpi_excel.errors import KpiExcelError
 
 HEADER_WORDS = ["Code", "Ref", "Indicator", "KPI", "Measure", "Polarity", "Good is", "Target", "Floor",
@@ -96,7 +96,7 @@ def test_check_gives_a_report_or_a_clean_error(sheets: list[tuple[str, tuple]]) 
         write(path, sheets)
         data = path.read_bytes()
         try:
-            report = api.check(path)
+            report = pipeline.check(path)
         except KpiExcelError as error:
             assert_clean(error, path)
         else:
@@ -113,7 +113,7 @@ def test_build_writes_every_output_or_none(sheets: list[tuple[str, tuple]]) -> N
         write(path, sheets)
         out = Path(folder) / "out"
         try:
-            result = api.build(path, out)
+            result = pipeline.build(path, out)
         except KpiExcelError as error:
             assert_clean(error, path)
             assert not out.exists() or not list(out.iterdir())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kpi_excel.formatting import POLARITY_WORDS, direction_word, range_word
-from kpi_excel.guidance import direction_key, rag_key, rag_notes, range_key
-from kpi_excel.model import Direction, DirectionMethod, Polarity, RagMethod, RangeStatus, RuleSettings
+from kpi_excel.core.formatting import POLARITY_WORDS, direction_word, range_word
+from kpi_excel.core.model import Direction, DirectionMethod, Polarity, RagMethod, RangeStatus, RuleSettings
+from kpi_excel.present.guidance import direction_key, rag_key, rag_notes, range_key
 
 
 def test_goal_post_note_reads_as_a_sentence_for_zero_and_nonzero_tolerance() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kpi_excel import api, charts, cli
+from kpi_excel import cli, pipeline
+from kpi_excel.charts import png
 
 
 def _boom(*_args: object, **_kwargs: object) -> object:
@@ -17,7 +18,7 @@ def _boom(*_args: object, **_kwargs: object) -> object:
 def test_an_internal_fault_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str],
                                                   sample: Path) -> None:
-    monkeypatch.setattr(api, "check", _boom)
+    monkeypatch.setattr(pipeline, "check", _boom)
     monkeypatch.setattr(sys, "argv", ["kpi-excel", "check", str(sample)])
     with pytest.raises(SystemExit) as stopped:
         cli.main()
@@ -28,7 +29,7 @@ def test_an_internal_fault_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatc
 
 
 def test_debug_lets_the_traceback_through(monkeypatch: pytest.MonkeyPatch, sample: Path) -> None:
-    monkeypatch.setattr(api, "check", _boom)
+    monkeypatch.setattr(pipeline, "check", _boom)
     monkeypatch.setattr(sys, "argv", ["kpi-excel", "check", str(sample), "--debug"])
     with pytest.raises(RuntimeError, match="simulated fault"):
         cli.main()
@@ -42,7 +43,7 @@ def test_a_chart_that_fails_to_draw_is_not_blamed_on_the_template(
     paper's libraries), for native charts and for pictures."""
     from kpi_excel.workbook import charts as workbook_charts
 
-    monkeypatch.setattr(charts, "indicator_chart", _boom)
+    monkeypatch.setattr(png, "indicator_chart", _boom)
     monkeypatch.setattr(workbook_charts, "chart_workbook", _boom)
     argv = ["kpi-excel", "build", str(sample), "--out", str(tmp_path / "o"), "--jobs", jobs]
     monkeypatch.setattr(sys, "argv", argv + (["--chart-images"] if pictures else []))

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi_excel import api, narrative, proposals, words
-from kpi_excel.guidance import rule_words
-from kpi_excel.model import (
+from kpi_excel import pipeline
+from kpi_excel.core import english, proposals
+from kpi_excel.core.model import (
     Dataset,
     Indicator,
     Observation,
@@ -26,7 +26,10 @@ from kpi_excel.model import (
     RuleSettings,
     Summary,
 )
-from kpi_excel.rules import rate
+from kpi_excel.core.rules import rate
+from kpi_excel.present import narrative
+from kpi_excel.present.guidance import rule_words
+from kpi_excel.present.paper import paper_context
 
 SEED_HEADLINE = (
     "21 of the 25 KPIs achieved target and were RAG rated Green, 3 were below target but did achieve "
@@ -58,7 +61,7 @@ def report_of(*indicators: Indicator, details: PaperDetails | None = None,
 
 @pytest.fixture(scope="module")
 def sample_report() -> Report:
-    return api.check(api.sample_path())
+    return pipeline.check(pipeline.sample_path())
 
 
 # --- the sample reads as the seed paper ----------------------------------------------------------
@@ -116,18 +119,18 @@ def test_sample_recommendation_names_next_year(sample_report: Report) -> None:
     (["A", "B", "C", "D"], "A, B, C and D"),
 ])
 def test_lists_of_names_and_codes_read_as_english(names: list[str], joined: str) -> None:
-    assert words.join_names(names) == joined
-    assert ", and" not in words.join_names(names)
+    assert english.join_names(names) == joined
+    assert ", and" not in english.join_names(names)
 
 
 def test_indicators_named_with_commas_are_kept_apart() -> None:
-    plain = [words.indicator_words("Rent collected", "H1"), words.indicator_words("Voids let", "H2"),
-             words.indicator_words("Repairs", "H3")]
-    assert words.join_labels(plain) == "Rent collected (H1), Voids let (H2) and Repairs (H3)"
-    with_comma = [*plain[:2], words.indicator_words("Repairs, urgent and routine", "H3")]
-    assert words.join_labels(with_comma) == (
+    plain = [english.indicator_words("Rent collected", "H1"), english.indicator_words("Voids let", "H2"),
+             english.indicator_words("Repairs", "H3")]
+    assert english.join_labels(plain) == "Rent collected (H1), Voids let (H2) and Repairs (H3)"
+    with_comma = [*plain[:2], english.indicator_words("Repairs, urgent and routine", "H3")]
+    assert english.join_labels(with_comma) == (
         "Rent collected (H1); Voids let (H2); and Repairs, urgent and routine (H3)")
-    assert words.indicator_words("", "H4") == "H4" and words.indicator_words("Rent", "") == "Rent"
+    assert english.indicator_words("", "H4") == "H4" and english.indicator_words("Rent", "") == "Rent"
 
 
 @pytest.mark.parametrize(("n", "ordinal", "word"), [
@@ -135,8 +138,8 @@ def test_indicators_named_with_commas_are_kept_apart() -> None:
     (13, "13th", "13"), (21, "21st", "21"), (22, "22nd", "22"), (111, "111th", "111"),
 ])
 def test_ordinals_and_number_words(n: int, ordinal: str, word: str) -> None:
-    assert words.ordinal_word(n) == ordinal
-    assert words.number_word(n) == word
+    assert english.ordinal_word(n) == ordinal
+    assert english.number_word(n) == word
 
 
 # --- every combination of counts -----------------------------------------------------------------
@@ -377,11 +380,10 @@ def test_facts_for_a_kpi_and_stale_data(sample_report: Report) -> None:
 
 
 def test_the_dashboard_is_named_alike_in_the_summary_paragraph_2_1_and_appendix_1() -> None:
-    from kpi_excel import paper
 
     report = report_of(kpi("Rent collected", "green"),
                        details=PaperDetails(service="the Council", committee="Governance Committee"))
-    title = paper.paper_context(report)["dashboard_title"]
+    title = paper_context(report)["dashboard_title"]
     assert title == "Council Performance Dashboard"  # 'the Council' loses its 'the' in a title
     assert narrative.summary_intro(report).startswith(f"The {title} shows progress")
     # paragraph 2.1 writes 'dashboard' in lower case, as the council's papers do

@@ -18,18 +18,21 @@ import pytest
 from lxml import etree
 from PIL import Image, ImageColor
 
-from kpi_excel import api, chartxml
-from kpi_excel.model import Observation, Report
-from kpi_excel.rules import rate
+from kpi_excel import pipeline
+from kpi_excel.charts import drawingml
+from kpi_excel.core.model import Observation, Report
+from kpi_excel.core.rules import rate
 from kpi_excel.workbook import write_workbook
 
-NS = {"c": chartxml.C_NS, "a": chartxml.A_NS, "r": chartxml.R_NS,
+NS = {"c": drawingml.C_NS, "a": drawingml.A_NS, "r": drawingml.R_NS,
       "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
       "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
       "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
       "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
       "ct": "http://schemas.openxmlformats.org/package/2006/content-types"}
-R_ID = f"{{{chartxml.R_NS}}}id"
+R_ID = f"{{{drawingml.R_NS}}}id"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,7 +110,7 @@ def paper_charts(path: Path) -> dict[str, Chart]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path, Path]:
     """The sample's workbook and paper, by the default build (the paper on a second process)."""
     out = tmp_path_factory.mktemp("native")
-    result = api.build(api.sample_path(), out, jobs=2)
+    result = pipeline.build(pipeline.sample_path(), out, jobs=2)
     book = next(p for p in result.outputs if p.name.endswith("-rag.xlsx"))
     paper = next(p for p in result.outputs if p.name.endswith("-paper.docx"))
     return result.report, book, paper
@@ -125,9 +128,9 @@ def test_every_indicator_has_a_native_chart_with_its_own_embedded_workbook(
         document = etree.fromstring(z.read("word/document.xml"))
         embedded = set()
         for chart in charts.values():
-            assert overrides["/" + chart.part] == chartxml.CHART_CONTENT_TYPE
+            assert overrides["/" + chart.part] == CHART_TYPE
             [workbook] = _rels(z, chart.part).values()
-            assert workbook.startswith("word/embeddings/") and defaults["xlsx"] == chartxml.XLSX_CONTENT_TYPE
+            assert workbook.startswith("word/embeddings/") and defaults["xlsx"] == XLSX_TYPE
             embedded.add(workbook)
             _embedded_holds_the_cached_figures(z.read(workbook), z.read(chart.part))
     assert len(embedded) == len(charts)  # one workbook each, so "Edit Data" edits that chart alone
@@ -138,7 +141,7 @@ def test_every_indicator_has_a_native_chart_with_its_own_embedded_workbook(
 
 def _embedded_holds_the_cached_figures(workbook: bytes, chart: bytes) -> None:
     """Each series' name, periods and figures are in the cells its formulas name (a gap: empty)."""
-    sheet = openpyxl.load_workbook(io.BytesIO(workbook))[chartxml.DATA_SHEET]
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook))[drawingml.DATA_SHEET]
     xml = etree.fromstring(chart)
     for ser in xml.iterfind(".//c:ser", NS):
         for ref, cache in (("c:tx/c:strRef", "c:strCache"), ("c:cat/c:strRef", "c:strCache"),
@@ -170,13 +173,13 @@ def test_pictures_carry_the_same_alt_text_and_line_colours(built: tuple[Report, 
                                                            tmp_path: Path) -> None:
     _report, _book, paper = built
     native = paper_charts(paper)
-    result = api.build(api.sample_path(), tmp_path, api.Options(chart_images=True), jobs=1)
+    result = pipeline.build(pipeline.sample_path(), tmp_path, pipeline.Options(chart_images=True), jobs=1)
     pictures = next(p for p in result.outputs if p.name.endswith("-paper.docx"))
     with zipfile.ZipFile(pictures) as z:
         assert not any(n.startswith("word/charts/") for n in z.namelist())
         rels = _rels(z, "word/document.xml")
         document = etree.fromstring(z.read("word/document.xml"))
-        embed = f"{{{chartxml.R_NS}}}embed"
+        embed = f"{{{drawingml.R_NS}}}embed"
         drawn = {i.find("wp:docPr", NS).get("descr"): z.read(rels[i.find(".//a:blip", NS).get(embed)])
                  for i in document.iterfind(".//wp:inline", NS)}
     assert set(drawn) == set(native)
@@ -189,7 +192,7 @@ def test_pictures_carry_the_same_alt_text_and_line_colours(built: tuple[Report, 
 def test_a_missing_month_is_a_gap_in_both_outputs(tmp_path: Path) -> None:
     """No cached point and dispBlanksAs gap, and in the workbook a blank cell under the chart:
     LibreOffice draws a cell holding #N/A or "" as zero, a blank one as a gap."""
-    dataset = api.load(api.sample_path())
+    dataset = pipeline.load(pipeline.sample_path())
     first = dataset.indicators[0]
     holed = tuple(Observation(o.period, None) if i == 5 else o for i, o in enumerate(first.observations))
     dataset = dataclasses.replace(dataset, indicators=(dataclasses.replace(first, observations=holed),
@@ -217,7 +220,7 @@ def test_a_missing_month_is_a_gap_in_both_outputs(tmp_path: Path) -> None:
 def test_native_charts_are_byte_identical_from_build_to_build(built: tuple[Report, Path, Path],
                                                               tmp_path: Path) -> None:
     _report, book, paper = built
-    again = {p.name: p.read_bytes() for p in api.build(api.sample_path(), tmp_path, jobs=1).outputs}
+    again = {p.name: p.read_bytes() for p in pipeline.build(pipeline.sample_path(), tmp_path, jobs=1).outputs}
     assert again[book.name] == book.read_bytes() and again[paper.name] == paper.read_bytes()
 
 

@@ -128,10 +128,10 @@ def test_a_record_of_someone_elses_is_left_alone(sample: Path, tmp_path: Path) -
 
 
 def test_the_rated_copy_keeps_the_departments_own_properties(tmp_path: Path) -> None:
-    from kpi_excel import api
+    from kpi_excel import pipeline
 
     source = tmp_path / "tracker.xlsx"
-    shutil.copy(api.sample_path(), source)
+    shutil.copy(pipeline.sample_path(), source)
     with_properties = tmp_path / "with-properties.xlsx"
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(with_properties, "w", zipfile.ZIP_DEFLATED) as new:
         for item in old.infolist():

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from kpi_excel import palette
-from kpi_excel.model import Rag
+from kpi_excel.core.model import Rag
+from kpi_excel.present import palette
 
 SWATCHES = [*palette.RAG_SWATCHES.values(), palette.UNRATED_SWATCH, *palette.RANGE_SWATCHES.values(),
             palette.PLAIN]

@@ -15,11 +15,12 @@ import pytest
 from docx.oxml.ns import qn
 from lxml import etree
 
-from kpi_excel import api, paper
+from kpi_excel import paper, pipeline
+from kpi_excel.core.formatting import DIRECTION_ARROWS, POLARITY_WORDS, direction_word, format_value, rag_word
+from kpi_excel.core.model import Report
 from kpi_excel.errors import TemplateError
-from kpi_excel.formatting import DIRECTION_ARROWS, POLARITY_WORDS, direction_word, format_value, rag_word
-from kpi_excel.model import Report
 from kpi_excel.paper import pdf, xmlfix
+from kpi_excel.present.paper import DASH, RAG_FILLS, fixed_time, paper_context
 
 NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
       "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
@@ -30,7 +31,7 @@ A4_PORTRAIT = ("11906", "16838")  # twentieths of a point
 
 @pytest.fixture(scope="module")
 def report() -> Report:
-    return api.check(api.sample_path())
+    return pipeline.check(pipeline.sample_path())
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +99,7 @@ def test_period_tables_hold_every_monthly_value(rendered: bytes, report: Report)
     assert len(period_tables) == len(report.ratings)
     for rating, rows in zip(report.ratings, period_tables, strict=True):
         ind = rating.indicator
-        expected = [format_value(o.value, ind) or paper.DASH for o in ind.observations]
+        expected = [format_value(o.value, ind) or DASH for o in ind.observations]
         periods, values, _ = period_rows(rows)
         assert periods == [o.period.label for o in ind.observations]
         assert values == expected, ind.code
@@ -176,7 +177,7 @@ def test_rag_is_a_word_in_a_shaded_cell(rendered: bytes) -> None:
         text = cell_text(tc)
         if text in ("Green", "Amber", "Red"):
             fill = tc.xpath("w:tcPr/w:shd/@w:fill", namespaces=NS)
-            assert fill == [paper.RAG_FILLS[next(r for r in paper.RAG_FILLS if r.word == text)]]
+            assert fill == [RAG_FILLS[next(r for r in RAG_FILLS if r.word == text)]]
             shaded += 1
     assert shaded > 25 + 3  # the summary, the guidance key and the period tables
 
@@ -312,7 +313,7 @@ def test_a_file_that_is_not_a_template_is_refused(report: Report, tmp_path: Path
 
 
 def test_each_appendix_can_be_a_file_of_its_own(rendered: bytes, report: Report) -> None:
-    files = paper.appendix_files(rendered, paper.fixed_time(report))
+    files = paper.appendix_files(rendered, fixed_time(report))
     assert sorted(files) == [1, 2]
     first = docx.Document(io.BytesIO(files[1]))
     texts = [p.text for p in first.paragraphs]
@@ -325,7 +326,7 @@ def test_each_appendix_can_be_a_file_of_its_own(rendered: bytes, report: Report)
     for data in files.values():
         footer = part(data, "word/document.xml").xpath("//w:sectPr/w:footerReference", namespaces=NS)
         assert footer, "an appendix on its own keeps its page numbers"
-    assert paper.appendix_files(rendered, paper.fixed_time(report)) == files
+    assert paper.appendix_files(rendered, fixed_time(report)) == files
 
 
 def test_pdf_without_libreoffice_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
@@ -337,9 +338,9 @@ def test_pdf_without_libreoffice_says_what_to_install(monkeypatch: pytest.Monkey
 
 
 def test_paper_details_from_the_command_line_reach_the_paper(tmp_path: Path) -> None:
-    options = api.Options(details={"committee": "Scrutiny Committee", "meeting_date": "3 March 2021"})
-    report = api.check(api.sample_path(), options)
-    context = paper.paper_context(report)
+    options = pipeline.Options(details={"committee": "Scrutiny Committee", "meeting_date": "3 March 2021"})
+    report = pipeline.check(pipeline.sample_path(), options)
+    context = paper_context(report)
     assert context["to_line"] == "Scrutiny Committee – 3 March 2021"
     assert context["recommendation"].startswith("The Scrutiny Committee is asked to NOTE")
     assert re.search(r"role of Committees", context["introduction"])
@@ -348,9 +349,9 @@ def test_paper_details_from_the_command_line_reach_the_paper(tmp_path: Path) -> 
 # --- the package's parts --------------------------------------------------------------------------
 
 
-def test_the_context_is_built_without_loading_python_docx() -> None:
-    # the pure context module (and the package's names, loaded lazily) must not pull in docx/docxtpl
-    code = ("import sys; from kpi_excel.paper import context, paper_context; "
+def test_the_content_is_built_without_loading_python_docx() -> None:
+    # the pure content module (and the writer package's names, loaded lazily) must not pull in docx
+    code = ("import sys; from kpi_excel.present.paper import paper_context; import kpi_excel.paper; "
             "print(sorted(m for m in ('docx', 'docxtpl') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
@@ -359,7 +360,7 @@ def test_the_context_is_built_without_loading_python_docx() -> None:
 @pytest.mark.parametrize(("count", "rows"), [(12, [6, 6]), (8, [4, 4]), (7, [4, 4]), (6, [6]), (3, [3]),
                                              (0, []), (13, [5, 5, 5])])
 def test_periods_fall_in_even_rows_of_at_most_six(count: int, rows: list[int]) -> None:
-    from kpi_excel.paper.context import period_rows
+    from kpi_excel.present.paper import period_rows
 
     periods = [{"label": f"P{n}"} for n in range(count)]
     chunks = period_rows(periods, {"label": ""})

@@ -21,8 +21,9 @@ from builders import Fmt, kpi_book
 from libreoffice import require_soffice
 from lxml import etree
 
-from kpi_excel import api, council, palette, paper
-from kpi_excel.model import Rag
+from kpi_excel import council, paper, pipeline
+from kpi_excel.core.model import Rag
+from kpi_excel.present import palette
 
 pytestmark = pytest.mark.libreoffice
 
@@ -80,7 +81,7 @@ class Paper:
 
 
 def _built(path: Path, out: Path) -> Paper:
-    result = api.build(path, out, api.Options(pdf=True))
+    result = pipeline.build(path, out, pipeline.Options(pdf=True))
     [docx] = [p for p in result.outputs if p.name.endswith("-paper.docx")]
     return Paper(docx, docx.with_suffix(".pdf"), path, result.warnings)
 
@@ -129,12 +130,12 @@ def papers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Paper]:
     require_soffice()
     root = tmp_path_factory.mktemp("papers")
     made = {
-        "sample": _built(api.sample_path(), root / "sample"),
+        "sample": _built(pipeline.sample_path(), root / "sample"),
         "quarterly": _built(quarterly_book(root), root / "quarterly"),
         "tougher": _built(tougher_book(root), root / "tougher"),
     }
     (root / "departments").mkdir()
-    result = council.run(council_folder(root / "departments"), root / "council", api.Options())
+    result = council.run(council_folder(root / "departments"), root / "council", pipeline.Options())
     docx = root / "council" / "council-wide-paper.docx"
     paper.write_pdf(docx, docx.with_suffix(".pdf"))
     made["council"] = Paper(docx, docx.with_suffix(".pdf"), None, result.warnings)

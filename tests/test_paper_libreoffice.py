@@ -10,7 +10,7 @@ import pytest
 from libreoffice import require_soffice, to_pdf
 from typer.testing import CliRunner
 
-from kpi_excel import api, paper
+from kpi_excel import paper, pipeline
 from kpi_excel.cli import app
 
 SUMMARY = (
@@ -38,7 +38,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`kpi-excel build` on the sample with the paper's options, as a user would run it."""
     require_soffice()
     out = tmp_path_factory.mktemp("build")
-    result = CliRunner().invoke(app, ["build", str(api.sample_path()), "--out", str(out), "--pdf",
+    result = CliRunner().invoke(app, ["build", str(pipeline.sample_path()), "--out", str(out), "--pdf",
                                       "--appendices-separately", "--quiet"])
     assert result.exit_code == 0, result.output
     return out
@@ -80,7 +80,7 @@ def test_a_separate_appendix_prints_on_its_own(built: Path, tmp_path: Path) -> N
 
 def test_build_paper_details_from_the_command_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [
-        "build", str(api.sample_path()), "--out", str(tmp_path), "--quiet",
+        "build", str(pipeline.sample_path()), "--out", str(tmp_path), "--quiet",
         "--committee", "Scrutiny Committee", "--meeting-date", "3 March 2021",
         "--author", "Sam Jones; Performance Officer; ; 01234 567890; sam.jones@example.gov.uk"])
     assert result.exit_code == 0, result.output
@@ -111,7 +111,7 @@ def test_template_check_command(tmp_path: Path) -> None:
 
 
 def test_a_missing_template_is_an_input_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["build", str(api.sample_path()), "--out", str(tmp_path),
+    result = CliRunner().invoke(app, ["build", str(pipeline.sample_path()), "--out", str(tmp_path),
                                       "--template", str(tmp_path / "none.docx")])
     assert result.exit_code == 1
     assert "the template file does not exist" in result.output

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from builders import kpi_book, monthly_header
 
-from kpi_excel import api, narrative, paper
-from kpi_excel.model import (
+from kpi_excel import paper, pipeline
+from kpi_excel.core.model import (
     Dataset,
     Direction,
     Indicator,
@@ -24,8 +24,10 @@ from kpi_excel.model import (
     Polarity,
     Report,
 )
-from kpi_excel.parsing import parse_polarity
-from kpi_excel.rules import rate
+from kpi_excel.core.rules import rate
+from kpi_excel.core.values import parse_polarity
+from kpi_excel.present import narrative
+from kpi_excel.present.paper import DASH, paper_context
 from kpi_excel.workbook import HEADER_ROW, write_workbook
 
 MONTHS = [Period(dt.date(2019 + (m < 4), m, 1)) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
@@ -39,11 +41,11 @@ def test_data_only_words(word: str) -> None:
 def test_a_data_only_row_is_read_and_never_rated(tmp_path: Path) -> None:
     path = kpi_book(tmp_path, monthly_header(3),
                     ["D1", "New claims received", "Data only", None, None, 120, 130, 125])
-    [rating] = api.check(path).kpis
+    [rating] = pipeline.check(path).kpis
     assert rating.indicator.polarity is Polarity.NONE
     assert rating.rag is None and rating.not_rated_reason == "data only"
     assert rating.direction is Direction.DECREASED
-    assert not any("D1" in w.message for w in api.check(path).warnings)  # data only by design
+    assert not any("D1" in w.message for w in pipeline.check(path).warnings)  # data only by design
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +103,6 @@ def test_a_data_only_kpi_with_a_target_gets_no_colour_in_any_period() -> None:
     ind = Indicator("Claims", "D3", polarity=Polarity.NONE, target=100.0,
                     observations=(Observation(MONTHS[0], 90.0), Observation(MONTHS[1], 110.0)))
     report = rate(Dataset("t.xlsx", "0" * 64, (ind,), tuple(MONTHS[:2])))
-    [item] = paper.paper_context(report)["kpis"]
+    [item] = paper_context(report)["kpis"]
     assert item["rag"] == "Not rated" and item["polarity"] == "Data only"
-    assert {p["rag"] for p in item["periods"]} == {paper.DASH}
+    assert {p["rag"] for p in item["periods"]} == {DASH}

@@ -14,10 +14,22 @@ import openpyxl
 import pytest
 from libreoffice import recalculate
 
-from kpi_excel import narrative, paper, proposals
-from kpi_excel.model import Dataset, Indicator, Observation, PaperDetails, Period, Polarity, Proposal, Report
-from kpi_excel.proposals import EASIER, TOUGHER
-from kpi_excel.rules import rate
+from kpi_excel import paper
+from kpi_excel.core import proposals
+from kpi_excel.core.model import (
+    Dataset,
+    Indicator,
+    Observation,
+    PaperDetails,
+    Period,
+    Polarity,
+    Proposal,
+    Report,
+)
+from kpi_excel.core.proposals import EASIER, TOUGHER
+from kpi_excel.core.rules import rate
+from kpi_excel.present import narrative
+from kpi_excel.present.paper import paper_context
 from kpi_excel.workbook import HEADER_ROW, write_workbook
 
 MONTHS = [Period(dt.date(2019 + (m < 4), m, 1)) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
@@ -158,7 +170,7 @@ def test_without_a_report_period_the_years_are_named_in_words() -> None:
     report = rate(undated)
     assert proposals.proposals_paragraph(report).startswith(
         "The proposed KPIs and targets for next year are attached in Appendix 2.")
-    intro = paper.paper_context(report)["proposals_intro"]
+    intro = paper_context(report)["proposals_intro"]
     assert "for next year beside those for this year;" in intro
 
 

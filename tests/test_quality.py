@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi_excel import api
-from kpi_excel.commentary import commentary_warnings
-from kpi_excel.model import (
+from kpi_excel import pipeline
+from kpi_excel.core.commentary import commentary_warnings
+from kpi_excel.core.model import (
     Dataset,
     Indicator,
     KpiType,
@@ -27,9 +27,9 @@ from kpi_excel.model import (
     RuleSettings,
     Warning_,
 )
-from kpi_excel.parsing import frequency_months
-from kpi_excel.quality import quality_warnings as all_warnings
-from kpi_excel.rules import rate
+from kpi_excel.core.quality import quality_warnings as all_warnings
+from kpi_excel.core.rules import rate
+from kpi_excel.core.values import frequency_months
 from kpi_excel.workbook import write_workbook
 
 MONTHS = [Period(dt.date(2019 + (m < 4), m, 1)) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
@@ -49,15 +49,15 @@ def about_commentary(found: list[Warning_] | tuple[Warning_, ...]) -> list[Warni
 
 
 def test_the_sample_commentary_raises_no_warning() -> None:
-    assert about_commentary(api.check(api.sample_path()).warnings) == []
+    assert about_commentary(pipeline.check(pipeline.sample_path()).warnings) == []
 
 
 @pytest.fixture(scope="module")
 def march_corrected(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample with GL02's March figure corrected to 93% (Green) and its commentary left as it was."""
-    book = open_book(api.sample_path())
+    book = open_book(pipeline.sample_path())
     ws = book["KPIs"]
-    report = api.check(api.sample_path())
+    report = pipeline.check(pipeline.sample_path())
     gl02 = next(r for r in report.kpis if r.indicator.code == "GL02")
     march = gl02.indicator.observations[-1]
     assert march.period.label == "Mar-20" and march.value == 0.89
@@ -68,7 +68,7 @@ def march_corrected(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_corrected_figure_flags_the_commentary_written_for_the_old_one(march_corrected: Path) -> None:
-    report = api.check(march_corrected)
+    report = pipeline.check(march_corrected)
     gl02 = next(r for r in report.kpis if r.indicator.code == "GL02")
     assert gl02.rag is not None and gl02.rag.word == "Green"
     flagged = about_commentary(report.warnings)
@@ -83,7 +83,7 @@ def test_a_corrected_figure_flags_the_commentary_written_for_the_old_one(march_c
 
 def test_the_workbook_warnings_sheet_lists_the_commentary_warning(march_corrected: Path,
                                                                   tmp_path: Path) -> None:
-    report = api.check(march_corrected)
+    report = pipeline.check(march_corrected)
     path = tmp_path / "rag.xlsx"
     write_workbook(report, path)
     texts = [str(c.value) for row in open_book(path)["Warnings"].iter_rows() for c in row if c.value]
@@ -183,8 +183,8 @@ def test_a_quarter_is_read_for_quarterly_figures() -> None:
 
 
 def test_commentary_cells_come_from_the_commentary_column() -> None:
-    report = api.check(api.sample_path())
-    book = open_book(api.sample_path())
+    report = pipeline.check(pipeline.sample_path())
+    book = open_book(pipeline.sample_path())
     for rating in report.ratings:
         ind = rating.indicator
         if ind.commentary:

@@ -24,7 +24,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from rated_cases import FAKE_VBA, HEADER_ROW, ROWS, write_tracker
 from typer.testing import CliRunner
 
-from kpi_excel import api
+from kpi_excel import pipeline
 from kpi_excel.cli import app
 from kpi_excel.rated_copy import make_rated_copy
 from kpi_excel.rated_copy.plan import SheetPlan
@@ -81,9 +81,9 @@ class Case:
 
 
 def _rated(source: Path, out: Path) -> Case:
-    report = api.check(source)
+    report = pipeline.check(source)
     copy = make_rated_copy(report, source)
-    target = out / api.output_paths(source, out)["rated"].name
+    target = out / pipeline.output_paths(source, out)["rated"].name
     try:
         assert copy.made, [str(n) for n in copy.notes]
         copy.write(target)
@@ -95,7 +95,7 @@ def _rated(source: Path, out: Path) -> Case:
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     folder = tmp_path_factory.mktemp("rated")
-    blank = api.init(folder / "blank-tracker.xlsx")
+    blank = pipeline.init(folder / "blank-tracker.xlsx")
     tracker = write_tracker(folder / "tracker.xlsx")
     macro = write_tracker(folder / "macro-tracker.xlsm", macros=True)
     tolerance = write_tracker(folder / "tolerance-tracker.xlsx", rule="Tolerance", direction="Trend")
@@ -142,7 +142,7 @@ def added_cells(source: Path, copy: Path) -> dict[tuple[str, str], tuple[str, ob
 
 
 def test_demo_writes_the_rated_copy_with_25_rag_formulas_21_green_3_amber_1_red(tmp_path: Path) -> None:
-    result = api.demo(tmp_path)
+    result = pipeline.demo(tmp_path)
     copy = tmp_path / "scs-kpi-tracker-2019-20-rated.xlsx"
     assert copy in result.outputs and copy.exists()
     ws = _load(copy)["KPIs"]
@@ -390,7 +390,7 @@ def test_openxml_audit_finds_no_error_and_no_repair(cases: dict[str, Case], name
 
 def test_a_manual_rag_that_disagrees_with_the_rule_is_kept_and_named(cases: dict[str, Case]) -> None:
     source, copy = cases["tracker"].source, cases["tracker"].copy
-    warnings_ = [str(w) for w in api.check(source).warnings]
+    warnings_ = [str(w) for w in pipeline.check(source).warnings]
     assert any("AS02" in w and "states Green" in w and "gives Amber" in w for w in warnings_), warnings_
     assert not any("AS01" in w or "AS03" in w for w in warnings_)  # theirs agree (G, R)
     ws = _load(copy, data_only=True)["KPIs"]
@@ -476,7 +476,7 @@ def test_a_sheet_that_cannot_take_the_columns_gets_none_and_one_line_why(tmp_pat
     ws.write_row(1, 0, ["K1", "First", 0.9, 0.8, 0.85, 0.95])
     ws.merge_range(1, 6, 1, 9, "A note merged across the next columns")
     book.close()
-    copy = make_rated_copy(api.check(path), path)
+    copy = make_rated_copy(pipeline.check(path), path)
     assert not copy.made
     assert len(copy.notes) == 1 and "merged cells G2:J2" in str(copy.notes[0])
 

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from kpi_excel.parsing import parse_number
+from kpi_excel.core.values import parse_number
 from kpi_excel.rated_copy.text_values import UNSURE, formula_reading, value_expression
 
 # texts departments type in value cells; the first four are the issue's

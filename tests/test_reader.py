@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from builders import ABOVE, HEADER, MONTHS, Fmt, Formula, kpi_book, kpi_sheet, monthly_header, write_book
 
-from kpi_excel.errors import BadValueError, MissingColumnError, NoKpiTableError
-from kpi_excel.model import (
+from kpi_excel.core.model import (
     Dataset,
     DirectionMethod,
     Indicator,
@@ -18,10 +17,11 @@ from kpi_excel.model import (
     Polarity,
     RagMethod,
 )
-from kpi_excel.model import Period as P
-from kpi_excel.proposals import proposal_lines
-from kpi_excel.reader import read_workbook
-from kpi_excel.rules import rate
+from kpi_excel.core.model import Period as P
+from kpi_excel.core.proposals import proposal_lines
+from kpi_excel.core.rules import rate
+from kpi_excel.errors import BadValueError, MissingColumnError, NoKpiTableError
+from kpi_excel.read import read_workbook
 
 APR19, MAY19, JUN19, MAR20 = P(dt.date(2019, 4, 1)), P(dt.date(2019, 5, 1)), P(dt.date(2019, 6, 1)), \
     P(dt.date(2020, 3, 1))
@@ -222,7 +222,7 @@ def test_single_value_column(tmp_path: Path, header: str, expected: P) -> None:
 
 
 def test_value_column_whose_period_nothing_names_is_rated_as_latest_but_not_built(tmp_path: Path) -> None:
-    from kpi_excel import api
+    from kpi_excel import pipeline
 
     path = kpi_book(tmp_path, [*HEADER, "Actual"], [*ROW, 0.78], above=[["Adult Services"], []])
     ind = only(read(path))
@@ -230,7 +230,7 @@ def test_value_column_whose_period_nothing_names_is_rated_as_latest_but_not_buil
     assert any(w.where == "KPIs!F3" and "does not say which period" in w.message
                for w in read(path).warnings)
     with pytest.raises(MissingColumnError) as error:
-        api.load(path)
+        pipeline.load(path)
     assert error.value.where == "KPIs!F3" and "--period" in error.value.fix
 
 
@@ -311,7 +311,7 @@ def test_percent_text_and_formats_make_a_percentage_indicator(tmp_path: Path) ->
 
 
 def test_no_data_reason_is_kept_when_nothing_can_be_rated(tmp_path: Path) -> None:
-    from kpi_excel.rules import rate
+    from kpi_excel.core.rules import rate
 
     path = kpi_book(tmp_path, monthly_header(2), [*ROW, "Not due", "Not due"],
                     ["AS02", "Carers assessed", "H", 0.9, 0.8, 0.91, 0.9])

@@ -10,14 +10,14 @@ import pytest
 from builders import Fmt, write_book
 from typer.testing import CliRunner
 
-from kpi_excel import api
+from kpi_excel import pipeline
 from kpi_excel.cli import app
+from kpi_excel.core.formatting import format_value
+from kpi_excel.core.model import Dataset, Period, Polarity, Rag
+from kpi_excel.core.rules import rate
+from kpi_excel.core.values import header_role, parse_polarity, parse_stated_rag
 from kpi_excel.errors import BadValueError, MissingColumnError
-from kpi_excel.formatting import format_value
-from kpi_excel.model import Dataset, Period, Polarity, Rag
-from kpi_excel.parsing import header_role, parse_polarity, parse_stated_rag
-from kpi_excel.reader import BookReader, Cell
-from kpi_excel.rules import rate
+from kpi_excel.read import BookReader, Cell
 
 HEADER = ["Ref", "Indicator", "Polarity", "Value", "Target", "Status"]
 ROWS = [["CS01", "Council tax collected", "H", Fmt(0.81, "0.0%"), Fmt(0.8, "0.0%"), "Target met"],
@@ -62,7 +62,7 @@ def merged_book(path: Path, rows: list[list[object]], merges: list[str], sheet: 
 
 def test_a_banner_merged_over_value_target_status_names_the_one_period(tmp_path: Path) -> None:
     rows = [["Corporate performance"], [None, None, None, "Q2 2023/24"], HEADER, *ROWS]
-    report = api.check(merged_book(tmp_path / "kpis.xlsx", rows, ["D2:F2"]))
+    report = pipeline.check(merged_book(tmp_path / "kpis.xlsx", rows, ["D2:F2"]))
     assert periods(report.dataset) == {"Q2 2023/24"}
     source = report.dataset.period_source
     assert source is not None and (source.kind, source.where) == ("banner", "KPIs!D2")
@@ -109,7 +109,7 @@ def test_the_order_of_places_option_settings_banner_title() -> None:
     assert periods(from_rows({"KPIs": table})) == {"Q2 2019/20"}  # banner before title
     assert periods(from_rows({"KPIs": table, "Settings": settings})) == {"Q3 2019/20"}  # after the table
     option = from_rows({"KPIs": table, "Settings": settings},
-                       period=api.config.parse_period_option("Q4 2019/20"))
+                       period=pipeline.config.parse_period_option("Q4 2019/20"))
     assert periods(option) == {"Q4 2019/20"}
     assert option.period_source is not None and option.period_source.kind == "--period"
 
@@ -275,7 +275,7 @@ def test_targets_keep_the_format_they_were_written_in() -> None:
 def test_a_target_merged_over_two_kpi_rows_applies_to_both(tmp_path: Path) -> None:
     rows = [["Ref", "Indicator", "Target", "Floor", "Apr-19"],
             ["A1", "Adults assessed", 10, 8, 11], ["A2", "Adults reviewed", None, 7, 9]]
-    report = api.check(merged_book(tmp_path / "t.xlsx", rows, ["C2:C3"]))
+    report = pipeline.check(merged_book(tmp_path / "t.xlsx", rows, ["C2:C3"]))
     assert [r.indicator.target for r in report.ratings] == [10, 10]
     assert [r.rag for r in report.ratings] == [Rag.GREEN, Rag.AMBER]
     assert any(w.where == "KPIs!C2:C3" and "applies to each" in w.message for w in report.warnings)
@@ -293,7 +293,7 @@ def test_value_target_status_repeated_under_period_banners_is_a_series(tmp_path:
             ["Ref", "Indicator", "Value", "Target", "Status", "Value", "Target", "Status"],
             ["CS01", "Calls answered", Fmt(0.7, "0%"), Fmt(0.8, "0%"), "Off target",
              Fmt(0.85, "0%"), Fmt(0.9, "0%"), "A"]]
-    report = api.check(merged_book(tmp_path / "t.xlsx", rows, ["C1:E1", "F1:H1"]))
+    report = pipeline.check(merged_book(tmp_path / "t.xlsx", rows, ["C1:E1", "F1:H1"]))
     [rating] = report.ratings
     assert [(o.period.label, o.value) for o in rating.indicator.observations] == [
         ("Q1 2023/24", 0.7), ("Q2 2023/24", 0.85)]
@@ -365,7 +365,7 @@ def test_a_two_row_header_with_the_period_merged_over_value_target_status(tmp_pa
             [None, None, None, "Value", "Target", "Status"],
             ["CS01", "Calls answered", "H", Fmt(0.93, "0%"), Fmt(0.9, "0%"), "G"]]
     path = merged_book(tmp_path / "t.xlsx", rows, ["A1:A2", "B1:B2", "C1:C2", "D1:F1"])
-    report = api.check(path)
+    report = pipeline.check(path)
     [rating] = report.ratings
     assert [(o.period.label, o.value) for o in rating.indicator.observations] == [("Q2 2023/24", 0.93)]
     stated = rating.indicator.stated

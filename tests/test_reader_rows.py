@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from builders import kpi_book
 
+from kpi_excel.core.model import Dataset
 from kpi_excel.errors import MissingColumnError
-from kpi_excel.model import Dataset
-from kpi_excel.reader import BookReader, Cell, read_workbook
-from kpi_excel.reader.cells import column_letter, ref
+from kpi_excel.read import BookReader, Cell, read_workbook
+from kpi_excel.read.cells import column_letter, ref
 
 
 def rows_of(*rows: list[object]) -> list[list[Cell]]:
@@ -47,6 +47,6 @@ def test_column_letters_follow_excel(col: int, letters: str) -> None:
 
 
 def test_the_table_finder_loads_without_openpyxl() -> None:
-    code = "import sys, kpi_excel.reader; print('openpyxl' in sys.modules)"
+    code = "import sys, kpi_excel.read; print('openpyxl' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

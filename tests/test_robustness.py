@@ -441,13 +441,13 @@ def test_the_input_is_never_overwritten_even_through_a_link(tmp_path: Path) -> N
 def test_a_locked_output_is_named_and_the_old_outputs_are_kept(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """As when Excel holds the old RAG workbook open on Windows: the rename is refused."""
-    from kpi_excel import api, outputs
+    from kpi_excel import outputs, pipeline
     from kpi_excel.errors import OutputError
 
     source = tmp_path / "tracker.xlsx"
     kpi_book(source, table())
     out = tmp_path / "out"
-    api.build(source, out, api.Options(rated_copy=False))  # last month's outputs
+    pipeline.build(source, out, pipeline.Options(rated_copy=False))  # last month's outputs
     last_month = {p.name: p.read_bytes() for p in listed(out)}
     kpi_book(source, table()[:-1])  # this month's tracker differs
     real_replace = os.replace
@@ -459,7 +459,7 @@ def test_a_locked_output_is_named_and_the_old_outputs_are_kept(tmp_path: Path,
 
     monkeypatch.setattr(outputs.os, "replace", replace)
     with pytest.raises(OutputError) as raised:
-        api.build(source, out, api.Options(rated_copy=False))
+        pipeline.build(source, out, pipeline.Options(rated_copy=False))
     assert raised.value.line().startswith(f"{out / 'tracker-rag.xlsx'}: cannot replace this file: it is "
                                           "open in another program")
     assert "Close it" in raised.value.line()
@@ -480,7 +480,7 @@ def test_a_failed_write_leaves_neither_target_nor_temporary_file(tmp_path: Path)
 
 def test_a_failing_paper_leaves_no_workbook_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Outputs are moved into place together: a paper that fails takes the workbook with it."""
-    from kpi_excel import api, paper
+    from kpi_excel import paper, pipeline
     from kpi_excel.errors import TemplateError
 
     def broken(*_args: object, **_kwargs: object) -> bytes:
@@ -490,7 +490,7 @@ def test_a_failing_paper_leaves_no_workbook_behind(tmp_path: Path, monkeypatch: 
     source = tmp_path / "tracker.xlsx"
     kpi_book(source, table())
     with pytest.raises(TemplateError):
-        api.build(source, tmp_path / "out")
+        pipeline.build(source, tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
 
 

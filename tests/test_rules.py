@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kpi_excel.model import (
+from kpi_excel.core.model import (
     Dataset,
     Direction,
     DirectionMethod,
@@ -27,7 +27,7 @@ from kpi_excel.model import (
     Report,
     RuleSettings,
 )
-from kpi_excel.rules import (
+from kpi_excel.core.rules import (
     approx_equal,
     compare_direction,
     comparison_for,

@@ -10,11 +10,11 @@ import docx
 import jinja2
 import pytest
 
-from kpi_excel import api
+from kpi_excel import pipeline
 from kpi_excel.errors import TemplateError
-from kpi_excel.paper.context import paper_context
 from kpi_excel.paper.render import render_paper
 from kpi_excel.paper.sandbox import ChartMarkup, PaperSandbox, TemplateBudgetError, budgeted
+from kpi_excel.present.paper import paper_context
 
 PLAIN = (str, int, float, bool, type(None), dt.date)
 
@@ -30,7 +30,7 @@ def plain_data_only(value: Any, where: str = "context") -> list[str]:
 
 @pytest.fixture(scope="module")
 def sample_report() -> Any:
-    return api.check(api.sample_path())
+    return pipeline.check(pipeline.sample_path())
 
 
 def test_the_context_handed_to_a_template_is_plain_data(sample_report: Any) -> None:

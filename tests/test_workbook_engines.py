@@ -17,8 +17,8 @@ from conftest import SAMPLE
 from libreoffice import recalculate_all, require_soffice
 from test_workbook_libreoffice import cell_values, formula_cells, same_value
 
-from kpi_excel import api, workbook
-from kpi_excel.model import DirectionMethod
+from kpi_excel import pipeline, workbook
+from kpi_excel.core.model import DirectionMethod
 from kpi_excel.workbook import write_workbook
 
 pytestmark = pytest.mark.libreoffice
@@ -43,10 +43,10 @@ def two_year_tracker(folder: Path) -> Path:
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each workbook as kpi-excel writes it (charts only for the sample: engines lay them out slowly)."""
     folder = tmp_path_factory.mktemp("engines")
-    reports = {f"sample-{d.value}": api.check(SAMPLE, api.Options(settings={"direction": d}))
+    reports = {f"sample-{d.value}": pipeline.check(SAMPLE, pipeline.Options(settings={"direction": d}))
                for d in DIRECTIONS}
-    last_year = api.Options(settings={"direction": DirectionMethod.LAST_YEAR})
-    reports["two-years-last_year"] = api.check(two_year_tracker(folder), last_year)
+    last_year = pipeline.Options(settings={"direction": DirectionMethod.LAST_YEAR})
+    reports["two-years-last_year"] = pipeline.check(two_year_tracker(folder), last_year)
     assert sum(r.direction is not None for r in reports["two-years-last_year"].ratings) >= 15
     paths = {}
     for name, report in reports.items():

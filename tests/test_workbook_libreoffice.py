@@ -15,9 +15,9 @@ from conftest import SAMPLE
 from libreoffice import recalculate_all, require_soffice
 from workbook_cases import Activity, Case, all_datasets
 
-from kpi_excel import api, workbook
-from kpi_excel.model import Rag, Report
-from kpi_excel.rules import rag_for, rate
+from kpi_excel import pipeline, workbook
+from kpi_excel.core.model import Rag, Report
+from kpi_excel.core.rules import rag_for, rate
 from kpi_excel.workbook import HEADER_ROW, write_workbook
 
 pytestmark = pytest.mark.libreoffice
@@ -59,7 +59,7 @@ SAMPLE_EDITS = {("GL02", "Mar-20"): 0.93, ("ICT01", "Mar-20"): 0.6, ("CS05", "Ta
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
     require_soffice()
     folder = tmp_path_factory.mktemp("workbooks")
-    reports = {"sample": api.check(SAMPLE)}
+    reports = {"sample": pipeline.check(SAMPLE)}
     reports.update({name: rate(dataset) for name, (dataset, _, _) in all_datasets().items()})
     written = {}
     for name, report in reports.items():

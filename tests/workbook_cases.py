@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from kpi_excel.model import (
+from kpi_excel.core.model import (
     Dataset,
     DirectionMethod,
     Indicator,

@@ -1,7 +1,8 @@
-"""The Word committee paper: context, rendering, XML fixes, appendices as files, and PDF.
+"""The Word committee paper: rendering, the template's sandbox, XML fixes, appendices as files, PDF.
 
-Names load lazily, from the module that defines them, so that importing the pure context
-(kpi_excel.paper.context) does not load python-docx and docxtpl.
+What the paper says is kpi_excel.present.paper (pure); this package writes it as .docx. Names load
+lazily, from the module that defines them, so that importing the package loads python-docx and
+docxtpl only when a name that needs them is used.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 _HOMES = {
     "appendices": ("appendix_document", "appendix_files", "appendix_numbers"),
-    "context": ("CHANGE_FILL", "DASH", "HEADER_FILL", "NO_FILL", "PLACEHOLDERS", "RAG_FILLS", "ChartFn",
-                "fixed_time", "missing_details", "paper_context"),
     "images": ("CHART_WIDTH", "ChartDrawingError", "DescribedImage", "chart_images"),
     "pdf": ("LibreOfficeMissingError", "soffice_path", "write_pdf", "write_pdf_from"),
     "render": ("render_paper", "set_core_properties", "write_paper"),
@@ -22,13 +21,11 @@ _HOMES = {
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [
-    "CHANGE_FILL", "CHART_WIDTH", "ChartDrawingError", "ChartFn", "DASH", "DescribedImage", "HEADER_FILL",
-    "LibreOfficeMissingError", "NO_FILL", "PLACEHOLDERS", "RAG_FILLS", "TEMPLATE_NAME", "TemplateCheck",
-    "appendix_document", "appendix_files", "appendix_numbers", "chart_images", "check_template",
-    "default_template", "deterministic_docx", "drop_empty_last_section", "environment", "fixed_time",
-    "missing_details", "paper_context", "provided_names", "render_paper", "set_core_properties",
-    "soffice_path", "template_error", "template_lines", "tidy_package", "tidy_tables", "write_paper",
-    "write_pdf", "write_pdf_from",
+    "CHART_WIDTH", "ChartDrawingError", "DescribedImage", "LibreOfficeMissingError", "TEMPLATE_NAME",
+    "TemplateCheck", "appendix_document", "appendix_files", "appendix_numbers", "chart_images",
+    "check_template", "default_template", "deterministic_docx", "drop_empty_last_section", "environment",
+    "provided_names", "render_paper", "set_core_properties", "soffice_path", "template_error",
+    "template_lines", "tidy_package", "tidy_tables", "write_paper", "write_pdf", "write_pdf_from",
 ]
 
 
@@ -42,23 +39,11 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from .appendices import appendix_document, appendix_files, appendix_numbers
-    from .context import (
-        CHANGE_FILL,
-        DASH,
-        HEADER_FILL,
-        NO_FILL,
-        PLACEHOLDERS,
-        RAG_FILLS,
-        ChartFn,
-        fixed_time,
-        missing_details,
-        paper_context,
-    )
-    from .images import CHART_WIDTH, ChartDrawingError, DescribedImage, chart_images
-    from .pdf import LibreOfficeMissingError, soffice_path, write_pdf, write_pdf_from
-    from .render import render_paper, set_core_properties, write_paper
-    from .templates import (
+    from kpi_excel.paper.appendices import appendix_document, appendix_files, appendix_numbers
+    from kpi_excel.paper.images import CHART_WIDTH, ChartDrawingError, DescribedImage, chart_images
+    from kpi_excel.paper.pdf import LibreOfficeMissingError, soffice_path, write_pdf, write_pdf_from
+    from kpi_excel.paper.render import render_paper, set_core_properties, write_paper
+    from kpi_excel.paper.templates import (
         TEMPLATE_NAME,
         TemplateCheck,
         check_template,
@@ -68,4 +53,4 @@ if TYPE_CHECKING:
         template_error,
         template_lines,
     )
-    from .xmlfix import deterministic_docx, drop_empty_last_section, tidy_package, tidy_tables
+    from kpi_excel.paper.xmlfix import deterministic_docx, drop_empty_last_section, tidy_package, tidy_tables

@@ -13,7 +13,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
 
-from .xmlfix import paragraph_text, save_docx
+from kpi_excel.paper.xmlfix import paragraph_text, save_docx
 
 _APPENDIX = re.compile(r"^\s*Appendix\s+(\d+)\b", re.IGNORECASE)
 

@@ -11,12 +11,11 @@ from typing import Any
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 
-from kpi_excel.chartspec import ChartSpec
+from kpi_excel.core.model import Indicator
 from kpi_excel.errors import ChartDrawingError
-from kpi_excel.model import Indicator
-
-from .context import ChartFn
-from .sandbox import ChartMarkup
+from kpi_excel.paper.sandbox import ChartMarkup
+from kpi_excel.present.chartspec import ChartSpec
+from kpi_excel.present.paper import ChartFn
 
 CHART_WIDTH = Cm(16.0)
 
@@ -56,7 +55,7 @@ def chart_images(tpl: DocxTemplate, drawn: Mapping[Indicator, bytes] | None = No
         def picture() -> bytes:
             if drawn is not None and spec.indicator in drawn:
                 return drawn[spec.indicator]
-            from kpi_excel.charts import indicator_chart  # Pillow loads only where pictures are drawn
+            from kpi_excel.charts.png import indicator_chart  # Pillow loads only where pictures are drawn
 
             return indicator_chart(spec)
         # the template sees markup and nothing else: not the picture object, which holds the template

@@ -10,20 +10,16 @@ from typing import Any
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 
-from kpi_excel.chartspec import ChartSpec
-from kpi_excel.chartxml import (
-    CHART_CONTENT_TYPE,
-    CHART_RELATIONSHIP,
-    PACKAGE_RELATIONSHIP,
-    XLSX_CONTENT_TYPE,
+from kpi_excel.charts.drawingml import (
     ChartFiles,
     inline_chart_xml,
 )
+from kpi_excel.core.formatting import without_control_characters
+from kpi_excel.core.model import Indicator, Report
 from kpi_excel.errors import ChartDrawingError
-from kpi_excel.formatting import without_control_characters
-from kpi_excel.model import Indicator, Report
-
-from .sandbox import ChartMarkup
+from kpi_excel.excel import ns
+from kpi_excel.paper.sandbox import ChartMarkup
+from kpi_excel.present.chartspec import ChartSpec
 
 WIDTH_CM, HEIGHT_CM = 16.0, 5.6
 # Shape ids of the charts: far above the template's own drawings, so none is used twice
@@ -46,7 +42,8 @@ class WordChart:
         except Exception as error:  # our own drawing failed: not the template's fault
             raise ChartDrawingError(f"drawing a chart failed: {error!r}") from error
         part = self.tpl.current_rendering_part
-        rid = part.relate_to(chart_part(files, part.package, self.number(part.package)), CHART_RELATIONSHIP)
+        chart = chart_part(files, part.package, self.number(part.package))
+        rid = part.relate_to(chart, ns.CHART_RELATIONSHIP)
         alt_text = without_control_characters(self.alt_text)
         drawing = inline_chart_xml(rid, self.shape_id, alt_text, WIDTH_CM, HEIGHT_CM)
         return f'</w:t></w:r><w:r>{drawing}</w:r><w:r><w:t xml:space="preserve">'
@@ -56,11 +53,11 @@ class WordChart:
 
 def chart_part(files: ChartFiles, package: Any, number: int) -> Part:
     """A new chart part (word/charts/chartN.xml) and the workbook it embeds for "Edit Data"."""
-    data = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), XLSX_CONTENT_TYPE,
+    data = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), ns.WORKBOOK_FILE_TYPE,
                 files.workbook, package)
-    chart = Part(PackURI(f"/word/charts/chart{number}.xml"), CHART_CONTENT_TYPE, files.chart, package)
+    chart = Part(PackURI(f"/word/charts/chart{number}.xml"), ns.CHART_TYPE, files.chart, package)
     # the chart's XML names its link to the data as rId1: a new part's first relationship
-    if chart.relate_to(data, PACKAGE_RELATIONSHIP) != files.data_rid:
+    if chart.relate_to(data, ns.PACKAGE_RELATIONSHIP) != files.data_rid:
         raise ChartDrawingError("the chart's link to its data did not get the expected id")
     return chart
 

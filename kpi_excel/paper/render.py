@@ -8,19 +8,17 @@ from typing import Any
 
 from docx.document import Document as DocumentObject
 
-from kpi_excel import palette, stamp
-from kpi_excel.model import Indicator, Report
-
-from .context import ChartFn, dashboard_title, fixed_time, paper_context, paper_subject
-from .images import chart_images
-from .native_charts import native_charts
-from .templates import (
+from kpi_excel import stamp
+from kpi_excel.core.model import Indicator, Report
+from kpi_excel.paper.images import chart_images
+from kpi_excel.paper.native_charts import native_charts
+from kpi_excel.paper.templates import (
     default_template,
     fit_property,
     open_template,
     render_budgeted,
 )
-from .xmlfix import (
+from kpi_excel.paper.xmlfix import (
     colour_text_on_fills,
     drop_empty_last_section,
     highlight_placeholders,
@@ -29,6 +27,8 @@ from .xmlfix import (
     tidy_package,
     tidy_tables,
 )
+from kpi_excel.present import palette
+from kpi_excel.present.paper import ChartFn, dashboard_title, fixed_time, paper_context, paper_subject
 
 
 def render_paper(report: Report, template: Path | None = None, *, show_details: bool = True,

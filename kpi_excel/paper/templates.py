@@ -17,13 +17,12 @@ import markupsafe
 from docxtpl import DocxTemplate
 from jinja2 import meta
 
+from kpi_excel.core.formatting import fit_text, without_control_characters
+from kpi_excel.core.model import Report
 from kpi_excel.errors import TemplateError
-from kpi_excel.formatting import fit_text, without_control_characters
-from kpi_excel.model import Report
-
-from .context import paper_context
-from .images import placeholder_images
-from .sandbox import PaperSandbox, TemplateBudgetError, budgeted
+from kpi_excel.paper.images import placeholder_images
+from kpi_excel.paper.sandbox import PaperSandbox, TemplateBudgetError, budgeted
+from kpi_excel.present.paper import paper_context
 
 TEMPLATE_NAME = "committee-paper.docx"
 # A tag can fail as a Jinja error, or as a TypeError from a value used the wrong way or an

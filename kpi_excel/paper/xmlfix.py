@@ -14,6 +14,8 @@ from docx.document import Document as DocumentObject
 from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml.ns import qn
 
+from kpi_excel.excel import ns
+
 
 def drop_empty_last_section(document: DocumentObject) -> None:
     """Remove a last section with nothing in it, which would print as a blank page.
@@ -144,12 +146,12 @@ def paragraph_text(element: Any) -> str:
 # --- The package: what Word checks on opening -----------------------------------------------------
 
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
-_CUSTOM_PROPERTIES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
-_CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
-_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
-_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-_EXTENDED_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
-_PROPERTY_FORMAT = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one format id custom properties use
+_CUSTOM_PROPERTIES = ns.CUSTOM_PROPERTIES_RELATIONSHIP
+_CUSTOM_CT = ns.CUSTOM_PROPERTIES_TYPE
+_CUSTOM_NS = ns.CUSTOM_PROPERTIES
+_VT_NS = ns.DOC_PROPS_TYPES
+_EXTENDED_NS = ns.EXTENDED_PROPERTIES
+_PROPERTY_FORMAT = ns.CUSTOM_PROPERTY_FORMAT
 WORD_2013_AND_LATER = "15"
 
 

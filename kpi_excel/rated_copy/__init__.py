@@ -11,12 +11,12 @@ from typing import IO
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError, ParserCreate
 
-from kpi_excel.formatting import NO_DATA_WORD, NOT_RATED_WORD, RANGE_WORDS
-from kpi_excel.model import Rag, RangeStatus, Report, Warning_, quote_sheet
-
-from .mark import marked_parts
-from .notes import Notes
-from .parts import (
+from kpi_excel.core.formatting import NO_DATA_WORD, NOT_RATED_WORD, RANGE_WORDS
+from kpi_excel.core.model import Rag, RangeStatus, Report, Warning_
+from kpi_excel.excel.refs import column_letter, quote_sheet
+from kpi_excel.rated_copy.mark import marked_parts
+from kpi_excel.rated_copy.notes import Notes
+from kpi_excel.rated_copy.parts import (
     Box,
     Styles,
     conditional_formats,
@@ -31,8 +31,8 @@ from .parts import (
     validation_boxes,
     widen_print_areas,
 )
-from .plan import SheetPlan, column_letter, plan_copy
-from .sheet import CannotEdit, SheetAdditions, edit_sheet, validation_note
+from kpi_excel.rated_copy.plan import SheetPlan, plan_copy
+from kpi_excel.rated_copy.sheet import CannotEdit, SheetAdditions, edit_sheet, validation_note
 
 NOTE_TITLE = "Added by kpi-excel"
 _RAG_WORDS = (*(r.word for r in Rag), NO_DATA_WORD, NOT_RATED_WORD)
@@ -119,7 +119,7 @@ def _edit_parts(archive: zipfile.ZipFile, plans: tuple[SheetPlan, ...], result: 
     styles = Styles(read_small(archive, styles_part))
     notes = Notes(archive)
     for plan in plans:
-        where = f"{quote_sheet(plan.sheet)}!{column_letter(plan.first_col)}{plan.header_row}"
+        where = f"{quote_sheet(plan.sheet)}!{column_letter(plan.first_col + 1)}{plan.header_row}"
         part = parts.get(plan.sheet)
         try:
             if part is None:
@@ -186,7 +186,7 @@ def _edited_sheet(archive: zipfile.ZipFile, part: str, plan: SheetPlan, styles: 
         ranges = []
         for kind, words in (("rag", _RAG_WORDS), ("range", _RANGE_WORDS)):
             if kind in [k for k, _ in plan.headers]:
-                letter = column_letter(plan.col_of(kind))
+                letter = column_letter(plan.col_of(kind) + 1)
                 ranges.append((f"{letter}{top}:{letter}{bottom}", words))
         formats = conditional_formats(ranges, styles, highest_priority(tail))
         cells = [(plan.first_col + i, plan.header_row) for i in range(len(plan.headers))]
@@ -214,7 +214,8 @@ def _input_messages(plan: SheetPlan, tail: bytes) -> list[bytes]:
     for i in range(len(plan.headers)):
         cell = Box(plan.first_col + i, plan.header_row, plan.first_col + i, plan.header_row)
         if not any(box.meets(cell) for box in taken):
-            messages.append(validation_note(f"{column_letter(cell.col1)}{cell.row1}", NOTE_TITLE, plan.note))
+            where = f"{column_letter(cell.col1 + 1)}{cell.row1}"
+            messages.append(validation_note(where, NOTE_TITLE, plan.note))
     return messages
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from kpi_excel import formulas, rules
-from kpi_excel.formatting import NO_DATA_WORD, direction_word
-from kpi_excel.model import KpiType, Period, Rating, RuleSettings, Warning_, quote_sheet
-
-from .plan import NewCell, SheetPlan, column_letter
-from .text_values import rating_words, sure_readings, value_expression
+from kpi_excel.core import rules
+from kpi_excel.core.formatting import NO_DATA_WORD, direction_word
+from kpi_excel.core.model import KpiType, Period, Rating, RuleSettings, Warning_
+from kpi_excel.excel.refs import column_letter, quote_sheet
+from kpi_excel.present import formulas
+from kpi_excel.rated_copy.plan import NewCell, SheetPlan
+from kpi_excel.rated_copy.text_values import rating_words, sure_readings, value_expression
 
 
 def long_form_cells(plan: SheetPlan, rating: Rating, settings: RuleSettings, settings_refs: dict[str, str],
@@ -24,10 +25,10 @@ def long_form_cells(plan: SheetPlan, rating: Rating, settings: RuleSettings, set
     indicator = rating.indicator
     cells = indicator.cells
     assert cells is not None and cells.values
-    value_col = column_letter(cells.values[0])
+    value_col = column_letter(cells.values[0] + 1)
 
     def fixed(col: int | None) -> str:
-        return f"${column_letter(col)}${indicator.row}" if col is not None else ""
+        return f"${column_letter(col + 1)}${indicator.row}" if col is not None else ""
 
     # a figure typed as text is read through the value expression where it can be read for sure;
     # any other text is a blank to the formulas, and the cached results are what they give

@@ -8,17 +8,13 @@ import zipfile
 
 from defusedxml import ElementTree
 
+from kpi_excel.excel import ns
+from kpi_excel.excel.xmltext import escape, quoteattr
+from kpi_excel.rated_copy.parts import read_small
+from kpi_excel.rated_copy.sheet import CannotEdit
 from kpi_excel.stamp import PROPERTY
 
-from .parts import read_small
-from .sheet import CannotEdit, escape, quoteattr
-
 CUSTOM_PART = "docProps/custom.xml"
-_CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
-_CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
-_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
-_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-_FORMAT_ID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one id every custom property uses
 VALUE = "rated copy (RAG columns added to the department's workbook)"
 
 
@@ -30,7 +26,7 @@ def marked_parts(archive: zipfile.ZipFile, content_types: bytes) -> dict[str, by
         return {CUSTOM_PART: _with_property(read_small(archive, CUSTOM_PART))}
     if b"</Types>" not in content_types:
         raise CannotEdit("its list of content types is not as Excel writes it")
-    override = f'<Override PartName="/{CUSTOM_PART}" ContentType="{_CUSTOM_TYPE}"/>'.encode()
+    override = f'<Override PartName="/{CUSTOM_PART}" ContentType="{ns.CUSTOM_PROPERTIES_TYPE}"/>'.encode()
     return {
         CUSTOM_PART: _new_properties(),
         "[Content_Types].xml": content_types.replace(b"</Types>", override + b"</Types>", 1),
@@ -39,19 +35,20 @@ def marked_parts(archive: zipfile.ZipFile, content_types: bytes) -> dict[str, by
 
 
 def _property(pid: int) -> str:
-    return (f'<property fmtid="{_FORMAT_ID}" pid="{pid}" name={quoteattr(PROPERTY)}>'
+    return (f'<property fmtid="{ns.CUSTOM_PROPERTY_FORMAT}" pid="{pid}" name={quoteattr(PROPERTY)}>'
             f"<vt:lpwstr>{escape(VALUE)}</vt:lpwstr></property>")
 
 
 def _new_properties() -> bytes:
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<Properties xmlns="{_CUSTOM_NS}" xmlns:vt="{_VT_NS}">{_property(2)}</Properties>').encode()
+            f'<Properties xmlns="{ns.CUSTOM_PROPERTIES}" xmlns:vt="{ns.DOC_PROPS_TYPES}">'
+            f"{_property(2)}</Properties>").encode()
 
 
 def _with_property(xml: bytes) -> bytes:
     """The workbook's custom properties with the mark last (a mark already there is kept as it is)."""
     root = ElementTree.fromstring(xml)
-    props = root.findall(f"{{{_CUSTOM_NS}}}property")
+    props = root.findall(f"{{{ns.CUSTOM_PROPERTIES}}}property")
     if any(prop.get("name") == PROPERTY for prop in props):
         return xml
     pids = [int(p.get("pid", "0")) for p in props if (p.get("pid") or "").isdigit()]
@@ -67,7 +64,7 @@ def _with_property(xml: bytes) -> bytes:
 
 
 def _vt_prefix(xml: bytes) -> str:
-    found = re.search(rb'xmlns:(\w+)="' + re.escape(_VT_NS.encode()) + rb'"', xml)
+    found = re.search(rb'xmlns:(\w+)="' + re.escape(ns.DOC_PROPS_TYPES.encode()) + rb'"', xml)
     if found is None:
         raise CannotEdit("its custom properties do not declare the property types")
     return found.group(1).decode()
@@ -79,7 +76,8 @@ def _related(rels: bytes) -> bytes:
     n = 1
     while f"rId{n}".encode() in taken:
         n += 1
-    rel = f'<Relationship Id="rId{n}" Type="{_CUSTOM_REL}" Target="{CUSTOM_PART}"/>'.encode()
+    kind = ns.CUSTOM_PROPERTIES_RELATIONSHIP
+    rel = f'<Relationship Id="rId{n}" Type="{kind}" Target="{CUSTOM_PART}"/>'.encode()
     if b"</Relationships>" not in rels:
         raise CannotEdit("its package relationships are not as Excel writes them")
     return rels.replace(b"</Relationships>", rel + b"</Relationships>", 1)

@@ -7,15 +7,14 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from .parts import read_small, relationships
-from .plan import column_letter
-from .sheet import CannotEdit, escape, quoteattr
+from kpi_excel.excel import ns
+from kpi_excel.excel.refs import column_letter
+from kpi_excel.excel.xmltext import escape, quoteattr
+from kpi_excel.rated_copy.parts import read_small, relationships
+from kpi_excel.rated_copy.sheet import CannotEdit
 
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_COMMENTS_TYPE = f"{_REL}/comments"
-_VML_TYPE = f"{_REL}/vmlDrawing"
-_COMMENTS_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
-_VML_CONTENT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+_COMMENTS_TYPE, _VML_TYPE = ns.COMMENTS_RELATIONSHIP, ns.VML_RELATIONSHIP
+_COMMENTS_CONTENT, _VML_CONTENT = ns.COMMENTS_TYPE, ns.VML_TYPE
 AUTHOR = "kpi-excel"
 
 _VML_HEAD = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
@@ -68,7 +67,7 @@ class Notes:
                                           for i, (col, row) in enumerate(cells)) + "</xml>").encode()
         self.new_parts += [(comments_part, _COMMENTS_CONTENT), (vml_part, _VML_CONTENT)]
         rid = self._add_relationships(sheet_part, rels, vml_part, comments_part)
-        return f'<legacyDrawing xmlns:r="{_REL}" r:id="{rid}"/>'.encode()
+        return f'<legacyDrawing xmlns:r="{ns.RELATIONSHIPS}" r:id="{rid}"/>'.encode()
 
     def _append(self, comments_part: str, vml_part: str, cells: list[tuple[int, int]], text: str) -> None:
         """Add the notes to the sheet's own comments and drawing."""
@@ -150,7 +149,8 @@ def _comments(cells: list[tuple[int, int]], text: str) -> bytes:
 
 
 def _comment(col: int, row: int, text: str, author: int) -> str:
-    return (f'<comment ref="{column_letter(col)}{row}" authorId="{author}"><text><r><rPr><b/><sz val="9"/>'
+    ref = f"{column_letter(col + 1)}{row}"
+    return (f'<comment ref="{ref}" authorId="{author}"><text><r><rPr><b/><sz val="9"/>'
             f'<rFont val="Tahoma"/><family val="2"/></rPr><t>{AUTHOR}:</t></r><r><rPr><sz val="9"/>'
             f'<rFont val="Tahoma"/><family val="2"/></rPr><t xml:space="preserve">\n{escape(text)}</t></r>'
             "</text></comment>")

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 
 from defusedxml import ElementTree
 
-from kpi_excel.palette import WORD_SWATCHES, Swatch
+from kpi_excel.excel import ns
+from kpi_excel.excel.xmltext import escape, quoteattr
+from kpi_excel.present.palette import WORD_SWATCHES, Swatch
+from kpi_excel.rated_copy.sheet import CannotEdit, StyleRequests
 
-from .sheet import CannotEdit, StyleRequests, escape, quoteattr
-
-_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = f"{{{ns.PACKAGE_RELATIONSHIPS}}}"
+_R_ID = ns.clark(ns.RELATIONSHIPS, "id")
+_MAIN_NS = f"{{{ns.MAIN}}}"
 _TABLE_TYPE = "/table"
 MAX_SMALL_PART = 16 << 20
 
@@ -68,7 +69,7 @@ def sheet_index(archive: zipfile.ZipFile, book: str, name: str) -> int:
 def widen_print_areas(xml: bytes, widenings: list[tuple[int, int, int]]) -> bytes:
     """workbook.xml with each sheet's print area that ends at a table's last column widened to take
     in the added columns: widenings holds (sheet index, last column before, last added column)."""
-    from .plan import column_letter
+    from kpi_excel.excel.refs import column_letter
 
     for index, before, after in widenings:
         pattern = re.compile(rb'(<definedName\b[^>]*?name="_xlnm\.Print_Area"[^>]*?localSheetId="'
@@ -78,10 +79,10 @@ def widen_print_areas(xml: bytes, widenings: list[tuple[int, int, int]]) -> byte
             + rb'"[^>]*?name="_xlnm\.Print_Area"[^>]*>)([^<]*)(</definedName>)').search(xml)
         if match is None:
             continue
-        old = f":${column_letter(before)}$".encode()
+        old = f":${column_letter(before + 1)}$".encode()
         if old not in match.group(2):
             continue
-        areas = match.group(2).replace(old, f":${column_letter(after)}$".encode())
+        areas = match.group(2).replace(old, f":${column_letter(after + 1)}$".encode())
         xml = xml[:match.start(2)] + areas + xml[match.end(2):]
     return xml
 
@@ -120,9 +121,9 @@ def column_index(letters: str) -> int:
 
 
 def box_ref(box: Box) -> str:
-    from .plan import column_letter
+    from kpi_excel.excel.refs import column_letter
 
-    return f"{column_letter(box.col1)}{box.row1}:{column_letter(box.col2)}{box.row2}"
+    return f"{column_letter(box.col1 + 1)}{box.row1}:{column_letter(box.col2 + 1)}{box.row2}"
 
 
 def table_parts(archive: zipfile.ZipFile, sheet_part: str) -> list[str]:

@@ -6,9 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kpi_excel import formulas, model
-from kpi_excel.formatting import direction_word
-from kpi_excel.model import (
+from kpi_excel.core.formatting import direction_word
+from kpi_excel.core.model import (
     DirectionMethod,
     KpiType,
     Period,
@@ -17,11 +16,11 @@ from kpi_excel.model import (
     Report,
     RuleSettings,
     Warning_,
-    quote_sheet,
 )
-from kpi_excel.parsing import normalise
-
-from .text_values import as_formulas_see_it, formula_readings, value_expression
+from kpi_excel.core.values import normalise
+from kpi_excel.excel.refs import column_letter, quote_sheet
+from kpi_excel.present import formulas
+from kpi_excel.rated_copy.text_values import as_formulas_see_it, formula_readings, value_expression
 
 MAX_FORMULA = 8_000  # Excel's limit is 8,192 characters
 
@@ -29,11 +28,6 @@ RAG_HEADER = "RAG"
 DIRECTION_HEADER = "Direction of travel"
 RANGE_HEADER = "Against range"
 
-
-
-def column_letter(col: int) -> str:
-    """A 0-based column as Excel letters: 0 -> A, 26 -> AA."""
-    return model.column_letter(col + 1)
 
 
 @dataclass(frozen=True)
@@ -105,8 +99,8 @@ def copy_summary(report: Report) -> str:
     plans = plan_copy(report)
     parts = []
     for plan in plans.sheets:
-        cols = (f"columns {column_letter(plan.first_col)}:{column_letter(plan.last_col)}"
-                if plan.last_col > plan.first_col else f"column {column_letter(plan.first_col)}")
+        cols = (f"columns {column_letter(plan.first_col + 1)}:{column_letter(plan.last_col + 1)}"
+                if plan.last_col > plan.first_col else f"column {column_letter(plan.first_col + 1)}")
         parts.append(f"{', '.join(text for _, text in plan.headers)} to {quote_sheet(plan.sheet)} ({cols})")
     if not parts:
         return "build writes no rated copy: no sheet can take the rated columns."
@@ -164,7 +158,7 @@ def _sheet_plan(sheet: str, ratings: Sequence[Rating], settings: RuleSettings,
     notes: list[Warning_] = []
     for rating in ratings:
         if rating.indicator.cells and rating.indicator.cells.long_form:
-            from .long_form import long_form_cells
+            from kpi_excel.rated_copy.long_form import long_form_cells
 
             long_cells, long_notes = long_form_cells(plan, rating, settings, settings_refs, period)
             plan.rows.update(long_cells)
@@ -227,12 +221,13 @@ def row_refs(rating: Rating, settings: RuleSettings, settings_refs: dict[str, st
     row = indicator.row
 
     def at(col: int | None) -> str:
-        return f"${column_letter(col)}{row}" if col is not None else ""
+        return f"${column_letter(col + 1)}{row}" if col is not None else ""
 
     if cells.values:
         first, last = cells.values[0], cells.values[-1]
-        values = f"${column_letter(first)}{row}:${column_letter(last)}{row}"
-        labels = f"${column_letter(first)}${cells.header_row}:${column_letter(last)}${cells.header_row}"
+        values = f"${column_letter(first + 1)}{row}:${column_letter(last + 1)}{row}"
+        top = cells.header_row
+        labels = f"${column_letter(first + 1)}${top}:${column_letter(last + 1)}${top}"
     else:
         values = labels = ""
     months = ""

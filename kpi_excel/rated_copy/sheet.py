@@ -7,7 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
-from .plan import NewCell, SheetPlan, column_letter
+from kpi_excel.excel.refs import column_letter
+from kpi_excel.excel.xmltext import escape, quoteattr
+from kpi_excel.rated_copy.plan import NewCell, SheetPlan
 
 CHUNK = 1 << 20
 MAX_ROW_BYTES = 16 << 20  # one row's XML; a KPI row is a few kilobytes
@@ -29,17 +31,6 @@ _AFTER_CONDITIONAL = ("dataValidations", "hyperlinks", "printOptions", "pageMarg
                       "extLst")
 _AFTER_VALIDATIONS = _AFTER_CONDITIONAL[1:]
 _AFTER_LEGACY_DRAWING = _AFTER_CONDITIONAL[_AFTER_CONDITIONAL.index("legacyDrawingHF"):]
-
-
-def escape(text: str) -> str:
-    """Text for XML content (xml.sax.saxutils would load urllib, http and ssl for this)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def quoteattr(text: str) -> str:
-    """Text as a double-quoted XML attribute value, line breaks and tabs kept as characters."""
-    escaped = escape(text).replace('"', "&quot;")
-    return '"' + escaped.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;") + '"'
 
 
 class CannotEdit(Exception):
@@ -233,7 +224,7 @@ def _edit_row(row: bytes, number: int, plan: SheetPlan, styles: StyleRequests) -
             style_near = _style(element)
         elif col <= last:
             if re.search(rb"<(v|f|is)[\s>/]", element):
-                raise CannotEdit(f"cell {column_letter(col)}{number}, where a rated column goes, "
+                raise CannotEdit(f"cell {column_letter(col + 1)}{number}, where a rated column goes, "
                                  "is not empty")
             drop.append((begin, end))
     new = _new_cells(plan, number, style_near, styles)
@@ -291,20 +282,20 @@ def _new_cells(plan: SheetPlan, number: int, style_near: int, styles: StyleReque
     if number == plan.header_row:
         style = styles.index("header", style_near)
         return b"".join(
-            f'<c r="{column_letter(plan.first_col + i)}{number}" s="{style}" t="inlineStr">'
+            f'<c r="{column_letter(plan.first_col + i + 1)}{number}" s="{style}" t="inlineStr">'
             f"<is><t>{escape(text)}</t></is></c>".encode()
             for i, (_, text) in enumerate(plan.headers))
     if number not in plan.rows:  # a section heading's band, as blank cells in its own style
         if not style_near:
             return b""
-        return b"".join(f'<c r="{column_letter(col)}{number}" s="{style_near}"/>'.encode()
+        return b"".join(f'<c r="{column_letter(col + 1)}{number}" s="{style_near}"/>'.encode()
                         for col in range(plan.first_col, plan.last_col + 1))
     style = styles.index("body", style_near)
     return b"".join(_formula_cell(cell, number, style) for cell in plan.rows[number])
 
 
 def _formula_cell(cell: NewCell, number: int, style: int) -> bytes:
-    ref = f"{column_letter(cell.col)}{number}"
+    ref = f"{column_letter(cell.col + 1)}{number}"
     # a legacy single-cell array formula, as the RAG workbook writes its lookups over a row
     return (f'<c r="{ref}" s="{style}" t="str"><f t="array" ref="{ref}">{escape(cell.formula)}</f>'
             f"<v>{escape(cell.result)}</v></c>").encode()
@@ -351,7 +342,7 @@ def _widen_dimension(head: bytes, last: int) -> bytes:
     end_col, end_row = (match.group(3), match.group(4)) if match.group(3) else match.group(1, 2)
     if _column_index(end_col) >= last:
         return head
-    new = (match.group(1) + match.group(2) + b":" + column_letter(last).encode() + end_row)
+    new = (match.group(1) + match.group(2) + b":" + column_letter(last + 1).encode() + end_row)
     return head[:match.start(1)] + new + head[match.end(4 if match.group(3) else 2):]
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from kpi_excel import formulas, rules
-from kpi_excel.formatting import direction_word
-from kpi_excel.model import CellMap, KpiType, Period, Rating, RuleSettings, Warning_, quote_sheet
+from kpi_excel.core import rules
+from kpi_excel.core.formatting import direction_word
+from kpi_excel.core.model import CellMap, KpiType, Period, Rating, RuleSettings, Warning_
+from kpi_excel.excel.refs import quote_sheet
+from kpi_excel.present import formulas
 
 # The value expression turns a text into a number only where it is plain digits, with at most a
 # decimal point and a leading minus, once its commas and % signs are dropped and its spaces trimmed:
@@ -120,9 +122,9 @@ def as_formulas_see_it(rating: Rating, settings: RuleSettings, period: Period | 
 
 
 def _column(col: int) -> str:
-    from .plan import column_letter
+    from kpi_excel.excel.refs import column_letter
 
-    return column_letter(col)
+    return column_letter(col + 1)
 
 
 def rating_words(rating: Rating) -> tuple[str, ...]:

@@ -17,8 +17,8 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from kpi_excel import narrative
 from kpi_excel.paper import deterministic_docx, tidy_package
+from kpi_excel.present import narrative
 from kpi_excel.report_templates.template_blocks import (
     bullet,
     data_table,

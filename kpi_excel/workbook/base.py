@@ -10,15 +10,15 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from kpi_excel import palette
-from kpi_excel.formatting import (
+from kpi_excel.core.formatting import (
     fit_text,
     utf16_length,
     without_control_characters,
 )
-from kpi_excel.model import (
+from kpi_excel.core.model import (
     Report,
 )
+from kpi_excel.present import palette
 
 # Commentary that starts with "=" stays text, a URL stays text, and a NaN cannot corrupt the file.
 OPTIONS: dict[str, Any] = {

@@ -8,25 +8,24 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
-from kpi_excel import __version__
-from kpi_excel.chartspec import ChartSpec, report_specs
-from kpi_excel.errors import OutputError
-from kpi_excel.guidance import (
-    rule_name,
-)
-from kpi_excel.model import (
+from kpi_excel._version import __version__
+from kpi_excel.core.model import (
     KpiType,
     Rating,
     Report,
 )
+from kpi_excel.errors import OutputError
+from kpi_excel.present.chartspec import ChartSpec, report_specs
+from kpi_excel.present.guidance import (
+    rule_name,
+)
 from kpi_excel.stamp import PROPERTY
-
-from . import base
-from .base import OPTIONS, PROPERTY_LIMIT, _Styles, clean, created_at
-from .charts import Charts
-from .formula_cells import FormulaWorkbook
-from .indicators import _IndicatorSheet, _Placed
-from .sheets import _Dashboard, _Guidance, _Proposals, _write_warnings
+from kpi_excel.workbook import base
+from kpi_excel.workbook.base import OPTIONS, PROPERTY_LIMIT, _Styles, clean, created_at
+from kpi_excel.workbook.charts import Charts
+from kpi_excel.workbook.formula_cells import FormulaWorkbook
+from kpi_excel.workbook.indicators import _IndicatorSheet, _Placed
+from kpi_excel.workbook.sheets import _Dashboard, _Guidance, _Proposals, _write_warnings
 
 
 def write_workbook(report: Report, path: Path) -> None:

@@ -12,17 +12,16 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from kpi_excel import palette
-from kpi_excel.chartspec import DASHED, DOTTED, SOLID, ChartSpec, Line, report_specs, shown_periods
-from kpi_excel.chartxml import DATA_SHEET, ChartFiles, chart_xml
-from kpi_excel.model import Indicator, Rating, Report
-
-from . import base
-from .base import _print_setup, clean, created_at
-from .indicators import _Column, _Placed, _unique_headers
+from kpi_excel.charts.drawingml import DATA_SHEET, ChartFiles, chart_xml
+from kpi_excel.core.model import Indicator, Rating, Report
+from kpi_excel.present import palette
+from kpi_excel.present.chartspec import DASHED, DOTTED, SOLID, ChartSpec, Line, report_specs, shown_periods
+from kpi_excel.workbook import base
+from kpi_excel.workbook.base import _print_setup, clean, created_at
+from kpi_excel.workbook.indicators import _Column, _Placed, _unique_headers
 
 if TYPE_CHECKING:
-    from .book import _Book
+    from kpi_excel.workbook.book import _Book
 
 CHART_WIDTH, CHART_HEIGHT, CHART_ROWS, CHART_COLS = 600, 320, 17, 10
 # XlsxWriter's names for the spec's DrawingML dashes

@@ -13,9 +13,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from kpi_excel import formulas, palette
-from kpi_excel.chartspec import number_format
-from kpi_excel.formatting import (
+from kpi_excel.core.formatting import (
     NO_DATA_WORD,
     NOT_RATED_WORD,
     POLARITY_WORDS,
@@ -24,11 +22,7 @@ from kpi_excel.formatting import (
     format_value,
     rag_word,
 )
-from kpi_excel.guidance import (
-    ACTIVITY_NOTE,
-    DIRECTION_METHOD_WORDS,
-)
-from kpi_excel.model import (
+from kpi_excel.core.model import (
     DirectionMethod,
     Indicator,
     KpiType,
@@ -38,12 +32,25 @@ from kpi_excel.model import (
     RangeStatus,
     Rating,
 )
-from kpi_excel.rules import month_index
-
-from .base import HEADER_ROW, MONTHS_ROW, NOTE_ROW, TITLE_ROW, _estimate_lines, _print_setup, clean
+from kpi_excel.core.rules import month_index
+from kpi_excel.present import formulas, palette
+from kpi_excel.present.chartspec import number_format
+from kpi_excel.present.guidance import (
+    ACTIVITY_NOTE,
+    DIRECTION_METHOD_WORDS,
+)
+from kpi_excel.workbook.base import (
+    HEADER_ROW,
+    MONTHS_ROW,
+    NOTE_ROW,
+    TITLE_ROW,
+    _estimate_lines,
+    _print_setup,
+    clean,
+)
 
 if TYPE_CHECKING:
-    from .book import _Book
+    from kpi_excel.workbook.book import _Book
 
 
 

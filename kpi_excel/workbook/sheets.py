@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from kpi_excel import __version__, formulas, palette, proposals
-from kpi_excel.formatting import (
+from kpi_excel._version import __version__
+from kpi_excel.core import proposals
+from kpi_excel.core.formatting import (
     NO_DATA_WORD,
     NOT_RATED_WORD,
     POLARITY_WORDS,
@@ -18,7 +19,12 @@ from kpi_excel.formatting import (
     rag_word,
     this_and_next_year,
 )
-from kpi_excel.guidance import (
+from kpi_excel.core.model import (
+    Rag,
+    RangeStatus,
+)
+from kpi_excel.present import formulas, palette
+from kpi_excel.present.guidance import (
     ACTIVITY_NOTE,
     DIRECTION_METHOD_WORDS,
     KeyEntry,
@@ -27,16 +33,11 @@ from kpi_excel.guidance import (
     range_key,
     report_direction_key,
 )
-from kpi_excel.model import (
-    Rag,
-    RangeStatus,
-)
-
-from .base import HEADER_ROW, NOTE_ROW, TITLE_ROW, _estimate_lines, _print_setup, clean
-from .indicators import _Placed, table_header
+from kpi_excel.workbook.base import HEADER_ROW, NOTE_ROW, TITLE_ROW, _estimate_lines, _print_setup, clean
+from kpi_excel.workbook.indicators import _Placed, table_header
 
 if TYPE_CHECKING:
-    from .book import _Book
+    from kpi_excel.workbook.book import _Book
 
 
 class _Dashboard:

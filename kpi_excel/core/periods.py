@@ -1,0 +1,216 @@
+"""Reading reporting periods from header cells: dates, Apr-19, Q1 2019/20, 2019/20 (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from kpi_excel.core.model import Period, PeriodKind
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_YEAR = r"(\d{4}|\d{2})"
+_FIN_YEAR = r"(\d{4}|\d{2})\s*[/-]\s*(\d{2}|\d{4})"
+
+_MONTH_YEAR = re.compile(rf"^({_MONTH_NAME})\.?[\s\-/']*{_YEAR}$", re.I)  # Apr-19, April 2019
+_YEAR_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?$")  # 2019-04, 2019-04-01
+_MONTH_NUM_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{4})$")  # 04/2019
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")  # 01/04/2019 (UK order)
+_QUARTER = re.compile(rf"^(?:q|qtr|quarter)\s*([1-4])\s*(?:of\s*)?(?:fy\s*)?{_FIN_YEAR}$", re.I)
+_QUARTER_AFTER = re.compile(rf"^(?:fy\s*)?{_FIN_YEAR}\s*(?:q|qtr|quarter)\s*([1-4])$", re.I)
+_FIN_YEAR_ONLY = re.compile(rf"^(?:fy\s*)?{_FIN_YEAR}$", re.I)
+_YEAR_SUFFIX = re.compile(rf"\s*\(?\s*(?:fy\s*)?{_FIN_YEAR}\s*\)?\s*$", re.I)
+
+
+def _full_year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _financial_year_start(first: str, second: str) -> int | None:
+    """The calendar year a financial year starts in, or None when the two years don't follow."""
+    start, end = _full_year(first), _full_year(second)
+    return start if end % 100 == (start + 1) % 100 else None
+
+
+def quarter_start(quarter: int, fy_start: int) -> dt.date:
+    """The first day of a UK financial-year quarter: Q1 starts in April."""
+    month = 4 + (quarter - 1) * 3
+    return dt.date(fy_start + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def period_from_date(value: dt.date) -> Period:
+    """The month a date falls in."""
+    return Period(dt.date(value.year, value.month, 1), PeriodKind.MONTH)
+
+
+def parse_period(value: object) -> Period | None:
+    """A period from a header cell (a date, or text in one of the forms we accept), or None."""
+    if isinstance(value, dt.datetime):
+        return period_from_date(value.date())
+    if isinstance(value, dt.date):
+        return period_from_date(value)
+    if not isinstance(value, str):
+        return None
+    return parse_period_text(value)
+
+
+def parse_period_text(text: str) -> Period | None:
+    """Apr-19, April 2019, 2019-04, 04/2019, Q1 2019/20, Quarter 1 2019/20, 2019/20; else None."""
+    text = " ".join(text.strip().split())
+    if not text or len(text) > 40:
+        return None
+    return (
+        _month_year(text)
+        or _numeric_month(text)
+        or _quarter(text)
+        or _financial_year(text)
+    )
+
+
+def _month_year(text: str) -> Period | None:
+    match = _MONTH_YEAR.match(text)
+    if not match:
+        return None
+    return Period(dt.date(_full_year(match.group(2)), _MONTHS[match.group(1).lower()], 1))
+
+
+def _numeric_month(text: str) -> Period | None:
+    if match := _YEAR_MONTH.match(text):
+        year, month = int(match.group(1)), int(match.group(2))
+    elif match := _MONTH_NUM_YEAR.match(text):
+        month, year = int(match.group(1)), int(match.group(2))
+    elif match := _DAY_MONTH_YEAR.match(text):
+        month, year = int(match.group(2)), int(match.group(3))
+    else:
+        return None
+    return Period(dt.date(year, month, 1)) if 1 <= month <= 12 and 1900 < year < 2200 else None
+
+
+def _quarter(text: str) -> Period | None:
+    if match := _QUARTER.match(text):
+        quarter, first, second = match.groups()
+    elif match := _QUARTER_AFTER.match(text):
+        first, second, quarter = match.groups()
+    else:
+        return None
+    fy_start = _financial_year_start(first, second)
+    if fy_start is None:
+        return None
+    return Period(quarter_start(int(quarter), fy_start), PeriodKind.QUARTER)
+
+
+def _financial_year(text: str) -> Period | None:
+    match = _FIN_YEAR_ONLY.match(text)
+    if not match:
+        return None
+    fy_start = _financial_year_start(*match.groups())
+    return Period(dt.date(fy_start, 4, 1), PeriodKind.YEAR) if fy_start else None
+
+
+def strip_year_suffix(text: str) -> str:
+    """'Target 2019/20' -> 'Target', so a header names its column whatever the year."""
+    stripped = _YEAR_SUFFIX.sub("", text)
+    return stripped if stripped.strip() else text
+
+
+def year_suffix(text: str) -> str:
+    """The financial year a header names, written 2019/20, or '' when it names none."""
+    match = _YEAR_SUFFIX.search(text)
+    if not match or not match.string[: match.start()].strip():
+        return ""
+    fy_start = _financial_year_start(match.group(1), match.group(2))
+    return f"{fy_start}/{(fy_start + 1) % 100:02d}" if fy_start else ""
+
+
+# --- a period written inside other words: titles, banners, sheet and file names ----------------
+
+_SEP = r"[\s_\-./']*"
+_FY_IN = r"(?<![\d])(?:fy\s*)?(\d{4}|\d{2})\s*[/\-_]\s*(\d{4}|\d{2})(?![\d])"
+_QUARTER_WORD = r"(?<![a-z])(?:q|qtr|quarter)[\s_\-.]*([1-4])(?![\d])"
+_FINDERS = (  # the most precise first: a quarter, then a day or month, then a year
+    ("quarter", re.compile(rf"{_QUARTER_WORD}[\s_\-,]*(?:of\s*)?{_FY_IN}", re.I)),
+    ("quarter after", re.compile(rf"{_FY_IN}[\s_\-,]*{_QUARTER_WORD}", re.I)),
+    ("day", re.compile(rf"(?<![\d])(\d{{1,2}})(?:st|nd|rd|th)?[\s\-/]+({_MONTH_NAME})(?![a-z])\.?"
+                       rf",?[\s\-/]+(\d{{4}})(?![\d])", re.I)),
+    ("date", re.compile(r"(?<![\d/])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?![\d/])")),
+    ("month", re.compile(rf"(?<![a-z])({_MONTH_NAME})(?![a-z])\.?{_SEP}(\d{{4}}|\d{{2}})(?![\d])", re.I)),
+    ("year", re.compile(_FY_IN, re.I)),
+)
+
+
+class FoundPeriod:
+    """A period found inside a text, and where it is written in it."""
+
+    def __init__(self, period: Period, start: int, end: int) -> None:
+        self.period, self.start, self.end = period, start, end
+
+
+def find_period(text: str) -> FoundPeriod | None:
+    """The most precise period written anywhere in a text: 'Key Performance Indicators – Quarter 3
+    2018/19' (Q3 2018/19), 'Performance as at 31 December 2018' (Dec-18), 'Q3 2018-19', 'Dec 19',
+    'kpis_2019-20_q2' (Q2 2019/20). A quarter written apart from its year ('2018/19 ... Quarter 3')
+    is joined to it. None when the text names no period, or two different ones of the same kind."""
+    if not text or len(text) > 400:
+        return None
+    for kind, pattern in _FINDERS:
+        found = [f for f in (_found(kind, m) for m in pattern.finditer(text)) if f is not None]
+        if len({f.period for f in found}) > 1:
+            return None  # 'Q1 2019/20 to Q3 2019/20': not one period
+        if found:
+            if kind == "year":
+                return _with_quarter_apart(text, found[0])
+            return found[0]
+    return None
+
+
+def _found(kind: str, match: re.Match[str]) -> FoundPeriod | None:
+    groups = match.groups()
+    period: Period | None = None
+    if kind in ("quarter", "quarter after"):
+        quarter, first, second = groups if kind == "quarter" else (groups[2], groups[0], groups[1])
+        fy_start = _financial_year_start(first, second)
+        if fy_start is not None:
+            period = Period(quarter_start(int(quarter), fy_start), PeriodKind.QUARTER)
+    elif kind == "day":
+        period = Period(dt.date(int(groups[2]), _MONTHS[groups[1].lower()], 1))
+    elif kind == "date":
+        month, year = int(groups[1]), int(groups[2])
+        period = Period(dt.date(year, month, 1)) if 1 <= month <= 12 and 1900 < year < 2200 else None
+    elif kind == "month":
+        period = Period(dt.date(_full_year(groups[1]), _MONTHS[groups[0].lower()], 1))
+    else:
+        first, second = groups
+        if len(first) == 4 or len(second) == 2:  # 2019/20, 2019-2020, 19/20; not 2/2019
+            fy_start = _financial_year_start(first, second)
+            if fy_start is not None and 1990 < fy_start < 2100:
+                period = Period(dt.date(fy_start, 4, 1), PeriodKind.YEAR)
+    return FoundPeriod(period, match.start(), match.end()) if period else None
+
+
+def _with_quarter_apart(text: str, year: FoundPeriod) -> FoundPeriod:
+    quarters = {int(m.group(1)) for m in re.finditer(_QUARTER_WORD, text, re.I)}
+    if len(quarters) != 1:
+        return year
+    return FoundPeriod(Period(quarter_start(quarters.pop(), year.period.start.year), PeriodKind.QUARTER),
+                       year.start, year.end)

@@ -1,0 +1,377 @@
+"""The library's entry points: check, build, init and demo compose read -> rate -> write."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kpi_excel import workers
+from kpi_excel.core import config
+from kpi_excel.core.model import Dataset, Indicator, PaperDetails, Period, Report, RuleSettings
+from kpi_excel.errors import MissingColumnError, OutputError
+from kpi_excel.outputs import Outputs, make_folder, write_atomically
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from kpi_excel.paper import TemplateCheck
+
+SAMPLE_NAME = "scs-kpi-tracker-2019-20.xlsx"
+BLANK_TEMPLATE = "blank-kpi-tracker.xlsx"
+
+ProgressFn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line may change: rule settings and paper details win over the workbook."""
+
+    settings: Mapping[str, object] = field(default_factory=dict)  # RuleSettings field -> value
+    details: Mapping[str, object] = field(default_factory=dict)  # PaperDetails field -> value
+    template: Path | None = None  # a council's own Word template for the paper
+    pdf: bool = False  # also write the paper as PDF (needs LibreOffice)
+    appendices_separately: bool = False  # also write each appendix as a .docx of its own
+    indicator_pages: bool = True  # the paper's page of detail (chart and table) for each indicator
+    chart_images: bool = False  # the paper's charts as pictures instead of native Word charts
+    period: Period | str | None = None  # the period of a value column whose heading names none
+    rated_copy: bool = True  # also write the department's own workbook with RAG columns added
+    force: bool = False  # replace files of the outputs' names that kpi-excel did not write, or that changed
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote, and the report it wrote it from."""
+
+    report: Report
+    outputs: tuple[Path, ...]
+    # about the outputs: placeholders left in the paper, what the rated copy could not do as check does
+    warnings: tuple[str, ...] = ()
+
+
+def load(path: Path, options: Options | None = None, *, rating_only: bool = False) -> Dataset:
+    """Read a workbook (or a CSV export) and apply command-line overrides.
+
+    Outputs need the period of every figure: unless `rating_only`, a value column whose period
+    nothing names is an error here (`check` rates it as the latest figures, with a warning).
+    """
+    from kpi_excel.read.csvfile import is_csv, read_csv
+    from kpi_excel.read.intake import read_checked
+
+    options = options or Options()
+    period = config.parse_period_option(options.period) if isinstance(options.period, str) else options.period
+    if is_csv(path):
+        dataset = read_csv(path, period)
+    else:
+        checked = read_checked(path)  # a wrong, damaged or hostile file is refused before openpyxl loads
+        from kpi_excel.read import read_workbook  # openpyxl is only imported when a workbook is read
+
+        dataset = read_workbook(path, checked, period)
+    if not rating_only:
+        require_period(dataset, str(path))
+    return apply_options(dataset, options)
+
+
+def require_period(dataset: Dataset, file: str = "") -> None:
+    """Refuse a dataset whose value column's period nothing names: an output must date its figures."""
+    source = dataset.period_source
+    if source is not None and source.kind == "none":
+        from kpi_excel.read.period_source import FIX_PERIOD
+
+        raise MissingColumnError(f"the value column '{source.text}' does not say which period it is, and "
+                                 "neither do the Settings sheet, a banner above it, the title, the sheet "
+                                 "name or the file name", file=file or dataset.source,
+                                 where=source.value_cell, fix=FIX_PERIOD)
+
+
+def apply_options(dataset: Dataset, options: Options) -> Dataset:
+    """The dataset with command-line settings and paper details laid over the workbook's."""
+    settings: RuleSettings = dataset.settings
+    given: dict[str, Any] = {k: v for k, v in options.settings.items() if v is not None}
+    if given:
+        settings = dataclasses.replace(settings, **given)
+    details: PaperDetails = config.apply_overrides(dataset.details, options.details)
+    # a setting given here no longer comes from the Settings sheet's cell
+    cells = tuple((name, cell) for name, cell in dataset.settings_cells if name not in given)
+    return dataclasses.replace(dataset, settings=settings, details=details, settings_cells=cells)
+
+
+def check(path: Path, options: Options | None = None) -> Report:
+    """Read and rate a workbook: what `kpi-excel check` shows."""
+    from kpi_excel.core.rules import rate
+
+    return rate(load(path, options, rating_only=True))
+
+
+# A file name holds at most 255 bytes (Linux, macOS) or 255 UTF-16 units (Windows); the longest
+# name written is the temporary file of an appendix, ".<stem>-appendix-1-XXXXXXXX.docx"
+MAX_OUTPUT_STEM = 255 - len(".-appendix-1-XXXXXXXX.docx")
+
+
+def output_stem(stem: str) -> str:
+    """The input's name as the outputs' names begin: cut where a long one would make an output's
+    name longer than a file system allows (never inside a character; no trailing dot or space)."""
+    if len(stem) <= MAX_OUTPUT_STEM // 4:
+        return stem
+    cut = stem
+    while (len(cut.encode("utf-8", "surrogateescape")) > MAX_OUTPUT_STEM
+           or len(cut.encode("utf-16-le", "surrogatepass")) // 2 > MAX_OUTPUT_STEM):
+        cut = cut[:-1]
+    return cut if cut == stem else cut.rstrip(". ")
+
+
+def output_paths(source: Path, out_dir: Path) -> dict[str, Path]:
+    """Where a build writes each output, named after the input workbook."""
+    stem = output_stem(source.stem)
+    return {
+        "workbook": out_dir / f"{stem}-rag.xlsx",
+        # the department's own workbook, rated: .xlsm keeps a macro-enabled workbook's macros
+        "rated": out_dir / f"{stem}-rated{'.xlsm' if source.suffix.lower() == '.xlsm' else '.xlsx'}",
+        "paper": out_dir / f"{stem}-paper.docx",
+        "pdf": out_dir / f"{stem}-paper.pdf",
+        "appendix-1": out_dir / f"{stem}-appendix-1.docx",  # with --appendices-separately
+        "appendix-2": out_dir / f"{stem}-appendix-2.docx",
+    }
+
+
+def build(
+    path: Path,
+    out_dir: Path,
+    options: Options | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    jobs: int = 1,
+) -> BuildResult:
+    """Read, rate and write the RAG workbook and the paper into out_dir (created when missing).
+
+    Every output is written to a temporary file first and all are moved into place together, so
+    a build that fails leaves the folder as it was. Returns the report and what was written.
+    With jobs=2 the paper is rendered by a second process while this one writes the workbook;
+    that process starts first, so it loads the paper's libraries while the workbook is read.
+    """
+    helper = paper_process((options or Options()).template) if jobs > 1 else None
+    try:
+        if progress:
+            progress(f"Reading {path.name}")
+        from kpi_excel.core.rules import rate
+
+        report = rate(load(path, options))
+        paths = output_paths(path, out_dir)
+        _refuse_to_overwrite_input(path, paths.values())
+        paper_data = None
+        if helper is not None:
+            opts = options or Options()
+            future = workers.submit(helper, paper_bytes, report, opts, _charts_made_here(report, opts))
+            paper_data = partial(_paper_from, future, report, opts)
+        result = write_outputs(report, paths, options, progress=progress, paper_data=paper_data,
+                               source=path)
+    except Exception:
+        if helper is not None:
+            # wait for the worker to stop: a pool left running when the process exits can print
+            # a traceback from its manager thread, after the one-line error
+            helper.shutdown(wait=True, cancel_futures=True)
+        raise
+    except BaseException:  # Ctrl+C: stop the worker now, without waiting for the paper
+        if helper is not None:
+            workers.stop_now(helper)
+        raise
+    if helper is not None:
+        helper.shutdown()
+    return result
+
+
+def _charts_made_here(report: Report, options: Options) -> Mapping[Indicator, Any] | None:
+    """The paper's charts, made by this process while the other one is still loading."""
+    if not options.indicator_pages:
+        return None
+    try:
+        if options.chart_images:
+            from kpi_excel.charts.png import report_charts
+
+            return report_charts(report)
+        from kpi_excel.workbook.charts import report_chart_files
+
+        return report_chart_files(report)
+    except Exception as error:  # our own drawing failed: the same fault as in the other process
+        from kpi_excel.errors import ChartDrawingError
+
+        raise ChartDrawingError(f"drawing a chart failed: {error!r}") from error
+
+
+def paper_process(template: Path | None = None) -> ProcessPoolExecutor:
+    """One process for rendering papers, loading python-docx, docxtpl and Pillow as it starts,
+    then preparing the shipped template unless the paper has one of its own."""
+    pool = workers.worker_pool(1, _load_paper_libraries if template else _load_paper_libraries_and_template)
+    workers.submit(pool, int)  # the process starts at the first task: start it now, to load while we read
+    return pool
+
+
+def _paper_from(future: Future[bytes], report: Report, options: Options) -> bytes:
+    """The paper from the second process; rendered here if that process died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return paper_bytes(report, options)
+
+
+def _load_paper_libraries() -> None:
+    # the package kpi_excel.paper loads its modules lazily: import the one that renders, which
+    # loads python-docx, docxtpl and Jinja, or the first paper would wait for them
+    from kpi_excel.paper import render  # noqa: F401
+
+
+def _load_paper_libraries_and_template() -> None:
+    _load_paper_libraries()
+    from kpi_excel.paper.templates import default_template, prepare_template
+
+    # while the main process still reads the workbook; only a head start, so a fault here is
+    # left for the paper's own rendering to report
+    with contextlib.suppress(Exception):
+        prepare_template(default_template())
+
+
+def paper_bytes(report: Report, options: Options, charts: Mapping[Indicator, Any] | None = None) -> bytes:
+    """The paper's .docx bytes (a function of its own, so another process can run it), with any
+    charts made already."""
+    from kpi_excel import paper
+
+    return paper.render_paper(report, options.template, show_details=options.indicator_pages, charts=charts,
+                              chart_images_only=options.chart_images)
+
+
+def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | None = None, *,
+                  progress: ProgressFn | None = None,
+                  paper_data: Callable[[], bytes] | None = None,
+                  source: Path | None = None) -> BuildResult:
+    """Write the RAG workbook and the paper for a rated report to paths (as output_paths names them),
+    and with source (the department's workbook) its rated copy, unless the options say not to.
+
+    Every output is written to a temporary file first and all are moved into place together.
+    paper_data gives the paper's bytes when they are being rendered elsewhere (on another core,
+    while this process writes the workbook).
+    """
+    say = progress or (lambda _message: None)
+    make_folder(paths["workbook"].parent)
+    from kpi_excel.workbook import write_workbook
+
+    with Outputs(force=(options or Options()).force) as outputs:
+        say("Writing the RAG workbook")
+        outputs.stage(paths["workbook"], lambda tmp: write_workbook(report, tmp))
+        notes = _write_rated_copy(report, source, paths, options or Options(), say, outputs)
+        _write_paper(report, paths, options or Options(), say, outputs, paper_data)
+        written = outputs.commit()
+    from kpi_excel.present.paper import missing_details_warning
+
+    warning = missing_details_warning(report)
+    return BuildResult(report, tuple(written), ((warning,) if warning else ()) + notes)
+
+
+def _write_rated_copy(report: Report, source: Path | None, paths: Mapping[str, Path], options: Options,
+                      say: ProgressFn, outputs: Outputs) -> tuple[str, ...]:
+    """The department's own workbook with RAG columns added, where it can be edited safely; returns
+    a line for each sheet or cell where the copy cannot do what check does."""
+    if source is None or not options.rated_copy or source.suffix.lower() not in (".xlsx", ".xlsm"):
+        return ()  # a CSV file has no workbook to rate in place
+    say("Writing the rated copy of the workbook")
+    from kpi_excel.rated_copy import make_rated_copy
+
+    copy = make_rated_copy(report, source)
+    try:
+        if copy.made:
+            outputs.stage(paths["rated"], copy.write)
+    finally:
+        copy.close()
+    return tuple(f"Rated copy: {note}" for note in copy.notes)
+
+
+def _write_paper(report: Report, paths: Mapping[str, Path], options: Options, say: ProgressFn,
+                 outputs: Outputs, paper_data: Callable[[], bytes] | None = None) -> None:
+    """The committee paper, and as asked its appendices as files of their own and a PDF."""
+    say("Writing the committee paper")
+    data = paper_data() if paper_data else paper_bytes(report, options)
+    staged_paper = outputs.stage(paths["paper"], _bytes_writer(data))
+    if not (options.appendices_separately or options.pdf):
+        return
+    from kpi_excel import paper  # python-docx and docxtpl load here only when this process needs them
+
+    if options.appendices_separately:
+        from kpi_excel.present.paper import fixed_time
+
+        for number, appendix in paper.appendix_files(data, fixed_time(report)).items():
+            name = paths["paper"].name.replace("-paper.docx", f"-appendix-{number}.docx")
+            outputs.stage(paths["paper"].with_name(name), _bytes_writer(appendix))
+    if options.pdf:
+        say("Converting the paper to PDF with LibreOffice")
+        if options.indicator_pages and not options.chart_images:
+            # LibreOffice prints a native Word chart's labels shrunk (9 pt as 6.5 pt) and leaves its
+            # alt text out of the tagged PDF: the PDF is made from the paper with chart pictures
+            pictures = paper_bytes(report, dataclasses.replace(options, chart_images=True))
+            outputs.stage(paths["pdf"], lambda tmp: paper.write_pdf_from(pictures, staged_paper.stem, tmp))
+        else:
+            outputs.stage(paths["pdf"], lambda tmp: paper.write_pdf(staged_paper, tmp))
+
+
+def _bytes_writer(data: bytes) -> Callable[[Path], None]:
+    def write(target: Path) -> None:
+        target.write_bytes(data)
+    return write
+
+
+def _refuse_to_overwrite_input(source: Path, targets: object) -> None:
+    for target in targets:  # type: ignore[attr-defined]
+        if target.exists() and target.resolve() == source.resolve():
+            raise OutputError("the output would overwrite the input workbook", file=str(target),
+                              fix="Choose another --out folder")
+
+
+def sample_path() -> Path:
+    """The bundled sample workbook, from the installed package or from a checkout."""
+    packaged = resources.files("kpi_excel") / "samples" / SAMPLE_NAME
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "samples" / SAMPLE_NAME
+
+
+def blank_template_path() -> Path:
+    """The blank departmental tracker that `kpi-excel init` copies."""
+    return Path(str(resources.files("kpi_excel") / "workbook_templates" / BLANK_TEMPLATE))
+
+
+def init(target: Path, *, force: bool = False) -> Path:
+    """Write the blank departmental workbook to target (a file, or a folder to put it in)."""
+    if target.is_dir():
+        target = target / BLANK_TEMPLATE
+    if target.suffix.lower() != ".xlsx":
+        target = target.with_suffix(".xlsx")
+    if target.exists() and not force:
+        raise OutputError("the file already exists", file=str(target),
+                          fix="Choose another name, or add --force to replace it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = blank_template_path()
+    write_atomically(target, lambda tmp: _copy(source, tmp), force=force)
+    return target
+
+
+def _copy(source: Path, target: Path) -> None:
+    shutil.copyfile(source, target)
+
+
+def template_check(template: Path | None = None) -> TemplateCheck:
+    """Check a paper template (the shipped one when None) by trial-rendering the bundled sample."""
+    from kpi_excel import paper
+
+    return paper.check_template(template or paper.default_template(), check(sample_path()))
+
+
+def demo(out_dir: Path, *, progress: ProgressFn | None = None, jobs: int = 1,
+         force: bool = False) -> BuildResult:
+    """Run the main job on the bundled sample."""
+    return build(sample_path(), out_dir, Options(force=force), progress=progress, jobs=jobs)

@@ -1,0 +1,176 @@
+"""Reading a CSV export as a KPI table: its encoding, delimiter and size; the table finder does the rest."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from kpi_excel.core.model import Dataset, Period, Warning_
+from kpi_excel.errors import UnreadableWorkbookError
+from kpi_excel.read.intake import read_input_bytes
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+MAX_CSV_BYTES = 50 * 2**20  # a long-form export of 2,000 KPIs over 36 months is about 15 MB
+MAX_ROWS = 200_000  # long form: one row per indicator per period
+MAX_COLUMNS = 1_000  # as for a sheet: a KPI table is never wider
+MAX_LINE_CHARS = 2**20  # a line longer than this is not a row of a KPI table
+DELIMITERS = (",", ";", "\t")
+SNIFF_ROWS = 30
+
+_FIX_SAVE = "In Excel: File > Save As > CSV UTF-8 (Comma delimited), and retry"
+
+
+@dataclass(frozen=True)
+class CsvText:
+    """A CSV file's text once decoded, and how it was written."""
+
+    text: str
+    encoding: str  # utf-8, utf-8-sig (with a byte-order mark) or cp1252 (Windows-1252)
+    delimiter: str
+
+
+@dataclass
+class CsvPlaces:
+    """Places in a CSV file as compilers name them: tracker.csv:14:Target (line, column heading)."""
+
+    name: str
+    lines: list[int]  # the line each row starts on (a quoted field may span lines)
+    headings: dict[int, str] = field(default_factory=dict)
+
+    def cell(self, row: int, col: int | None) -> str:
+        line = self.line(row)
+        if col is None:
+            return f"{self.name}:{line}"
+        return f"{self.name}:{line}:{self.headings.get(col) or f'column {col + 1}'}"
+
+    def line(self, row: int) -> int:
+        return self.lines[row] if 0 <= row < len(self.lines) else row + 1
+
+
+def is_csv(path: Path) -> bool:
+    """Whether a path names a CSV (or tab-separated text) export rather than a workbook."""
+    return path.suffix.lower() in CSV_SUFFIXES
+
+
+def read_csv(path: Path, period: Period | None = None) -> Dataset:
+    """Read a CSV export (UTF-8, UTF-8 with BOM or Windows-1252; comma, semicolon or tab; long form
+    or period columns) as one sheet holding a KPI table, by the same rules as a workbook; `period`
+    dates a value column whose heading names no period (--period)."""
+    from kpi_excel.read import Cell, find_header
+    from kpi_excel.read.rows import read_plain_rows
+
+    name = str(path)
+    data = _read_bytes(path)
+    decoded = decode(data, name)
+    rows, lines, warnings = parse_rows(decoded, path.name, name)
+    header = find_header([[Cell(v or None) for v in row] for row in rows[:21]])
+    places = CsvPlaces(path.name, lines, dict(header.texts) if header else {})
+    return read_plain_rows(rows, places, sha256=hashlib.sha256(data).hexdigest(), file=name,
+                           warnings=warnings, period=period)
+
+
+def _read_bytes(path: Path) -> bytes:
+    data = read_input_bytes(path, MAX_CSV_BYTES, not_a="a CSV file", give="a .csv file",
+                            rarely_over="a KPI export",
+                            smaller="Export only the KPI table, without data dumps")
+    if not data.strip():
+        raise UnreadableWorkbookError("the file is empty", file=str(path), fix="Export the KPI table again")
+    return data
+
+
+def decode(data: bytes, name: str) -> CsvText:
+    """The text, decoded strictly as UTF-8 (with or without a byte-order mark), else Windows-1252."""
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableWorkbookError("this is an Excel workbook, not a CSV file", file=name,
+                                      fix="Give it its own name (.xlsx), or save it from Excel as CSV")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        raise UnreadableWorkbookError(
+            "this text is UTF-16 (Excel's 'Unicode Text'), not UTF-8 or Windows-1252", file=name,
+            fix=_FIX_SAVE)
+    for encoding in ("utf-8-sig", "cp1252"):  # utf-8-sig reads UTF-8 with or without the mark
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
+            encoding = "utf-8"
+        return CsvText(text, encoding, sniff_delimiter(text))
+    raise UnreadableWorkbookError("the file is neither UTF-8 nor Windows-1252 text", file=name,
+                                  fix=_FIX_SAVE)
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon or tab: the one that splits the first rows into the most rows of the same
+    width (two or more fields). Excel pads every row of an export to the table's width."""
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            rows = list(islice(csv.reader(io.StringIO(text), delimiter=delimiter), SNIFF_ROWS))
+        except csv.Error:
+            continue
+        widths = [len(row) for row in rows if any(cell.strip() for cell in row)]
+        counts = {w: widths.count(w) for w in set(widths) if w >= 2}
+        if not counts:
+            continue
+        width = max(counts, key=lambda w: (counts[w], w))
+        score = (counts[width], width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def parse_rows(decoded: CsvText, short_name: str, name: str
+               ) -> tuple[list[list[str | None]], list[int], list[Warning_]]:
+    """The rows (blanks as None), the line each starts on, and a warning for cut-off cells."""
+    _check_line_lengths(decoded.text, name)
+    reader = csv.reader(io.StringIO(decoded.text, newline=""), delimiter=decoded.delimiter)
+    rows: list[list[str | None]] = []
+    lines: list[int] = []
+    warnings: list[Warning_] = []
+    start = 1
+    try:
+        for record in reader:
+            if len(rows) >= MAX_ROWS:
+                raise UnreadableWorkbookError(
+                    f"the file has more than {MAX_ROWS:,} rows, far more than a KPI table needs",
+                    file=name, fix="Export only the KPI table, without data dumps")
+            if len(record) > MAX_COLUMNS and any(v.strip() for v in record[MAX_COLUMNS:]) and not warnings:
+                warnings.append(Warning_(f"cells beyond column {MAX_COLUMNS:,} were not read (a KPI table "
+                                         "is never that wide)", f"{short_name}:{start}"))
+            rows.append([_value(v) for v in record[:MAX_COLUMNS]])
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise UnreadableWorkbookError(f"line {reader.line_num} cannot be read as CSV ({error})", file=name,
+                                      fix=_FIX_SAVE) from error
+    return rows, lines, warnings
+
+
+def _value(text: str) -> str | None:
+    return text if text.strip() else None
+
+
+def _check_line_lengths(text: str, name: str) -> None:
+    start = 0
+    for number, line in enumerate(_line_spans(text), start=1):
+        if line - start > MAX_LINE_CHARS:
+            raise UnreadableWorkbookError(
+                f"line {number} is over {MAX_LINE_CHARS // 2**20} MB long: not a row of a KPI table",
+                file=name, fix="Export only the KPI table")
+        start = line + 1
+
+
+def _line_spans(text: str) -> Sequence[int]:
+    """Where each line ends (the index of its newline, or the end of the text)."""
+    ends = []
+    at = text.find("\n")
+    while at != -1:
+        ends.append(at)
+        at = text.find("\n", at + 1)
+    ends.append(len(text))
+    return ends

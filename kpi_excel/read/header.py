@@ -1,0 +1,187 @@
+"""Finding a KPI table's header row among plain rows of cells (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kpi_excel.core.model import Period, PeriodKind
+from kpi_excel.core.periods import find_period, parse_period, parse_period_text, quarter_start
+from kpi_excel.core.values import Role, clean_text, header_role
+from kpi_excel.read.cells import EMPTY, Cell
+
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass
+class Header:
+    """A located header row: where each role and each period is."""
+
+    row: int
+    roles: dict[Role, int]
+    periods: dict[int, Period]
+    extras: dict[int, str]
+    texts: dict[int, str]
+    # columns headed by a quarter or month without its year ('Q1', 'Apr'): (kind, number)
+    yearless: dict[int, tuple[PeriodKind, int]] = field(default_factory=dict)
+
+    @property
+    def long_form(self) -> bool:
+        return Role.PERIOD in self.roles and Role.VALUE in self.roles
+
+
+def find_header(rows: Sequence[Sequence[Cell]]) -> Header | None:
+    """The best header row in the first rows: it names an indicator column and some values."""
+    best: tuple[tuple[int, int], Header] | None = None
+    for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        for header in (_header_at(r, row), _two_row_header(r, rows)):
+            if header is None:
+                continue
+            # on a tie, the row with more headings: a title row above the header adds nothing
+            score = (len(header.roles) + len(header.periods) + len(header.yearless), len(header.texts))
+            if best is None or score > best[0]:
+                best = (score, header)
+    return best[1] if best else None
+
+
+def _two_row_header(r: int, rows: Sequence[Sequence[Cell]]) -> Header | None:
+    """A header over two rows, as merged cells make it: the fixed columns (merged down) in the top
+    row, and in the row below either the periods (under an empty cell or a banner such as 'Monthly
+    2019/20') or the headings of the figures (Value | Target | Status under a banner that names
+    their period, such as 'Q2 2023/24').
+
+    Read as one row ending at the lower row. Periods are taken from the lower row only when it
+    gives two or more (a data row may hold a date); headings only when the lower row is all text.
+    """
+    if r + 1 >= len(rows):
+        return None
+    top, below = rows[r], rows[r + 1]
+    merged = list(top) + [EMPTY] * (len(below) - len(top))
+    periods: list[int] = []
+    headings: list[int] = []
+    for c, cell in enumerate(below):
+        if cell.value in (None, "") or header_role(merged[c].value) is not None:
+            continue
+        if parse_period(cell.value) is not None:
+            periods.append(c)
+        elif isinstance(cell.value, str) and (header_role(cell.value) or yearless_heading(cell.value)):
+            headings.append(c)
+    text_only = all(cell.value is None or isinstance(cell.value, str) for cell in below)
+    take = periods if len(periods) >= 2 else []
+    if headings and text_only:  # the lower row is headings: take all of them, known or not
+        take = sorted(set(take) | {c for c, cell in enumerate(below) if cell.value not in (None, "")
+                                   and header_role(merged[c].value) is None})
+    if not take:
+        return None
+    for c in take:
+        merged[c] = below[c]
+    return _header_at(r + 1, merged)
+
+
+def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
+    roles: dict[Role, int] = {}
+    periods: dict[int, Period] = {}
+    extras: dict[int, str] = {}
+    texts: dict[int, str] = {}
+    dated_values: dict[int, Period] = {}  # 'Actual Feb-20', 'Q2 2023/24 Value': value columns with a period
+    yearless: dict[int, tuple[PeriodKind, int]] = {}
+    for c, cell in enumerate(row):
+        if cell.value in (None, ""):
+            continue
+        text = clean_text(cell.value) if not hasattr(cell.value, "year") else str(cell.value)
+        texts[c] = text
+        role = header_role(cell.value)
+        period = parse_period(cell.value) if role is None else None
+        if role is Role.VALUE and (named := value_heading_period(text)) is not None:
+            dated_values[c] = named
+        if role is not None and role not in roles:
+            roles[role] = c
+        elif period is not None:
+            periods[c] = period
+        elif role is None and period is None and (found := yearless_heading(text)) is not None:
+            yearless[c] = found
+        elif isinstance(cell.value, str) and text and not (role is Role.VALUE and c in dated_values):
+            extras[c] = text
+    if Role.INDICATOR not in roles:
+        return None
+    if periods or not yearless or len({kind for kind, _ in yearless.values()}) > 1 or (
+            len(yearless) == 1 and Role.VALUE in roles):
+        extras.update({c: texts[c] for c in yearless})  # not a series of quarters or months
+        extras = dict(sorted(extras.items()))
+        yearless = {}
+    if len(set(dated_values.values())) > 1 and not periods:
+        # several value columns, each naming its period: a time series, not one value column
+        del roles[Role.VALUE]
+        periods = dict(dated_values)
+    has_values = periods or yearless or {Role.TARGET, Role.VALUE, Role.LOWER, Role.UPPER} & roles.keys()
+    if not has_values:
+        return None
+    return Header(r, roles, _one_period_kind(periods, extras, texts), extras, texts, yearless)
+
+
+def _one_period_kind(
+    periods: dict[int, Period], extras: dict[int, str], texts: dict[int, str]
+) -> dict[int, Period]:
+    """Keep the commonest kind of period (months, say); a '2018/19' summary column is carried."""
+    if not periods:
+        return periods
+    kinds = [p.kind for p in periods.values()]
+    # the commonest kind; on a tie, the kind of the latest period ('2022/23 Outturn | Q2 2023/24')
+    main = max(set(kinds), key=lambda kind: (kinds.count(kind), max(p for p in periods.values()
+                                                                     if p.kind is kind)))
+    for c, p in list(periods.items()):
+        if p.kind is not main:
+            extras[c] = texts[c]
+            del periods[c]
+    return periods
+
+
+def value_heading_period(heading: str) -> Period | None:
+    """The period a value column's heading names: 'Actual Mar-20', 'Outturn 2019/20', 'Q2 2023/24
+    Value', 'Value (Quarter 2 2023/24)'; None for 'Value' alone."""
+    words = heading.split(maxsplit=1)
+    rest = words[1] if len(words) > 1 else ""
+    found = find_period(heading)
+    return parse_period_text(rest) or parse_period_text(heading) or (found.period if found else None)
+
+
+def header_below(rows: Sequence[Sequence[Cell]], header: Header, role: Role) -> tuple[int, int, str] | None:
+    """The first cell in the three rows under a header row that names `role`: (row, column, text)."""
+    for r in range(header.row + 1, min(header.row + 4, len(rows))):
+        for c, cell in enumerate(rows[r]):
+            if isinstance(cell.value, str) and header_role(cell.value) is role:
+                return r, c, clean_text(cell.value)
+    return None
+
+
+_MONTH_NUMBERS = {name: n for n, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
+_VALUE_WORD = r"(?:\s+(?:actual|actuals|value|outturn|result|performance|figure))?"
+_YEARLESS_QUARTER = re.compile(rf"^(?:q|qtr|quarter)\s*([1-4]){_VALUE_WORD}$", re.I)
+_YEARLESS_MONTH = re.compile(rf"^([a-z]+)\.?{_VALUE_WORD}$", re.I)
+
+
+def yearless_heading(text: str) -> tuple[PeriodKind, int] | None:
+    """A quarter or month heading without its year: 'Q1', 'Quarter 2 Actual', 'Apr', 'June'."""
+    text = " ".join(text.split())
+    if match := _YEARLESS_QUARTER.match(text):
+        return PeriodKind.QUARTER, int(match.group(1))
+    if (match := _YEARLESS_MONTH.match(text)) and match.group(1).lower() in _MONTH_NUMBERS:
+        return PeriodKind.MONTH, _MONTH_NUMBERS[match.group(1).lower()]
+    return None
+
+
+def dated_header(header: Header, fy_start: int) -> Header:
+    """A header of yearless quarters or months as period columns of the financial year starting
+    in April `fy_start` (a period of any kind named elsewhere gives its financial year)."""
+    periods: dict[int, Period] = {}
+    for c, (kind, number) in header.yearless.items():
+        if kind is PeriodKind.QUARTER:
+            periods[c] = Period(quarter_start(number, fy_start), PeriodKind.QUARTER)
+        else:
+            periods[c] = Period(dt.date(fy_start + (number < 4), number, 1))
+    return Header(header.row, header.roles, periods, header.extras, header.texts)
