@@ -41,6 +41,7 @@ class Options:
     chart_images: bool = False  # the paper's charts as pictures instead of native Word charts
     period: Period | str | None = None  # the period of a value column whose heading names none
     rated_copy: bool = True  # also write the department's own workbook with RAG columns added
+    html: bool = False  # also write the paper as an accessible HTML page (with its appendices, as asked)
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,9 @@ def output_paths(source: Path, out_dir: Path) -> dict[str, Path]:
         "pdf": out_dir / f"{stem}-paper.pdf",
         "appendix-1": out_dir / f"{stem}-appendix-1.docx",  # with --appendices-separately
         "appendix-2": out_dir / f"{stem}-appendix-2.docx",
+        "html": out_dir / f"{stem}-paper.html",  # with --html
+        "appendix-1-html": out_dir / f"{stem}-appendix-1.html",  # with --html --appendices-separately
+        "appendix-2-html": out_dir / f"{stem}-appendix-2.html",
     }
 
 
@@ -162,13 +166,16 @@ def build(
         report = rate(load(path, options))
         paths = output_paths(path, out_dir)
         _refuse_to_overwrite_input(path, paths.values())
-        paper_data = None
+        paper_data = html_data = None
         if helper is not None:
             opts = options or Options()
             future = workers.submit(helper, paper_bytes, report, opts, _charts_made_here(report, opts))
             paper_data = partial(_paper_from, future, report, opts)
+            if opts.html:  # after the paper, in the process that has Jinja loaded already
+                html_future = workers.submit(helper, html_pages, report, opts)
+                html_data = partial(_html_from, html_future, report, opts)
         result = write_outputs(report, paths, options, progress=progress, paper_data=paper_data,
-                               source=path)
+                               html_data=html_data, source=path)
     except Exception:
         if helper is not None:
             # wait for the worker to stop: a pool left running when the process exits can print
@@ -236,6 +243,24 @@ def _load_paper_libraries_and_template() -> None:
         prepare_template(default_template())
 
 
+def _html_from(future: Future[dict[str, bytes]], report: Report, options: Options) -> dict[str, bytes]:
+    """The HTML pages from the second process; rendered here if that process died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return html_pages(report, options)
+
+
+def html_pages(report: Report, options: Options) -> dict[str, bytes]:
+    """The paper as HTML, and with appendices_separately each appendix, by output_paths' key."""
+    from .html import PAPER, html_parts
+
+    parts = html_parts(report, show_details=options.indicator_pages, appendices=options.appendices_separately)
+    return {"html" if part == PAPER else f"appendix-{part}-html": data for part, data in parts.items()}
+
+
 def paper_bytes(report: Report, options: Options, charts: Mapping[Indicator, Any] | None = None) -> bytes:
     """The paper's .docx bytes (a function of its own, so another process can run it), with any
     charts made already."""
@@ -248,13 +273,14 @@ def paper_bytes(report: Report, options: Options, charts: Mapping[Indicator, Any
 def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | None = None, *,
                   progress: ProgressFn | None = None,
                   paper_data: Callable[[], bytes] | None = None,
+                  html_data: Callable[[], dict[str, bytes]] | None = None,
                   source: Path | None = None) -> BuildResult:
     """Write the RAG workbook and the paper for a rated report to paths (as output_paths names them),
     and with source (the department's workbook) its rated copy, unless the options say not to.
 
     Every output is written to a temporary file first and all are moved into place together.
-    paper_data gives the paper's bytes when they are being rendered elsewhere (on another core,
-    while this process writes the workbook).
+    paper_data gives the paper's bytes, and html_data its HTML pages, when they are being rendered
+    elsewhere (on another core, while this process writes the workbook).
     """
     say = progress or (lambda _message: None)
     make_folder(paths["workbook"].parent)
@@ -265,6 +291,10 @@ def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | 
         outputs.stage(paths["workbook"], lambda tmp: write_workbook(report, tmp))
         notes = _write_rated_copy(report, source, paths, options or Options(), say, outputs)
         _write_paper(report, paths, options or Options(), say, outputs, paper_data)
+        if (options or Options()).html:
+            say("Writing the paper as HTML")
+            for key, page in (html_data() if html_data else html_pages(report, options or Options())).items():
+                outputs.stage(paths[key], _bytes_writer(page))
         written = outputs.commit()
     from .paper.context import missing_details_warning
 
@@ -368,5 +398,5 @@ def template_check(template: Path | None = None) -> TemplateCheck:
 
 
 def demo(out_dir: Path, *, progress: ProgressFn | None = None, jobs: int = 1) -> BuildResult:
-    """Run the main job on the bundled sample."""
-    return build(sample_path(), out_dir, progress=progress, jobs=jobs)
+    """Run the main job on the bundled sample, the paper's HTML edition included."""
+    return build(sample_path(), out_dir, Options(html=True), progress=progress, jobs=jobs)

@@ -214,10 +214,10 @@ def directorate_name(dataset: Dataset, source: Path) -> str:
 
 
 def directorate_options(options: api.Options) -> api.Options:
-    """A directorate's paper keeps its workbook's own details; the rule options, the template
-    and the kind of chart apply to all."""
+    """A directorate's paper keeps its workbook's own details; the rule options, the template,
+    the kind of chart and the HTML edition apply to all."""
     return api.Options(settings=options.settings, template=options.template,
-                       chart_images=options.chart_images)
+                       chart_images=options.chart_images, html=options.html)
 
 
 def rate_directorate(unit: Unit, options: api.Options) -> DirectorateResult:
