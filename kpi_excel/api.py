@@ -157,7 +157,8 @@ def build(
     With jobs=2 the paper is rendered by a second process while this one writes the workbook;
     that process starts first, so it loads the paper's libraries while the workbook is read.
     """
-    helper = paper_process((options or Options()).template) if jobs > 1 else None
+    opts = options or Options()
+    helper = paper_process(opts.template, html=opts.html) if jobs > 1 else None
     try:
         if progress:
             progress(f"Reading {path.name}")
@@ -209,10 +210,11 @@ def _charts_made_here(report: Report, options: Options) -> Mapping[Indicator, An
         raise ChartDrawingError(f"drawing a chart failed: {error!r}") from error
 
 
-def paper_process(template: Path | None = None) -> ProcessPoolExecutor:
+def paper_process(template: Path | None = None, *, html: bool = False) -> ProcessPoolExecutor:
     """One process for rendering papers, loading python-docx, docxtpl and Pillow as it starts,
-    then preparing the shipped template unless the paper has one of its own."""
-    pool = workers.worker_pool(1, _load_paper_libraries if template else _load_paper_libraries_and_template)
+    then preparing the shipped template unless the paper has one of its own, and with html the
+    HTML edition's template."""
+    pool = workers.worker_pool(1, partial(_load_paper_libraries, template is None, html))
     workers.submit(pool, int)  # the process starts at the first task: start it now, to load while we read
     return pool
 
@@ -227,20 +229,23 @@ def _paper_from(future: Future[bytes], report: Report, options: Options) -> byte
         return paper_bytes(report, options)
 
 
-def _load_paper_libraries() -> None:
+def _load_paper_libraries(shipped_template: bool = False, html: bool = False) -> None:
     # the package kpi_excel.paper loads its modules lazily: import the one that renders, which
     # loads python-docx, docxtpl and Jinja, or the first paper would wait for them
     from .paper import render  # noqa: F401
 
-
-def _load_paper_libraries_and_template() -> None:
-    _load_paper_libraries()
-    from .paper.templates import default_template, prepare_template
-
     # while the main process still reads the workbook; only a head start, so a fault here is
-    # left for the paper's own rendering to report
-    with contextlib.suppress(Exception):
-        prepare_template(default_template())
+    # left for the rendering itself to report
+    if shipped_template:
+        from .paper.templates import default_template, prepare_template
+
+        with contextlib.suppress(Exception):
+            prepare_template(default_template())
+    if html:
+        from .html.render import template
+
+        with contextlib.suppress(Exception):
+            template()
 
 
 def _html_from(future: Future[dict[str, bytes]], report: Report, options: Options) -> dict[str, bytes]:

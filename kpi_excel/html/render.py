@@ -1,7 +1,7 @@
 """Rendering the HTML edition: the paper's context through the package's own Jinja template.
 
 The context is the Word paper's (paper/context.py): every sentence, number and table row is the
-same, and each chart is its chart spec measured for SVG (svg.py). Jinja escapes every value;
+same, and each chart is its chart spec laid out for SVG (layout.py, svg.py). Jinja escapes every value;
 the page is one self-contained file with its stylesheet inline and a Content-Security-Policy
 that allows no script and no fetch of anything.
 """
@@ -26,7 +26,8 @@ from kpi_excel.model import Report
 from kpi_excel.narrative import NO_RED
 from kpi_excel.paper.context import paper_context
 
-from . import svg
+from . import layout
+from .svg import chart_svg, legend_key
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "paper.html.j2"
@@ -53,8 +54,8 @@ def html_parts(report: Report, *, show_details: bool = True, appendices: bool = 
     return {part: _render(context, report, part).encode("utf-8") for part in parts}
 
 
-def _drawing(spec: ChartSpec | None) -> svg.ChartDrawing | str:
-    return svg.chart_drawing(spec) if spec is not None else ""
+def _drawing(spec: ChartSpec | None) -> layout.ChartDrawing | str:
+    return layout.chart_drawing(spec) if spec is not None else ""
 
 
 def _render(context: Mapping[str, Any], report: Report, part: Part) -> str:
@@ -140,15 +141,15 @@ def _slug(word: str) -> str:
 @cache
 def stylesheet() -> str:
     """The page's stylesheet: the layout, then the cell fills of the one palette."""
-    narrow = (f"@media (max-width:{svg.NARROW_PAGE}){{svg.chart{{font-size:{svg.number(svg.NARROW_FONT)}px}}"
-              "svg.chart .wide-only{display:none}}")
+    narrow = (f"@media (max-width:{layout.NARROW_PAGE}){{svg.chart{{font-size:{layout.NARROW_FONT:g}px}}"
+              "svg.chart .wide-only{display:none}svg.chart .end-when-narrow{text-anchor:end}}")
     fills = [f".{fill_class(word)}{{background-color:{s.fill};color:{s.text}}}"
              for word, s in palette.WORD_SWATCHES.items()]
     rules = [f"thead th{{background-color:{palette.HEADER_FILL};color:{palette.BLACK}}}",
              f".changed{{background-color:{palette.CHANGE_FILL};color:{palette.BLACK}}}", *fills, narrow]
-    layout = (TEMPLATES / "paper.css").read_text(encoding="utf-8")
+    css = (TEMPLATES / "paper.css").read_text(encoding="utf-8")
     # the fills come before the forced-colours and print rules, which may override them
-    head, _, tail = layout.partition("@media (forced-colors:active)")
+    head, _, tail = css.partition("@media (forced-colors:active)")
     return head + "\n".join(rules) + "\n@media (forced-colors:active)" + tail
 
 
@@ -166,10 +167,8 @@ def environment() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              finalize=_finalize, auto_reload=False)
     env.globals.update({
-        "n": svg.number, "font": svg.FONT, "tick": svg.TICK, "marker": svg.MARKER_RADIUS, "halo": svg.HALO,
-        "colours": {"value": palette.VALUE_LINE, "band": palette.RANGE_FILL, "grid": palette.GRID_LINE,
-                    "axis": palette.AXIS_LINE, "background": palette.WHITE},
-        "fill_class": fill_class, "mailto": mailto, "tel": tel,
+        "chart_svg": chart_svg, "legend_key": legend_key, "fill_class": fill_class, "mailto": mailto,
+        "tel": tel,
         "css": Markup(stylesheet()), "csp": content_security_policy(),
     })
     return env
