@@ -141,7 +141,9 @@ def _slug(word: str) -> str:
 @cache
 def stylesheet() -> str:
     """The page's stylesheet: the layout, then the cell fills of the one palette."""
-    narrow = (f"@media (max-width:{layout.NARROW_PAGE}){{svg.chart{{font-size:{layout.NARROW_FONT:g}px}}"
+    # on paper, too, the chart is drawn smaller than on a desktop: its labels at the larger size
+    narrow = (f"@media print,(max-width:{layout.NARROW_PAGE}){{"
+              f"svg.chart{{font-size:{layout.NARROW_FONT:g}px}}"
               "svg.chart .wide-only{display:none}svg.chart .end-when-narrow{text-anchor:end}}")
     fills = [f".{fill_class(word)}{{background-color:{s.fill};color:{s.text}}}"
              for word, s in palette.WORD_SWATCHES.items()]
