@@ -44,7 +44,8 @@ def hostile_report() -> Report:
 
 def gappy_report() -> Report:
     """The sample with two periods of its first KPI missing (a gap in its line), a KPI with no
-    figure at all (no chart), and no paper details given (placeholders)."""
+    figure at all (no chart), no paper details given (placeholders) and a placeholder's words in
+    the file's name."""
     report = sample_report()
     dataset = report.dataset
     first, second, *rest = dataset.indicators
@@ -54,7 +55,7 @@ def gappy_report() -> Report:
     return rate(dataclasses.replace(
         dataset, indicators=(dataclasses.replace(first, observations=kept),
                              dataclasses.replace(second, observations=empty), *rest),
-        details=PaperDetails(service=dataset.details.service)))
+        details=PaperDetails(service=dataset.details.service), source="[Committee] tracker.xlsx"))
 
 
 def council_run(folder: Path, out: Path) -> council.CouncilResult:

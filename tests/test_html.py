@@ -297,6 +297,11 @@ def test_a_detail_the_workbook_does_not_give_is_marked_as_in_the_word_paper() ->
     marked = {text(m) for m in page.iter("mark")}
     assert marked == set(paper.paper_context(report)["placeholders"])
     assert "[Committee]" in marked
+    # but not in the title or an attribute, where markup would show as text
+    assert page.findtext(".//title") == \
+        "Strategic and Corporate Services Performance Dashboard – [Committee] – [Meeting date]"
+    assert page.xpath("//meta[@name='kpi-excel:source-file']/@content") == ["[Committee] tracker.xlsx"]
+    assert not [v for e in page.iter() if isinstance(e.tag, str) for v in e.attrib.values() if "mark>" in v]
 
 
 def test_the_same_report_gives_the_same_bytes(report: Report) -> None:
