@@ -1,9 +1,9 @@
 """Rendering the HTML edition: the paper's context through the package's own Jinja template.
 
 The context is the Word paper's (paper/context.py): every sentence, number and table row is the
-same, and each chart is its chart spec laid out for SVG (layout.py, svg.py). Jinja escapes every value;
-the page is one self-contained file with its stylesheet inline and a Content-Security-Policy
-that allows no script and no fetch of anything.
+same, and each chart is its chart spec laid out for SVG (layout.py, svg.py). Jinja escapes every
+value; the page is one self-contained file with its stylesheet inline and a
+Content-Security-Policy that allows no script and no fetch of anything.
 """
 
 from __future__ import annotations
