@@ -6,7 +6,8 @@
    processes as by default and with --jobs 1) against a Python process that only imports
    openpyxl, XlsxWriter and python-docx. Aim: at most 2x, wall time. As a user's machine runs
    them: bytecode cached (PYTHONDONTWRITEBYTECODE unset, a warm-up run of each first), the jobs
-   taking turns so a passing load falls on all alike.
+   taking turns so a passing load falls on all alike. The same builds with --html (the paper's
+   HTML edition too) against the builds without it: aim at most 15 % more, wall time.
 2. A council-wide run, 40 directorates x 50 indicators x 36 months (`kpi-excel council`): wall
    time, CPU time, time per indicator and the peak memory of the whole process tree. Aims: under
    30 s and under 500 MB on a 2-core machine. The floor is `kpi-excel check` on every workbook.
@@ -154,7 +155,8 @@ def cached_bytecode_env() -> dict[str, str]:
 
 def sample_build(folder: Path, runs: int) -> None:
     build = [*KPI_EXCEL, "build", str(SAMPLE), "--out", str(folder / "sample"), "-q"]
-    jobs = {"floor": IMPORT_FLOOR, "build": build, "build --jobs 1": [*build, "--jobs", "1"]}
+    jobs = {"floor": IMPORT_FLOOR, "build": build, "build --jobs 1": [*build, "--jobs", "1"],
+            "build --html": [*build, "--html"], "build --html --jobs 1": [*build, "--html", "--jobs", "1"]}
     env = cached_bytecode_env()
     for command in jobs.values():  # warm-up: compiles and caches the bytecode, fills the disk cache
         run(command, env=env)
@@ -174,6 +176,15 @@ def sample_build(folder: Path, runs: int) -> None:
                       f"{job.wall / floor.wall:.2f}x", f"{job.cpu / floor.cpu:.2f}x"])
     _table(["job", "wall s", "CPU s", "wall ratio", "CPU ratio"], table)
     print("   aim: the default build at most 2x the floor, wall time")
+    rows = []
+    for name in ("build", "build --jobs 1"):
+        plain, html = medians[name], medians[name.replace("build", "build --html")]
+        rows.append([f"kpi-excel {name.replace('build', 'build --html')} against kpi-excel {name}",
+                     f"{html.wall - plain.wall:+.3f}", f"{html.cpu - plain.cpu:+.3f}",
+                     f"{(html.wall / plain.wall - 1) * 100:+.1f} %",
+                     f"{(html.cpu / plain.cpu - 1) * 100:+.1f} %"])
+    _table(["the HTML edition", "wall s", "CPU s", "wall", "CPU"], rows)
+    print("   aim: --html adds at most 15 % to the build, wall time")
 
 
 def council_run(folder: Path, directorates: int, indicators: int, months: int) -> None:

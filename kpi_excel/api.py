@@ -84,7 +84,7 @@ def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
           direction: str | DirectionMethod | None = None, period: str | Period | None = None,
           template: PathLike | None = None, pdf: bool = False, appendices_separately: bool = False,
           indicator_pages: bool = True, chart_images: bool = False, rated_copy: bool = True,
-          jobs: int = 1, **details: Any) -> pipeline.BuildResult:
+          html: bool = False, jobs: int = 1, **details: Any) -> pipeline.BuildResult:
     """Write the RAG workbook and the committee paper into `out`, as `kpi-excel build` does, from
     a workbook or CSV path or from a rated report. Returns the report and the paths written.
 
@@ -93,7 +93,7 @@ def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
     second process (start-up costs make that worthwhile on the command line, rarely in a notebook).
     `chart_images=True` puts the paper's charts in as pictures instead of native Word charts;
     `rated_copy=False` leaves out the workbook's own copy with RAG columns added (written only
-    when building from a workbook's path).
+    when building from a workbook's path); `html=True` also writes the paper as an HTML page.
     """
     unknown = sorted(set(details) - set(_DETAIL_KEYWORDS))
     if unknown:
@@ -102,7 +102,7 @@ def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
                           details=_paper_details(details), template=Path(template) if template else None,
                           pdf=pdf, appendices_separately=appendices_separately,
                           indicator_pages=indicator_pages, chart_images=chart_images,
-                          rated_copy=rated_copy, period=_period(period))
+                          rated_copy=rated_copy, html=html, period=_period(period))
     out_dir = Path(out)
     if not isinstance(report_or_path, Report):
         return pipeline.build(Path(report_or_path), out_dir, options, jobs=jobs)

@@ -82,6 +82,9 @@ ReportsInYear = Annotated[int | None, typer.Option(  # noqa: UP007
     help="How many reports the committee gets in the year.")]
 
 
+Html = Annotated[bool, typer.Option(
+    "--html", help="Also write the paper as an accessible HTML page, <name>-paper.html (with "
+    "--appendices-separately, each appendix too).")]
 ChartImages = Annotated[bool, typer.Option(
     "--chart-images", help="Charts in the paper as pictures, for viewers that cannot show Word charts.")]
 Jobs = Annotated[int | None, typer.Option(  # noqa: UP007
@@ -173,6 +176,7 @@ def build(
                    ] = False,
     appendices_separately: Annotated[bool, typer.Option(
         "--appendices-separately", help="Also write each appendix as a .docx of its own.")] = False,
+    html: Html = False,
     chart_images: ChartImages = False,
     no_rated_copy: Annotated[bool, typer.Option(
         "--no-rated-copy", help="Do not write <name>-rated.xlsx, the workbook itself with RAG columns added."
@@ -196,7 +200,8 @@ def build(
                              report_number, reports_in_year, service=service)
     options = dataclasses.replace(_options(rule, tolerance, direction, details, period), template=template,
                                   pdf=pdf, appendices_separately=appendices_separately,
-                                  chart_images=chart_images, rated_copy=not no_rated_copy, force=force)
+                                  chart_images=chart_images, rated_copy=not no_rated_copy, html=html,
+                                  force=force)
     try:
         if quiet:  # nothing to show: the display library is not even loaded
             result = pipeline.build(workbook, out, options, jobs=_jobs(jobs))
@@ -230,6 +235,8 @@ def council(
     period: PeriodOpt = None,
     template: Annotated[Path | None, typer.Option(  # noqa: UP007
         "--template", help="Your own Word template for the papers.", metavar="PATH")] = None,
+    html: Annotated[bool, typer.Option(
+        "--html", help="Also write every paper as an accessible HTML page.")] = False,
     chart_images: ChartImages = False,
     committee: Committee = None,
     meeting_date: MeetingDate = None,
@@ -253,7 +260,7 @@ def council(
     details = _paper_details(committee, meeting_date, subject, classification, author, director,
                              report_number, reports_in_year)
     options = dataclasses.replace(_options(rule, tolerance, direction, details, period), template=template,
-                                  chart_images=chart_images, force=force)
+                                  chart_images=chart_images, html=html, force=force)
     try:
         with StepBar(quiet) as bar:
             result = council_run.run(source, out, options, jobs=jobs, step=_unless_interrupted(bar.step))

@@ -215,10 +215,10 @@ def directorate_name(dataset: Dataset, source: Path) -> str:
 
 
 def directorate_options(options: pipeline.Options) -> pipeline.Options:
-    """A directorate's paper keeps its workbook's own details; the rule options, the template
-    and the kind of chart apply to all."""
+    """A directorate's paper keeps its workbook's own details; the rule options, the template,
+    the kind of chart, the HTML edition and --force apply to all."""
     return pipeline.Options(settings=options.settings, template=options.template,
-                       chart_images=options.chart_images)
+                            chart_images=options.chart_images, html=options.html, force=options.force)
 
 
 def rate_directorate(unit: Unit, options: pipeline.Options) -> DirectorateResult:

@@ -41,6 +41,7 @@ class Options:
     indicator_pages: bool = True  # the paper's page of detail (chart and table) for each indicator
     chart_images: bool = False  # the paper's charts as pictures instead of native Word charts
     period: Period | str | None = None  # the period of a value column whose heading names none
+    html: bool = False  # also write the paper as an accessible HTML page (with its appendices, as asked)
     rated_copy: bool = True  # also write the department's own workbook with RAG columns added
     force: bool = False  # replace files of the outputs' names that kpi-excel did not write, or that changed
 
@@ -137,6 +138,9 @@ def output_paths(source: Path, out_dir: Path) -> dict[str, Path]:
         "pdf": out_dir / f"{stem}-paper.pdf",
         "appendix-1": out_dir / f"{stem}-appendix-1.docx",  # with --appendices-separately
         "appendix-2": out_dir / f"{stem}-appendix-2.docx",
+        "html": out_dir / f"{stem}-paper.html",  # with --html
+        "appendix-1-html": out_dir / f"{stem}-appendix-1.html",  # with --html --appendices-separately
+        "appendix-2-html": out_dir / f"{stem}-appendix-2.html",
     }
 
 
@@ -155,7 +159,8 @@ def build(
     With jobs=2 the paper is rendered by a second process while this one writes the workbook;
     that process starts first, so it loads the paper's libraries while the workbook is read.
     """
-    helper = paper_process((options or Options()).template) if jobs > 1 else None
+    opts = options or Options()
+    helper = paper_process(opts.template, html=opts.html) if jobs > 1 else None
     try:
         if progress:
             progress(f"Reading {path.name}")
@@ -164,13 +169,16 @@ def build(
         report = rate(load(path, options))
         paths = output_paths(path, out_dir)
         _refuse_to_overwrite_input(path, paths.values())
-        paper_data = None
+        paper_data = html_data = None
         if helper is not None:
             opts = options or Options()
             future = workers.submit(helper, paper_bytes, report, opts, _charts_made_here(report, opts))
             paper_data = partial(_paper_from, future, report, opts)
+            if opts.html:  # after the paper, in the process that has Jinja loaded already
+                html_future = workers.submit(helper, html_pages, report, opts)
+                html_data = partial(_html_from, html_future, report, opts)
         result = write_outputs(report, paths, options, progress=progress, paper_data=paper_data,
-                               source=path)
+                               html_data=html_data, source=path)
     except Exception:
         if helper is not None:
             # wait for the worker to stop: a pool left running when the process exits can print
@@ -204,10 +212,11 @@ def _charts_made_here(report: Report, options: Options) -> Mapping[Indicator, An
         raise ChartDrawingError(f"drawing a chart failed: {error!r}") from error
 
 
-def paper_process(template: Path | None = None) -> ProcessPoolExecutor:
+def paper_process(template: Path | None = None, *, html: bool = False) -> ProcessPoolExecutor:
     """One process for rendering papers, loading python-docx, docxtpl and Pillow as it starts,
-    then preparing the shipped template unless the paper has one of its own."""
-    pool = workers.worker_pool(1, _load_paper_libraries if template else _load_paper_libraries_and_template)
+    then preparing the shipped template unless the paper has one of its own, and with html the
+    HTML edition's template."""
+    pool = workers.worker_pool(1, partial(_load_paper_libraries, template is None, html))
     workers.submit(pool, int)  # the process starts at the first task: start it now, to load while we read
     return pool
 
@@ -222,20 +231,41 @@ def _paper_from(future: Future[bytes], report: Report, options: Options) -> byte
         return paper_bytes(report, options)
 
 
-def _load_paper_libraries() -> None:
+def _load_paper_libraries(shipped_template: bool = False, html: bool = False) -> None:
     # the package kpi_excel.paper loads its modules lazily: import the one that renders, which
     # loads python-docx, docxtpl and Jinja, or the first paper would wait for them
     from kpi_excel.paper import render  # noqa: F401
 
-
-def _load_paper_libraries_and_template() -> None:
-    _load_paper_libraries()
-    from kpi_excel.paper.templates import default_template, prepare_template
-
     # while the main process still reads the workbook; only a head start, so a fault here is
-    # left for the paper's own rendering to report
-    with contextlib.suppress(Exception):
-        prepare_template(default_template())
+    # left for the rendering itself to report
+    if shipped_template:
+        from kpi_excel.paper.templates import default_template, prepare_template
+
+        with contextlib.suppress(Exception):
+            prepare_template(default_template())
+    if html:
+        from kpi_excel.html.render import template
+
+        with contextlib.suppress(Exception):
+            template()
+
+
+def _html_from(future: Future[dict[str, bytes]], report: Report, options: Options) -> dict[str, bytes]:
+    """The HTML pages from the second process; rendered here if that process died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return html_pages(report, options)
+
+
+def html_pages(report: Report, options: Options) -> dict[str, bytes]:
+    """The paper as HTML, and with appendices_separately each appendix, by output_paths' key."""
+    from kpi_excel.html import PAPER, html_parts
+
+    parts = html_parts(report, show_details=options.indicator_pages, appendices=options.appendices_separately)
+    return {"html" if part == PAPER else f"appendix-{part}-html": data for part, data in parts.items()}
 
 
 def paper_bytes(report: Report, options: Options, charts: Mapping[Indicator, Any] | None = None) -> bytes:
@@ -250,13 +280,14 @@ def paper_bytes(report: Report, options: Options, charts: Mapping[Indicator, Any
 def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | None = None, *,
                   progress: ProgressFn | None = None,
                   paper_data: Callable[[], bytes] | None = None,
+                  html_data: Callable[[], dict[str, bytes]] | None = None,
                   source: Path | None = None) -> BuildResult:
     """Write the RAG workbook and the paper for a rated report to paths (as output_paths names them),
     and with source (the department's workbook) its rated copy, unless the options say not to.
 
     Every output is written to a temporary file first and all are moved into place together.
-    paper_data gives the paper's bytes when they are being rendered elsewhere (on another core,
-    while this process writes the workbook).
+    paper_data gives the paper's bytes, and html_data its HTML pages, when they are being rendered
+    elsewhere (on another core, while this process writes the workbook).
     """
     say = progress or (lambda _message: None)
     make_folder(paths["workbook"].parent)
@@ -267,6 +298,10 @@ def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | 
         outputs.stage(paths["workbook"], lambda tmp: write_workbook(report, tmp))
         notes = _write_rated_copy(report, source, paths, options or Options(), say, outputs)
         _write_paper(report, paths, options or Options(), say, outputs, paper_data)
+        if (options or Options()).html:
+            say("Writing the paper as HTML")
+            for key, page in (html_data() if html_data else html_pages(report, options or Options())).items():
+                outputs.stage(paths[key], _bytes_writer(page))
         written = outputs.commit()
     from kpi_excel.present.paper import missing_details_warning
 
@@ -373,5 +408,5 @@ def template_check(template: Path | None = None) -> TemplateCheck:
 
 def demo(out_dir: Path, *, progress: ProgressFn | None = None, jobs: int = 1,
          force: bool = False) -> BuildResult:
-    """Run the main job on the bundled sample."""
-    return build(sample_path(), out_dir, Options(force=force), progress=progress, jobs=jobs)
+    """Run the main job on the bundled sample, the paper's HTML edition included."""
+    return build(sample_path(), out_dir, Options(html=True, force=force), progress=progress, jobs=jobs)

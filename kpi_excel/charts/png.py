@@ -14,10 +14,9 @@ from functools import cache, lru_cache
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from kpi_excel.core.formatting import format_value
 from kpi_excel.core.model import Indicator, Report
 from kpi_excel.present import palette as colours
-from kpi_excel.present.chartspec import DASHED, DOTTED, MAX_CHARTED, ChartSpec, Line, report_specs
+from kpi_excel.present.chartspec import DASH_PATTERNS, ChartSpec, Line, report_specs
 
 DPI = 150  # a 16 cm chart printed at its size on an A4 page: fine lines stay sharp
 SMOOTH = 2  # the value line is drawn at twice the size and halved, which smooths its edges
@@ -30,9 +29,6 @@ _FONT_FILES = (
     ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"),
     ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
 )
-
-# dash patterns in multiples of the line width, near how Word and Excel draw the spec's dashes
-_DASH_PATTERNS = {DASHED: (3.7, 1.6), DOTTED: (1.0, 1.65)}
 
 
 RANGE_FILL = colours.RANGE_FILL
@@ -53,7 +49,7 @@ def indicator_chart(spec: ChartSpec, *, width_cm: float = 16.0, height_cm: float
     The same spec always gives the same bytes.
     """
     canvas = _Canvas(width_cm, height_cm)
-    if _chartable(spec):
+    if spec.chartable:
         _draw(canvas, spec)
     else:
         note = "The values are too large to chart: see the table."
@@ -61,16 +57,11 @@ def indicator_chart(spec: ChartSpec, *, width_cm: float = 16.0, height_cm: float
     return canvas.png()
 
 
-def _chartable(spec: ChartSpec) -> bool:
-    numbers = [v for line, values in spec.series for v in values if v is not None]
-    return all(abs(n) <= MAX_CHARTED for n in numbers)
-
-
 def _draw(canvas: _Canvas, spec: ChartSpec) -> None:
     labels = spec.period_labels
     points = [(i, v) for i, v in enumerate(spec.values) if v is not None]
     ticks = spec.axis.ticks()
-    tick_labels = [format_value(t, spec.indicator) for t in ticks]
+    tick_labels = spec.tick_labels
     x_range = (-0.5, max(len(labels) - 0.5, 0.5))
     plot = _Plot.fit(canvas, tick_labels, x_range, (spec.axis.low, spec.axis.high))
     if spec.band is not None:
@@ -79,7 +70,7 @@ def _draw(canvas: _Canvas, spec: ChartSpec) -> None:
         plot.hline(tick, colours.GRID_LINE, 0.6)
     for line in spec.lines:
         assert line.value is not None
-        plot.hline(line.value, line.colour, line.width_pt, _DASH_PATTERNS[line.dash])
+        plot.hline(line.value, line.colour, line.width_pt, DASH_PATTERNS[line.dash])
     value = spec.value_line
     if points:
         plot.series(points, value.colour, value.width_pt, spec.marker_pt * 0.7)
@@ -107,7 +98,7 @@ def _legend(canvas: _Canvas, plot: _Plot, spec: ChartSpec) -> None:
             canvas.across(x, x + handle, y, line.colour, line.width_pt)
             canvas.dot((x + handle / 2, y), spec.marker_pt * 0.7, line.colour)
         else:
-            canvas.dashed(x, x + handle, y, line.colour, line.width_pt, _DASH_PATTERNS[line.dash])
+            canvas.dashed(x, x + handle, y, line.colour, line.width_pt, DASH_PATTERNS[line.dash])
         canvas.text((x + handle + pad, y), label, FONT_POINTS, colours.AXIS_LINE, anchor="lm")
         x += width + gap
 

@@ -38,6 +38,9 @@ MAX_Y_INTERVALS = 5
 
 # DrawingML preset dash names (a:prstDash), which Excel, Word and LibreOffice draw alike
 SOLID, DASHED, DOTTED = "solid", "dash", "sysDot"
+# The dash patterns drawn by a renderer that has no presets (pictures, SVG): dash and gap in
+# multiples of the line width, near how Word and Excel draw DASHED and DOTTED
+DASH_PATTERNS = {DASHED: (3.7, 1.6), DOTTED: (1.0, 1.65)}
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,16 @@ class ChartSpec:
     def colours(self) -> list[str]:
         """The colour of each line, in series order."""
         return [line.colour for line, _ in self.series]
+
+    @property
+    def chartable(self) -> bool:
+        """Whether every figure can be drawn: beyond MAX_CHARTED a renderer says so instead."""
+        return all(abs(v) <= MAX_CHARTED for _, values in self.series for v in values if v is not None)
+
+    @property
+    def tick_labels(self) -> list[str]:
+        """The y-axis labels, written as the figures are."""
+        return [format_value(t, self.indicator) for t in self.axis.ticks()]
 
 
 VALUE_LINE = Line("value", "Value", palette.VALUE_LINE, 2.0, SOLID)
