@@ -13,6 +13,8 @@ so the file can be committed and checked in tests.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -185,6 +187,76 @@ DESC_W, COMMENT_W, OWNER_W = 56, 60, 30
 
 # Next year's floors where they differ from this year's (2020/21 proposals).
 NEW_FLOORS = {"CS04a": 90, "CS04b": 90}
+PROPOSALS_NOTE = (
+    "Unchanged from 2019/20 except the floor standards for CS04a and CS04b, which rise from 85% to 90%."
+)
+
+# The Paper details sheet: a key, then a value (or name, role, team, phone and email).
+DETAILS: list[tuple] = [
+    ("Service", "Strategic and Corporate Services"),
+    ("Committee", "Policy and Resources Cabinet Committee"),
+    ("Meeting date", dt.datetime(2020, 7, 29)),
+    ("Subject", "Strategic and Corporate Services Performance Dashboard"),
+    ("Classification", "Unrestricted"),
+    ("From", "Roger Gough", "Leader of Kent County Council"),
+    (
+        "From",
+        "Peter Oakford",
+        "Deputy Leader and Cabinet Member for Finance, Corporate and Traded Services",
+    ),
+    (
+        "From",
+        "Shellina Prendergast",
+        "Cabinet Member for Communications, Engagement and People",
+    ),
+    ("From", "David Cockburn", "Corporate Director for Strategic and Corporate Services"),
+    (
+        "Report author",
+        "Rachel Kennard",
+        "Chief Analyst",
+        TEAM,
+        "03000 414527",
+        "rachel.kennard@kent.gov.uk",
+    ),
+    (
+        "Relevant director",
+        "Vincent Godfrey",
+        "Strategic Commissioner",
+        "",
+        "03000 421995",
+        "vincent.godfrey@kent.gov.uk",
+    ),
+    ("Report number", 3),
+    ("Reports in year", 3),
+    ("KPIs agreed", "May 2019"),
+]
+
+
+def proposal_rows(
+    sections: Sequence[tuple[str, Sequence[dict]]] = SECTIONS, new_floors: dict[str, float] = NEW_FLOORS
+) -> list[dict]:
+    """Next year's KPIs as the proposals sheet lists them: this year's, with the floors of new_floors.
+
+    A row may also say `percent=False`: its target and floor are written as typed, with no number
+    format (as a department types a new KPI's figures).
+    """
+    return [dict(k, floor=new_floors.get(k["code"], k["floor"])) for _section, kpis in sections for k in kpis]
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """What the tracker holds: the sample's, unless a test derives a department's variant from it."""
+
+    title: str = TITLE
+    months: Sequence[dt.datetime] = tuple(MONTHS)
+    sections: Sequence[tuple[str, Sequence[dict]]] = tuple(SECTIONS)
+    activity: Sequence[tuple] = tuple(ACTIVITY)
+    proposals: Sequence[dict] | None = tuple(proposal_rows())  # None: no proposals sheet
+    proposals_note: str = PROPOSALS_NOTE
+    details: Sequence[tuple] | None = tuple(DETAILS)  # None: no Paper details sheet; (): only its header
+
+
+SAMPLE = Tracker()
 
 ILLUSTRATIVE_NOTE = (
     "ILLUSTRATIVE DATA: the KPI set is modelled on Kent County Council's Strategic and "
@@ -245,11 +317,11 @@ def percent_format(kpi: dict) -> str:
     return "0.0%" if kpi.get("dp") else "0%"
 
 
-def build(path: Path = OUTPUT) -> Path:
+def build(path: Path = OUTPUT, tracker: Tracker = SAMPLE) -> Path:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties(
         {
-            "title": TITLE,
+            "title": tracker.title,
             "subject": "KPI tracker 2019/20 (illustrative data)",
             "author": TEAM,
             "manager": "Strategic Commissioning",
@@ -326,24 +398,26 @@ def build(path: Path = OUTPUT) -> Path:
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         if repeat_row is not None:
             ws.repeat_rows(repeat_row)
-        ws.set_footer("&L&8Illustrative data – " + TITLE.replace("&", "&&") + "&R&8Page &P of &N")
+        ws.set_footer("&L&8Illustrative data – " + tracker.title.replace("&", "&&") + "&R&8Page &P of &N")
 
-    kpis_sheet(wb, f, print_setup)
-    activity_sheet(wb, f, print_setup)
-    proposed_sheet(wb, f, print_setup)
-    details_sheet(wb, f, print_setup)
+    kpis_sheet(wb, f, print_setup, tracker)
+    activity_sheet(wb, f, print_setup, tracker)
+    if tracker.proposals is not None:
+        proposed_sheet(wb, f, print_setup, tracker)
+    if tracker.details is not None:
+        details_sheet(wb, f, print_setup, tracker.details)
     settings_sheet(wb, f, print_setup)
     notes_sheet(wb, f, print_setup)
     wb.close()
     return path
 
 
-def kpis_sheet(wb, f, print_setup) -> None:
+def kpis_sheet(wb, f, print_setup, tracker: Tracker) -> None:
     ws = wb.add_worksheet("KPIs")
-    first_month, last_month = 6, 6 + len(MONTHS) - 1
+    first_month, last_month = 6, 6 + len(tracker.months) - 1
     comment_col, owner_col = last_month + 1, last_month + 2
 
-    ws.write_string(0, 0, TITLE, f["title"])
+    ws.write_string(0, 0, tracker.title, f["title"])
     ws.set_row(0, 22)
     ws.write_string(1, 0, ILLUSTRATIVE_NOTE, f["warn"])
     ws.write_string(2, 0, LEGEND, f["note"])
@@ -358,14 +432,14 @@ def kpis_sheet(wb, f, print_setup) -> None:
     ]
     for col, text in enumerate(header):
         ws.write_string(4, col, text, f["head_c"] if col >= 2 else f["head"])
-    for i, month in enumerate(MONTHS):
+    for i, month in enumerate(tracker.months):
         ws.write_datetime(4, first_month + i, month, f["head_date"])
     ws.write_string(4, comment_col, "Commentary", f["head"])
     ws.write_string(4, owner_col, "Owner", f["head"])
     ws.set_row(4, 30)
 
     row = 5
-    for section, kpis in SECTIONS:
+    for section, kpis in tracker.sections:
         if section == "Finance":
             row += 1  # a completely blank row, as analysts leave them
         ws.write_string(row, 0, section, f["section"])
@@ -408,10 +482,10 @@ def kpis_sheet(wb, f, print_setup) -> None:
     ws.activate()
 
 
-def activity_sheet(wb, f, print_setup) -> None:
+def activity_sheet(wb, f, print_setup, tracker: Tracker) -> None:
     ws = wb.add_worksheet("Activity")
     first_month = 5
-    comment_col = first_month + len(MONTHS)
+    comment_col = first_month + len(tracker.months)
     ws.write_string(0, 0, "Activity indicators 2019/20", f["title"])
     ws.set_row(0, 22)
     ws.write_string(
@@ -424,19 +498,22 @@ def activity_sheet(wb, f, print_setup) -> None:
         ["Ref", "Activity indicator", "Data period", "Lower threshold", "Upper threshold"]
     ):
         ws.write_string(3, col, text, f["head_c"] if col >= 2 else f["head"])
-    for i, month in enumerate(MONTHS):
+    for i, month in enumerate(tracker.months):
         ws.write_datetime(3, first_month + i, month, f["head_date"])
     ws.write_string(3, comment_col, "Commentary", f["head"])
     ws.set_row(3, 30)
 
-    for r, (ref, name, period, low, high, values, comment) in enumerate(ACTIVITY, start=4):
+    for r, (ref, name, period, low, high, values, comment) in enumerate(tracker.activity, start=4):
         ws.write_string(r, 0, ref, f["code"])
         ws.write_string(r, 1, name, f["text"])
         ws.write_string(r, 2, period, f["centre"])
         ws.write_number(r, 3, low, f["threshold"])
         ws.write_number(r, 4, high, f["threshold"])
         for i, value in enumerate(values):
-            ws.write_number(r, first_month + i, value, f["count"])
+            if value is None:  # a month not reported yet
+                ws.write_blank(r, first_month + i, None, f["count"])
+            else:
+                ws.write_number(r, first_month + i, value, f["count"])
         if comment:
             ws.write_string(r, comment_col, comment, f["text"])
         else:
@@ -453,14 +530,14 @@ def activity_sheet(wb, f, print_setup) -> None:
     print_setup(ws, 3)
 
 
-def proposed_sheet(wb, f, print_setup) -> None:
+def proposed_sheet(wb, f, print_setup, tracker: Tracker) -> None:
     ws = wb.add_worksheet("Proposed 2020-21")
     ws.write_string(0, 0, "Proposed KPIs and targets for 2020/21", f["title"])
     ws.set_row(0, 22)
     ws.write_string(
         1,
         0,
-        "Unchanged from 2019/20 except the floor standards for CS04a and CS04b, which rise from 85% to 90%.",
+        tracker.proposals_note,
         f["note"],
     )
     header = ["PI Ref", "Indicator description", "Polarity", "Target 2020/21", "Floor 2020/21"]
@@ -468,16 +545,17 @@ def proposed_sheet(wb, f, print_setup) -> None:
         ws.write_string(2, col, text, f["head_c"] if col >= 2 else f["head"])
     ws.set_row(2, 30)
     row = 3
-    for _section, kpis in SECTIONS:
-        for k in kpis:
-            floor = NEW_FLOORS.get(k["code"], k["floor"])
-            ws.write_string(row, 0, k["code"], f["code"])
-            ws.write_string(row, 1, k["name"], f["text"])
-            ws.write_string(row, 2, k["pol"], f["centre"])
-            ws.write_number(row, 3, pct(k["target"]), f[percent_format(k)])
-            ws.write_number(row, 4, pct(floor), f[percent_format(k)])
-            ws.set_row(row, row_height((k["name"], 70)))
-            row += 1
+    for k in tracker.proposals or ():
+        percent = k.get("percent", True)
+        figure_format = f[percent_format(k)] if percent else f["code"]  # "code": a border, no number format
+        ws.write_string(row, 0, k["code"], f["code"])
+        ws.write_string(row, 1, k["name"], f["text"])
+        ws.write_string(row, 2, k["pol"], f["centre"])
+        for col, key in ((3, "target"), (4, "floor")):
+            if k[key] is not None:
+                ws.write_number(row, col, pct(k[key]) if percent else k[key], figure_format)
+        ws.set_row(row, row_height((k["name"], 70)))
+        row += 1
     ws.set_column(0, 0, 8)
     ws.set_column(1, 1, 70)
     ws.set_column(2, 4, 10)
@@ -485,48 +563,10 @@ def proposed_sheet(wb, f, print_setup) -> None:
     print_setup(ws, 2, landscape=False)
 
 
-def details_sheet(wb, f, print_setup) -> None:
+def details_sheet(wb, f, print_setup, rows: Sequence[tuple] = DETAILS) -> None:
     ws = wb.add_worksheet("Paper details")
     for col, text in enumerate(["Detail", "Value", "Role", "Team", "Phone", "Email"]):
         ws.write_string(0, col, text, f["head"])
-    rows: list[tuple] = [
-        ("Service", "Strategic and Corporate Services"),
-        ("Committee", "Policy and Resources Cabinet Committee"),
-        ("Meeting date", dt.datetime(2020, 7, 29)),
-        ("Subject", "Strategic and Corporate Services Performance Dashboard"),
-        ("Classification", "Unrestricted"),
-        ("From", "Roger Gough", "Leader of Kent County Council"),
-        (
-            "From",
-            "Peter Oakford",
-            "Deputy Leader and Cabinet Member for Finance, Corporate and Traded Services",
-        ),
-        (
-            "From",
-            "Shellina Prendergast",
-            "Cabinet Member for Communications, Engagement and People",
-        ),
-        ("From", "David Cockburn", "Corporate Director for Strategic and Corporate Services"),
-        (
-            "Report author",
-            "Rachel Kennard",
-            "Chief Analyst",
-            TEAM,
-            "03000 414527",
-            "rachel.kennard@kent.gov.uk",
-        ),
-        (
-            "Relevant director",
-            "Vincent Godfrey",
-            "Strategic Commissioner",
-            "",
-            "03000 421995",
-            "vincent.godfrey@kent.gov.uk",
-        ),
-        ("Report number", 3),
-        ("Reports in year", 3),
-        ("KPIs agreed", "May 2019"),
-    ]
     for r, cells in enumerate(rows, start=1):
         ws.write_string(r, 0, cells[0], f["bold"])
         for col, value in enumerate(cells[1:], start=1):
