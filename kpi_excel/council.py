@@ -29,6 +29,7 @@ from kpi_excel.core.model import (
 from kpi_excel.core.proposals import match_kpi
 from kpi_excel.core.values import readable_file_name
 from kpi_excel.errors import InputError, KpiExcelError, OutputError
+from kpi_excel.excel.refs import row_of
 from kpi_excel.outputs import remove_temporary_files
 from kpi_excel.workers import stop_now, submit, worker_pool
 
@@ -188,19 +189,8 @@ def _part(dataset: Dataset, name: str, indicators: tuple[Indicator, ...]) -> Dat
         indicators=indicators,
         proposals=tuple(p for p in dataset.proposals if match_kpi(p.code, p.name, kpis)),
         details=dataclasses.replace(dataset.details, service=name, subject=""),
-        warnings=tuple(w for w in dataset.warnings if _cell_row(w.where) in rows),
+        warnings=tuple(w for w in dataset.warnings if row_of(w.where) in rows),
     )
-
-
-def _cell_row(where: str) -> tuple[str, int] | None:
-    """'KPIs!H6' or "'KPI data'!H6" -> (sheet, 6); a CSV file's 'tracker.csv:6:Target' -> (tracker.csv, 6)."""
-    match = re.fullmatch(r"(.+)![A-Z]+(\d+)", where) or re.fullmatch(r"(.+?):(\d+)(?::.*)?", where)
-    if not match:
-        return None
-    sheet = match.group(1)
-    if sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet, int(match.group(2))
 
 
 def directorate_name(dataset: Dataset, source: Path) -> str:

@@ -11,6 +11,7 @@ from kpi_excel.core.model import DirectionMethod, PaperDetails, Period, Person, 
 from kpi_excel.core.periods import find_period, parse_period
 from kpi_excel.core.values import clean_text, normalise, parse_number
 from kpi_excel.errors import SettingsError
+from kpi_excel.excel.refs import CellRef
 
 # A key/value row: the key, then the cells to its right, and where the key is (Sheet!A7).
 KeyRow = tuple[str, Sequence[object], str]
@@ -128,19 +129,8 @@ def parse_period_option(text: str, where: str = "--period") -> Period:
 
 
 def _shifted(where: str, columns: int) -> str:
-    """Sheet!A7 moved right by `columns`: where the value beside a key is."""
-    sheet, _, cell = where.rpartition("!")
-    letters = cell.rstrip("0123456789")
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - 64
-    number += columns
-    shifted = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        shifted = chr(65 + rest) + shifted
-    return f"{sheet}!{shifted}{cell[len(letters):]}"
-
+    """The cell `columns` to the right of a key's cell: where the value beside the key is."""
+    return where.shifted(columns) if isinstance(where, CellRef) else where
 
 def _setting_value(field: str, value: object, where: str) -> object:
     if field == "rag_method":

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from kpi_excel.excel.refs import quote_sheet
+from kpi_excel.excel.refs import CellRef
 
 
 class Polarity(str, Enum):
@@ -213,7 +213,7 @@ class Indicator:
         """Where the row starts, as Excel writes a cell: KPIs!A7, or 'KPI data'!A7 (or its place)."""
         if self.place:
             return self.place
-        return f"{quote_sheet(self.sheet)}!A{self.row}" if self.sheet else f"row {self.row}"
+        return CellRef(self.sheet, self.row) if self.sheet else f"row {self.row}"
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from kpi_excel.core import rules
 from kpi_excel.core.formatting import NO_DATA_WORD, direction_word
 from kpi_excel.core.model import KpiType, Period, Rating, RuleSettings, Warning_
-from kpi_excel.excel.refs import column_letter, quote_sheet
+from kpi_excel.excel.refs import CellRef, column_letter
 from kpi_excel.present import formulas
 from kpi_excel.rated_copy.plan import NewCell, SheetPlan
 from kpi_excel.rated_copy.text_values import rating_words, sure_readings, value_expression
@@ -40,7 +39,7 @@ def long_form_cells(plan: SheetPlan, rating: Rating, settings: RuleSettings, set
 
     def figure(row: int) -> str:
         at = f"${value_col}{row}"
-        read = sure.get(f"{quote_sheet(indicator.sheet)}!{value_col}{row}")
+        read = sure.get(CellRef(indicator.sheet, row, cells.values[0] + 1))
         return f"({value_expression(at, cells.whole_percents)})" if read is not None else at
 
     found: dict[int, list[NewCell]] = {}
@@ -83,12 +82,11 @@ def _text_note(rating: Rating, seen: Rating, misread: set[str]) -> list[Warning_
     if not named:
         return []
     shows, gives = (" / ".join(w for w in rating_words(r) if w) for r in (seen, rating))
-    cells = ", ".join(w.split("!", 1)[1] for w in named)
+    cells = ", ".join(w.a1 if isinstance(w, CellRef) else w for w in named)
     return [Warning_(f"{rating.indicator.label}: {cells} holds a number typed as text, which the rated "
                      f"copy's formula cannot read as check does, so the rated copy shows {shows} where "
                      f"check gives {gives}; type it as a number", named[0])]
 
 
 def _row_of(cell: str) -> int | None:
-    match = re.search(r"!\$?[A-Z]{1,3}\$?(\d+)$", cell)
-    return int(match.group(1)) if match else None
+    return cell.row if isinstance(cell, CellRef) else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,7 +17,7 @@ from kpi_excel.core.model import (
     Warning_,
 )
 from kpi_excel.core.values import normalise
-from kpi_excel.excel.refs import column_letter, quote_sheet
+from kpi_excel.excel.refs import CellRef, column_letter, quote_sheet
 from kpi_excel.present import formulas
 from kpi_excel.rated_copy.text_values import as_formulas_see_it, formula_readings, value_expression
 
@@ -82,7 +81,7 @@ def plan_copy(report: Report) -> Plans:
     for sheet, ratings in by_sheet.items():
         why = _why_not(ratings, report.dataset.settings.direction)
         if why:
-            notes.append(Warning_(f"no rated columns on this sheet: {why}", f"{quote_sheet(sheet)}!A1"))
+            notes.append(Warning_(f"no rated columns on this sheet: {why}", CellRef(sheet, 1)))
             continue
         plan, sheet_notes = _sheet_plan(sheet, ratings, report.dataset.settings, settings_refs,
                                         report.period)
@@ -116,10 +115,8 @@ def setting_formulas(cells: tuple[tuple[str, str], ...]) -> dict[str, str]:
     (a number above 1 is a percentage: 10 is 10 %)."""
     refs = {}
     for name, cell in cells:
-        if name in _SETTING_FIELDS:
-            sheet, _, a1 = cell.rpartition("!")
-            letters, digits = re.fullmatch(r"([A-Z]+)(\d+)", a1).groups()  # type: ignore[union-attr]
-            at = f"{sheet}!${letters}${digits}"
+        if name in _SETTING_FIELDS and isinstance(cell, CellRef):
+            at = cell.absolute
             refs[_SETTING_FIELDS[name]] = f"IF({at}>1,{at}/100,{at})"
     return refs
 

@@ -8,7 +8,7 @@ import re
 from kpi_excel.core import rules
 from kpi_excel.core.formatting import direction_word
 from kpi_excel.core.model import CellMap, KpiType, Period, Rating, RuleSettings, Warning_
-from kpi_excel.excel.refs import quote_sheet
+from kpi_excel.excel.refs import CellRef
 from kpi_excel.present import formulas
 
 # The value expression turns a text into a number only where it is plain digits, with at most a
@@ -93,10 +93,10 @@ def as_formulas_see_it(rating: Rating, settings: RuleSettings, period: Period | 
     if cells is None or not cells.text_numbers:
         return rating, []
     blank = set(cells.text_numbers) - set(readings)
-    prefix = f"{quote_sheet(indicator.sheet)}!"
 
     def kept(value: float | None, col: int | None) -> float | None:
-        return None if col is not None and f"{prefix}{_column(col)}{indicator.row}" in blank else value
+        cell = CellRef(indicator.sheet, indicator.row, col + 1) if col is not None else None
+        return None if cell in blank else value
 
     observations = tuple(
         dataclasses.replace(o, value=readings[o.cell]) if o.cell in readings
@@ -113,18 +113,12 @@ def as_formulas_see_it(rating: Rating, settings: RuleSettings, period: Period | 
         return rating, []
     misread = {o.cell for o in indicator.observations if o.cell in readings and readings[o.cell] != o.value}
     named = sorted((blank | misread) or set(cells.text_numbers))
-    cell = ", ".join(w.split("!", 1)[1] for w in named)
+    cell = ", ".join(w.a1 if isinstance(w, CellRef) else w for w in named)
     shows, gives = (" / ".join(w for w in rating_words(r) if w) for r in (seen, rating))
     how = ("which a formula takes as blank" if not misread
            else "which the rated copy's formula cannot read as check does")
     return seen, [Warning_(f"{indicator.label}: {cell} holds a number typed as text, {how}, so the rated "
                            f"copy shows {shows} where check gives {gives}; type it as a number", named[0])]
-
-
-def _column(col: int) -> str:
-    from kpi_excel.excel.refs import column_letter
-
-    return column_letter(col + 1)
 
 
 def rating_words(rating: Rating) -> tuple[str, ...]:

@@ -19,8 +19,8 @@ from kpi_excel.core.model import (
 from kpi_excel.core.periods import find_period
 from kpi_excel.core.values import Role, clean_text, normalise
 from kpi_excel.errors import MissingColumnError, NoKpiTableError
-from kpi_excel.excel.refs import quote_sheet
-from kpi_excel.read.cells import Cell, Merge, column_letter, ref
+from kpi_excel.excel.refs import CellRef, column_letter, quote_sheet
+from kpi_excel.read.cells import Cell, Merge, ref
 from kpi_excel.read.header import Header, dated_header, find_header, header_below
 from kpi_excel.read.period_source import (
     FIX_PERIOD,
@@ -122,7 +122,7 @@ class BookReader:
             self.hidden_tables.append(name)
             self.warnings.append(Warning_(
                 f"sheet {name} is hidden and holds a KPI table, which was not read; unhide it to include it",
-                f"{name}!A1"))
+                CellRef(title, 1)))
 
     def dataset(self, source: str, sha256: str, file: str) -> Dataset:
         """Everything read, as one Dataset; `file` names the input in errors."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kpi_excel.core.values import CellNumber, parse_number
-from kpi_excel.excel.refs import column_letter, quote_sheet
+from kpi_excel.excel.refs import CellRef
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,6 @@ EMPTY = Cell(None)
 Merge = tuple[int, int, int, int]  # a merged range: top row, left column, bottom row, right column (0-based)
 
 
-def ref(sheet: str, row: int, col: int) -> str:
-    """A cell reference as Excel writes it: Sheet!B7, or 'KPI data'!B7 when the name needs quotes."""
-    return f"{quote_sheet(sheet)}!{column_letter(col + 1)}{row + 1}"
+def ref(sheet: str, row: int, col: int) -> CellRef:
+    """A cell of the sheet, from the table finder's 0-based row and column: Sheet!B7."""
+    return CellRef(sheet, row + 1, col + 1)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kpi_excel.core.model import Dataset, Period, Warning_
 from kpi_excel.errors import UnreadableWorkbookError
+from kpi_excel.excel.refs import LineRef
 from kpi_excel.read.intake import read_input_bytes
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -42,11 +43,11 @@ class CsvPlaces:
     lines: list[int]  # the line each row starts on (a quoted field may span lines)
     headings: dict[int, str] = field(default_factory=dict)
 
-    def cell(self, row: int, col: int | None) -> str:
+    def cell(self, row: int, col: int | None) -> LineRef:
         line = self.line(row)
         if col is None:
-            return f"{self.name}:{line}"
-        return f"{self.name}:{line}:{self.headings.get(col) or f'column {col + 1}'}"
+            return LineRef(self.name, line)
+        return LineRef(self.name, line, self.headings.get(col) or f"column {col + 1}")
 
     def line(self, row: int) -> int:
         return self.lines[row] if 0 <= row < len(self.lines) else row + 1
@@ -141,7 +142,7 @@ def parse_rows(decoded: CsvText, short_name: str, name: str
                     file=name, fix="Export only the KPI table, without data dumps")
             if len(record) > MAX_COLUMNS and any(v.strip() for v in record[MAX_COLUMNS:]) and not warnings:
                 warnings.append(Warning_(f"cells beyond column {MAX_COLUMNS:,} were not read (a KPI table "
-                                         "is never that wide)", f"{short_name}:{start}"))
+                                         "is never that wide)", LineRef(short_name, start)))
             rows.append([_value(v) for v in record[:MAX_COLUMNS]])
             lines.append(start)
             start = reader.line_num + 1

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from kpi_excel.core.model import Warning_
 from kpi_excel.core.values import Role, normalise
-from kpi_excel.read.cells import Cell, Merge, column_letter, ref
+from kpi_excel.excel.refs import column_letter
+from kpi_excel.read.cells import Cell, Merge, ref
 from kpi_excel.read.header import Header
 
 # Columns whose cell, merged down over several indicator rows, holds a setting of each of them

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from kpi_excel.core.model import Indicator, KpiType, Proposal, Warning_
 from kpi_excel.core.proposals import match_kpi
 from kpi_excel.core.values import Role, clean_text, parse_polarity
-from kpi_excel.excel.refs import quote_sheet
+from kpi_excel.excel.refs import CellRef
 from kpi_excel.read.cells import Cell
 from kpi_excel.read.header import find_header
 from kpi_excel.read.table import Numbers, PercentScale, Row, TableReader
@@ -24,7 +24,7 @@ def read_proposals(
     header = find_header(rows)
     if header is None or Role.TARGET not in header.roles:
         sink.append(Warning_("the proposals sheet has no header row with Indicator and Target "
-                             "columns, so it was not read", f"{quote_sheet(sheet)}!A1"))
+                             "columns, so it was not read", CellRef(sheet, 1)))
         return ()
     kpis = [i for i in indicators if i.type is KpiType.KPI]
     table = TableReader(sheet, rows, header, sink)

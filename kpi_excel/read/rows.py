@@ -4,14 +4,13 @@ with every place named as its source names it: tracker.csv:14:Target (pure)."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from kpi_excel.core.model import Dataset, Period, Warning_
 from kpi_excel.core.values import Role, clean_text, normalise
 from kpi_excel.errors import KpiExcelError, NoKpiTableError
-from kpi_excel.excel.refs import quote_sheet
+from kpi_excel.excel.refs import CellRef, LineRef
 from kpi_excel.read import BookReader, Cell, Header, find_header
 
 HOW_TO_READ = {"ispercent": "is_percent", "numberformat": "number_format",
@@ -19,7 +18,6 @@ HOW_TO_READ = {"ispercent": "is_percent", "numberformat": "number_format",
 _NUMERIC_ROLES = {Role.VALUE, Role.TARGET, Role.FLOOR, Role.LOWER, Role.UPPER}
 _TRUE = {"true", "yes", "y", "1"}
 SHEET = "Table"  # what the table finder calls the one sheet; never shown: every place is renamed
-_REF = re.compile(r"(?P<sheet>.+)!(?P<col>[A-Z]{1,3})(?P<row>\d+)")
 EMPTY = Cell(None)
 
 
@@ -132,16 +130,10 @@ def _formatted(cell: Cell, fmt: str) -> Cell:
 
 
 def rename(where: str, places: Places) -> str:
-    """A reference to the one sheet (Table!E14) as the source names the place; others as they are."""
-    if "!" not in where:
-        return where
-    match = _REF.fullmatch(where)
-    if not match or match.group("sheet") != quote_sheet(SHEET):
-        return where
-    col = 0
-    for letter in match.group("col"):
-        col = col * 26 + ord(letter) - ord("A") + 1
-    return places.cell(int(match.group("row")) - 1, col - 1)
+    """A cell of the one sheet (Table!E14) as the source names the place; others as they are."""
+    if isinstance(where, CellRef) and where.sheet == SHEET:
+        return places.cell(where.row - 1, where.col - 1)
+    return where
 
 
 def _placed(dataset: Dataset, places: Places) -> Dataset:
@@ -155,9 +147,9 @@ def _placed(dataset: Dataset, places: Places) -> Dataset:
 
 
 def _renamed(value: Any, places: Places) -> Any:
-    """value with each text that is a reference to the one sheet renamed, through dataclasses and
-    tuples; what holds none is returned as it is."""
-    if isinstance(value, str):
+    """value with each cell of the one sheet renamed, through dataclasses and tuples; what holds
+    none is returned as it is."""
+    if isinstance(value, CellRef):
         return rename(value, places)
     if isinstance(value, tuple):
         items = tuple(_renamed(item, places) for item in value)
@@ -180,8 +172,8 @@ def _placed_error(error: KpiExcelError, places: Places, file: str) -> KpiExcelEr
         error.fix = ("Give it a header row (in its first 20 rows) with an 'Indicator' column, a 'Target' "
                      "column and one column per period, or a Period and a Value column (long form)")
     where = rename(error.where, places)
-    if where.startswith(places.name + ":"):  # file:line:column, as compilers name a text file's places
-        error.file, error.where = file, where[len(places.name) + 1:]
+    if isinstance(where, LineRef):  # file:line:column, as compilers name a text file's places
+        error.file, error.where = file, where.within
     else:
         error.where = where
         error.file = error.file or file

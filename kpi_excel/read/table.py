@@ -32,6 +32,7 @@ from kpi_excel.core.values import (
     strip_comparison,
 )
 from kpi_excel.errors import BadValueError, MissingColumnError
+from kpi_excel.excel.refs import CellRef
 from kpi_excel.read.cells import EMPTY, Cell, Merge, ref
 from kpi_excel.read.header import Header, value_heading_period
 from kpi_excel.read.layout import repeats_header, spread_merged_settings
@@ -68,7 +69,7 @@ class TableReader:
     def col(self, role: Role) -> int | None:
         return self.header.roles.get(role)
 
-    def where(self, row: int, col: int | None) -> str:
+    def where(self, row: int, col: int | None) -> CellRef:
         return ref(self.sheet, row, col if col is not None else 0)
 
     def indicators(self) -> list[Indicator]:

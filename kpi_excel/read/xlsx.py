@@ -19,9 +19,9 @@ from defusedxml import DefusedXmlException
 from kpi_excel.core.model import Dataset, Period, Warning_
 from kpi_excel.core.values import decode_excel_escapes, readable_file_name
 from kpi_excel.errors import KpiExcelError, UnreadableWorkbookError
-from kpi_excel.excel.refs import quote_sheet
+from kpi_excel.excel.refs import column_letter, quote_sheet
 from kpi_excel.read.book import BookReader, sheet_kind
-from kpi_excel.read.cells import EMPTY, Cell, Merge, column_letter, ref
+from kpi_excel.read.cells import EMPTY, Cell, Merge, ref
 from kpi_excel.read.header import HEADER_SEARCH_ROWS, find_header
 from kpi_excel.read.intake import (
     CheckedFile,

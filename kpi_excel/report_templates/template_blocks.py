@@ -17,7 +17,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from kpi_excel.paper import HEADER_FILL
+from kpi_excel.present.paper import HEADER_FILL
 
 FONT = "Arial"
 A4_CM = (21.0, 29.7)
