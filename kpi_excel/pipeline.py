@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from kpi_excel.paper import TemplateCheck
+    from kpi_excel.present.views import ReportView
 
 SAMPLE_NAME = "scs-kpi-tracker-2019-20.xlsx"
 BLANK_TEMPLATE = "blank-kpi-tracker.xlsx"
@@ -165,19 +166,20 @@ def build(
         if progress:
             progress(f"Reading {path.name}")
         from kpi_excel.core.rules import rate
+        from kpi_excel.present.views import derive
 
-        report = rate(load(path, options))
+        view = derive(rate(load(path, options)))  # what every output shows, worked out once
         paths = output_paths(path, out_dir)
         _refuse_to_overwrite_input(path, paths.values())
         paper_data = html_data = None
         if helper is not None:
             opts = options or Options()
-            future = workers.submit(helper, paper_bytes, report, opts, _charts_made_here(report, opts))
-            paper_data = partial(_paper_from, future, report, opts)
+            future = workers.submit(helper, paper_bytes, view, opts, _charts_made_here(view, opts))
+            paper_data = partial(_paper_from, future, view, opts)
             if opts.html:  # after the paper, in the process that has Jinja loaded already
-                html_future = workers.submit(helper, html_pages, report, opts)
-                html_data = partial(_html_from, html_future, report, opts)
-        result = write_outputs(report, paths, options, progress=progress, paper_data=paper_data,
+                html_future = workers.submit(helper, html_pages, view, opts)
+                html_data = partial(_html_from, html_future, view, opts)
+        result = write_outputs(view, paths, options, progress=progress, paper_data=paper_data,
                                html_data=html_data, source=path)
     except Exception:
         if helper is not None:
@@ -194,7 +196,7 @@ def build(
     return result
 
 
-def _charts_made_here(report: Report, options: Options) -> Mapping[Indicator, Any] | None:
+def _charts_made_here(report: ReportView, options: Options) -> Mapping[Indicator, Any] | None:
     """The paper's charts, made by this process while the other one is still loading."""
     if not options.indicator_pages:
         return None
@@ -221,7 +223,7 @@ def paper_process(template: Path | None = None, *, html: bool = False) -> Proces
     return pool
 
 
-def _paper_from(future: Future[bytes], report: Report, options: Options) -> bytes:
+def _paper_from(future: Future[bytes], report: ReportView, options: Options) -> bytes:
     """The paper from the second process; rendered here if that process died."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -250,7 +252,8 @@ def _load_paper_libraries(shipped_template: bool = False, html: bool = False) ->
             template()
 
 
-def _html_from(future: Future[dict[str, bytes]], report: Report, options: Options) -> dict[str, bytes]:
+def _html_from(future: Future[dict[str, bytes]], report: ReportView,
+               options: Options) -> dict[str, bytes]:
     """The HTML pages from the second process; rendered here if that process died."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -260,7 +263,7 @@ def _html_from(future: Future[dict[str, bytes]], report: Report, options: Option
         return html_pages(report, options)
 
 
-def html_pages(report: Report, options: Options) -> dict[str, bytes]:
+def html_pages(report: Report | ReportView, options: Options) -> dict[str, bytes]:
     """The paper as HTML, and with appendices_separately each appendix, by output_paths' key."""
     from kpi_excel.html import PAPER, html_parts
 
@@ -268,7 +271,8 @@ def html_pages(report: Report, options: Options) -> dict[str, bytes]:
     return {"html" if part == PAPER else f"appendix-{part}-html": data for part, data in parts.items()}
 
 
-def paper_bytes(report: Report, options: Options, charts: Mapping[Indicator, Any] | None = None) -> bytes:
+def paper_bytes(report: Report | ReportView, options: Options,
+                charts: Mapping[Indicator, Any] | None = None) -> bytes:
     """The paper's .docx bytes (a function of its own, so another process can run it), with any
     charts made already."""
     from kpi_excel import paper
@@ -277,7 +281,7 @@ def paper_bytes(report: Report, options: Options, charts: Mapping[Indicator, Any
                               chart_images_only=options.chart_images)
 
 
-def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | None = None, *,
+def write_outputs(rated: Report | ReportView, paths: Mapping[str, Path], options: Options | None = None, *,
                   progress: ProgressFn | None = None,
                   paper_data: Callable[[], bytes] | None = None,
                   html_data: Callable[[], dict[str, bytes]] | None = None,
@@ -291,16 +295,19 @@ def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | 
     """
     say = progress or (lambda _message: None)
     make_folder(paths["workbook"].parent)
+    from kpi_excel.present.views import viewed
     from kpi_excel.workbook import write_workbook
 
+    view = viewed(rated)
+    report = view.report
     with Outputs(force=(options or Options()).force) as outputs:
         say("Writing the RAG workbook")
-        outputs.stage(paths["workbook"], lambda tmp: write_workbook(report, tmp))
+        outputs.stage(paths["workbook"], lambda tmp: write_workbook(view, tmp))
         notes = _write_rated_copy(report, source, paths, options or Options(), say, outputs)
-        _write_paper(report, paths, options or Options(), say, outputs, paper_data)
+        _write_paper(view, paths, options or Options(), say, outputs, paper_data)
         if (options or Options()).html:
             say("Writing the paper as HTML")
-            for key, page in (html_data() if html_data else html_pages(report, options or Options())).items():
+            for key, page in (html_data() if html_data else html_pages(view, options or Options())).items():
                 outputs.stage(paths[key], _bytes_writer(page))
         written = outputs.commit()
     from kpi_excel.present.paper import missing_details_warning
@@ -327,11 +334,11 @@ def _write_rated_copy(report: Report, source: Path | None, paths: Mapping[str, P
     return tuple(f"Rated copy: {note}" for note in copy.notes)
 
 
-def _write_paper(report: Report, paths: Mapping[str, Path], options: Options, say: ProgressFn,
+def _write_paper(view: ReportView, paths: Mapping[str, Path], options: Options, say: ProgressFn,
                  outputs: Outputs, paper_data: Callable[[], bytes] | None = None) -> None:
     """The committee paper, and as asked its appendices as files of their own and a PDF."""
     say("Writing the committee paper")
-    data = paper_data() if paper_data else paper_bytes(report, options)
+    data = paper_data() if paper_data else paper_bytes(view, options)
     staged_paper = outputs.stage(paths["paper"], _bytes_writer(data))
     if not (options.appendices_separately or options.pdf):
         return
@@ -340,7 +347,7 @@ def _write_paper(report: Report, paths: Mapping[str, Path], options: Options, sa
     if options.appendices_separately:
         from kpi_excel.present.paper import fixed_time
 
-        for number, appendix in paper.appendix_files(data, fixed_time(report)).items():
+        for number, appendix in paper.appendix_files(data, fixed_time(view.report)).items():
             name = paths["paper"].name.replace("-paper.docx", f"-appendix-{number}.docx")
             outputs.stage(paths["paper"].with_name(name), _bytes_writer(appendix))
     if options.pdf:
@@ -348,7 +355,7 @@ def _write_paper(report: Report, paths: Mapping[str, Path], options: Options, sa
         if options.indicator_pages and not options.chart_images:
             # LibreOffice prints a native Word chart's labels shrunk (9 pt as 6.5 pt) and leaves its
             # alt text out of the tagged PDF: the PDF is made from the paper with chart pictures
-            pictures = paper_bytes(report, dataclasses.replace(options, chart_images=True))
+            pictures = paper_bytes(view, dataclasses.replace(options, chart_images=True))
             outputs.stage(paths["pdf"], lambda tmp: paper.write_pdf_from(pictures, staged_paper.stem, tmp))
         else:
             outputs.stage(paths["pdf"], lambda tmp: paper.write_pdf(staged_paper, tmp))

@@ -12,6 +12,7 @@ from kpi_excel import pipeline
 from kpi_excel.core.model import Indicator, KpiType, Observation, Period, Report, RuleSettings
 from kpi_excel.core.rules import rate_indicator
 from kpi_excel.present import chartspec, palette
+from kpi_excel.present.views import derive
 
 PERIODS = [Period(dt.date(2019 + (m < 4), m, 1)) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
 
@@ -109,14 +110,14 @@ def test_reference_lines_differ_in_dash_as_well_as_colour() -> None:
 
 
 def test_every_chart_shows_the_periods_the_paper_tables_show(sample_report: Report) -> None:
-    specs = chartspec.report_specs(sample_report)
-    shown = chartspec.shown_periods(sample_report)
+    specs = derive(sample_report).chart_specs
+    shown = list(derive(sample_report).shown)
     assert len(shown) == chartspec.PERIODS_SHOWN and shown[-1] == sample_report.period
     assert all(spec is not None and list(spec.periods) == shown for spec in specs.values())
 
 
 def test_chart_alt_text_describes_lines_trend_and_latest(sample_report: Report) -> None:
-    specs = {ind.code: spec for ind, spec in chartspec.report_specs(sample_report).items()}
+    specs = {ind.code: spec for ind, spec in derive(sample_report).chart_specs.items()}
     text = specs["GL02"].alt_text  # type: ignore[union-attr]
     assert text.startswith("Line chart of GL02 Freedom of Information Act requests completed within 20 "
                            "working days, from Apr-19 to Mar-20")

@@ -29,8 +29,9 @@ from kpi_excel.html.layout import chart_drawing
 from kpi_excel.html.render import mailto, tel
 from kpi_excel.html.svg import chart_svg
 from kpi_excel.present import palette
-from kpi_excel.present.chartspec import DASHED, DOTTED, ChartSpec, report_specs
+from kpi_excel.present.chartspec import DASHED, DOTTED, ChartSpec
 from kpi_excel.present.paper import paper_context
+from kpi_excel.present.views import derive
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -189,7 +190,7 @@ def chart_checks(svg: lxml.html.HtmlElement, spec: ChartSpec) -> None:
 
 def test_every_chart_draws_its_chart_spec(page: lxml.html.HtmlElement, report: Report) -> None:
     charts = {svg.get("aria-label"): svg for svg in page.iter("svg") if svg.get("role") == "img"}
-    specs = [spec for spec in report_specs(report).values() if spec is not None]
+    specs = [spec for spec in derive(report).chart_specs.values() if spec is not None]
     assert len(charts) == len(specs) == 31
     for spec in specs:
         chart_checks(charts[spec.alt_text], spec)
@@ -198,7 +199,7 @@ def test_every_chart_draws_its_chart_spec(page: lxml.html.HtmlElement, report: R
 def test_a_missing_period_is_a_gap_and_an_indicator_without_figures_has_a_table_but_no_chart() -> None:
     report = gappy_report()
     page = lxml.html.document_fromstring(render_html(report))
-    specs = report_specs(report)
+    specs = derive(report).chart_specs
     first, second = report.ratings[0].indicator, report.ratings[1].indicator
     charts = {svg.get("aria-label"): svg for svg in page.iter("svg") if svg.get("role") == "img"}
     spec = specs[first]
@@ -212,14 +213,14 @@ def test_a_missing_period_is_a_gap_and_an_indicator_without_figures_has_a_table_
 
 
 def test_the_legend_names_each_line_as_the_picture_does(page: lxml.html.HtmlElement, report: Report) -> None:
-    spec = next(s for s in report_specs(report).values() if s is not None and s.lines)
+    spec = next(s for s in derive(report).chart_specs.values() if s is not None and s.lines)
     block = next(svg for svg in page.iter("svg") if svg.get("aria-label") == spec.alt_text).getparent()
     assert [text(li) for li in block.find_class("legend")[0].iter("li")] == \
         [line.legend for line in spec.lines] + ["Value"]
 
 
 def test_figures_too_large_to_chart_give_a_note_not_a_drawing(report: Report) -> None:
-    spec = next(s for s in report_specs(report).values() if s is not None)
+    spec = next(s for s in derive(report).chart_specs.values() if s is not None)
     huge = dataclasses.replace(spec, values=(1e300,) * len(spec.values))
     svg = lxml.html.fragment_fromstring(str(chart_svg(chart_drawing(huge))))
     assert "too large to chart" in text(svg) and not list(svg.iter("circle"))

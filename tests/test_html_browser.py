@@ -22,7 +22,7 @@ from kpi_excel import pipeline
 from kpi_excel.core.model import Report
 from kpi_excel.html import render_html
 from kpi_excel.present import palette
-from kpi_excel.present.chartspec import report_specs
+from kpi_excel.present.views import derive
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -132,7 +132,7 @@ def test_every_chart_is_an_image_named_by_its_alt_text_beside_its_table(
                                "svg.closest('.chart-and-table').querySelector('table caption').textContent)")
     images = [node["name"]["value"] for node in tree
               if node.get("role", {}).get("value") == "image" and not node.get("ignored")]
-    specs = [(r.indicator.code, spec) for r, spec in zip(report.ratings, report_specs(report).values(),
+    specs = [(r.indicator.code, spec) for r, spec in zip(report.ratings, derive(report).chart_specs.values(),
                                                            strict=True) if spec is not None]
     assert images == [spec.alt_text for _, spec in specs]
     assert tables == [f"Values by period: {code}" for code, _ in specs]

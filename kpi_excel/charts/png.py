@@ -16,7 +16,8 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from kpi_excel.core.model import Indicator, Report
 from kpi_excel.present import palette as colours
-from kpi_excel.present.chartspec import DASH_PATTERNS, ChartSpec, Line, report_specs
+from kpi_excel.present.chartspec import DASH_PATTERNS, ChartSpec, Line
+from kpi_excel.present.views import ReportView, viewed
 
 DPI = 150  # a 16 cm chart printed at its size on an A4 page: fine lines stay sharp
 SMOOTH = 2  # the value line is drawn at twice the size and halved, which smooths its edges
@@ -36,10 +37,11 @@ CHART_COLOURS = (colours.AXIS_LINE, colours.VALUE_LINE, colours.TARGET_LINE, col
                  colours.RANGE_LINE, colours.GRID_LINE, RANGE_FILL)
 
 
-def report_charts(report: Report) -> dict[Indicator, bytes]:
+def report_charts(rated: Report | ReportView) -> dict[Indicator, bytes]:
     """Every chart picture the paper shows, drawn now (an indicator with no figure has none):
     a build draws them while another process loads the libraries that write the paper."""
-    return {ind: indicator_chart(spec) for ind, spec in report_specs(report).items() if spec is not None}
+    specs = viewed(rated).chart_specs
+    return {ind: indicator_chart(spec) for ind, spec in specs.items() if spec is not None}
 
 
 def indicator_chart(spec: ChartSpec, *, width_cm: float = 16.0, height_cm: float = 5.3) -> bytes:

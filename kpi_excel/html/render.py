@@ -27,6 +27,7 @@ from kpi_excel.present import palette
 from kpi_excel.present.chartspec import ChartSpec
 from kpi_excel.present.narrative import NO_RED
 from kpi_excel.present.paper import paper_context
+from kpi_excel.present.views import ReportView, viewed
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "paper.html.j2"
@@ -38,15 +39,19 @@ _EMAIL = re.compile(r"[^\s@<>\"'():;,\\]+@[^\s@<>\"'():;,\\]+\.[^\s@<>\"'():;,\\
 _PHONE = re.compile(r"\+?[\d ()-]{6,}")
 
 
-def render_html(report: Report, *, show_details: bool = True, part: Part = PAPER) -> str:
+def render_html(rated: Report | ReportView, *, show_details: bool = True, part: Part = PAPER) -> str:
     """The paper (or one appendix of it) as an HTML page."""
-    return _render(paper_context(report, _drawing, show_details=show_details), report, part)
+    view = viewed(rated)
+    return _render(paper_context(view, _drawing, show_details=show_details), view.report, part)
 
 
-def html_parts(report: Report, *, show_details: bool = True, appendices: bool = False) -> dict[Part, bytes]:
+def html_parts(rated: Report | ReportView, *, show_details: bool = True,
+               appendices: bool = False) -> dict[Part, bytes]:
     """The whole paper, and with appendices each appendix as a page of its own (Appendix 2 only
     when the paper has it), as UTF-8 bytes by part."""
-    context = paper_context(report, _drawing, show_details=show_details)
+    view = viewed(rated)
+    report = view.report
+    context = paper_context(view, _drawing, show_details=show_details)
     parts: list[Part] = [PAPER]
     if appendices:
         parts += [1, 2] if context["proposals"] else [1]

@@ -29,9 +29,10 @@ from kpi_excel.paper.xmlfix import (
 )
 from kpi_excel.present import palette
 from kpi_excel.present.paper import ChartFn, dashboard_title, fixed_time, paper_context, paper_subject
+from kpi_excel.present.views import ReportView, viewed
 
 
-def render_paper(report: Report, template: Path | None = None, *, show_details: bool = True,
+def render_paper(rated: Report | ReportView, template: Path | None = None, *, show_details: bool = True,
                  charts: Mapping[Indicator, Any] | None = None, chart_images_only: bool = False) -> bytes:
     """The paper as .docx bytes: the same report and template always give the same bytes.
 
@@ -41,12 +42,14 @@ def render_paper(report: Report, template: Path | None = None, *, show_details: 
     chart_images_only, else native charts' files (workbook.charts.report_chart_files); others
     are made here.
     """
+    view = viewed(rated)
+    report = view.report
     path = template or default_template()
     tpl = open_template(path)
     chart: ChartFn | None = None
     if show_details:
         chart = chart_images(tpl, charts) if chart_images_only else native_charts(tpl, report, charts)
-    context = paper_context(report, chart, show_details=show_details)
+    context = paper_context(view, chart, show_details=show_details)
     render_budgeted(tpl, context, path)
     document = tpl.docx
     drop_empty_last_section(document)
@@ -61,7 +64,7 @@ def render_paper(report: Report, template: Path | None = None, *, show_details: 
     return save_docx(document, fixed_time(report))
 
 
-def write_paper(report: Report, path: Path, *, template: Path | None = None,
+def write_paper(report: Report | ReportView, path: Path, *, template: Path | None = None,
                 show_details: bool = True) -> None:
     """Write the committee paper (.docx) for a report to path."""
     path.write_bytes(render_paper(report, template, show_details=show_details))

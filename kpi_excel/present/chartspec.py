@@ -142,12 +142,6 @@ def observations_for(indicator: Indicator, periods: Sequence[Period]) -> list[Ob
     return [by_period.get(p, Observation(p, None)) for p in periods]
 
 
-def report_specs(report: Report) -> dict[Indicator, ChartSpec | None]:
-    """Every indicator's chart spec (None: no figure to chart), in the report's order."""
-    shown = shown_periods(report)
-    return {r.indicator: chart_spec(r, shown, report.dataset.settings) for r in report.ratings}
-
-
 def chart_spec(rating: Rating, periods: Sequence[Period], settings: RuleSettings) -> ChartSpec | None:
     """The indicator's chart over the periods shown; None when none of them has a figure."""
     ind = rating.indicator

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kpi_excel.core import proposals, rules
+from kpi_excel.core import proposals
 from kpi_excel.core.formatting import (
     DIRECTION_ARROWS,
     DIRECTION_WORDS,
@@ -18,11 +18,12 @@ from kpi_excel.core.formatting import (
     this_and_next_year,
     year_words,
 )
-from kpi_excel.core.model import Indicator, Observation, Period, Person, Polarity, Rag, Rating, Report
+from kpi_excel.core.model import Indicator, Person, Polarity, Rag, Rating, Report
 from kpi_excel.present import narrative, palette
-from kpi_excel.present.chartspec import ChartSpec, describe, observations_for, report_specs, shown_periods
+from kpi_excel.present.chartspec import ChartSpec, describe
 from kpi_excel.present.guidance import ACTIVITY_NOTE, rag_key, rag_notes, range_key, report_direction_key
 from kpi_excel.present.narrative import dashboard_title
+from kpi_excel.present.views import IndicatorView, PeriodFigure, ReportView, viewed
 
 # Word wants fills as RRGGBB; the colours, and the text colour on each, come from palette.py
 RAG_FILLS = {rag: swatch.fill_hex for rag, swatch in palette.RAG_SWATCHES.items()}
@@ -46,18 +47,19 @@ PLACEHOLDERS = {
 ChartFn = Callable[[ChartSpec | None], Any]  # what the template shows for a chart: "" for none
 
 
-def paper_context(report: Report, chart: ChartFn | None = None, *,
+def paper_context(rated: Report | ReportView, chart: ChartFn | None = None, *,
                   show_details: bool = True) -> dict[str, Any]:
-    """Everything the template's tags may use (docs/paper.md lists it).
+    """Everything the template's tags may use (docs/paper.md lists it), for a rated report (its
+    view, or the report itself).
 
     Without show_details the template leaves out each indicator's page of detail (its chart and
     table of periods): a council-wide report keeps those in each directorate's own paper.
     """
+    view = viewed(rated)
+    report = view.report
     details = report.dataset.details
     gaps = set(missing_details(report))
-    shown = shown_periods(report)
-    specs = report_specs(report)
-    kpis = [kpi_item(r, report, shown, chart, specs[r.indicator]) for r in report.kpis]
+    kpis = [kpi_item(view.of(r), report, chart) for r in report.kpis]
     by_label = {r.indicator.label: item for r, item in zip(report.kpis, kpis, strict=True)}
     year = narrative.financial_year(report)
     summary = report.summary
@@ -94,7 +96,7 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
         "summary_table_note": ("Each KPI is rated on its latest value, shown with its period where that "
                                "is older than the report period. The RAG rating is written as a word "
                                "as well as shown in colour."),
-        "guidance": guidance_context(report),
+        "guidance": guidance_context(view),
         # break_before stays (always false) for templates copied from earlier versions of the shipped
         # one, which forced a page break every two indicators: pages now fill as they come
         "sections": [{"name": name or "Key Performance Indicators", "break_before": False,
@@ -103,8 +105,8 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
         "kpis": kpis,
         "red_kpis": [item for r, item in zip(report.kpis, kpis, strict=True) if r.rag is Rag.RED],
         "red_intro": red_intro([r for r in report.kpis if r.rag is Rag.RED], show_details),
-        "activities": [activity_item(r, report, shown, chart, specs[r.indicator]) for r in report.activities],
-        "proposals": proposal_items(report),
+        "activities": [activity_item(view.of(r), report, chart) for r in report.activities],
+        "proposals": proposal_items(view),
         "proposals_intro": proposals_intro(report),
         "directorates": directorate_items(report),
         "directorates_intro": narrative.directorates_intro(report.directorates()),
@@ -202,8 +204,9 @@ def person_item(person: Person | None, label: str = "") -> dict[str, Any]:
             "phone": person.phone, "email": person.email, "line": line, "details": details}
 
 
-def guidance_context(report: Report) -> dict[str, Any]:
+def guidance_context(view: ReportView) -> dict[str, Any]:
     """The keys as applied, from guidance.py, so the paper and the workbook say the same."""
+    report = view.report
     settings = report.dataset.settings
     arrows = {DIRECTION_WORDS[d]: DIRECTION_ARROWS[d] for d in DIRECTION_WORDS}
     kpis = [r.indicator for r in report.kpis]
@@ -211,8 +214,8 @@ def guidance_context(report: Report) -> dict[str, Any]:
         settings,
         lower=any(i.polarity is Polarity.LOWER for i in kpis),
         close_to_target=any(i.polarity is Polarity.TARGET for i in kpis),
-        without_floor=any(rules.amber_limit(i, settings) is None and i.target is not None
-                          and i.polarity in (Polarity.HIGHER, Polarity.LOWER) for i in kpis),
+        without_floor=any(view.of(r).amber_limit is None and r.indicator.target is not None
+                          and r.indicator.polarity in (Polarity.HIGHER, Polarity.LOWER) for r in report.kpis),
         unrated=any(r.rag is None for r in report.kpis),
         stale=any(r.stale for r in report.kpis),
     )
@@ -233,18 +236,18 @@ def _or_dash(text: str) -> str:
     return text or DASH
 
 
-def _description(spec: ChartSpec | None, rating: Rating, observations: Sequence[Observation],
-                 report: Report) -> str:
+def _description(view: IndicatorView, report: Report) -> str:
     """The chart's alt text; for an indicator with no figure (and no chart), why there is none."""
-    return spec.alt_text if spec else describe(rating, observations, [], report.dataset.settings)
+    if view.chart:
+        return view.chart.alt_text
+    return describe(view.rating, view.observations, [], report.dataset.settings)
 
 
-def kpi_item(rating: Rating, report: Report, shown: Sequence[Period],
-             chart: ChartFn | None, spec: ChartSpec | None = None) -> dict[str, Any]:
+def kpi_item(view: IndicatorView, report: Report, chart: ChartFn | None) -> dict[str, Any]:
     """One KPI as the template sees it: the summary-table cells, facts, period values and chart."""
+    rating, spec = view.rating, view.chart
     ind = rating.indicator
-    observations = observations_for(ind, shown)
-    description = _description(spec, rating, observations, report)
+    description = _description(view, report)
     direction = direction_word(rating.direction)
     arrow = DIRECTION_ARROWS[rating.direction] if rating.direction else ""
     return {
@@ -265,7 +268,7 @@ def kpi_item(rating: Rating, report: Report, shown: Sequence[Period],
         "stale": rating.stale,
         "chart_description": description,
         "chart": chart(spec) if chart else "",
-        "periods": (periods := [_kpi_period(o, ind, report) for o in observations]),
+        "periods": (periods := [_kpi_period(figure, ind) for figure in view.figures]),
         "period_rows": period_rows(periods, {"label": "", "value": "", "rag": "", "rag_fill": NO_FILL}),
     }
 
@@ -288,21 +291,18 @@ def period_rows(periods: list[dict[str, str]], blank: dict[str, str]) -> list[li
     return chunks
 
 
-def _kpi_period(observation: Observation, ind: Indicator, report: Report) -> dict[str, str]:
-    rag = None
-    if observation.value is not None and rules.not_rated_reason(ind, observation) is None:
-        rag = rules.rag_for(observation.value, ind, report.dataset.settings)
+def _kpi_period(figure: PeriodFigure, ind: Indicator) -> dict[str, str]:
+    observation, rag = figure.observation, figure.rag
     return {"label": observation.period.label,
             "value": _or_dash(format_value(observation.value, ind)),
             "rag": rag.word if rag else DASH, "rag_fill": RAG_FILLS[rag] if rag else NO_FILL}
 
 
-def activity_item(rating: Rating, report: Report, shown: Sequence[Period],
-                  chart: ChartFn | None, spec: ChartSpec | None = None) -> dict[str, Any]:
+def activity_item(view: IndicatorView, report: Report, chart: ChartFn | None) -> dict[str, Any]:
     """One activity indicator: latest value against its expected range, period values and chart."""
+    rating, spec = view.rating, view.chart
     ind = rating.indicator
-    observations = observations_for(ind, shown)
-    description = _description(spec, rating, observations, report)
+    description = _description(view, report)
     return {
         "code": _or_dash(ind.code), "name": ind.name, "label": ind.label, "section": ind.section,
         "break_before": False,
@@ -315,22 +315,22 @@ def activity_item(rating: Rating, report: Report, shown: Sequence[Period],
         "facts": narrative.activity_facts(rating),
         "chart_description": description,
         "chart": chart(spec) if chart else "",
-        "periods": (periods := [_activity_period(o, ind) for o in observations]),
+        "periods": (periods := [_activity_period(figure, ind) for figure in view.figures]),
         "period_rows": period_rows(periods, {"label": "", "value": "", "range": ""}),
     }
 
 
-def _activity_period(observation: Observation, ind: Indicator) -> dict[str, str]:
-    status = rules.range_status(observation.value, ind) if observation.value is not None else None
+def _activity_period(figure: PeriodFigure, ind: Indicator) -> dict[str, str]:
+    observation = figure.observation
     return {"label": observation.period.label, "value": _or_dash(format_value(observation.value, ind)),
-            "range": range_word(status) or DASH}
+            "range": range_word(figure.range_status) or DASH}
 
 
-def proposal_items(report: Report) -> list[dict[str, Any]]:
+def proposal_items(view: ReportView) -> list[dict[str, Any]]:
     """Appendix 2's rows, from proposals.py: each proposal beside this year's target and floor, then
     this year's KPIs not proposed again."""
-    _, coming = this_and_next_year(report.period)
-    return [_proposal_row(line, coming) for line in proposals.proposal_lines(report)]
+    _, coming = this_and_next_year(view.report.period)
+    return [_proposal_row(line, coming) for line in view.proposals]
 
 
 def _proposal_row(line: proposals.ProposalLine, coming: str) -> dict[str, Any]:

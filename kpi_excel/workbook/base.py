@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 from typing import Any
 
 import xlsxwriter
@@ -19,6 +20,8 @@ from kpi_excel.core.model import (
     Report,
 )
 from kpi_excel.present import palette
+from kpi_excel.present.guidance import rule_name
+from kpi_excel.present.views import ReportView
 
 # Commentary that starts with "=" stays text, a URL stays text, and a NaN cannot corrupt the file.
 OPTIONS: dict[str, Any] = {
@@ -132,3 +135,18 @@ def _estimate_lines(text: str, width: float) -> int:
     per_line = max(int(width * 1.15), 1)
     return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
 
+
+
+class Book:
+    """What every sheet of one workbook shares: the workbook, the report's view, the styles, and
+    the title and rule as the sheets name them. The sheet writers take it; book.py orchestrates."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, view: ReportView) -> None:
+        self.workbook = workbook
+        self.view = view
+        self.report = view.report
+        self.styles = _Styles(workbook)
+        dataset = self.report.dataset
+        self.title = clean(dataset.title or dataset.details.subject or Path(dataset.source).stem or "KPIs")
+        self.period_words = self.report.period.long_label if self.report.period else "no data yet"
+        self.rule_name = rule_name(dataset.settings)

@@ -15,28 +15,26 @@ from kpi_excel.core.model import (
     Report,
 )
 from kpi_excel.errors import OutputError
-from kpi_excel.present.chartspec import ChartSpec, report_specs
-from kpi_excel.present.guidance import (
-    rule_name,
-)
+from kpi_excel.present.chartspec import ChartSpec
+from kpi_excel.present.views import ReportView, viewed
 from kpi_excel.stamp import PROPERTY
 from kpi_excel.workbook import base
-from kpi_excel.workbook.base import OPTIONS, PROPERTY_LIMIT, _Styles, clean, created_at
+from kpi_excel.workbook.base import OPTIONS, PROPERTY_LIMIT, clean, created_at
 from kpi_excel.workbook.charts import Charts
 from kpi_excel.workbook.formula_cells import FormulaWorkbook
 from kpi_excel.workbook.indicators import _IndicatorSheet, _Placed
 from kpi_excel.workbook.sheets import _Dashboard, _Guidance, _Proposals, _write_warnings
 
 
-def write_workbook(report: Report, path: Path) -> None:
-    """Write the RAG workbook for a rated report to path, a new file.
+def write_workbook(rated: Report | ReportView, path: Path) -> None:
+    """Write the RAG workbook for a rated report (or its view) to path, a new file.
 
     The same report always gives a byte-identical file: the document's dates come from the
     report period, never from the clock.
     """
     book = FormulaWorkbook(str(path), copy.deepcopy(OPTIONS))  # XlsxWriter changes what it is given
     _calculated_already(book)
-    _Book(book, report).write()
+    _Book(book, viewed(rated)).write()
     # the book is in memory until here: a failed or stopped write (a worker told to stop by Ctrl+C
     # has a second to remove its files) writes nothing, rather than a whole workbook on its way out
     try:
@@ -59,18 +57,8 @@ def _calculated_already(book: xlsxwriter.Workbook) -> None:
     book.calc_on_load = False  # XlsxWriter otherwise writes fullCalcOnLoad="1"
 
 
-class _Book:
-    """Writes every sheet of one workbook from one report."""
-
-    def __init__(self, workbook: xlsxwriter.Workbook, report: Report) -> None:
-        self.workbook = workbook
-        self.report = report
-        self.styles = _Styles(workbook)
-        dataset = report.dataset
-        self.title = clean(dataset.title or dataset.details.subject or Path(dataset.source).stem or "KPIs")
-        self.period_words = report.period.long_label if report.period else "no data yet"
-        settings = dataset.settings
-        self.rule_name = rule_name(settings)
+class _Book(base.Book):
+    """Writes every sheet of one workbook from one report's view."""
 
     def write(self) -> None:
         report = self.report
@@ -99,7 +87,7 @@ class _Book:
         """Each indicator with a figure to chart, where its sheet put it, and its chart's spec."""
         if len(self.report.ratings) > base.MAX_CHARTS:
             return []
-        specs = report_specs(self.report)
+        specs = self.view.chart_specs
         pairs = [(r, kpis) for r in self.report.kpis] + [(r, activity) for r in self.report.activities]
         return [(r, p, spec) for r, p in pairs
                 if p is not None and p.period_columns and (spec := specs[r.indicator]) is not None]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -15,13 +15,11 @@ from xlsxwriter.worksheet import Worksheet
 from kpi_excel.charts.drawingml import DATA_SHEET, ChartFiles, chart_xml
 from kpi_excel.core.model import Indicator, Rating, Report
 from kpi_excel.present import palette
-from kpi_excel.present.chartspec import DASHED, DOTTED, SOLID, ChartSpec, Line, report_specs, shown_periods
+from kpi_excel.present.chartspec import DASHED, DOTTED, SOLID, ChartSpec, Line
+from kpi_excel.present.views import ReportView, viewed
 from kpi_excel.workbook import base
-from kpi_excel.workbook.base import _print_setup, clean, created_at
+from kpi_excel.workbook.base import Book, _print_setup, clean, created_at
 from kpi_excel.workbook.indicators import _Column, _Placed, _unique_headers
-
-if TYPE_CHECKING:
-    from kpi_excel.workbook.book import _Book
 
 CHART_WIDTH, CHART_HEIGHT, CHART_ROWS, CHART_COLS = 600, 320, 17, 10
 # XlsxWriter's names for the spec's DrawingML dashes
@@ -81,7 +79,7 @@ def series_options(spec: ChartSpec, line: Line, values: Sequence[float | None]) 
 class Charts:
     """A native line chart per indicator with a spec, fed by the Chart data sheet."""
 
-    def __init__(self, book: _Book, ws: Worksheet, data_ws: Worksheet | None,
+    def __init__(self, book: Book, ws: Worksheet, data_ws: Worksheet | None,
                  charted: list[tuple[Rating, _Placed, ChartSpec]]) -> None:
         self.book, self.ws, self.data_ws, self.charted = book, ws, data_ws, charted
 
@@ -133,9 +131,9 @@ class ChartData:
 
     FIRST_PERIOD_COL = 3
 
-    def __init__(self, book: _Book, ws: Worksheet, charted: list[tuple[Rating, _Placed, ChartSpec]]) -> None:
+    def __init__(self, book: Book, ws: Worksheet, charted: list[tuple[Rating, _Placed, ChartSpec]]) -> None:
         self.book, self.ws, self.charted = book, ws, charted
-        self.periods = shown_periods(book.report)
+        self.periods = list(book.view.shown)
 
     def write(self) -> list[list[int]]:
         """Write every chart's rows; return the row of each line of each chart."""
@@ -228,8 +226,9 @@ def chart_files(spec: ChartSpec, when: dt.datetime) -> ChartFiles:
     return ChartFiles(chart_xml(spec, files.data_rid), files.workbook)
 
 
-def report_chart_files(report: Report) -> dict[Indicator, ChartFiles]:
+def report_chart_files(rated: Report | ReportView) -> dict[Indicator, ChartFiles]:
     """Every native chart's files for a report's paper, made now: a build makes them while
     another process loads the libraries that write the paper."""
-    when = files_time(report)
-    return {ind: chart_files(spec, when) for ind, spec in report_specs(report).items() if spec is not None}
+    view = viewed(rated)
+    when = files_time(view.report)
+    return {ind: chart_files(spec, when) for ind, spec in view.chart_specs.items() if spec is not None}

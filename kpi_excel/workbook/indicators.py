@@ -7,7 +7,6 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
@@ -44,14 +43,11 @@ from kpi_excel.workbook.base import (
     MONTHS_ROW,
     NOTE_ROW,
     TITLE_ROW,
+    Book,
     _estimate_lines,
     _print_setup,
     clean,
 )
-
-if TYPE_CHECKING:
-    from kpi_excel.workbook.book import _Book
-
 
 
 @dataclass(frozen=True)
@@ -88,7 +84,7 @@ class _Placed:
 class _IndicatorSheet:
     """The KPIs sheet or the Activity sheet: the department's rows with the formula columns."""
 
-    def __init__(self, book: _Book, name: str, ratings: Sequence[Rating], kind: KpiType) -> None:
+    def __init__(self, book: Book, name: str, ratings: Sequence[Rating], kind: KpiType) -> None:
         self.book = book
         self.report = book.report
         self.settings = book.report.dataset.settings

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
@@ -33,17 +32,22 @@ from kpi_excel.present.guidance import (
     range_key,
     report_direction_key,
 )
-from kpi_excel.workbook.base import HEADER_ROW, NOTE_ROW, TITLE_ROW, _estimate_lines, _print_setup, clean
+from kpi_excel.workbook.base import (
+    HEADER_ROW,
+    NOTE_ROW,
+    TITLE_ROW,
+    Book,
+    _estimate_lines,
+    _print_setup,
+    clean,
+)
 from kpi_excel.workbook.indicators import _Placed, table_header
-
-if TYPE_CHECKING:
-    from kpi_excel.workbook.book import _Book
 
 
 class _Dashboard:
     """Counts by RAG as live formulas, the report period, the source and the rule applied."""
 
-    def __init__(self, book: _Book, ws: Worksheet, kpis: _Placed | None, activity: _Placed | None):
+    def __init__(self, book: Book, ws: Worksheet, kpis: _Placed | None, activity: _Placed | None):
         self.book, self.ws, self.kpis, self.activity = book, ws, kpis, activity
         self.report = book.report
         self.row = 0
@@ -196,7 +200,7 @@ class _Dashboard:
             self._colour(first, last, RANGE_WORDS[status])
 
 
-def _write_warnings(book: _Book, ws: Worksheet) -> None:
+def _write_warnings(book: Book, ws: Worksheet) -> None:
     """The data-quality warnings found when the workbook was written, one a row."""
     styles = book.styles
     warnings = book.report.warnings
@@ -225,14 +229,14 @@ def _write_warnings(book: _Book, ws: Worksheet) -> None:
 class _Proposals:
     """Next year's proposed KPIs and targets beside this year's, with what changed (proposals.py)."""
 
-    def __init__(self, book: _Book, ws: Worksheet) -> None:
+    def __init__(self, book: Book, ws: Worksheet) -> None:
         self.book, self.ws = book, ws
         period = book.report.period
         self.this_year, self.next_year = this_and_next_year(period)
 
     def write(self) -> None:
         styles, ws = self.book.styles, self.ws
-        lines = proposals.proposal_lines(self.book.report)
+        lines = self.book.view.proposals
         ws.write_string(TITLE_ROW, 0, clean(f"{self.book.title}: proposed KPIs and targets for "
                                             f"{self.next_year}"), styles.get("title"))
         ws.write_string(NOTE_ROW, 0, "The Change column is a formula: it compares each proposed target "
@@ -294,7 +298,7 @@ def _same_cells(row: int, current: int, proposed: int) -> str:
 class _Guidance:
     """The RAG, direction and range definitions as applied, and how to edit the workbook."""
 
-    def __init__(self, book: _Book, ws: Worksheet) -> None:
+    def __init__(self, book: Book, ws: Worksheet) -> None:
         self.book, self.ws = book, ws
         self.row = 0
 
