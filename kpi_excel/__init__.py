@@ -18,7 +18,7 @@ from kpi_excel._version import __version__
 __all__ = [
     "__version__",
     # reading, rating, writing
-    "check", "rate", "build", "from_pandas", "rule_settings",
+    "check", "rate", "build", "from_pandas", "to_pandas", "observations_to_pandas", "rule_settings",
     # what they return
     "Report", "Dataset", "Indicator", "Observation", "Rating", "Period", "Summary", "Rag",
     "BuildResult",
@@ -29,7 +29,8 @@ __all__ = [
 
 # the module that defines each public name: loaded on first use, so that the command line, which
 # imports this package first, pays nothing for the API (and never loads pandas)
-_HOME = {"api": ("check", "rate", "build", "from_pandas", "rule_settings"),
+_HOME = {"api": ("check", "rate", "build", "from_pandas", "to_pandas", "observations_to_pandas",
+                 "rule_settings"),
          "core.model": ("Report", "Dataset", "Indicator", "Observation", "Rating", "Period", "Summary",
                         "Rag"),
          "pipeline": ("BuildResult",)}
@@ -37,7 +38,15 @@ _LAZY = {name: module for module, names in _HOME.items() for name in names}
 _LAZY.update((name, "errors") for name in __all__ if name.endswith("Error"))
 
 if TYPE_CHECKING:
-    from kpi_excel.api import build, check, from_pandas, rate, rule_settings
+    from kpi_excel.api import (
+        build,
+        check,
+        from_pandas,
+        observations_to_pandas,
+        rate,
+        rule_settings,
+        to_pandas,
+    )
     from kpi_excel.core.model import Dataset, Indicator, Observation, Period, Rag, Rating, Report, Summary
     from kpi_excel.errors import (
         BadValueError,

@@ -28,18 +28,7 @@ def rule_settings(rule: str | RagMethod | None = None, tolerance: str | float | 
                   trend_threshold: str | float | None = None) -> dict[str, object]:
     """Rule options as the command line takes them ('tolerance', '10%', 'last-year'), as
     RuleSettings fields; a value that is not valid raises SettingsError."""
-    settings: dict[str, object] = {}
-    if rule is not None:
-        settings["rag_method"] = (rule if isinstance(rule, RagMethod)
-                                  else config.parse_rag_method(str(rule), "rule"))
-    if direction is not None:
-        settings["direction"] = (direction if isinstance(direction, DirectionMethod)
-                                 else config.parse_direction_method(str(direction), "direction"))
-    for name, value in (("tolerance", tolerance), ("goal_post_tolerance", goal_post_tolerance),
-                        ("trend_threshold", trend_threshold)):
-        if value is not None:
-            settings[name] = config.parse_fraction(value, name, name.replace("_", " "))
-    return settings
+    return config.rule_settings(rule, tolerance, direction, goal_post_tolerance, trend_threshold)
 
 
 def check(path: PathLike, *, rule: str | RagMethod | None = None, tolerance: str | float | None = None,
@@ -79,12 +68,26 @@ def from_pandas(frame: pd.DataFrame, *, source: str = "dataframe", rule: str | R
     return pipeline.apply_options(dataset, pipeline.Options(settings=settings))
 
 
+def to_pandas(report: Report) -> pd.DataFrame:
+    """One row per indicator: the fields of `check --json`, as a DataFrame (needs the pandas extra)."""
+    from kpi_excel.frames import indicators_frame
+
+    return indicators_frame(report)
+
+
+def observations_to_pandas(report: Report) -> pd.DataFrame:
+    """One row per indicator per period, the long form `from_pandas` reads back (needs pandas)."""
+    from kpi_excel.frames import observations_frame
+
+    return observations_frame(report)
+
+
 def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
           rule: str | RagMethod | None = None, tolerance: str | float | None = None,
           direction: str | DirectionMethod | None = None, period: str | Period | None = None,
           template: PathLike | None = None, pdf: bool = False, appendices_separately: bool = False,
           indicator_pages: bool = True, chart_images: bool = False, rated_copy: bool = True,
-          html: bool = False, jobs: int = 1, **details: Any) -> pipeline.BuildResult:
+          html: bool = False, force: bool = False, jobs: int = 1, **details: Any) -> pipeline.BuildResult:
     """Write the RAG workbook and the committee paper into `out`, as `kpi-excel build` does, from
     a workbook or CSV path or from a rated report. Returns the report and the paths written.
 
@@ -93,7 +96,9 @@ def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
     second process (start-up costs make that worthwhile on the command line, rarely in a notebook).
     `chart_images=True` puts the paper's charts in as pictures instead of native Word charts;
     `rated_copy=False` leaves out the workbook's own copy with RAG columns added (written only
-    when building from a workbook's path); `html=True` also writes the paper as an HTML page.
+    when building from a workbook's path); `html=True` also writes the paper as an HTML page;
+    `force=True` replaces files of the outputs' names that kpi-excel did not write, or that were
+    changed since it wrote them (without it, such a file stops the build).
     """
     unknown = sorted(set(details) - set(_DETAIL_KEYWORDS))
     if unknown:
@@ -102,7 +107,7 @@ def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
                           details=_paper_details(details), template=Path(template) if template else None,
                           pdf=pdf, appendices_separately=appendices_separately,
                           indicator_pages=indicator_pages, chart_images=chart_images,
-                          rated_copy=rated_copy, html=html, period=_period(period))
+                          rated_copy=rated_copy, html=html, force=force, period=_period(period))
     out_dir = Path(out)
     if not isinstance(report_or_path, Report):
         return pipeline.build(Path(report_or_path), out_dir, options, jobs=jobs)
@@ -122,11 +127,4 @@ def _period(period: str | Period | None) -> Period | None:
 
 def _paper_details(details: Mapping[str, Any]) -> dict[str, object]:
     """Paper-detail keywords as PaperDetails fields: people may be given as 'Name; Role; ...'."""
-    from kpi_excel.core.model import Person
-
-    fields: dict[str, object] = {}
-    for name, value in details.items():
-        if name in ("author", "director") and isinstance(value, str):
-            value = Person(*[part.strip() for part in value.split(";")][:5])
-        fields[name] = value
-    return fields
+    return config.detail_fields(details)

@@ -16,6 +16,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from kpi_excel import pipeline
+from kpi_excel.cli_options import (
+    DETAILS,
+    EDITIONS,
+    RULES,
+    Debug,
+    Force,
+    Jobs,
+    Quiet,
+    WorkbookArg,
+    with_groups,
+)
 from kpi_excel.errors import KpiExcelError
 
 if TYPE_CHECKING:
@@ -36,62 +47,6 @@ EXIT_INPUT = 1
 EXIT_INTERNAL = 3  # a fault in kpi-excel, not in the input
 EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report it
 
-WorkbookArg = Annotated[Path, typer.Argument(
-    help="The department's KPI workbook (.xlsx) or CSV export (.csv).", show_default=False,
-    metavar="WORKBOOK")]
-_TEXT = "TEXT"  # the metavar of a free-text option (typer's own reads '<str>')
-Force = Annotated[bool, typer.Option(
-    "--force", help="Replace output files of the same name even if kpi-excel did not write them, or "
-                    "they were changed since.")]
-Debug = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
-Rule = Annotated[str | None, typer.Option(  # noqa: UP007 (typer needs Optional on 3.10)
-    "--rule", metavar="RULE",
-    help="RAG rule: 'floor' (the default) or 'tolerance'. Overrides the workbook.")]
-Tolerance = Annotated[str | None, typer.Option(  # noqa: UP007
-    "--tolerance", metavar="PERCENT", help="Amber tolerance for the tolerance rule, such as 10%.")]
-DirectionOpt = Annotated[str | None, typer.Option(  # noqa: UP007
-    "--direction", metavar="METHOD",
-    help="Direction of travel: 'previous' (period), 'last-year' or 'trend'.")]
-PeriodOpt = Annotated[str | None, typer.Option(  # noqa: UP007
-    "--period", metavar="PERIOD",
-    help="The period of a value column whose heading names none, such as \"Q3 2018/19\". "
-    "Overrides the workbook.")]
-Text = str | None  # noqa: UP007
-_PAPER = "Paper details (override the workbook's Paper details sheet)"
-Service = Annotated[Text, typer.Option("--service", metavar=_TEXT, rich_help_panel=_PAPER,
-                                       help="The service or directorate named in the paper.")]
-Committee = Annotated[Text, typer.Option("--committee", metavar=_TEXT, rich_help_panel=_PAPER,
-                                         help="The committee the paper goes to.")]
-MeetingDate = Annotated[Text, typer.Option("--meeting-date", metavar="DATE", rich_help_panel=_PAPER,
-                                           help="The meeting date, such as 29 July 2020.")]
-Subject = Annotated[Text, typer.Option("--subject", metavar=_TEXT, rich_help_panel=_PAPER,
-                                       help="The paper's subject line.")]
-Classification = Annotated[Text, typer.Option("--classification", metavar=_TEXT, rich_help_panel=_PAPER,
-                                              help="Such as Unrestricted.")]
-Author = Annotated[Text, typer.Option(
-    "--author", metavar="PERSON", rich_help_panel=_PAPER,
-    help="Report author as 'Name; Role; Team; Phone; Email' (later parts optional).")]
-Director = Annotated[Text, typer.Option(
-    "--director", metavar="PERSON", rich_help_panel=_PAPER,
-    help="Relevant director as 'Name; Role; Team; Phone; Email'.")]
-ReportNumber = Annotated[int | None, typer.Option(  # noqa: UP007
-    "--report-number", min=1, metavar="N", rich_help_panel=_PAPER,
-    help="This report's place in the year, such as 3.")]
-ReportsInYear = Annotated[int | None, typer.Option(  # noqa: UP007
-    "--reports-in-year", min=1, metavar="N", rich_help_panel=_PAPER,
-    help="How many reports the committee gets in the year.")]
-
-
-Html = Annotated[bool, typer.Option(
-    "--html", help="Also write the paper as an accessible HTML page, <name>-paper.html (with "
-    "--appendices-separately, each appendix too).")]
-ChartImages = Annotated[bool, typer.Option(
-    "--chart-images", help="Charts in the paper as pictures, for viewers that cannot show Word charts.")]
-Jobs = Annotated[int | None, typer.Option(  # noqa: UP007
-    "--jobs", "-j", min=1, metavar="N",
-    help="Processes to work on (default: one per processor core; 1 for one).")]
-
-
 def _jobs(jobs: int | None) -> int:
     """As many processes as asked, else one per core."""
     return jobs or os.cpu_count() or 1
@@ -104,49 +59,22 @@ def _fail(error: KpiExcelError, debug: bool) -> None:
     raise typer.Exit(EXIT_INPUT)
 
 
-def _options(rule: str | None, tolerance: str | None, direction: str | None,
-             details: dict[str, object] | None = None, period: str | None = None) -> pipeline.Options:
-    from kpi_excel.core import config
-
-    settings: dict[str, object] = {}
-    try:
-        given_period = config.parse_period_option(period) if period is not None else None
-        if rule is not None:
-            settings["rag_method"] = config.parse_rag_method(rule, "--rule")
-        if tolerance is not None:
-            settings["tolerance"] = config.parse_fraction(tolerance, "--tolerance")
-        if direction is not None:
-            settings["direction"] = config.parse_direction_method(direction, "--direction")
-    except KpiExcelError as error:  # a bad option value is wrong usage (exit 2), not bad input
-        raise typer.BadParameter(f"{error.problem}. {error.fix}", param_hint=error.where) from error
-    return pipeline.Options(settings=settings, details=details or {}, period=given_period)
-
-
-def _paper_details(committee: str | None, meeting_date: str | None, subject: str | None,
-                   classification: str | None, author: str | None, director: str | None,
-                   report_number: int | None, reports_in_year: int | None, *,
-                   service: str | None = None) -> dict[str, object]:
-    """The paper-detail options as PaperDetails fields; None means 'keep the workbook's'."""
-    return {
-        "service": service, "committee": committee, "meeting_date": meeting_date, "subject": subject,
-        "classification": classification, "author": _person(author), "director": _person(director),
-        "report_number": report_number, "reports_in_year": reports_in_year,
-    }
+OutDir = Annotated[Path, typer.Option(
+    "--out", "-o", metavar="DIR", help="Folder for the outputs (created if missing).")]
 
 
 @app.command(short_help="Rate a workbook; print the ratings and warnings.")
+@with_groups(RULES)
 def check(
     workbook: WorkbookArg,
+    *,
     as_json: Annotated[bool, typer.Option("--json", help="Print the ratings as JSON.")] = False,
-    rule: Rule = None,
-    tolerance: Tolerance = None,
-    direction: DirectionOpt = None,
-    period: PeriodOpt = None,
+    rules: pipeline.Options,
     debug: Debug = False,
 ) -> None:
     """Read and rate a workbook; print each KPI's rating and any data-quality warnings."""
     try:
-        report = pipeline.check(workbook, _options(rule, tolerance, direction, period=period))
+        report = pipeline.check(workbook, rules)
     except KpiExcelError as error:
         _fail(error, debug)
         return
@@ -161,47 +89,29 @@ def check(
 
 
 @app.command(short_help="Write the RAG workbook, rated copy and paper.")
+@with_groups(RULES, EDITIONS, DETAILS)
 def build(
     workbook: WorkbookArg,
-    out: Annotated[Path, typer.Option(
-        "--out", "-o", metavar="DIR", help="Folder for the outputs (created if missing).")] = Path("out"),
-    rule: Rule = None,
-    tolerance: Tolerance = None,
-    direction: DirectionOpt = None,
-    period: PeriodOpt = None,
-    template: Annotated[Path | None, typer.Option(  # noqa: UP007
-        "--template", help="Your own Word template for the paper (see `kpi-excel template check`).",
-        metavar="PATH")] = None,
+    *,
+    out: OutDir = Path("out"),
+    rules: pipeline.Options,
+    editions: dict[str, Any],
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write the paper as PDF (needs LibreOffice).")
                    ] = False,
     appendices_separately: Annotated[bool, typer.Option(
         "--appendices-separately", help="Also write each appendix as a .docx of its own.")] = False,
-    html: Html = False,
-    chart_images: ChartImages = False,
     no_rated_copy: Annotated[bool, typer.Option(
         "--no-rated-copy", help="Do not write <name>-rated.xlsx, the workbook itself with RAG columns added."
     )] = False,
-    service: Service = None,
-    committee: Committee = None,
-    meeting_date: MeetingDate = None,
-    subject: Subject = None,
-    classification: Classification = None,
-    author: Author = None,
-    director: Director = None,
-    report_number: ReportNumber = None,
-    reports_in_year: ReportsInYear = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    details: dict[str, object],
+    quiet: Quiet = False,
     jobs: Jobs = None,
     force: Force = False,
     debug: Debug = False,
 ) -> None:
     """Write the RAG workbook, the rated copy and the committee paper for a department's workbook."""
-    details = _paper_details(committee, meeting_date, subject, classification, author, director,
-                             report_number, reports_in_year, service=service)
-    options = dataclasses.replace(_options(rule, tolerance, direction, details, period), template=template,
-                                  pdf=pdf, appendices_separately=appendices_separately,
-                                  chart_images=chart_images, rated_copy=not no_rated_copy, html=html,
-                                  force=force)
+    options = dataclasses.replace(rules, details=details, pdf=pdf, rated_copy=not no_rated_copy,
+                                  appendices_separately=appendices_separately, force=force, **editions)
     try:
         if quiet:  # nothing to show: the display library is not even loaded
             result = pipeline.build(workbook, out, options, jobs=_jobs(jobs))
@@ -221,32 +131,19 @@ def build(
 
 
 @app.command(short_help="Every directorate's outputs, then the council's.")
+@with_groups(RULES, EDITIONS, DETAILS)
 def council(
     source: Annotated[Path, typer.Argument(
         help="A folder of departmental workbooks (.xlsx), or one workbook or CSV export with a "
              "Directorate column.",
         show_default=False, metavar="INPUT")],
-    out: Annotated[Path, typer.Option(
-        "--out", "-o", metavar="DIR", help="Folder for the outputs (created if missing).")] = Path("council"),
+    *,
+    out: OutDir = Path("council"),
     jobs: Jobs = None,
-    rule: Rule = None,
-    tolerance: Tolerance = None,
-    direction: DirectionOpt = None,
-    period: PeriodOpt = None,
-    template: Annotated[Path | None, typer.Option(  # noqa: UP007
-        "--template", help="Your own Word template for the papers.", metavar="PATH")] = None,
-    html: Annotated[bool, typer.Option(
-        "--html", help="Also write every paper as an accessible HTML page.")] = False,
-    chart_images: ChartImages = False,
-    committee: Committee = None,
-    meeting_date: MeetingDate = None,
-    subject: Subject = None,
-    classification: Classification = None,
-    author: Author = None,
-    director: Director = None,
-    report_number: ReportNumber = None,
-    reports_in_year: ReportsInYear = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    rules: pipeline.Options,
+    editions: dict[str, Any],
+    details: dict[str, object],
+    quiet: Quiet = False,
     force: Force = False,
     debug: Debug = False,
 ) -> None:
@@ -257,10 +154,7 @@ def council(
     from kpi_excel import council as council_run
     from kpi_excel.console import StepBar, print_council
 
-    details = _paper_details(committee, meeting_date, subject, classification, author, director,
-                             report_number, reports_in_year)
-    options = dataclasses.replace(_options(rule, tolerance, direction, details, period), template=template,
-                                  chart_images=chart_images, html=html, force=force)
+    options = dataclasses.replace(rules, details=details, force=force, **editions)
     try:
         with StepBar(quiet) as bar:
             result = council_run.run(source, out, options, jobs=jobs, step=_unless_interrupted(bar.step))
@@ -274,8 +168,7 @@ def council(
 
 @app.command(short_help="Run build on the bundled sample workbook.")
 def demo(
-    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for the outputs.")
-                   ] = Path("kpi-excel-demo"),
+    out: OutDir = Path("kpi-excel-demo"),
     force: Force = False,
     debug: Debug = False,
 ) -> None:
@@ -305,16 +198,6 @@ def init(
         _fail(error, debug)
         return
     typer.echo(f"Wrote {written}")
-
-
-def _person(text: str | None) -> object:
-    """'Name; Role; Team; Phone; Email' as a Person (None when the option was not given)."""
-    if text is None:
-        return None
-    from kpi_excel.core.model import Person
-
-    parts = [part.strip() for part in text.split(";")][:5]
-    return Person(*parts)
 
 
 template_app = typer.Typer(help="Check a Word template for the committee paper.", no_args_is_help=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kpi_excel.core.model import DirectionMethod, PaperDetails, Period, Person, RagMethod, RuleSettings
@@ -225,3 +225,40 @@ def apply_overrides(details: PaperDetails, overrides: Mapping[str, object]) -> P
     if "meeting_date" in given and not isinstance(given["meeting_date"], dt.date):
         given["meeting_date"] = parse_date(given["meeting_date"], "--meeting-date")
     return dataclasses.replace(details, **given)
+
+
+def rule_settings(rule: object = None, tolerance: object = None, direction: object = None,
+                  goal_post_tolerance: object = None, trend_threshold: object = None, *,
+                  named: Callable[[str], str] = str) -> dict[str, object]:
+    """Rule options, as the command line and the Python API take them ('tolerance', '10%' or 0.1,
+    'last-year'), as RuleSettings fields; None means 'keep the workbook's'. A value that cannot
+    be read raises SettingsError naming the option as `named` writes it (--tolerance, tolerance)."""
+    settings: dict[str, object] = {}
+    if rule is not None:
+        settings["rag_method"] = (rule if isinstance(rule, RagMethod)
+                                  else parse_rag_method(str(rule), named("rule")))
+    if direction is not None:
+        settings["direction"] = (direction if isinstance(direction, DirectionMethod)
+                                 else parse_direction_method(str(direction), named("direction")))
+    for name, value in (("tolerance", tolerance), ("goal_post_tolerance", goal_post_tolerance),
+                        ("trend_threshold", trend_threshold)):
+        if value is not None:
+            settings[name] = parse_fraction(value, named(name), name.replace("_", " "))
+    return settings
+
+
+PERSON_PARTS = ("name", "role", "team", "phone", "email")
+
+
+def parse_person(text: object) -> Person:
+    """A contact given as 'Name; Role; Team; Phone; Email' (later parts may be left out)."""
+    if isinstance(text, Person):
+        return text
+    return Person(*[part.strip() for part in str(text).split(";")][:len(PERSON_PARTS)])
+
+
+def detail_fields(given: Mapping[str, object]) -> dict[str, object]:
+    """Paper-detail options as PaperDetails fields, people read from their one-line form; None
+    means 'keep the workbook's'."""
+    return {name: parse_person(value) if name in ("author", "director") and value is not None else value
+            for name, value in given.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -398,17 +399,14 @@ class Report:
 
     def to_pandas(self) -> Any:
         """One row per indicator: the fields of `check --json`, as a pandas DataFrame (RAG,
-        direction and period as ordered categoricals, values as floats). Needs the pandas extra."""
-        from kpi_excel.frames import indicators_frame
-
-        return indicators_frame(self)
+        direction and period as ordered categoricals, values as floats). Needs the pandas extra.
+        The same as kx.to_pandas(report)."""
+        return _pandas_adapter().indicators_frame(self)
 
     def observations_to_pandas(self) -> Any:
         """One row per indicator per period (long form, the columns `from_pandas` reads back), as a
-        pandas DataFrame. Needs the pandas extra."""
-        from kpi_excel.frames import observations_frame
-
-        return observations_frame(self)
+        pandas DataFrame. Needs the pandas extra. The same as kx.observations_to_pandas(report)."""
+        return _pandas_adapter().observations_frame(self)
 
     def sections(self) -> list[tuple[str, list[Rating]]]:
         """KPIs grouped by section, in the order the sections first appear."""
@@ -416,3 +414,10 @@ class Report:
         for rating in self.kpis:
             groups.setdefault(rating.indicator.section, []).append(rating)
         return list(groups.items())
+
+
+def _pandas_adapter() -> Any:
+    """kpi_excel.frames, which turns reports into DataFrames. It stands above the model (it reads
+    datasets too), so the two methods the Python API promised on Report find it by name when
+    called, and the model imports nothing above it."""
+    return importlib.import_module("kpi_excel.frames")
