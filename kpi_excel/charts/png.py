@@ -16,7 +16,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from kpi_excel.core.model import Indicator, Report
 from kpi_excel.present import palette as colours
-from kpi_excel.present.chartspec import DASH_PATTERNS, ChartSpec, Line
+from kpi_excel.present.chartspec import DASH_PATTERNS, ChartSpec, Line, runs
 from kpi_excel.present.views import ReportView, viewed
 
 DPI = 150  # a 16 cm chart printed at its size on an A4 page: fine lines stay sharp
@@ -249,13 +249,7 @@ class _Plot:
                marker_pt: float) -> None:
         """The line through each run of periods with figures (a period without one is a gap, as
         in the Word and Excel charts), and a marker on every point."""
-        runs: list[list[tuple[int, float]]] = []
-        for i, v in points:
-            if runs and runs[-1][-1][0] == i - 1:
-                runs[-1].append((i, v))
-            else:
-                runs.append([(i, v)])
-        for run in runs:
+        for run in runs(points):
             if len(run) > 1:
                 self.canvas.smooth_line([(self.x(i), self.y(v)) for i, v in run], colour, width_pt)
         xy = [(self.x(i), self.y(v)) for i, v in points]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from kpi_excel.core.model import DirectionMethod, PaperDetails, Period, Person, RagMethod, RuleSettings
 from kpi_excel.core.periods import find_period, parse_period
@@ -16,6 +16,7 @@ from kpi_excel.excel.refs import CellRef
 # A key/value row: the key, then the cells to its right, and where the key is (Sheet!A7).
 KeyRow = tuple[str, Sequence[object], str]
 
+Choice = TypeVar("Choice")
 _RAG_METHODS = {
     "floor": RagMethod.FLOOR, "floorstandard": RagMethod.FLOOR, "targetandfloor": RagMethod.FLOOR,
     "tolerance": RagMethod.TOLERANCE, "percentagetolerance": RagMethod.TOLERANCE,
@@ -46,24 +47,21 @@ def names_rag_rule(key: str) -> bool:
 
 def parse_rag_method(text: str, where: str = "") -> RagMethod:
     """'Floor standard' or 'Tolerance' -> the RAG rule."""
-    method = _RAG_METHODS.get(normalise(text))
-    if method is None:
-        raise SettingsError(
-            f"the RAG rule '{text}' is not one we know", where=where,
-            fix="Use 'Floor standard' or 'Tolerance'",
-        )
-    return method
+    return _choice(_RAG_METHODS, text, where, "the RAG rule", "'Floor standard' or 'Tolerance'")
 
 
 def parse_direction_method(text: str, where: str = "") -> DirectionMethod:
     """'Previous period', 'Same period last year' or 'Trend' -> the direction method."""
-    method = _DIRECTION_METHODS.get(normalise(text))
-    if method is None:
-        raise SettingsError(
-            f"the direction of travel '{text}' is not one we know", where=where,
-            fix="Use 'Previous period', 'Same period last year' or 'Trend'",
-        )
-    return method
+    return _choice(_DIRECTION_METHODS, text, where, "the direction of travel",
+                   "'Previous period', 'Same period last year' or 'Trend'")
+
+
+def _choice(choices: Mapping[str, Choice], text: str, where: str, what: str, words: str) -> Choice:
+    """One of a setting's choices, by its words; an unknown one is a SettingsError saying which."""
+    choice = choices.get(normalise(text))
+    if choice is None:
+        raise SettingsError(f"{what} '{text}' is not one we know", where=where, fix=f"Use {words}")
+    return choice
 
 
 def parse_fraction(value: object, where: str = "", what: str = "tolerance") -> float:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kpi_excel.present.chartspec import DASH_PATTERNS, ChartSpec, Line
+from kpi_excel.present.chartspec import DASH_PATTERNS, ChartSpec, Line, runs
 
 WIDTH, HEIGHT = 700.0, 260.0  # the viewBox: SVG units are CSS pixels at 700 px wide
 # The labels' size in SVG units: the chart scales with the page, so on a desktop FONT is their
@@ -157,11 +157,11 @@ def chart_drawing(spec: ChartSpec) -> ChartDrawing:
     references = tuple(Rule(plot.y(line.value), Stroke.of(line))
                        for line in spec.lines if line.value is not None)
     points = [(i, v) for i, v in enumerate(spec.values) if v is not None]
-    runs = tuple(" ".join(f"{number(plot.x(i))},{number(plot.y(v))}" for i, v in run)
-                 for run in _runs(points) if len(run) > 1)
+    lines = tuple(" ".join(f"{number(plot.x(i))},{number(plot.y(v))}" for i, v in run)
+                  for run in runs(points) if len(run) > 1)
     markers = tuple((plot.x(i), plot.y(v)) for i, v in points)
     return ChartDrawing(spec.alt_text, left, top, right, bottom, band, grid, y_labels, x_ticks, x_labels,
-                        references, runs, markers, value_stroke, _latest_label(spec, plot), legend)
+                        references, lines, markers, value_stroke, _latest_label(spec, plot), legend)
 
 
 def legend_entries(spec: ChartSpec) -> tuple[LegendEntry, ...]:
@@ -223,17 +223,6 @@ class _Plot:
         return self.bottom - (value - self.low) / span * (self.bottom - self.top)
 
 
-def _runs(points: Sequence[tuple[int, float]]) -> list[list[tuple[int, float]]]:
-    """The points in runs of consecutive periods: a period without a figure breaks the line."""
-    runs: list[list[tuple[int, float]]] = []
-    for i, v in points:
-        if runs and runs[-1][-1][0] == i - 1:
-            runs[-1].append((i, v))
-        else:
-            runs.append([(i, v)])
-    return runs
-
-
 def _latest_label(spec: ChartSpec, plot: _Plot) -> Text | None:
     """The latest value's label on the side of its point the spec chose; one above or below a
     point near the chart's edge is set flush with the point's side, so it stays inside."""
@@ -260,4 +249,3 @@ def number(x: float) -> str:
     """A coordinate as SVG gets it: one decimal, no trailing zero, never '-0'."""
     text = f"{x:.1f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-

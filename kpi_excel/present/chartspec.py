@@ -136,6 +136,18 @@ def shown_periods(report: Report) -> list[Period]:
     return periods[-PERIODS_SHOWN:]
 
 
+def runs(points: Sequence[tuple[int, float]]) -> list[list[tuple[int, float]]]:
+    """(period index, figure) points in runs of consecutive periods: a period without a figure
+    breaks the line, in every renderer as in the Word and Excel charts."""
+    found: list[list[tuple[int, float]]] = []
+    for i, v in points:
+        if found and found[-1][-1][0] == i - 1:
+            found[-1].append((i, v))
+        else:
+            found.append([(i, v)])
+    return found
+
+
 def observations_for(indicator: Indicator, periods: Sequence[Period]) -> list[Observation]:
     """The indicator's observation for each period shown (an empty one where it has none)."""
     by_period = {o.period: o for o in indicator.observations}

@@ -178,13 +178,8 @@ def _amber_test(better_or_equal: str, indicator: Indicator, settings: RuleSettin
     def within(tolerance: str) -> str:
         return f"{value}{better_or_equal}{target}{sign}ABS({target})*{tolerance}"
 
-    by_tolerance = _tolerance_test(indicator, settings, row, within)
-    if settings.rag_method is not RagMethod.FLOOR:
-        return by_tolerance
-    by_floor = f"{value}{better_or_equal}{row.floor}"
-    if by_tolerance is None:
-        return f"AND({_is_number(row.floor)},{by_floor})"
-    return f"IF({_is_number(row.floor)},{by_floor},{by_tolerance})"
+    return _floor_else_tolerance(f"{value}{better_or_equal}{row.floor}",
+                                 _tolerance_test(indicator, settings, row, within), settings, row)
 
 
 def _goal_post_green(target: str, settings: RuleSettings, row: RowRefs) -> str:
@@ -204,10 +199,16 @@ def _goal_post_amber(distance: str, indicator: Indicator, settings: RuleSettings
     def within(tolerance: str) -> str:
         return f"{distance}<=ABS({target})*{tolerance}"
 
-    by_tolerance = _tolerance_test(indicator, settings, row, within)
+    return _floor_else_tolerance(f"{distance}<=ABS({target}-{row.floor})",
+                                 _tolerance_test(indicator, settings, row, within), settings, row)
+
+
+def _floor_else_tolerance(by_floor: str, by_tolerance: str | None, settings: RuleSettings,
+                          row: RowRefs) -> str | None:
+    """Mirrors rules.amber_limit's choice: the floor where the row has one under the floor rule,
+    else the tolerance (none under the floor rule without a tolerance)."""
     if settings.rag_method is not RagMethod.FLOOR:
         return by_tolerance
-    by_floor = f"{distance}<=ABS({target}-{row.floor})"
     if by_tolerance is None:
         return f"AND({_is_number(row.floor)},{by_floor})"
     return f"IF({_is_number(row.floor)},{by_floor},{by_tolerance})"
