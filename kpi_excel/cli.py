@@ -17,6 +17,7 @@ import typer
 
 from kpi_excel import pipeline
 from kpi_excel.errors import KpiExcelError
+from kpi_excel.quiet import hide_library_warnings
 
 if TYPE_CHECKING:
     from kpi_excel.paper import TemplateCheck
@@ -389,6 +390,7 @@ def _quiet_about_dropped_interrupts(default: Callable[[Any], object]) -> Callabl
 def main() -> None:
     """Console-script entry point."""
     signal.signal(signal.SIGINT, _interrupted)
+    hide_library_warnings()  # and each worker hides its own (workers.py)
     sys.unraisablehook = _quiet_about_dropped_interrupts(sys.unraisablehook)
     # when the command is done, Python's collections at exit would walk every object of the
     # libraries loaded (a tenth of a second) only to find nothing to free: freeze them first

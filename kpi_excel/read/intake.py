@@ -16,6 +16,8 @@ from typing import IO, Any
 from kpi_excel.core.model import Warning_
 from kpi_excel.errors import UnreadableWorkbookError
 from kpi_excel.excel import ns
+from kpi_excel.read.contents import Excel4Macros, excel4_macros, workbook_notes
+from kpi_excel.read.strict import as_transitional, is_strict
 
 MAX_FILE_BYTES = 100 * 2**20
 MAX_INFLATED_BYTES = 2**30  # every part unpacked, together
@@ -41,6 +43,16 @@ class CheckedFile:
     sha256: str = ""  # of the file as it is on disk
     whole_parse_elements: int = 0  # in the parts parsed whole, so the reader can go on counting
     whole_parse_bytes: int = 0
+    original: bytes | None = None  # the file as read, when `data` differs from it (Strict mapped)
+    excel4_macros: Excel4Macros | None = None  # its Excel 4.0 macro sheets, which it keeps
+    # worksheet parts with a row stored after a higher-numbered one (legal; some exporters do it)
+    rows_out_of_order: frozenset[str] = frozenset()
+
+    @property
+    def file_bytes(self) -> bytes:
+        """The file exactly as it was read from disk: what the rated copy is made from, so every
+        output comes from one read of the input, checked once."""
+        return self.original if self.original is not None else self.data
 
 
 def read_checked(path: Path) -> CheckedFile:
@@ -58,14 +70,18 @@ def read_checked(path: Path) -> CheckedFile:
                                       file=name, fix="Save it again from Excel and retry") from error
     with archive:
         members = archive.infolist()
+        _check_each_name_once(name, members)
         names = {m.filename for m in members}
         _check_names(name, archive, names)
         _check_sizes(name, members)
-        elements, size = _check_parts(name, archive, members)
+        elements, size, unordered = _check_parts(name, archive, members)
         _check_sheet_parts_present(name, archive, names)
-        parsed = _as_transitional(archive) if _is_strict(archive) else data
-        notes = tuple(_notes(archive, names))
-    return CheckedFile(parsed, notes, hashlib.sha256(data).hexdigest(), elements, size)
+        parsed = as_transitional(archive) if is_strict(archive) else data
+        macros = excel4_macros(archive, names)
+        notes = tuple(workbook_notes(archive, names, macros))
+    return CheckedFile(parsed, notes, hashlib.sha256(data).hexdigest(), elements, size,
+                       original=None if parsed is data else data, excel4_macros=macros,
+                       rows_out_of_order=unordered)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -183,6 +199,20 @@ _SAVE_ODS_AS_XLSX = ("Open it in LibreOffice Calc (or Excel) and save it as an E
                      "(File > Save As, file type Excel 2007-365 .xlsx), and retry")
 
 
+def _check_each_name_once(name: str, members: Sequence[zipfile.ZipInfo]) -> None:
+    """A part stored twice is refused: which copy Excel reads is not defined (Python's zipfile
+    reads the last), so what kpi-excel rates might not be what the department sees. Part names
+    are compared as the package format compares them, ignoring letter case."""
+    seen: set[str] = set()
+    for member in members:
+        key = member.filename.casefold()
+        if key in seen:
+            raise UnreadableWorkbookError(
+                f"part {member.filename} is stored twice in the workbook's zip, and which copy Excel "
+                "reads is not defined", file=name, fix=_FIX_ASK)
+        seen.add(key)
+
+
 def _check_names(name: str, archive: zipfile.ZipFile, names: set[str]) -> None:
     if "word/document.xml" in names:
         raise UnreadableWorkbookError("this is a Word document renamed .xlsx", file=name,
@@ -248,10 +278,12 @@ def _check_sizes(name: str, members: Sequence[zipfile.ZipInfo]) -> None:
 
 
 def _check_parts(name: str, archive: zipfile.ZipFile, members: Sequence[zipfile.ZipInfo]
-                 ) -> tuple[int, int]:
+                 ) -> tuple[int, int, frozenset[str]]:
     """Unpack each part once, checking its checksum, DTDs, and what it would cost to parse;
-    returns the elements and bytes of the parts parsed whole."""
+    returns the elements and bytes of the parts parsed whole, and the worksheets whose rows are
+    stored out of order."""
     whole_parse = whole_bytes = 0
+    unordered: set[str] = set()
     for member in members:
         if member.is_dir():
             continue
@@ -278,8 +310,10 @@ def _check_parts(name: str, archive: zipfile.ZipFile, members: Sequence[zipfile.
             )
         whole_parse += scan.whole_parse_elements
         whole_bytes += scan.whole_parse_bytes
+        if not scan.rows_in_order:
+            unordered.add(member.filename)
     check_whole_parse(name, whole_parse, whole_bytes)
-    return whole_parse, whole_bytes
+    return whole_parse, whole_bytes, frozenset(unordered)
 
 
 def check_whole_parse(name: str, elements: int, size: int) -> None:
@@ -346,6 +380,8 @@ class _PartScan:
         self._elements = 0  # start tags seen (and comments, which are as rare as they are cheap)
         self._prefixes: set[bytes] = {b""}  # prefixes bound to a sheet namespace, as b"x:"
         self._in_row = 0  # cells so far in the row the last chunk ended in
+        self.rows_in_order = True  # every row stored after those numbered below it
+        self._last_row = 0
 
     @property
     def whole_parse_elements(self) -> int:
@@ -368,6 +404,8 @@ class _PartScan:
                                    for m in _XMLNS.finditer(chunk)
                                    if (m.group(2) or m.group(3) or b"") in SHEET_NAMESPACES}
             self._count_cells(chunk)
+            if self.rows_in_order:
+                self._follow_row_numbers(chunk)
 
     def _count_cells(self, chunk: bytes) -> None:
         """Track the cells in each row; split the chunk into rows only when one could be too wide."""
@@ -385,6 +423,19 @@ class _PartScan:
             self._in_row += self._cells_in(chunk[start:end])
         self.widest_row = max(self.widest_row, self._in_row)
 
+    def _follow_row_numbers(self, chunk: bytes) -> None:
+        """Whether each row's number (its r, else one more than the last) is above the last one's:
+        openpyxl's reader would drop a row stored after a higher-numbered one."""
+        pattern = _ROW_NUMBER if self._prefixes == {b""} else _ANY_ROW_NUMBER
+        last = self._last_row
+        for match in pattern.finditer(chunk):
+            number = int(match.group(1)) if match.group(1) else last + 1
+            if number <= last:
+                self.rows_in_order = False
+                return
+            last = number
+        self._last_row = last
+
     def _cells_in(self, data: bytes) -> int:
         if len(self._prefixes) > _FEW_PREFIXES:  # counting each prefix's tags would take too long
             return len(_ANY_CELL.findall(data))
@@ -401,41 +452,9 @@ _ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r")  # what may follow an element's 
 _FEW_PREFIXES = 3  # beyond, cells and rows are counted under any prefix (which only over-counts)
 _ANY_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
 _ANY_ROW = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
-
-
-# --- Strict Open XML -------------------------------------------------------------------------
-
-_STRICT = re.compile(rb"""(=\s*["'])http://purl\.oclc\.org/ooxml/([\w-]+)/([\w-]+)((?:/[\w-]+)*)(?=["'])""")
-_STRICT_NAMES = {b"extendedProperties": b"extended-properties", b"customProperties": b"custom-properties"}
-
-
-def _is_strict(archive: zipfile.ZipFile) -> bool:
-    """Whether the workbook was saved as Excel's "Strict Open XML Spreadsheet"."""
-    return b"purl.oclc.org/ooxml/spreadsheetml/main" in archive.read("xl/workbook.xml")  # size checked
-
-
-def _as_transitional(archive: zipfile.ZipFile) -> bytes:
-    """A Strict workbook with its namespaces and relationship types named as in every other .xlsx
-    (http://purl.oclc.org/ooxml/spreadsheetml/main -> http://schemas.openxmlformats.org/
-    spreadsheetml/2006/main), which is all the parser needs to read it. The parts are already
-    checked; only quoted names (attribute values) change, never a cell's text."""
-
-    def transitional(match: re.Match[bytes]) -> bytes:
-        quote, area, name, rest = match.groups()
-        if rest:
-            head, _, last = rest.rpartition(b"/")
-            rest = head + b"/" + _STRICT_NAMES.get(last, last)
-        return (quote + b"http://schemas.openxmlformats.org/" + area + b"/2006/"
-                + _STRICT_NAMES.get(name, name) + rest)
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as copy:
-        for member in archive.infolist():
-            data = archive.read(member)
-            if member.filename.lower().endswith((".xml", ".rels")):
-                data = _STRICT.sub(transitional, data)
-            copy.writestr(member.filename, data)
-    return out.getvalue()
+# a row's start tag and its number, when it gives one ("<row" first: searched for as plain bytes)
+_ROW_NUMBER = re.compile(rb"""<row(?=[\s>/])(?:[^<>]*?\sr\s*=\s*["'](\d{1,9})["'])?""")
+_ANY_ROW_NUMBER = re.compile(rb"""<(?:[\w.-]+:)?row(?=[\s>/])(?:[^<>]*?\sr\s*=\s*["'](\d{1,9})["'])?""")
 
 
 def _check_sheet_parts_present(name: str, archive: zipfile.ZipFile, names: set[str]) -> None:
@@ -449,27 +468,6 @@ def _check_sheet_parts_present(name: str, archive: zipfile.ZipFile, names: set[s
     if missing:
         raise UnreadableWorkbookError(f"part {missing[0]} (a worksheet) is missing: the file is damaged",
                                       file=name, fix=_FIX_RESAVE)
-
-
-def _notes(archive: zipfile.ZipFile, names: set[str]) -> Iterator[Warning_]:
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        yield Warning_("the workbook holds macros (VBA); they were not run, and the outputs hold none")
-    links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
-    live = [n for n in links if _is_dde_link(archive, n)]
-    if live:
-        yield Warning_("the workbook has a live link to another program (a DDE link); it was not "
-                       "followed: the values last saved with the workbook were used, and they may be "
-                       "out of date")
-    if len(live) < len(links):
-        yield Warning_("the workbook links to other workbooks; the values last saved with it were used, "
-                       "and they may be out of date")
-
-
-def _is_dde_link(archive: zipfile.ZipFile, part: str) -> bool:
-    """An external link to another program (DDE) rather than to a workbook; such a link has no
-    relationships part naming a file."""
-    with archive.open(part) as stream:
-        return b"ddeLink" in stream.read(2**16)
 
 
 # --- what a worksheet's XML says that its values do not -----------------------------------------
@@ -487,8 +485,9 @@ _MAIN = f"{{{ns.MAIN}}}"  # Strict is mapped to it
 _TEXT_RESULTS = {"str", "inlineStr", "s"}
 
 
-def sheet_facts(data: bytes, part: str, rows: int) -> SheetFacts:
-    """The first `rows` rows of a worksheet part: formulas without results, and hidden rows.
+def sheet_facts(data: bytes, part: str, rows: int, *, in_order: bool = True) -> SheetFacts:
+    """The first `rows` rows of a worksheet part: formulas without results, and hidden rows
+    (with in_order False, rows stored out of order: the part is read to its end).
 
     Only rows the reader has already parsed are read again, with an XML parser, so comments,
     CDATA, processing instructions and prefixes mean what they mean to the reader (a pattern
@@ -499,6 +498,7 @@ def sheet_facts(data: bytes, part: str, rows: int) -> SheetFacts:
     unsaved: list[str] = []
     hidden: set[int] = set()
     number = 0
+    beyond = False  # in a row past those read, stored among them
     with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part) as stream, \
             contextlib.suppress(SyntaxError):  # damage past the rows read is not ours to report
         for event, element in iterparse(stream, events=("start", "end")):
@@ -507,11 +507,12 @@ def sheet_facts(data: bytes, part: str, rows: int) -> SheetFacts:
                     element.clear()  # a row's cells are looked at as each ends
                     continue
                 number = _row_number(element.get("r"), number)
-                if number > rows:
+                beyond = number > rows
+                if beyond and in_order:
                     break
-                if element.get("hidden") in ("1", "true"):
+                if element.get("hidden") in ("1", "true") and not beyond:
                     hidden.add(number)
-            elif event == "end" and element.tag == _MAIN + "c" and _unsaved(element):
+            elif event == "end" and element.tag == _MAIN + "c" and not beyond and _unsaved(element):
                 unsaved.append(element.get("r") or "?")
     return SheetFacts(tuple(unsaved), frozenset(hidden))
 
