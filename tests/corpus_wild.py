@@ -16,8 +16,11 @@ from pathlib import Path
 from corpus import (
     DECL,
     DOC_REL,
+    HEADER,
     MAIN_NS,
+    ROWS,
     SUMMARY,
+    Pct,
     case,
     crafted_zip,
     deflated,
@@ -161,3 +164,103 @@ def date_beyond_any_calendar(path: Path) -> None:
         parts["xl/worksheets/sheet1.xml"] = re.sub(rb'(<c r="J2"[^>]*><v>)[^<]*', rb"\g<1>99999999999", xml)
 
     edited(path, far_future)
+
+
+# --- periods as departments write them -----------------------------------------------------------
+
+
+@case(passes(SUMMARY, "Jun-19"))
+def period_headings_in_two_languages_and_provisional(path: Path) -> None:
+    """A Welsh council's bilingual headings, the last month marked provisional: each is read with
+    the period finder the titles use."""
+    header = [*HEADER[:5], "Ebrill / April 2019", "Mai / May 2019", "Mehefin / June 2019 (provisional)",
+              HEADER[8]]
+    kpi_book(path, table(header=header))
+
+
+@case(passes(SUMMARY, "Quarter 5 2019/20", "quarters 1 to 4", "KPIs!I1"))
+def impossible_quarter_heading(path: Path) -> None:
+    """'Quarter 5 2019/20' beside three real quarters: a warning naming its cell, never a column
+    dropped without a word."""
+    header = [*HEADER[:5], "Quarter 1 2019/20", "Quarter 2 2019/20", "Quarter 3 2019/20",
+              "Quarter 5 2019/20", HEADER[8]]
+    rows = [[*row[:8], 0.5, row[8]] for row in ROWS]
+    kpi_book(path, table(header=header, rows=rows))
+
+
+@case(passes(SUMMARY, "Q4 1999/00"))
+def two_digit_financial_years(path: Path) -> None:
+    """'Q2 99/00' is 1999/00, as Excel pivots two-digit years, never 2099/00."""
+    kpi_book(path, table(header=[*HEADER[:5], "Q2 99/00", "Q3 99/00", "Q4 99/00", HEADER[8]]))
+
+
+@case(passes("not rated", "775.0% is outside 0-100 %", "KPIs!H2"))
+def percentage_of_775(path: Path) -> None:
+    """77,5 % typed the European way into a percentage cell becomes 775 %: not rated, with a
+    warning naming the cell, rather than a Green nobody questions."""
+    figures = ((3, 0.9), (4, 0.8), (5, 0.91), (6, 0.92), (7, 7.75))
+    kpi_book(path, table(*[(1, c, Pct(v)) for c, v in figures]))
+
+
+# --- CSV exports as written in the wild ------------------------------------------------------------
+
+SEMICOLON_ROWS = [
+    ["Code", "Indicator", "Polarity", "Target", "Floor", "Apr-19", "May-19", "Jun-19", "Commentary"],
+    ["KP01", "Calls answered within 20 seconds", "H", "90%", "80%", "91,5%", "92,5%", "93,5%", "On track"],
+    ["KP02", "Complaints answered on time", "H", "85%", "75%", "80,5%", "78,5%", "77,5%", "Short of staff"],
+    ["KP03", "Days taken to pay invoices", "L", "20", "30", "18,5", "22,25", "35,75", "Backlog; new system"],
+]
+
+
+def semicolon_csv(rows: list[list[str]], *, sep_line: bool = False) -> bytes:
+    lines = [";".join(f'"{v}"' if ";" in v else v for v in row) for row in rows]
+    lines = ["sep=;", *lines] if sep_line else lines
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+@case(passes(SUMMARY, "77.5%", "35.8"), filename="decimal-commas.csv")
+def decimal_commas_separated_by_semicolons(path: Path) -> None:
+    """A European export: semicolons between fields, commas before decimals. '77,5%' is 77.5 %,
+    never 775 %."""
+    path.write_bytes(semicolon_csv(SEMICOLON_ROWS))
+
+
+@case(passes("4 KPIs: 2 Green, 1 Amber, 1 Red", "could be read two ways", "'1.000'",
+             "decimal-commas-sep-line.csv:6:Target"), filename="decimal-commas-sep-line.csv")
+def sep_line_and_figures_that_read_two_ways(path: Path) -> None:
+    """Excel's `sep=;` first line, and counts written '1.050' (a thousand and fifty with the dot as
+    thousands separator, or one and five hundredths): read by the convention the file's other
+    figures show (decimal commas: the dot separates thousands), and named in a warning."""
+    counts = ["KP04", "Contacts answered", "H", "1.000", "900", "1.050", "1.120", "1.090", ""]
+    path.write_bytes(semicolon_csv([*SEMICOLON_ROWS, counts], sep_line=True))
+
+
+MIXED_NAME = "Résumé checks – all teams"
+
+
+def _no_mojibake(outputs: dict[str, dict[str, bytes]]) -> None:
+    for suffix in ("-rag.xlsx", "-paper.docx"):
+        text = b"".join(data for name, data in outputs[suffix].items() if name.endswith((".xml", ".rels")))
+        decoded = text.decode("utf-8")
+        assert MIXED_NAME in decoded and "Café" in decoded, suffix
+        assert "Ã" not in decoded and "\ufffd" not in decoded and "â€" not in decoded, suffix
+
+
+@case(passes(SUMMARY, "two encodings", "mixed-encodings.csv:3"), filename="mixed-encodings.csv",
+      output_checks=[_no_mojibake])
+def mixed_utf8_and_windows_1252_lines(path: Path) -> None:
+    """Rows pasted from two exports: the file is UTF-8 but one line is Windows-1252. Each line is
+    read in its own encoding; no 'RÃ©sumÃ©' reaches an output."""
+    lines = [",".join(HEADER).encode(),
+             "KP01,Café calls answered within 20 seconds,H,0.9,0.8,0.91,0.92,0.93,On track".encode(),
+             f"KP02,{MIXED_NAME},H,0.85,0.75,0.8,0.78,0.77,Short of staff".encode("cp1252"),
+             b"KP03,Days taken to pay invoices,L,20,30,18,22,35,Backlog"]
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+
+
+@case(passes(SUMMARY, "NUL bytes"), filename="padded-with-nul-bytes.csv")
+def utf8_padded_with_nul_bytes(path: Path) -> None:
+    """A UTF-8 export padded with NUL bytes at its end (a copy cut short, a preallocated file): not
+    UTF-16, whatever its first 4 KB hold."""
+    text = "\r\n".join(",".join(str(v) for v in row) for row in table()) + "\r\n"
+    path.write_bytes(text.encode("utf-8") + bytes(8192))
