@@ -344,6 +344,8 @@ def _print_template_check(result: TemplateCheck) -> None:
     typer.echo(f"Template: {result.path}")
     for problem in result.problems:
         typer.echo(f"Problem: {problem}")
+    for dropped in result.dropped:  # nothing live passes from a template into a paper
+        typer.echo(f"{dropped[0].upper()}{dropped[1:]}.")
     if result.missing:
         typer.echo("Used by the template but not provided by kpi-excel (fix the spelling or remove them):")
         typer.echo("".join(f"  {{{{ {name} }}}}\n" for name in result.missing), nl=False)

@@ -310,6 +310,7 @@ def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | 
     elsewhere (on another core, while this process writes the workbook).
     """
     say = progress or (lambda _message: None)
+    dropped = template_left_out((options or Options()).template)  # a template refused stops us here
     make_folder(paths["workbook"].parent)
     from kpi_excel.workbook import write_workbook
 
@@ -326,7 +327,17 @@ def write_outputs(report: Report, paths: Mapping[str, Path], options: Options | 
     from kpi_excel.present.paper import missing_details_warning
 
     warning = missing_details_warning(report)
-    return BuildResult(report, tuple(written), ((warning,) if warning else ()) + notes)
+    return BuildResult(report, tuple(written), ((warning,) if warning else ()) + dropped + notes)
+
+
+def template_left_out(template: Path | None) -> tuple[str, ...]:
+    """What the paper leaves out of a council's template (macros, links, fetching fields), a line
+    each; the shipped template holds none."""
+    if template is None:
+        return ()
+    from kpi_excel.paper.template_cleaning import cleaned_template
+
+    return cleaned_template(template).dropped
 
 
 def _write_rated_copy(report: Report, source: Path | None, workbook: CheckedFile | None,

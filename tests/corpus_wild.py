@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import (
@@ -108,7 +109,9 @@ def _macro_sheet_kept_in_the_rated_copy_only(outputs: dict[str, dict[str, bytes]
     assert rated and "xl/macrosheets/sheet1.xml" in rated[0], "the rated copy is the department's own file"
     for suffix in ("-rag.xlsx", "-paper.docx"):
         assert not [n for n in outputs[suffix] if "macrosheet" in n.lower()], suffix
-        assert not [n for n, d in outputs[suffix].items() if b"Auto_Open" in d or b"EXEC(" in d], suffix
+        # the warning names Auto_Open on the Warnings sheet: as text, never as a defined name
+        assert not [n for n, d in outputs[suffix].items()
+                    if re.search(rb"<definedName[^>]*Auto_Open", d, re.I) or b"EXEC(" in d], suffix
 
 
 @case(passes(SUMMARY, "Excel 4.0 macros", "Macro1", "Auto_Open", "not run"),
@@ -264,3 +267,223 @@ def utf8_padded_with_nul_bytes(path: Path) -> None:
     UTF-16, whatever its first 4 KB hold."""
     text = "\r\n".join(",".join(str(v) for v in row) for row in table()) + "\r\n"
     path.write_bytes(text.encode("utf-8") + bytes(8192))
+
+
+# ==============================================================================================
+# Templates carrying live content: each item is left out of the paper with a warning naming it
+# ==============================================================================================
+
+SERVER = "fileserver.council.internal"  # where a council's templates and boilerplate live
+INTRANET = "intranet.council.internal"
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+MS_REL = "http://schemas.microsoft.com/office/2006/relationships"
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the signature of an OLE compound file (a VBA project's)
+
+
+def shipped_template() -> Path:
+    from kpi_excel.paper.templates import default_template
+
+    return default_template()
+
+
+def _rels(parts: dict[str, bytes], rels_part: str, *relationships: str) -> None:
+    if rels_part not in parts:
+        parts[rels_part] = (DECL + b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                            b'relationships"></Relationships>')
+    parts[rels_part] = parts[rels_part].replace(b"</Relationships>",
+                                                "".join(relationships).encode() + b"</Relationships>")
+
+
+def _types(parts: dict[str, bytes], *entries: str) -> None:
+    types = parts["[Content_Types].xml"]
+    parts["[Content_Types].xml"] = types.replace(b"</Types>", "".join(entries).encode() + b"</Types>")
+
+
+def _body_first(parts: dict[str, bytes], xml: str) -> None:
+    """Paragraphs put first in the body (before the template's own)."""
+    document = parts["word/document.xml"]
+    parts["word/document.xml"] = document.replace(b"<w:body>", b"<w:body>" + xml.encode(), 1)
+
+
+def _settings(parts: dict[str, bytes], xml: str) -> None:
+    settings = parts["word/settings.xml"]
+    at = settings.index(b"<w:defaultTabStop")
+    parts["word/settings.xml"] = settings[:at] + xml.encode() + settings[at:]
+
+
+def macros(parts: dict[str, bytes]) -> None:
+    """A .docm renamed .docx: a VBA project (with an AutoOpen that reaches the network) and its data."""
+    parts["word/vbaProject.bin"] = OLE + b"KPX-MACRO Sub AutoOpen() Shell" + bytes(480)
+    parts["word/vbaData.xml"] = (DECL + b'<wne:vbaSuppData xmlns:wne="http://schemas.microsoft.com/office/word/'
+                                 b'2006/wordml"><wne:mcds/></wne:vbaSuppData>')
+    _rels(parts, "word/_rels/document.xml.rels",
+          f'<Relationship Id="rIdVba" Type="{MS_REL}/vbaProject" Target="vbaProject.bin"/>')
+    _rels(parts, "word/_rels/vbaProject.bin.rels",
+          f'<Relationship Id="rId1" Type="{MS_REL}/wordVbaData" Target="vbaData.xml"/>')
+    _types(parts, '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>',
+           '<Override PartName="/word/vbaData.xml" ContentType="application/vnd.ms-word.vbaData+xml"/>')
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"wordprocessingml.document.main+xml", b"wordprocessingml.document.main+xml"
+    ).replace(b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+              b"application/vnd.ms-word.document.macroEnabled.main+xml")
+
+
+def attached_template(parts: dict[str, bytes]) -> None:
+    """The template it was made from, on the council's network: every paper would point at it."""
+    _settings(parts, '<w:attachedTemplate r:id="rIdTpl"/>')
+    _rels(parts, "word/_rels/settings.xml.rels",
+          f'<Relationship Id="rIdTpl" Type="{REL}/attachedTemplate" '
+          f'Target="file:///\\\\{SERVER}\\templates\\Committee%20Report.dotm" TargetMode="External"/>')
+
+
+def linked_picture(parts: dict[str, bytes]) -> None:
+    """A logo linked from the intranet rather than embedded: Word fetches it as the paper opens."""
+    drawing = (
+        '<w:p><w:r><w:drawing><wp:inline><wp:extent cx="952500" cy="952500"/><wp:docPr id="901" name="Logo"/>'
+        '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData '
+        'uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic xmlns:pic="http://schemas.'
+        'openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="0" name="logo.png"/>'
+        '<pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:link="rIdPic"/><a:stretch><a:fillRect/>'
+        '</a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="952500" cy="952500"/>'
+        '</a:xfrm><a:prstGeom prst="rect"/></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline>'
+        "</w:drawing></w:r></w:p>")
+    _body_first(parts, drawing)
+    _rels(parts, "word/_rels/document.xml.rels",
+          f'<Relationship Id="rIdPic" Type="{REL}/image" Target="http://{INTRANET}/logo.png" '
+          'TargetMode="External"/>')
+
+
+def imported_html(parts: dict[str, bytes]) -> None:
+    """An altChunk: HTML that Word imports as the paper opens, script and all."""
+    parts["word/afchunk.htm"] = (b"<html><body><p>KPX-ALTCHUNK imported</p><script>fetch('http://"
+                                 + INTRANET.encode() + b"/x')</script></body></html>")
+    _body_first(parts, '<w:altChunk r:id="rIdChunk"/>')
+    _rels(parts, "word/_rels/document.xml.rels",
+          f'<Relationship Id="rIdChunk" Type="{REL}/aFChunk" Target="afchunk.htm"/>')
+    _types(parts, '<Override PartName="/word/afchunk.htm" ContentType="application/xhtml+xml"/>')
+
+
+def embedded_object(parts: dict[str, bytes]) -> None:
+    """An OLE object (a packaged file) and an ActiveX form control."""
+    parts["word/embeddings/oleObject1.bin"] = OLE + b"KPX-OLE payload.exe" + bytes(64)
+    parts["word/activeX/activeX1.xml"] = (DECL + b'<ax:ocx xmlns:ax="http://schemas.microsoft.com/office/2006/'
+                                          b'activeX" ax:classid="{8BD21D40-EC42-11CE-9E0D-00AA006002F3}" '
+                                          b'ax:persistence="persistStreamInit" r:id="rId1" xmlns:r="'
+                                          + REL.encode() + b'"/>')
+    parts["word/activeX/activeX1.bin"] = b"KPX-ACTIVEX control" + bytes(32)
+    _body_first(parts, '<w:p><w:r><w:object><v:shape id="_x0000_i1025" style="width:40pt;height:40pt"/>'
+                       '<o:OLEObject Type="Embed" ProgID="Package" ShapeID="_x0000_i1025" DrawAspect="Icon" '
+                       'ObjectID="_1700000000" r:id="rIdOle"/></w:object></w:r></w:p>'
+                       '<w:p><w:r><w:object><w:control r:id="rIdAx" w:name="CheckBox1"/></w:object></w:r>'
+                       "</w:p>")
+    _rels(parts, "word/_rels/document.xml.rels",
+          f'<Relationship Id="rIdOle" Type="{REL}/oleObject" Target="embeddings/oleObject1.bin"/>',
+          f'<Relationship Id="rIdAx" Type="{REL}/control" Target="activeX/activeX1.xml"/>')
+    _rels(parts, "word/activeX/_rels/activeX1.xml.rels",
+          f'<Relationship Id="rId1" Type="{MS_REL}/activeXControlBinary" Target="activeX1.bin"/>')
+    _types(parts, '<Override PartName="/word/embeddings/oleObject1.bin" '
+                  'ContentType="application/vnd.openxmlformats-officedocument.oleObject"/>',
+           '<Override PartName="/word/activeX/activeX1.xml" '
+           'ContentType="application/vnd.ms-office.activeX+xml"/>',
+           '<Override PartName="/word/activeX/activeX1.bin" '
+           'ContentType="application/vnd.ms-office.activeX"/>')
+
+
+FETCHED = "KPX-FETCHED-TEXT"  # the text a fetching field last fetched: it goes with the field
+
+
+def _complex(instruction: str, result: str = FETCHED) -> str:
+    return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            + "".join(f'<w:r><w:instrText xml:space="preserve">{escape_xml(piece)}</w:instrText></w:r>'
+                      for piece in (instruction[:5], instruction[5:]))
+            + '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            + f"<w:r><w:t>{result}</w:t></w:r>" + '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def escape_xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def fetching_fields(parts: dict[str, bytes]) -> None:
+    """Fields Word updates by fetching: INCLUDETEXT (simple), INCLUDEPICTURE, LINK and DDEAUTO
+    (complex, their instructions cut in two runs), an INCLUDETEXT whose fetched text spans
+    paragraphs, and a HYPERLINK field to a file on the network (its text stays, the link goes)."""
+    include = r'INCLUDETEXT "\\\\SERVER\\share\\boilerplate.docx"'.replace("SERVER", SERVER)
+    picture = f'INCLUDEPICTURE "http://{INTRANET}/chart.png" \\d'
+    link = r'LINK Excel.Sheet.12 "\\\\SERVER\\budget.xlsx" Sheet1!R1C1 \a'.replace("SERVER", SERVER)
+    dde = r"DDEAUTO excel C:\\budget.xlsx R1C1"
+    hyperlink = r'HYPERLINK "file:///\\\\SERVER\\minutes.docx"'.replace("SERVER", SERVER)
+    spanning = ('<w:p><w:r><w:t xml:space="preserve">Before </w:t></w:r><w:r>'
+                '<w:fldChar w:fldCharType="begin"/></w:r>'
+                f'<w:r><w:instrText xml:space="preserve">{escape_xml(include)}</w:instrText></w:r>'
+                f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{FETCHED} 1</w:t></w:r></w:p>'
+                f"<w:p><w:r><w:t>{FETCHED} 2</w:t></w:r></w:p>"
+                f'<w:p><w:r><w:t>{FETCHED} 3</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+                '<w:r><w:t xml:space="preserve"> after.</w:t></w:r></w:p>')
+    simple = (f'<w:p><w:fldSimple w:instr="{escape_xml(include)}"><w:r><w:t>{FETCHED}</w:t></w:r>'
+              "</w:fldSimple></w:p>")
+    complex_ = "".join(f"<w:p>{_complex(instruction)}</w:p>" for instruction in (picture, link, dde))
+    _body_first(parts, simple + complex_ + spanning + f'<w:p>{_complex(hyperlink, "the minutes")}</w:p>')
+
+
+def links_to_files(parts: dict[str, bytes]) -> None:
+    """A hyperlink to a workbook on the network (its text stays, the link goes) beside one to the
+    council's website (a paper's own kind of link: it stays), and a mail-merge data source."""
+    _body_first(parts, '<w:p><w:hyperlink r:id="rIdFile"><w:r><w:t>the budget workbook</w:t></w:r>'
+                       "</w:hyperlink>"
+                       '<w:r><w:t xml:space="preserve"> and </w:t></w:r><w:hyperlink r:id="rIdWeb"><w:r>'
+                       "<w:t>the council's website</w:t></w:r></w:hyperlink></w:p>")
+    _rels(parts, "word/_rels/document.xml.rels",
+          f'<Relationship Id="rIdFile" Type="{REL}/hyperlink" Target="file:///\\\\{SERVER}\\finance\\'
+          'budget.xlsx" TargetMode="External"/>',
+          f'<Relationship Id="rIdWeb" Type="{REL}/hyperlink" Target="https://www.kent.gov.uk/" '
+          'TargetMode="External"/>')
+    _settings(parts, '<w:mailMerge><w:mainDocumentType w:val="formLetters"/><w:dataType w:val="odbc"/>'
+                     f'<w:connectString w:val="DSN=KPX-MAILMERGE;SERVER={SERVER}"/>'
+                     '<w:query w:val="SELECT * FROM staff"/></w:mailMerge>')
+
+
+EVERYTHING = (macros, attached_template, linked_picture, imported_html, embedded_object, fetching_fields,
+              links_to_files)
+# text from the hostile items that must be in no output: names on the network, payloads, fetched text
+MARKERS = (SERVER, INTRANET, "KPX-MACRO", "KPX-ALTCHUNK", "KPX-OLE", "KPX-ACTIVEX", FETCHED, "KPX-MAILMERGE",
+           "vbaProject", "aFChunk", "altChunk", "attachedTemplate", "OLEObject", "INCLUDETEXT",
+           "INCLUDEPICTURE", "DDEAUTO", "mailMerge")
+
+
+def hostile_template(path: Path, *edits: Callable[[dict[str, bytes]], None]) -> Path:
+    """The shipped template with the given live content added (every kind by default)."""
+    parts = parts_of(shipped_template())
+    for edit in edits or EVERYTHING:
+        edit(parts)
+    write_parts(path, parts)
+    return path
+
+
+@dataclass(frozen=True)
+class LiveTemplateCase:
+    """A template carrying one kind of live content: the build succeeds, leaving it out of the
+    paper, and says so in a warning holding these words."""
+
+    name: str
+    edit: Callable[[dict[str, bytes]], None]
+    words: tuple[str, ...]
+
+    def write(self, folder: Path) -> Path:
+        return hostile_template(folder / f"template-{self.name.replace('_', '-')}.docx", self.edit)
+
+
+LIVE_TEMPLATE_CASES = [
+    LiveTemplateCase("macros_in_a_docm_saved_as_docx", macros, ("macros (VBA)", "word/vbaProject.bin")),
+    LiveTemplateCase("attached_template_on_the_network", attached_template,
+                     ("template it was made from", SERVER)),
+    LiveTemplateCase("linked_picture", linked_picture, ("linked pictures", INTRANET)),
+    LiveTemplateCase("imported_html", imported_html, ("imported content (altChunk)", "word/afchunk.htm")),
+    LiveTemplateCase("ole_object_and_activex_control", embedded_object,
+                     ("embedded objects (OLE)", "form controls (ActiveX)")),
+    LiveTemplateCase("fields_that_fetch", fetching_fields,
+                     ("fields that fetch", "INCLUDETEXT", "INCLUDEPICTURE", "LINK Excel", "DDEAUTO")),
+    LiveTemplateCase("hyperlink_to_a_file_and_a_mail_merge", links_to_files,
+                     ("links to files", SERVER, "mail-merge data source", "KPX-MAILMERGE")),
+]
