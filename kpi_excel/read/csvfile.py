@@ -23,6 +23,7 @@ MAX_CSV_BYTES = 50 * 2**20  # a long-form export of 2,000 KPIs over 36 months is
 MAX_ROWS = 200_000  # long form: one row per indicator per period
 MAX_COLUMNS = 1_000  # as for a sheet: a KPI table is never wider
 MAX_LINE_CHARS = 2**20  # a line longer than this is not a row of a KPI table
+MAX_FIELD_CHARS = csv.field_size_limit()  # 131,072: Python's csv reader refuses a longer field
 _FIX_SAVE = FIX_SAVE
 
 
