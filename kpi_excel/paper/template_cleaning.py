@@ -19,7 +19,6 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -73,17 +72,23 @@ class CleanTemplate:
 def cleaned_template(path: Path) -> CleanTemplate:
     """The template at path, cleaned (see the module's docstring); a TemplateError when it is no
     .docx or holds something that cannot be cut out safely. Cleaned once per content."""
+    if not path.is_file():
+        raise TemplateError("the template file does not exist", file=str(path),
+                            fix="Check the path given to --template")
     try:
         data = path.read_bytes()
     except OSError as error:
         raise TemplateError(f"cannot be read ({error.strerror})", file=str(path),
                             fix="Check the path given to --template") from error
-    return _cleaned(hashlib.sha256(data).digest(), data, str(path))
+    key = (hashlib.sha256(data).digest(), str(path))
+    if key not in _CLEANED:
+        if len(_CLEANED) >= 8:  # a few templates at most: keep the memory bounded
+            _CLEANED.clear()
+        _CLEANED[key] = clean_package(data, str(path))
+    return _CLEANED[key]
 
 
-@lru_cache(maxsize=8)
-def _cleaned(_digest: bytes, data: bytes, name: str) -> CleanTemplate:
-    return clean_package(data, name)
+_CLEANED: dict[tuple[bytes, str], CleanTemplate] = {}  # (content's SHA-256, name) -> cleaned
 
 
 def clean_package(data: bytes, name: str) -> CleanTemplate:
