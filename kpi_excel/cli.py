@@ -28,6 +28,7 @@ from kpi_excel.cli_options import (
     with_groups,
 )
 from kpi_excel.errors import KpiExcelError
+from kpi_excel.quiet import hide_library_warnings
 
 if TYPE_CHECKING:
     from kpi_excel.paper import TemplateCheck
@@ -226,6 +227,8 @@ def _print_template_check(result: TemplateCheck) -> None:
     typer.echo(f"Template: {result.path}")
     for problem in result.problems:
         typer.echo(f"Problem: {problem}")
+    for dropped in result.dropped:  # nothing live passes from a template into a paper
+        typer.echo(f"{dropped[0].upper()}{dropped[1:]}.")
     if result.missing:
         typer.echo("Used by the template but not provided by kpi-excel (fix the spelling or remove them):")
         typer.echo("".join(f"  {{{{ {name} }}}}\n" for name in result.missing), nl=False)
@@ -272,6 +275,7 @@ def _quiet_about_dropped_interrupts(default: Callable[[Any], object]) -> Callabl
 def main() -> None:
     """Console-script entry point."""
     signal.signal(signal.SIGINT, _interrupted)
+    hide_library_warnings()  # and each worker hides its own (workers.py)
     sys.unraisablehook = _quiet_about_dropped_interrupts(sys.unraisablehook)
     # when the command is done, Python's collections at exit would walk every object of the
     # libraries loaded (a tenth of a second) only to find nothing to free: freeze them first

@@ -29,6 +29,7 @@ from kpi_excel.core.model import (
     Rag,
     RangeStatus,
     Report,
+    Warning_,
 )
 from kpi_excel.present.export import report_to_dict
 
@@ -124,6 +125,7 @@ def dataset_from_frame(frame: pd.DataFrame, source: str = "dataframe",
 
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"from_pandas() needs a pandas DataFrame, not {type(frame).__name__}")
+    frame, warnings = _within_limits(frame, source)
     if frame.columns.duplicated().any():
         names = ", ".join(map(str, frame.columns[frame.columns.duplicated()].unique()))
         raise MissingColumnError(f"the DataFrame has more than one column named {names}", file=source,
@@ -134,9 +136,51 @@ def dataset_from_frame(frame: pd.DataFrame, source: str = "dataframe",
     header = [str(c) for c in frame.columns]
     rows: list[list[object]] = [list(header)]
     rows += [[_plain(v) for v in values] for values in frame.itertuples(index=False, name=None)]
+    places = _FramePlaces(source, header, [str(i) for i in frame.index])
+    _check_text_lengths(rows, places, source)
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame.astype(str), index=True).to_numpy().tobytes())
-    return read_plain_rows(rows, _FramePlaces(source, header, [str(i) for i in frame.index]),
-                           sha256=digest.hexdigest(), file=source, period=period)
+    return read_plain_rows(rows, places, sha256=digest.hexdigest(), file=source, warnings=warnings,
+                           period=period)
+
+
+# A DataFrame has no file size, so its cells are counted instead: a long-form table of 200,000 rows
+# (the CSV export's limit) has 7 to 15 columns, and reading 2 million cells takes about 30 s and
+# 700 MB (benchmarks/bench_from_pandas.py)
+MAX_CELLS = 2_000_000
+
+
+def _within_limits(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Warning_]]:
+    """The limits of a CSV export, checked from the frame's shape before any cell is read: rows,
+    cells, and columns beyond the 1,000th left out with a warning."""
+    from kpi_excel.read.csvfile import MAX_COLUMNS, MAX_ROWS
+
+    rows, columns = frame.shape
+    fix = "Give only the KPI table: one row per indicator per period, without data dumps"
+    if rows + 1 > MAX_ROWS:  # with its row of headings, as a CSV file's lines are counted
+        raise InputError(f"the DataFrame has {rows:,} rows, far more than a KPI table needs (the limit is "
+                         f"{MAX_ROWS - 1:,} under the headings, as for a CSV export)", file=source, fix=fix)
+    warnings = []
+    if columns > MAX_COLUMNS:
+        frame = frame.iloc[:, :MAX_COLUMNS]
+        warnings.append(Warning_(f"columns beyond the {MAX_COLUMNS:,}th were not read (a KPI table is never "
+                                 "that wide)", f"the column headings ({frame.columns[-1]})"))
+    if rows * min(columns, MAX_COLUMNS) > MAX_CELLS:
+        raise InputError(f"the DataFrame has {rows * min(columns, MAX_COLUMNS):,} cells, far more than a KPI "
+                         f"table needs (the limit is {MAX_CELLS:,})", file=source,
+                         fix="Give only the KPI table's columns and rows")
+    return frame, warnings
+
+
+def _check_text_lengths(rows: list[list[object]], places: _FramePlaces, source: str) -> None:
+    """A text longer than a CSV field may be is refused, naming its cell, as a CSV export's is."""
+    from kpi_excel.read.csvfile import MAX_FIELD_CHARS
+
+    for r, row in enumerate(rows[1:], start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+                raise InputError(f"a text of {len(value):,} characters is longer than a KPI table's cell "
+                                 f"needs (the limit is {MAX_FIELD_CHARS:,}, as for a CSV export)",
+                                 file=source, where=places.cell(r, c), fix="Shorten the text")
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,14 @@ from kpi_excel.core import config
 from kpi_excel.core.model import Dataset, Indicator, PaperDetails, Period, Report, RuleSettings
 from kpi_excel.errors import MissingColumnError, OutputError
 from kpi_excel.outputs import Outputs, make_folder, write_atomically
+from kpi_excel.quiet import library_warnings_hidden
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from kpi_excel.paper import TemplateCheck
     from kpi_excel.present.views import ReportView
+    from kpi_excel.read.intake import CheckedFile
 
 SAMPLE_NAME = "scs-kpi-tracker-2019-20.xlsx"
 BLANK_TEMPLATE = "blank-kpi-tracker.xlsx"
@@ -57,27 +59,43 @@ class BuildResult:
     warnings: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """An input as read: its dataset and, for a workbook, the bytes every output is made from."""
+
+    dataset: Dataset
+    workbook: CheckedFile | None = None  # read once and checked; None for a CSV export
+
+
 def load(path: Path, options: Options | None = None, *, rating_only: bool = False) -> Dataset:
     """Read a workbook (or a CSV export) and apply command-line overrides.
 
     Outputs need the period of every figure: unless `rating_only`, a value column whose period
     nothing names is an error here (`check` rates it as the latest figures, with a warning).
     """
+    return read_input(path, options, rating_only=rating_only).dataset
+
+
+def read_input(path: Path, options: Options | None = None, *, rating_only: bool = False) -> Loaded:
+    """load(), keeping a workbook's bytes as read and checked: a build makes every output from
+    them, so a file replaced on disk during the build changes nothing it writes."""
     from kpi_excel.read.csvfile import is_csv, read_csv
     from kpi_excel.read.intake import read_checked
 
     options = options or Options()
     period = config.parse_period_option(options.period) if isinstance(options.period, str) else options.period
-    if is_csv(path):
-        dataset = read_csv(path, period)
-    else:
-        checked = read_checked(path)  # a wrong, damaged or hostile file is refused before openpyxl loads
-        from kpi_excel.read import read_workbook  # openpyxl is only imported when a workbook is read
+    checked = None
+    with library_warnings_hidden():
+        if is_csv(path):
+            dataset = read_csv(path, period)
+        else:
+            checked = read_checked(path)  # a wrong, damaged or hostile file is refused before openpyxl loads
+            from kpi_excel.read import read_workbook  # openpyxl is only imported when a workbook is read
 
-        dataset = read_workbook(path, checked, period)
+            dataset = read_workbook(path, checked, period)
     if not rating_only:
         require_period(dataset, str(path))
-    return apply_options(dataset, options)
+    return Loaded(apply_options(dataset, options), checked)
 
 
 def require_period(dataset: Dataset, file: str = "") -> None:
@@ -168,7 +186,8 @@ def build(
         from kpi_excel.core.rules import rate
         from kpi_excel.present.views import derive
 
-        view = derive(rate(load(path, options)))  # what every output shows, worked out once
+        loaded = read_input(path, options)
+        view = derive(rate(loaded.dataset))  # what every output shows, worked out once
         paths = output_paths(path, out_dir)
         _refuse_to_overwrite_input(path, paths.values())
         paper_data = html_data = None
@@ -180,7 +199,8 @@ def build(
                 html_future = workers.submit(helper, html_pages, view, opts)
                 html_data = partial(_html_from, html_future, view, opts)
         result = write_outputs(view, paths, options, progress=progress, paper_data=paper_data,
-                               html_data=html_data, source=path)
+                               html_data=html_data, source=path,
+                               workbook=loaded.workbook)
     except Exception:
         if helper is not None:
             # wait for the worker to stop: a pool left running when the process exits can print
@@ -285,25 +305,27 @@ def write_outputs(rated: Report | ReportView, paths: Mapping[str, Path], options
                   progress: ProgressFn | None = None,
                   paper_data: Callable[[], bytes] | None = None,
                   html_data: Callable[[], dict[str, bytes]] | None = None,
-                  source: Path | None = None) -> BuildResult:
+                  source: Path | None = None, workbook: CheckedFile | None = None) -> BuildResult:
     """Write the RAG workbook and the paper for a rated report to paths (as output_paths names them),
-    and with source (the department's workbook) its rated copy, unless the options say not to.
+    and with source (the department's workbook) its rated copy, unless the options say not to: made
+    from `workbook`, the bytes the report was read from (read and checked again when not given).
 
     Every output is written to a temporary file first and all are moved into place together.
     paper_data gives the paper's bytes, and html_data its HTML pages, when they are being rendered
     elsewhere (on another core, while this process writes the workbook).
     """
     say = progress or (lambda _message: None)
+    dropped = template_left_out((options or Options()).template)  # a template refused stops us here
     make_folder(paths["workbook"].parent)
     from kpi_excel.present.views import viewed
     from kpi_excel.workbook import write_workbook
 
     view = viewed(rated)
     report = view.report
-    with Outputs(force=(options or Options()).force) as outputs:
+    with Outputs(force=(options or Options()).force) as outputs, library_warnings_hidden():
         say("Writing the RAG workbook")
         outputs.stage(paths["workbook"], lambda tmp: write_workbook(view, tmp))
-        notes = _write_rated_copy(report, source, paths, options or Options(), say, outputs)
+        notes = _write_rated_copy(report, source, workbook, paths, options or Options(), say, outputs)
         _write_paper(view, paths, options or Options(), say, outputs, paper_data)
         if (options or Options()).html:
             say("Writing the paper as HTML")
@@ -313,25 +335,43 @@ def write_outputs(rated: Report | ReportView, paths: Mapping[str, Path], options
     from kpi_excel.present.paper import missing_details_warning
 
     warning = missing_details_warning(report)
-    return BuildResult(report, tuple(written), ((warning,) if warning else ()) + notes)
+    return BuildResult(report, tuple(written), ((warning,) if warning else ()) + dropped + notes)
 
 
-def _write_rated_copy(report: Report, source: Path | None, paths: Mapping[str, Path], options: Options,
-                      say: ProgressFn, outputs: Outputs) -> tuple[str, ...]:
+def template_left_out(template: Path | None) -> tuple[str, ...]:
+    """What the paper leaves out of a council's template (macros, links, fetching fields), a line
+    each; the shipped template holds none."""
+    if template is None:
+        return ()
+    from kpi_excel.paper.template_cleaning import cleaned_template
+
+    return cleaned_template(template).dropped
+
+
+def _write_rated_copy(report: Report, source: Path | None, workbook: CheckedFile | None,
+                      paths: Mapping[str, Path], options: Options, say: ProgressFn,
+                      outputs: Outputs) -> tuple[str, ...]:
     """The department's own workbook with RAG columns added, where it can be edited safely; returns
     a line for each sheet or cell where the copy cannot do what check does."""
     if source is None or not options.rated_copy or source.suffix.lower() not in (".xlsx", ".xlsm"):
         return ()  # a CSV file has no workbook to rate in place
     say("Writing the rated copy of the workbook")
     from kpi_excel.rated_copy import make_rated_copy
+    from kpi_excel.read.intake import read_checked
 
-    copy = make_rated_copy(report, source)
+    workbook = workbook or read_checked(source)
+    copy = make_rated_copy(report, workbook.file_bytes, name=source.name)
     try:
         if copy.made:
             outputs.stage(paths["rated"], copy.write)
     finally:
         copy.close()
-    return tuple(f"Rated copy: {note}" for note in copy.notes)
+    notes = [str(note) for note in copy.notes]
+    if copy.made and workbook.excel4_macros is not None:
+        macros = workbook.excel4_macros.describe()
+        notes.append(f"the workbook's Excel 4.0 macros ({macros}) are in the rated copy as they were, and "
+                     "Excel may run them when the copy is opened: open it only if you trust the workbook")
+    return tuple(f"Rated copy: {note}" for note in notes)
 
 
 def _write_paper(view: ReportView, paths: Mapping[str, Path], options: Options, say: ProgressFn,

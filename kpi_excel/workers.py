@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from kpi_excel.quiet import hide_library_warnings
+
 STOP_WAIT = 1.0  # seconds a worker gets to remove its temporary files before it is killed
 
 T = TypeVar("T")
@@ -55,6 +57,7 @@ def stop_now(pool: ProcessPoolExecutor) -> None:
 
 def _start_worker(then: Callable[[], None] | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # also drops a Ctrl+C held while it started
+    hide_library_warnings()
     signal.signal(signal.SIGTERM, _exit_cleanly)
     atexit.register(_leave_without_tidying)
     try:

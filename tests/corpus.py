@@ -1447,6 +1447,8 @@ TEMPLATE_CASES = [
 ]
 
 
+import corpus_wild  # noqa: E402, F401  (round 3 registers its cases in CASES)
+
 # ----------------------------------------------------------------------------------------------
 
 
@@ -1461,6 +1463,9 @@ def write_all(folder: Path, cases: Iterable[Case] = ()) -> Iterator[tuple[Case, 
 
 
 if __name__ == "__main__":
+    import corpus  # this module under its own name, with the cases corpus_wild registered in it
+
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus")
-    for one, written in write_all(target):
+    for one, written in write_all(target, corpus.CASES):
         print(f"{written.stat().st_size:>12,}  {written.name}  ->  {'ok' if one.expect.ok else 'error'}")
+

@@ -316,3 +316,42 @@ def test_from_pandas_refuses_what_is_not_a_long_form_frame() -> None:
         kx.from_pandas(pd.DataFrame({"a": [1], "b": [2]}))
     with pytest.raises(TypeError):
         kx.from_pandas([{"Indicator": "Calls"}])  # type: ignore[arg-type]
+
+
+# --- from_pandas has the CSV path's limits ----------------------------------------------------------------
+
+
+def test_a_million_row_frame_is_refused_before_a_cell_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpi_excel import frames
+
+    def never(_value: object) -> object:
+        raise AssertionError("a cell was read")
+
+    monkeypatch.setattr(frames, "_plain", never)
+    big = pd.DataFrame({"Indicator": pd.Series(["Calls"]).repeat(1_000_000).to_numpy(), "Target": 1.0})
+    with pytest.raises(kx.InputError) as raised:
+        kx.from_pandas(big, source="calls")
+    assert raised.value.line().startswith("calls: the DataFrame has 1,000,000 rows")
+    assert "199,999" in raised.value.line()
+
+
+def test_a_frame_keeps_the_csv_limits_on_columns_cells_and_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpi_excel import frames
+    from kpi_excel.read import csvfile
+
+    frame = pd.DataFrame({"Indicator": ["Calls"], "Target": [5], "Period": ["Apr-19"], "Value": [6],
+                          "Extra": ["x"]})
+    monkeypatch.setattr(csvfile, "MAX_COLUMNS", 4)
+    dataset = kx.from_pandas(frame)
+    assert [w.message for w in dataset.warnings] == [
+        "columns beyond the 4th were not read (a KPI table is never that wide)"]
+    assert dataset.indicators[0].extra == ()
+    monkeypatch.setattr(csvfile, "MAX_COLUMNS", 1_000)
+    monkeypatch.setattr(frames, "MAX_CELLS", 4)
+    with pytest.raises(kx.InputError, match="5 cells"):
+        kx.from_pandas(frame)
+    monkeypatch.setattr(frames, "MAX_CELLS", 2_000_000)
+    monkeypatch.setattr(csvfile, "MAX_FIELD_CHARS", 3)
+    with pytest.raises(kx.InputError) as raised:
+        kx.from_pandas(frame, source="calls")
+    assert raised.value.line().startswith("calls: row 0, Indicator: a text of 5 characters")

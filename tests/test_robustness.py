@@ -38,6 +38,8 @@ from corpus import (
     table,
     write_all,
 )
+from corpus_wild import LIVE_TEMPLATE_CASES, MARKERS, LiveTemplateCase
+from live_content import assert_nothing_live
 
 from kpi_excel.stamp import RECORD
 
@@ -99,11 +101,23 @@ class TemplateOutcome:
 
 
 @dataclass(frozen=True)
+class LiveTemplateOutcome:
+    """What build did with a good workbook and a template carrying live content (macros, links,
+    fields that fetch): it must succeed, leaving that content out, and say so."""
+
+    case: LiveTemplateCase
+    path: Path
+    build: Run
+    out: Path
+
+
+@dataclass(frozen=True)
 class Outcomes:
     workbooks: dict[str, Outcome]
     templates: dict[str, TemplateOutcome]
     root: Path
     good_sha256: str  # the input every template case builds, before the runs
+    live_templates: dict[str, LiveTemplateOutcome]
 
 
 def child_env(root: Path) -> dict[str, str]:
@@ -160,11 +174,12 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Outcomes:
     kpi_book(good, table())
     good_before = sha256(good)
     templates = {case.name: case.write(root / "in") for case in TEMPLATE_CASES}
+    live = {case.name: case.write(root / "in") for case in LIVE_TEMPLATE_CASES}
     jobs: dict[tuple[str, str], list[str]] = {}
     for case, path in written:
         jobs[(case.name, "check")] = ["check", str(path)]
         jobs[(case.name, "build")] = ["build", str(path), "--out", str(root / "out" / case.name)]
-    for name, template in templates.items():
+    for name, template in {**templates, **live}.items():
         jobs[(name, "template")] = ["build", str(good), "--template", str(template),
                                     "--out", str(root / "out" / name)]
     # the slowest first, so they do not finish last
@@ -181,6 +196,8 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Outcomes:
                                     root / "out" / case.name) for case in TEMPLATE_CASES},
         root,
         good_before,
+        {case.name: LiveTemplateOutcome(case, live[case.name], runs[(case.name, "template")],
+                                        root / "out" / case.name) for case in LIVE_TEMPLATE_CASES},
     )
 
 
@@ -251,6 +268,7 @@ def test_build(name: str, outcomes: Outcomes) -> None:
     outputs.update({name.removeprefix(stem): _parts(outcome.out / name) for name in rated})
     for check in outcome.case.output_checks:
         check(outputs)
+    assert_nothing_live(outputs)  # every XML part of the RAG workbook and the paper
 
 
 def _assert_well_formed(path: Path) -> None:
@@ -301,6 +319,27 @@ def test_a_hostile_or_broken_template_is_refused_naming_its_tag(name: str, outco
     assert not list(outcomes.root.rglob(PWNED)), "a tag ran a command"
     assert outcome.build.returncode is not None and outcome.build.seconds < TIMEOUT
     assert sha256(outcomes.root / "in" / "good.xlsx") == outcomes.good_sha256, "a tag changed the input"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [case.name for case in LIVE_TEMPLATE_CASES])
+def test_live_content_in_a_template_is_left_out_of_the_paper_with_a_warning(name: str,
+                                                                          outcomes: Outcomes) -> None:
+    outcome = outcomes.live_templates[name]
+    run = outcome.build
+    assert run.returncode == 0, f"exit {run.returncode}: {run.stderr[-2000:]}"
+    assert run.stderr == ""
+    said = [line for line in run.stdout.splitlines() if line.startswith("Warning: left out of the paper: ")]
+    assert said, run.stdout
+    for word in outcome.case.words:
+        assert any(word in line for line in said), f"{word!r} not in {said}"
+    outputs = {p.name.removeprefix("good"): _parts(p) for p in outcome.out.iterdir() if p.name != RECORD}
+    assert set(outputs) == {"-rag.xlsx", "-rated.xlsx", "-paper.docx"}
+    assert_nothing_live(outputs, rated_too=True)
+    everything = b"".join(data for parts in outputs.values() for data in parts.values())
+    reached = [m for m in MARKERS if m.encode() in everything]
+    assert not reached, f"the template's live content reached an output: {reached}"
+    assert sha256(outcomes.root / "in" / "good.xlsx") == outcomes.good_sha256
 
 
 # --- the crafted files are what they claim -----------------------------------------------------

@@ -403,10 +403,27 @@ def test_floor_on_the_wrong_side_of_the_target_is_warned() -> None:
     assert warnings_about(report, "wrong side of the target") == ["KPIs!A5", "KPIs!A6"]
 
 
-def test_percentage_outside_0_to_100_is_warned_at_its_cell() -> None:
+def test_percentage_outside_0_to_100_is_warned_at_its_cell_and_not_rated() -> None:
     ind = kpi(H, 0.9, 0.8, is_percent=True, observations=series(0.95, 1.2, -0.1))
     report = rate(dataset(ind))
-    assert warnings_about(report, "outside 0-100 %") == ["KPIs!G5", "KPIs!H5"]
+    assert warnings_about(report, "is outside 0-100 %") == ["KPIs!G5", "KPIs!H5", ind.ref]
+    [rating] = report.ratings
+    assert rating.rag is None and rating.not_rated_reason == "-10.0% is outside 0-100 %"
+
+
+@pytest.mark.parametrize(("value", "rated"), [(1.0, True), (0.0, True), (1 + 2**-52, True), (1.0001, False),
+                                              (-1e-12, False), (7.75, False)])
+def test_a_share_is_rated_only_within_0_to_100(value: float, rated: bool) -> None:
+    """As the RAG formula's OR(V<0,V>1) sees it: a spreadsheet's comparison ignores the last bits."""
+    [rating] = rate(dataset(kpi(H, 0.9, 0.8, is_percent=True, observations=series(value)))).ratings
+    assert (rating.rag is not None) is rated
+
+
+def test_a_percentage_whose_target_is_outside_0_to_100_is_rated_whatever_its_figures() -> None:
+    """A change (-2 %) or a ratio (120 %) is no share of a whole: its figures may be anything."""
+    change = kpi(L, -0.02, 0.0, is_percent=True, observations=series(-0.01, -1.5))
+    ratio = kpi(H, 1.2, 1.1, is_percent=True, observations=series(1.3))
+    assert [r.rag for r in rate(dataset(change, ratio)).ratings] == [Rag.GREEN, Rag.GREEN]
 
 
 def test_gaps_are_warned_unless_marked_or_expected() -> None:

@@ -58,12 +58,14 @@ class Case:
     rag: str = ""  # the RAG word, or "" for no expectation
     direction: str | None = None  # the direction word ("" for none), or None for no expectation
     tolerance: float | None = None
+    percent: bool | None = None  # shown as percentages; by default when every figure is within +-1
 
     def indicator(self, periods: tuple[Period, ...], section: str) -> Indicator:
         return Indicator(
             name=f"Case {self.code}", code=self.code, section=section, polarity=self.polarity,
             target=self.target, floor=self.floor, tolerance=self.tolerance,
-            is_percent=all(abs(v) <= 1 for v in self.values if isinstance(v, float | int)),
+            is_percent=self.percent if self.percent is not None
+            else all(abs(v) <= 1 for v in self.values if isinstance(v, float | int)),
             observations=observations(periods, self.values), sheet="KPIs", row=5,
         )
 
@@ -114,6 +116,12 @@ FLOOR_PREVIOUS = [
     Case("STALE", H, 0.9, 0.8, [0.91, 0.88, "TBC", None], "Amber", "Worsened"),
     Case("ZERO", H, 0, None, [0, 0], "Green", "Same"),
     Case("BIG", H, 1e6, 9e5, [1234567.5], "Green", ""),
+    # a percentage outside 0-100 % (775 % for a misread 77,5 %) is not rated; a figure within the
+    # spreadsheet's comparison noise of 100 % is 100 %
+    Case("P_OVER", H, 0.9, 0.8, [0.95, 7.75], "Not rated", "Improved", percent=True),
+    Case("P_NEGATIVE", H, 0.9, 0.8, [0.9, -0.05], "Not rated", "Worsened", percent=True),
+    Case("P_HUNDRED", H, 0.9, 0.8, [0.9, 0.7 + 0.3], "Green", "Improved", percent=True),
+    Case("P_CHANGE", L, -0.02, 0.0, [-0.01, -1.5], "Green", "Improved", percent=True),  # not a share
     # data only (no polarity): never rated, and it rises or falls rather than improving or worsening
     Case("D_UP", N, None, None, [0.5, 0.6], "Not rated", "Increased"),
     Case("D_DOWN", N, 0.9, None, [0.6, 0.5], "Not rated", "Decreased"),
@@ -143,7 +151,7 @@ TOLERANCE_LAST_YEAR = [
     Case("TT_GREEN", T, 50, None, [44] + _LAST_YEAR_PAD + [50], "Green", "Improved"),
     Case("TOWN", H, 100, None, [85] + _LAST_YEAR_PAD + [85], "Amber", "Same", tolerance=0.2),
     Case("TOWN_LOWER", L, 100, None, [101] + _LAST_YEAR_PAD + [105], "Red", "Worsened", tolerance=0.02),
-    Case("TZERO_TARGET", H, 0, None, [-1], "Red", ""),
+    Case("TZERO_TARGET", H, 0, None, [-1], "Red", "", percent=False),  # a count, not a share
     Case("TSTALE", H, 0.9, None, [0.7] + _LAST_YEAR_PAD + [0.95, "TBC"], "Green", "Improved"),
     Case("TNO_DATA", H, 0.9, None, [None], "No data", ""),
 ]

@@ -26,6 +26,7 @@ from kpi_excel.core.model import (
     Rating,
     Warning_,
 )
+from kpi_excel.core.periods import full_year
 
 # in English whatever the locale (calendar.month_name follows the locale)
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -150,10 +151,10 @@ def _observation_for(match: re.Match[str], ind: Indicator, latest: Period) -> Ob
 
 def _holds_month(period: Period, month: int, year: str | None) -> bool:
     """Whether a period takes in the named month (of the named year, when one is given)."""
-    full_year = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
+    year_number = None if year is None else full_year(year)
     start = period.start.year * 12 + period.start.month - 1
     end = period.end.year * 12 + period.end.month - 1
-    return any(m % 12 + 1 == month and (full_year is None or m // 12 == full_year)
+    return any(m % 12 + 1 == month and (year_number is None or m // 12 == year_number)
                for m in range(start, end + 1))
 
 

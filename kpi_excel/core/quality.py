@@ -30,12 +30,14 @@ def _duplicate_codes(dataset: Dataset) -> Iterator[Warning_]:
 
 
 def _row_warnings(rating: Rating, period: Period | None) -> Iterator[Warning_]:
+    from kpi_excel.core.rules import outside_percent_range  # rules imports this module
+
     ind = rating.indicator
     if ind.type is KpiType.KPI:
         yield from _target_floor_order(rating)
     if ind.is_percent:
         for obs in ind.observations:
-            if obs.value is not None and not -1e-9 <= obs.value <= 1 + 1e-9:
+            if obs.value is not None and outside_percent_range(obs.value):
                 yield Warning_(f"{ind.label}: {obs.value:.1%} is outside 0-100 %", obs.cell)
     yield from _gaps(rating)
     if rating.stale and rating.latest and period:

@@ -261,7 +261,21 @@ def not_rated_reason(indicator: Indicator, latest: Observation | None) -> str | 
         return "data only"
     if indicator.target is None:
         return "no target"
+    if is_share(indicator) and latest.value is not None and outside_percent_range(latest.value):
+        return f"{latest.value:.1%} is outside 0-100 %"  # a misread figure, or a typing slip
     return None
+
+
+def is_share(indicator: Indicator) -> bool:
+    """A percentage KPI whose target is within 0-100 %, so its figures must be too (a KPI with a
+    target of -2 % or 120 % measures a change or a ratio, which may be anything)."""
+    return (indicator.is_percent and indicator.target is not None
+            and not outside_percent_range(indicator.target))
+
+
+def outside_percent_range(value: float) -> bool:
+    """A percentage below 0 % or above 100 %, compared as a spreadsheet compares (V<0, V>1)."""
+    return not (approx_ge(value, 0.0) and approx_le(value, 1.0))
 
 
 def rate_indicator(indicator: Indicator, period: Period | None, settings: RuleSettings) -> Rating:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 import traceback
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from kpi_excel.core.model import Report
 from kpi_excel.errors import TemplateError
 from kpi_excel.paper.images import placeholder_images
 from kpi_excel.paper.sandbox import PaperSandbox, TemplateBudgetError, budgeted
+from kpi_excel.paper.template_cleaning import cleaned_template
 from kpi_excel.present.paper import paper_context
 
 TEMPLATE_NAME = "committee-paper.docx"
@@ -134,10 +136,11 @@ def fit_property(text: str) -> str:
 
 
 def open_template(path: Path) -> DocxTemplate:
+    """The template, with everything live in it left out first (template_cleaning.py)."""
     if not path.is_file():
         raise TemplateError("the template file does not exist", file=str(path),
                             fix="Check the path given to --template")
-    template = _PaperTemplate(str(path))
+    template = _PaperTemplate(io.BytesIO(cleaned_template(path).data))
     try:
         template.init_docx()
     except Exception as error:  # python-docx raises several kinds for a file that is not .docx
@@ -154,6 +157,7 @@ class TemplateCheck:
     missing: tuple[str, ...]  # names the template uses that kpi-excel does not provide
     unused: tuple[str, ...]  # names kpi-excel provides that the template does not use
     problems: tuple[str, ...]  # broken tags, in plain words
+    dropped: tuple[str, ...] = ()  # what the paper leaves out of the template: macros, links, fields
 
     @property
     def ok(self) -> bool:
@@ -173,18 +177,19 @@ def template_lines(path: Path) -> list[str]:
 def check_template(path: Path, report: Report) -> TemplateCheck:
     """Missing and unused names, and broken tags, found by reading and trial-rendering the template."""
     lines = template_lines(path)
+    dropped = cleaned_template(path).dropped
     provided = set(paper_context(report))
     try:
         parsed = environment().parse("\n".join(lines))
     except jinja2.TemplateSyntaxError as error:
-        return TemplateCheck(path, (), (), (_problem_text(template_error(error, lines, path)),))
+        return TemplateCheck(path, (), (), (_problem_text(template_error(error, lines, path)),), dropped)
     used = meta.find_undeclared_variables(parsed)
     missing = tuple(sorted(used - provided))
     unused = tuple(sorted(provided - used))
     problems: tuple[str, ...] = ()
     if not missing:
         problems = _trial_render(path, report)
-    return TemplateCheck(path, missing, unused, problems)
+    return TemplateCheck(path, missing, unused, problems, dropped)
 
 
 def _trial_render(path: Path, report: Report) -> tuple[str, ...]:

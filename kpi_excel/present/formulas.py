@@ -75,6 +75,9 @@ class RowRefs:
     tolerance_setting: str = ""
     goal_post_setting: str = ""
     trend_setting: str = ""
+    # the row's percentages as its cells hold them: 85 for 85 % (a department's whole percentages),
+    # else fractions (0.85), as the RAG workbook writes every percentage
+    whole_percents: bool = False
 
 
 def text(value: str) -> str:
@@ -147,9 +150,9 @@ def _compared(row: RowRefs, method: DirectionMethod, result: str) -> str:
 def rag(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> str:
     """Mirrors rules.rag_for, with rules.not_rated_reason and formatting.rag_word for the words.
 
-    No latest value gives "No data", no target "Not rated"; otherwise Green when the target is
-    met (or, for a goal post, the value is within the Green distance of it), Amber when the
-    Amber limit is met, else Red.
+    No latest value gives "No data", no target (or a share outside 0-100 %) "Not rated";
+    otherwise Green when the target is met (or, for a goal post, the value is within the Green
+    distance of it), Amber when the Amber limit is met, else Red.
     """
     value, target = row.latest, row.target
     if indicator.polarity is Polarity.NONE:  # rules.not_rated_reason: data only is never rated
@@ -165,8 +168,12 @@ def rag(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> str:
     words = {rag: text(rag.word) for rag in Rag}
     rated = (f"IF({green},{words[Rag.GREEN]},IF({amber},{words[Rag.AMBER]},{words[Rag.RED]}))"
              if amber else f"IF({green},{words[Rag.GREEN]},{words[Rag.RED]})")
+    unrated = f"NOT({_is_number(target)})"
+    if indicator.is_percent:  # rules.is_share and rules.outside_percent_range
+        top = 100 if row.whole_percents else 1
+        unrated = f"OR({unrated},AND({target}>=0,{target}<={top},OR({value}<0,{value}>{top})))"
     return (f"=IF(NOT({_is_number(value)}),{text(NO_DATA_WORD)},"
-            f"IF(NOT({_is_number(target)}),{text(NOT_RATED_WORD)},{rated}))")
+            f"IF({unrated},{text(NOT_RATED_WORD)},{rated}))")
 
 
 def _amber_test(better_or_equal: str, indicator: Indicator, settings: RuleSettings,

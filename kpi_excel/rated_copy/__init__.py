@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 import zipfile
@@ -70,13 +71,17 @@ class RatedCopy:
             self._file.close()
 
 
-def make_rated_copy(report: Report, source: Path) -> RatedCopy:
-    """The department's workbook with rated columns on each sheet that can take them safely."""
+def make_rated_copy(report: Report, source: Path | bytes, *, name: str = "") -> RatedCopy:
+    """The department's workbook with rated columns on each sheet that can take them safely.
+
+    source is the workbook's bytes as the report was read from them (or its path); name is its
+    file's name, for the notes."""
     plans = plan_copy(report)
     result = RatedCopy(notes=list(plans.notes))
     if not plans.sheets:
         return result
-    with zipfile.ZipFile(source) as archive:
+    name = name or (source.name if isinstance(source, Path) else "")
+    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
         edits: dict[str, IO[bytes]] = {}
         try:
             _edit_parts(archive, plans.sheets, result, edits)
@@ -90,7 +95,7 @@ def make_rated_copy(report: Report, source: Path) -> RatedCopy:
                 out.close()
                 raise
         except (CannotEdit, ExpatError, KeyError) as error:
-            result.notes.append(Warning_(f"no rated copy was written: {_why(error)}", source.name))
+            result.notes.append(Warning_(f"no rated copy was written: {_why(error)}", name))
             return result
         finally:
             for part in edits.values():

@@ -55,7 +55,8 @@ def long_form_cells(plan: SheetPlan, rating: Rating, settings: RuleSettings, set
             values=value, labels="", latest=value,
             compared=figure(compared_row) if compared_row else '""',
             target=fixed(cells.target), floor=fixed(cells.floor), tolerance=fixed(cells.tolerance),
-            lower=fixed(cells.lower), upper=fixed(cells.upper), **settings_refs)
+            lower=fixed(cells.lower), upper=fixed(cells.upper), whole_percents=cells.whole_percents,
+            **settings_refs)
         has_value = observation.value is not None
         new = []
         if indicator.type is KpiType.KPI:

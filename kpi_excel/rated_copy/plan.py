@@ -236,7 +236,7 @@ def row_refs(rating: Rating, settings: RuleSettings, settings_refs: dict[str, st
     refs = formulas.RowRefs(values=values, labels=labels, months=months, numbers=numbers,
                             target=at(cells.target),
                             floor=at(cells.floor), tolerance=at(cells.tolerance), lower=at(cells.lower),
-                            upper=at(cells.upper), **settings_refs)
+                            upper=at(cells.upper), whole_percents=cells.whole_percents, **settings_refs)
     if not values:
         return refs
     latest = "(" + formulas.latest_value(refs)[1:] + ")"

@@ -180,6 +180,9 @@ class BookReader:
                 where=ref(sheet, header.row, header.roles[Role.INDICATOR]),
                 fix="Head each value column with its period (Apr-19, Q1 2019/20) or add an 'Actual' column",
             )
+        for c, why in header.impossible.items():
+            self.warnings.append(Warning_(f"the heading '{header.texts[c]}' {why}, so the column was not "
+                                          "read as figures", ref(sheet, header.row, c)))
         header = banner_series(sheet, rows, header, merges) or header
         if not self.title:
             self.title = _title_above(rows, header.row)

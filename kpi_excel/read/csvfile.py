@@ -7,32 +7,25 @@ import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from kpi_excel.core.model import Dataset, Period, Warning_
 from kpi_excel.errors import UnreadableWorkbookError
 from kpi_excel.excel.refs import LineRef
+from kpi_excel.read.csv_numbers import decimal_commas_read
+from kpi_excel.read.csv_text import DELIMITERS, FIX_SAVE, SNIFF_ROWS, CsvText, decode, sniff_delimiter
 from kpi_excel.read.intake import read_input_bytes
+
+__all__ = ["DELIMITERS", "SNIFF_ROWS", "CsvPlaces", "CsvText", "decode", "is_csv", "parse_rows", "read_csv",
+           "sniff_delimiter"]
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 MAX_CSV_BYTES = 50 * 2**20  # a long-form export of 2,000 KPIs over 36 months is about 15 MB
 MAX_ROWS = 200_000  # long form: one row per indicator per period
 MAX_COLUMNS = 1_000  # as for a sheet: a KPI table is never wider
 MAX_LINE_CHARS = 2**20  # a line longer than this is not a row of a KPI table
-DELIMITERS = (",", ";", "\t")
-SNIFF_ROWS = 30
-
-_FIX_SAVE = "In Excel: File > Save As > CSV UTF-8 (Comma delimited), and retry"
-
-
-@dataclass(frozen=True)
-class CsvText:
-    """A CSV file's text once decoded, and how it was written."""
-
-    text: str
-    encoding: str  # utf-8, utf-8-sig (with a byte-order mark) or cp1252 (Windows-1252)
-    delimiter: str
+MAX_FIELD_CHARS = csv.field_size_limit()  # 131,072: Python's csv reader refuses a longer field
+_FIX_SAVE = FIX_SAVE
 
 
 @dataclass
@@ -67,12 +60,14 @@ def read_csv(path: Path, period: Period | None = None) -> Dataset:
 
     name = str(path)
     data = _read_bytes(path)
-    decoded = decode(data, name)
+    decoded = decode(data, name, path.name)
     rows, lines, warnings = parse_rows(decoded, path.name, name)
     header = find_header([[Cell(v or None) for v in row] for row in rows[:21]])
     places = CsvPlaces(path.name, lines, dict(header.texts) if header else {})
+    if header is not None and decoded.delimiter == ";":  # Europe's exports: a decimal comma, '77,5%'
+        warnings += decimal_commas_read(rows, header, places)
     return read_plain_rows(rows, places, sha256=hashlib.sha256(data).hexdigest(), file=name,
-                           warnings=warnings, period=period)
+                           warnings=[*decoded.warnings, *warnings], period=period)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -84,56 +79,15 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def decode(data: bytes, name: str) -> CsvText:
-    """The text, decoded strictly as UTF-8 (with or without a byte-order mark), else Windows-1252."""
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableWorkbookError("this is an Excel workbook, not a CSV file", file=name,
-                                      fix="Give it its own name (.xlsx), or save it from Excel as CSV")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        raise UnreadableWorkbookError(
-            "this text is UTF-16 (Excel's 'Unicode Text'), not UTF-8 or Windows-1252", file=name,
-            fix=_FIX_SAVE)
-    for encoding in ("utf-8-sig", "cp1252"):  # utf-8-sig reads UTF-8 with or without the mark
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
-            encoding = "utf-8"
-        return CsvText(text, encoding, sniff_delimiter(text))
-    raise UnreadableWorkbookError("the file is neither UTF-8 nor Windows-1252 text", file=name,
-                                  fix=_FIX_SAVE)
-
-
-def sniff_delimiter(text: str) -> str:
-    """Comma, semicolon or tab: the one that splits the first rows into the most rows of the same
-    width (two or more fields). Excel pads every row of an export to the table's width."""
-    best, best_score = ",", (0, 0)
-    for delimiter in DELIMITERS:
-        try:
-            rows = list(islice(csv.reader(io.StringIO(text), delimiter=delimiter), SNIFF_ROWS))
-        except csv.Error:
-            continue
-        widths = [len(row) for row in rows if any(cell.strip() for cell in row)]
-        counts = {w: widths.count(w) for w in set(widths) if w >= 2}
-        if not counts:
-            continue
-        width = max(counts, key=lambda w: (counts[w], w))
-        score = (counts[width], width)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
 def parse_rows(decoded: CsvText, short_name: str, name: str
                ) -> tuple[list[list[str | None]], list[int], list[Warning_]]:
     """The rows (blanks as None), the line each starts on, and a warning for cut-off cells."""
-    _check_line_lengths(decoded.text, name)
+    _check_line_lengths(decoded.text, name, decoded.first_line)
     reader = csv.reader(io.StringIO(decoded.text, newline=""), delimiter=decoded.delimiter)
     rows: list[list[str | None]] = []
     lines: list[int] = []
     warnings: list[Warning_] = []
-    start = 1
+    start = decoded.first_line
     try:
         for record in reader:
             if len(rows) >= MAX_ROWS:
@@ -145,7 +99,7 @@ def parse_rows(decoded: CsvText, short_name: str, name: str
                                          "is never that wide)", LineRef(short_name, start)))
             rows.append([_value(v) for v in record[:MAX_COLUMNS]])
             lines.append(start)
-            start = reader.line_num + 1
+            start = reader.line_num + decoded.first_line
     except csv.Error as error:
         raise UnreadableWorkbookError(f"line {reader.line_num} cannot be read as CSV ({error})", file=name,
                                       fix=_FIX_SAVE) from error
@@ -156,9 +110,9 @@ def _value(text: str) -> str | None:
     return text if text.strip() else None
 
 
-def _check_line_lengths(text: str, name: str) -> None:
+def _check_line_lengths(text: str, name: str, first_line: int = 1) -> None:
     start = 0
-    for number, line in enumerate(_line_spans(text), start=1):
+    for number, line in enumerate(_line_spans(text), start=first_line):
         if line - start > MAX_LINE_CHARS:
             raise UnreadableWorkbookError(
                 f"line {number} is over {MAX_LINE_CHARS // 2**20} MB long: not a row of a KPI table",

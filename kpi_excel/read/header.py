@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kpi_excel.core.model import Period, PeriodKind
-from kpi_excel.core.periods import find_period, parse_period, parse_period_text, quarter_start
+from kpi_excel.core.periods import find_period, heading_period, parse_period, parse_period_text, quarter_start
 from kpi_excel.core.values import Role, clean_text, header_role
 from kpi_excel.read.cells import EMPTY, Cell
 
@@ -26,6 +26,8 @@ class Header:
     texts: dict[int, str]
     # columns headed by a quarter or month without its year ('Q1', 'Apr'): (kind, number)
     yearless: dict[int, tuple[PeriodKind, int]] = field(default_factory=dict)
+    # columns whose heading names a period that cannot be ('Quarter 5 2019/20'): why
+    impossible: dict[int, str] = field(default_factory=dict)
 
     @property
     def long_form(self) -> bool:
@@ -64,7 +66,7 @@ def _two_row_header(r: int, rows: Sequence[Sequence[Cell]]) -> Header | None:
     for c, cell in enumerate(below):
         if cell.value in (None, "") or header_role(merged[c].value) is not None:
             continue
-        if parse_period(cell.value) is not None:
+        if column_period(cell.value) is not None:
             periods.append(c)
         elif isinstance(cell.value, str) and (header_role(cell.value) or yearless_heading(cell.value)):
             headings.append(c)
@@ -87,6 +89,7 @@ def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
     texts: dict[int, str] = {}
     dated_values: dict[int, Period] = {}  # 'Actual Feb-20', 'Q2 2023/24 Value': value columns with a period
     yearless: dict[int, tuple[PeriodKind, int]] = {}
+    impossible: dict[int, str] = {}
     for c, cell in enumerate(row):
         if cell.value in (None, ""):
             continue
@@ -94,6 +97,12 @@ def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
         texts[c] = text
         role = header_role(cell.value)
         period = parse_period(cell.value) if role is None else None
+        heading = heading_period(text) if role is None and period is None and isinstance(cell.value, str) \
+            else None
+        if heading is not None:
+            period = heading.period
+            if heading.impossible:
+                impossible[c] = heading.impossible
         if role is Role.VALUE and (named := value_heading_period(text)) is not None:
             dated_values[c] = named
         if role is not None and role not in roles:
@@ -118,7 +127,16 @@ def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
     has_values = periods or yearless or {Role.TARGET, Role.VALUE, Role.LOWER, Role.UPPER} & roles.keys()
     if not has_values:
         return None
-    return Header(r, roles, _one_period_kind(periods, extras, texts), extras, texts, yearless)
+    return Header(r, roles, _one_period_kind(periods, extras, texts), extras, texts, yearless, impossible)
+
+
+def column_period(value: object) -> Period | None:
+    """The period a column heading names: a date, a period in one of the plain forms, or one
+    written with other words around it, as titles' periods are found ('Apr 2020 (provisional)')."""
+    period = parse_period(value)
+    if period is None and isinstance(value, str) and (heading := heading_period(value)) is not None:
+        period = heading.period
+    return period
 
 
 def _one_period_kind(
@@ -172,7 +190,8 @@ def yearless_heading(text: str) -> tuple[PeriodKind, int] | None:
         return PeriodKind.QUARTER, int(match.group(1))
     if (match := _YEARLESS_MONTH.match(text)) and match.group(1).lower() in _MONTH_NUMBERS:
         return PeriodKind.MONTH, _MONTH_NUMBERS[match.group(1).lower()]
-    return None
+    heading = heading_period(text)  # 'Quarter 4 - Jan to Mar'
+    return heading.yearless if heading is not None else None
 
 
 def dated_header(header: Header, fy_start: int) -> Header:

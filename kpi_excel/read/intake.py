@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
 
 from kpi_excel.core.model import Warning_
 from kpi_excel.errors import UnreadableWorkbookError
-from kpi_excel.excel import ns
+from kpi_excel.read.contents import Excel4Macros, excel4_macros, workbook_notes
+from kpi_excel.read.partscan import MAX_CELLS_IN_A_ROW, PartScan, chunks
+from kpi_excel.read.strict import as_transitional, is_strict
 
 MAX_FILE_BYTES = 100 * 2**20
 MAX_INFLATED_BYTES = 2**30  # every part unpacked, together
@@ -23,10 +23,8 @@ MAX_INFLATE_RATIO = 200  # a sheet's XML inflates 5-30 times; a zip bomb, a thou
 RATIO_CHECKED_ABOVE = 10 * 2**20  # small parts may inflate as much as they like
 MAX_WHOLE_PARSE_ELEMENTS = 500_000  # in the parts parsed in one go: openpyxl reads ~60,000 a second
 MAX_WHOLE_PARSE_BYTES = 64 * 2**20  # of those parts: shared strings of long commentary reach a few MB
-MAX_CELLS_IN_A_ROW = 16_384  # Excel's limit: a row with more was made to harm
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_CHUNK = 2**18  # small enough that most pieces hold fewer cells than a row may
 _FIX_RESAVE = "Open it in Excel, save it again as .xlsx, and retry"
 _FIX_SMALLER = "Copy the KPI sheets to a new workbook, save that, and retry"
 _FIX_ASK = "Do not open it; ask the sender for a copy saved from Excel"
@@ -41,6 +39,16 @@ class CheckedFile:
     sha256: str = ""  # of the file as it is on disk
     whole_parse_elements: int = 0  # in the parts parsed whole, so the reader can go on counting
     whole_parse_bytes: int = 0
+    original: bytes | None = None  # the file as read, when `data` differs from it (Strict mapped)
+    excel4_macros: Excel4Macros | None = None  # its Excel 4.0 macro sheets, which it keeps
+    # worksheet parts with a row stored after a higher-numbered one (legal; some exporters do it)
+    rows_out_of_order: frozenset[str] = frozenset()
+
+    @property
+    def file_bytes(self) -> bytes:
+        """The file exactly as it was read from disk: what the rated copy is made from, so every
+        output comes from one read of the input, checked once."""
+        return self.original if self.original is not None else self.data
 
 
 def read_checked(path: Path) -> CheckedFile:
@@ -58,14 +66,18 @@ def read_checked(path: Path) -> CheckedFile:
                                       file=name, fix="Save it again from Excel and retry") from error
     with archive:
         members = archive.infolist()
+        _check_each_name_once(name, members)
         names = {m.filename for m in members}
         _check_names(name, archive, names)
         _check_sizes(name, members)
-        elements, size = _check_parts(name, archive, members)
+        elements, size, unordered = _check_parts(name, archive, members)
         _check_sheet_parts_present(name, archive, names)
-        parsed = _as_transitional(archive) if _is_strict(archive) else data
-        notes = tuple(_notes(archive, names))
-    return CheckedFile(parsed, notes, hashlib.sha256(data).hexdigest(), elements, size)
+        parsed = as_transitional(archive) if is_strict(archive) else data
+        macros = excel4_macros(archive, names)
+        notes = tuple(workbook_notes(archive, names, macros))
+    return CheckedFile(parsed, notes, hashlib.sha256(data).hexdigest(), elements, size,
+                       original=None if parsed is data else data, excel4_macros=macros,
+                       rows_out_of_order=unordered)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -183,6 +195,20 @@ _SAVE_ODS_AS_XLSX = ("Open it in LibreOffice Calc (or Excel) and save it as an E
                      "(File > Save As, file type Excel 2007-365 .xlsx), and retry")
 
 
+def _check_each_name_once(name: str, members: Sequence[zipfile.ZipInfo]) -> None:
+    """A part stored twice is refused: which copy Excel reads is not defined (Python's zipfile
+    reads the last), so what kpi-excel rates might not be what the department sees. Part names
+    are compared as the package format compares them, ignoring letter case."""
+    seen: set[str] = set()
+    for member in members:
+        key = member.filename.casefold()
+        if key in seen:
+            raise UnreadableWorkbookError(
+                f"part {member.filename} is stored twice in the workbook's zip, and which copy Excel "
+                "reads is not defined", file=name, fix=_FIX_ASK)
+        seen.add(key)
+
+
 def _check_names(name: str, archive: zipfile.ZipFile, names: set[str]) -> None:
     if "word/document.xml" in names:
         raise UnreadableWorkbookError("this is a Word document renamed .xlsx", file=name,
@@ -248,17 +274,19 @@ def _check_sizes(name: str, members: Sequence[zipfile.ZipInfo]) -> None:
 
 
 def _check_parts(name: str, archive: zipfile.ZipFile, members: Sequence[zipfile.ZipInfo]
-                 ) -> tuple[int, int]:
+                 ) -> tuple[int, int, frozenset[str]]:
     """Unpack each part once, checking its checksum, DTDs, and what it would cost to parse;
-    returns the elements and bytes of the parts parsed whole."""
+    returns the elements and bytes of the parts parsed whole, and the worksheets whose rows are
+    stored out of order."""
     whole_parse = whole_bytes = 0
+    unordered: set[str] = set()
     for member in members:
         if member.is_dir():
             continue
-        scan = _PartScan(member.filename)
+        scan = PartScan(member.filename)
         try:
             with archive.open(member) as stream:
-                for chunk in _chunks(stream):
+                for chunk in chunks(stream):
                     scan.feed(chunk)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError,
                 NotImplementedError, ValueError) as error:
@@ -278,8 +306,10 @@ def _check_parts(name: str, archive: zipfile.ZipFile, members: Sequence[zipfile.
             )
         whole_parse += scan.whole_parse_elements
         whole_bytes += scan.whole_parse_bytes
+        if not scan.rows_in_order:
+            unordered.add(member.filename)
     check_whole_parse(name, whole_parse, whole_bytes)
-    return whole_parse, whole_bytes
+    return whole_parse, whole_bytes, frozenset(unordered)
 
 
 def check_whole_parse(name: str, elements: int, size: int) -> None:
@@ -298,146 +328,6 @@ def check_whole_parse(name: str, elements: int, size: int) -> None:
         )
 
 
-def _chunks(stream: IO[bytes], boundary: bytes = b"<") -> Iterator[bytes]:
-    """The part in pieces that each end just before a boundary (a tag), so none is cut in two.
-
-    A piece with no boundary in it is passed on whole.
-    """
-    carry = b""
-    while chunk := stream.read(_CHUNK):
-        data = carry + chunk
-        cut = data.rfind(boundary)
-        if cut <= 0:
-            yield data
-            carry = b""
-        else:
-            yield data[:cut]
-            carry = data[cut:]
-    if carry:
-        yield carry
-
-
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
-# a namespace declaration, however spaced or quoted: the prefixes a sheet's cells may carry
-_XMLNS = re.compile(rb"""xmlns(?::([\w.-]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-SHEET_NAMESPACES = (ns.MAIN.encode(), ns.STRICT_MAIN.encode())
-
-
-def is_sheet_part(part: str) -> bool:
-    """A part that the reader streams row by row (every other XML part is parsed whole)."""
-    return part.startswith("xl/worksheets/") and part.endswith(".xml") and part.count("/") == 2
-
-
-class _PartScan:
-    """What one pass over a part's bytes finds: DTDs, the widest row, the cost of a whole parse.
-
-    The reader streams worksheets row by row and never sizes them first; every other XML part is
-    parsed whole. Nothing a part says about itself (a <dimension>, prefixes, comments) changes what
-    is counted: every "<" counts as an element (comments, processing instructions and CDATA too,
-    which only over-counts), and a cell is any element named c, whatever its prefix.
-    """
-
-    def __init__(self, part: str) -> None:
-        self.is_xml = part.lower().endswith((".xml", ".rels", ".vml"))
-        self.is_sheet = is_sheet_part(part)
-        self.declares_entities = False
-        self.widest_row = 0  # exact once a row may be too wide; a lower bound before
-        self.bytes = 0
-        self._elements = 0  # start tags seen (and comments, which are as rare as they are cheap)
-        self._prefixes: set[bytes] = {b""}  # prefixes bound to a sheet namespace, as b"x:"
-        self._in_row = 0  # cells so far in the row the last chunk ended in
-
-    @property
-    def whole_parse_elements(self) -> int:
-        return self._elements if self.is_xml and not self.is_sheet else 0
-
-    @property
-    def whole_parse_bytes(self) -> int:
-        return self.bytes if self.is_xml and not self.is_sheet else 0
-
-    def feed(self, chunk: bytes) -> None:
-        if not self.is_xml:
-            return
-        self.bytes += len(chunk)
-        if _DTD.search(chunk):
-            self.declares_entities = True
-        self._elements += chunk.count(b"<") - chunk.count(b"</")
-        if self.is_sheet:
-            if b"xmlns" in chunk:
-                self._prefixes |= {(m.group(1) + b":") if m.group(1) else b""
-                                   for m in _XMLNS.finditer(chunk)
-                                   if (m.group(2) or m.group(3) or b"") in SHEET_NAMESPACES}
-            self._count_cells(chunk)
-
-    def _count_cells(self, chunk: bytes) -> None:
-        """Track the cells in each row; split the chunk into rows only when one could be too wide."""
-        if self._in_row + self._cells_in(chunk) <= MAX_CELLS_IN_A_ROW:
-            starts = self._row_starts(chunk)
-            last = starts[-1] if starts else -1
-            tail = chunk if last < 0 else chunk[last:]
-            self._in_row = (self._in_row if last < 0 else 0) + self._cells_in(tail)
-            return
-        starts = self._row_starts(chunk)
-        for i, (start, end) in enumerate(zip([0, *starts], [*starts, len(chunk)], strict=True)):
-            if i > 0:  # a new row starts here
-                self.widest_row = max(self.widest_row, self._in_row)
-                self._in_row = 0
-            self._in_row += self._cells_in(chunk[start:end])
-        self.widest_row = max(self.widest_row, self._in_row)
-
-    def _cells_in(self, data: bytes) -> int:
-        if len(self._prefixes) > _FEW_PREFIXES:  # counting each prefix's tags would take too long
-            return len(_ANY_CELL.findall(data))
-        return sum(data.count(b"<" + prefix + b"c" + end) for prefix in self._prefixes for end in _ENDS)
-
-    def _row_starts(self, data: bytes) -> list[int]:
-        if len(self._prefixes) > _FEW_PREFIXES:
-            return [match.start() for match in _ANY_ROW.finditer(data)]
-        tags = [re.escape(b"<" + prefix + b"row" + end) for prefix in self._prefixes for end in _ENDS]
-        return [match.start() for match in re.finditer(b"|".join(tags), data)]
-
-
-_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r")  # what may follow an element's name
-_FEW_PREFIXES = 3  # beyond, cells and rows are counted under any prefix (which only over-counts)
-_ANY_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
-_ANY_ROW = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
-
-
-# --- Strict Open XML -------------------------------------------------------------------------
-
-_STRICT = re.compile(rb"""(=\s*["'])http://purl\.oclc\.org/ooxml/([\w-]+)/([\w-]+)((?:/[\w-]+)*)(?=["'])""")
-_STRICT_NAMES = {b"extendedProperties": b"extended-properties", b"customProperties": b"custom-properties"}
-
-
-def _is_strict(archive: zipfile.ZipFile) -> bool:
-    """Whether the workbook was saved as Excel's "Strict Open XML Spreadsheet"."""
-    return b"purl.oclc.org/ooxml/spreadsheetml/main" in archive.read("xl/workbook.xml")  # size checked
-
-
-def _as_transitional(archive: zipfile.ZipFile) -> bytes:
-    """A Strict workbook with its namespaces and relationship types named as in every other .xlsx
-    (http://purl.oclc.org/ooxml/spreadsheetml/main -> http://schemas.openxmlformats.org/
-    spreadsheetml/2006/main), which is all the parser needs to read it. The parts are already
-    checked; only quoted names (attribute values) change, never a cell's text."""
-
-    def transitional(match: re.Match[bytes]) -> bytes:
-        quote, area, name, rest = match.groups()
-        if rest:
-            head, _, last = rest.rpartition(b"/")
-            rest = head + b"/" + _STRICT_NAMES.get(last, last)
-        return (quote + b"http://schemas.openxmlformats.org/" + area + b"/2006/"
-                + _STRICT_NAMES.get(name, name) + rest)
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as copy:
-        for member in archive.infolist():
-            data = archive.read(member)
-            if member.filename.lower().endswith((".xml", ".rels")):
-                data = _STRICT.sub(transitional, data)
-            copy.writestr(member.filename, data)
-    return out.getvalue()
-
-
 def _check_sheet_parts_present(name: str, archive: zipfile.ZipFile, names: set[str]) -> None:
     """Every worksheet the package lists must be in it: openpyxl would skip a missing one."""
     info = archive.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
@@ -449,84 +339,3 @@ def _check_sheet_parts_present(name: str, archive: zipfile.ZipFile, names: set[s
     if missing:
         raise UnreadableWorkbookError(f"part {missing[0]} (a worksheet) is missing: the file is damaged",
                                       file=name, fix=_FIX_RESAVE)
-
-
-def _notes(archive: zipfile.ZipFile, names: set[str]) -> Iterator[Warning_]:
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        yield Warning_("the workbook holds macros (VBA); they were not run, and the outputs hold none")
-    links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
-    live = [n for n in links if _is_dde_link(archive, n)]
-    if live:
-        yield Warning_("the workbook has a live link to another program (a DDE link); it was not "
-                       "followed: the values last saved with the workbook were used, and they may be "
-                       "out of date")
-    if len(live) < len(links):
-        yield Warning_("the workbook links to other workbooks; the values last saved with it were used, "
-                       "and they may be out of date")
-
-
-def _is_dde_link(archive: zipfile.ZipFile, part: str) -> bool:
-    """An external link to another program (DDE) rather than to a workbook; such a link has no
-    relationships part naming a file."""
-    with archive.open(part) as stream:
-        return b"ddeLink" in stream.read(2**16)
-
-
-# --- what a worksheet's XML says that its values do not -----------------------------------------
-
-
-@dataclass(frozen=True)
-class SheetFacts:
-    """What a worksheet's XML says about its rows that the values openpyxl gives do not."""
-
-    unsaved_formulas: tuple[str, ...] = ()  # cells (as A1) whose formula has no saved result
-    hidden_rows: frozenset[int] = frozenset()  # 1-based row numbers
-
-
-_MAIN = f"{{{ns.MAIN}}}"  # Strict is mapped to it
-_TEXT_RESULTS = {"str", "inlineStr", "s"}
-
-
-def sheet_facts(data: bytes, part: str, rows: int) -> SheetFacts:
-    """The first `rows` rows of a worksheet part: formulas without results, and hidden rows.
-
-    Only rows the reader has already parsed are read again, with an XML parser, so comments,
-    CDATA, processing instructions and prefixes mean what they mean to the reader (a pattern
-    search over the bytes could be fooled by them, or take time that grows with their square).
-    """
-    from defusedxml.ElementTree import iterparse
-
-    unsaved: list[str] = []
-    hidden: set[int] = set()
-    number = 0
-    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part) as stream, \
-            contextlib.suppress(SyntaxError):  # damage past the rows read is not ours to report
-        for event, element in iterparse(stream, events=("start", "end")):
-            if element.tag == _MAIN + "row":
-                if event == "end":
-                    element.clear()  # a row's cells are looked at as each ends
-                    continue
-                number = _row_number(element.get("r"), number)
-                if number > rows:
-                    break
-                if element.get("hidden") in ("1", "true"):
-                    hidden.add(number)
-            elif event == "end" and element.tag == _MAIN + "c" and _unsaved(element):
-                unsaved.append(element.get("r") or "?")
-    return SheetFacts(tuple(unsaved), frozenset(hidden))
-
-
-def _row_number(r: str | None, previous: int) -> int:
-    """A row's number as the reader counts it: its r attribute, else one more than the last."""
-    return int(r) if r and r.isdigit() else previous + 1
-
-
-def _unsaved(cell: Any) -> bool:
-    """A formula without a result: no <v>, or an empty one where no text result is due.
-
-    (A formula whose result is empty text is saved as t="str" with an empty <v>.)
-    """
-    if cell.find(_MAIN + "f") is None:
-        return False
-    value = cell.find(_MAIN + "v")
-    return value is None or (not (value.text or "").strip() and cell.get("t") not in _TEXT_RESULTS)

@@ -9,7 +9,7 @@ import re
 import sys
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,14 +23,9 @@ from kpi_excel.excel.refs import column_letter, quote_sheet
 from kpi_excel.read.book import BookReader, sheet_kind
 from kpi_excel.read.cells import EMPTY, Cell, Merge, ref
 from kpi_excel.read.header import HEADER_SEARCH_ROWS, find_header
-from kpi_excel.read.intake import (
-    CheckedFile,
-    SheetFacts,
-    check_whole_parse,
-    is_sheet_part,
-    read_checked,
-    sheet_facts,
-)
+from kpi_excel.read.intake import CheckedFile, check_whole_parse, read_checked
+from kpi_excel.read.partscan import is_sheet_part
+from kpi_excel.read.sheet_facts import SheetFacts, sheet_facts
 
 
 def _import_openpyxl_without_numpy() -> None:
@@ -53,6 +48,7 @@ import openpyxl  # noqa: E402
 from openpyxl.cell.text import Text  # noqa: E402
 from openpyxl.reader.excel import ExcelReader  # noqa: E402
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet  # noqa: E402
+from openpyxl.worksheet._reader import WorkSheetParser  # noqa: E402
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS  # noqa: E402
 from openpyxl.xml.functions import iterparse  # noqa: E402  # defused: defusedxml is installed
 
@@ -112,12 +108,45 @@ def _open(path: Path, checked: CheckedFile) -> openpyxl.Workbook:
         raise _unreadable("the workbook cannot be opened", error, str(path)) from error
 
 
+class _RowsOutOfOrder(Exception):
+    """A row is stored after a higher-numbered one (legal, and written so by some exporters)."""
+
+
 class _UnsizedSheet(ReadOnlyWorksheet):
     """A read-only sheet that is not sized as it opens: openpyxl would parse a sheet without a
-    <dimension> whole to size it, before any budget applies. Its rows are counted as read."""
+    <dimension> whole to size it, before any budget applies. Its rows are counted as read.
+
+    openpyxl's reader drops a row stored after a higher-numbered one without a word; this one
+    raises _RowsOutOfOrder instead, and once told (in_row_order) gives the rows sorted by number.
+    """
+
+    in_row_order = False
 
     def _get_size(self) -> None:
         pass
+
+    def _cells_by_row(self, min_col: int, min_row: int, max_col: int | None, max_row: int | None,
+                      values_only: bool = False) -> Iterator[tuple[Any, ...]]:
+        with self._get_source() as source:
+            parser = WorkSheetParser(source, self._shared_strings, data_only=self.parent.data_only,
+                                     epoch=self.parent.epoch, date_formats=self.parent._date_formats,
+                                     timedelta_formats=self.parent._timedelta_formats)
+            stored: Iterable[tuple[int, list[dict[str, Any]]]] = parser.parse()
+            if self.in_row_order:  # the sheet's XML is metered: at most MAX_SHEET_XML_READ of rows
+                stored = sorted(stored, key=lambda row: row[0])
+            expected = 1
+            for number, cells in stored:
+                if number < expected:
+                    if self.in_row_order:
+                        raise UnreadableWorkbookError(
+                            f"row {number} of sheet {quote_sheet(self.title)} is stored twice, so which "
+                            "figures it holds is not defined", fix=_FIX_RESAVE)
+                    raise _RowsOutOfOrder(number)
+                while expected < number:  # rows not stored are empty
+                    expected += 1
+                    yield ()
+                expected += 1
+                yield self._get_row(cells, min_col, max_col, values_only)
 
 
 class _StreamingReader(ExcelReader):
@@ -245,9 +274,10 @@ def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period
     reader = BookReader(period=period, warnings=list(checked.warnings))
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
-            _note_hidden_table(ws, path, reader)
+            _note_hidden_table(ws, path, reader, checked)
             continue
         is_table = sheet_kind(ws.title) == "table"
+        ws.in_row_order = getattr(ws, "_worksheet_path", "") in checked.rows_out_of_order
         rows = _sheet_rows(ws, path, reader.warnings, header_needed=is_table)
         facts = _check_sheet_xml(ws, rows, checked.data)
         part = getattr(ws, "_worksheet_path", None)
@@ -257,8 +287,9 @@ def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period
     return reader.dataset(readable_file_name(path.name), sha, str(path))
 
 
-def _note_hidden_table(ws: Any, path: Path, reader: BookReader) -> None:
+def _note_hidden_table(ws: Any, path: Path, reader: BookReader, checked: CheckedFile) -> None:
     """A hidden sheet is not read, but a KPI table on one deserves a warning."""
+    ws.in_row_order = getattr(ws, "_worksheet_path", "") in checked.rows_out_of_order
     try:
         rows = _sheet_rows(ws, path, [], header_needed=True, limit=HEADER_SEARCH_ROWS)
     except UnreadableWorkbookError:  # a damaged sheet that is not read stops nothing
@@ -268,6 +299,16 @@ def _note_hidden_table(ws: Any, path: Path, reader: BookReader) -> None:
 
 def _sheet_rows(ws: Any, path: Path, sink: list[Warning_], *, header_needed: bool = False,
                 limit: int | None = None) -> list[list[Cell]]:
+    """The sheet's rows as cells, in the order of their numbers however they are stored."""
+    try:
+        return _rows_as_stored(ws, path, sink, header_needed=header_needed, limit=limit)
+    except _RowsOutOfOrder:
+        ws.in_row_order = True
+        return _rows_as_stored(ws, path, sink, header_needed=header_needed, limit=limit)
+
+
+def _rows_as_stored(ws: Any, path: Path, sink: list[Warning_], *, header_needed: bool = False,
+                    limit: int | None = None) -> list[list[Cell]]:
     """The sheet's rows as cells, stopping after a long run of empty rows.
 
     A sheet that could only hold a KPI table is read no further than its first rows when they
@@ -315,7 +356,7 @@ def _parsed_rows(ws: Any, path: Path) -> Iterator[tuple[list[Cell], bool]]:
                 return
             row = _trim([_cell(c) for c in raw[:MAX_COLUMNS]])
             cut = len(raw) > MAX_COLUMNS and any(c.value is not None for c in raw[MAX_COLUMNS:])
-        except KpiExcelError:
+        except (KpiExcelError, _RowsOutOfOrder):
             raise
         except Exception as error:  # openpyxl and the XML parser raise many types for damaged sheets
             raise _unreadable(f"sheet {quote_sheet(ws.title)} cannot be read", error, str(path)) from error
@@ -364,7 +405,7 @@ def _check_sheet_xml(ws: Any, rows: Sequence[Sequence[Cell]], data: bytes) -> Sh
     Formulas without saved results read as blanks, so they stop the read: a blank is not a value.
     """
     part = getattr(ws, "_worksheet_path", None)
-    facts = sheet_facts(data, part, len(rows)) if part else SheetFacts()
+    facts = sheet_facts(data, part, len(rows), in_order=not ws.in_row_order) if part else SheetFacts()
     if facts.unsaved_formulas:
         count = len(facts.unsaved_formulas)
         raise UnreadableWorkbookError(
