@@ -22,6 +22,7 @@ from kpi_excel.errors import TemplateError
 from kpi_excel.formatting import fit_text, without_control_characters
 from kpi_excel.model import Report
 
+from . import fastdocx
 from .context import paper_context
 from .images import placeholder_images
 
@@ -97,6 +98,13 @@ class _PaperTemplate(DocxTemplate):
                 rendered = (jinja_env or environment()).from_string(initial).render(context)
                 setattr(props, name, fit_property(html.unescape(rendered)))
 
+    def map_tree(self, tree: Any) -> None:
+        if not fastdocx.move_body(self, tree):
+            super().map_tree(tree)
+
+    def resolve_listing(self, xml: str) -> str:
+        return super().resolve_listing(xml) if fastdocx.needs_listing(xml) else xml
+
 
 _PATCHED: dict[str, str] = {}  # a part's XML -> that XML cleaned for Jinja (patch_xml is a pure function)
 
@@ -129,6 +137,7 @@ def open_template(path: Path) -> DocxTemplate:
     template = _PaperTemplate(str(path))
     try:
         template.init_docx()
+        fastdocx.speed_up(template.docx)
     except Exception as error:  # python-docx raises several kinds for a file that is not .docx
         raise TemplateError(f"is not a Word .docx file ({error.__class__.__name__})", file=str(path),
                             fix="Save the template from Word as a .docx document") from error
