@@ -309,7 +309,9 @@ def _write_paper(report: Report, paths: Mapping[str, Path], options: Options, sa
         if options.indicator_pages and not options.chart_images:
             # LibreOffice prints a native Word chart's labels shrunk (9 pt as 6.5 pt) and leaves its
             # alt text out of the tagged PDF: the PDF is made from the paper with chart pictures
-            pictures = paper_bytes(report, dataclasses.replace(options, chart_images=True))
+            from .paper.pdf_pictures import report_pictures_for_pdf
+
+            pictures = report_pictures_for_pdf(data, report)
             outputs.stage(paths["pdf"], lambda tmp: paper.write_pdf_from(pictures, staged_paper.stem, tmp))
         else:
             outputs.stage(paths["pdf"], lambda tmp: paper.write_pdf(staged_paper, tmp))
