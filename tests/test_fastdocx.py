@@ -125,6 +125,12 @@ def large_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     return api.check(next(folder.glob("*.xlsx")))
 
 
+@pytest.fixture(autouse=True)
+def _every_body_moved_one_child_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The papers here are short: the body's children are moved one by one from the first."""
+    monkeypatch.setattr(fastdocx, "MOVE_ONE_BY_ONE_FROM", 1)
+
+
 def _both_ways(report: Report, **options: object) -> tuple[bytes, bytes]:
     fast = paper.render_paper(report, **options)  # type: ignore[arg-type]
     with fastdocx.switched_off():

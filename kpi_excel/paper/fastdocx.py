@@ -204,18 +204,28 @@ class IndexedImageParts(ImageParts):
         return PackURI(f"/word/media/image{number}.{ext}")
 
 
+# Moving children one by one costs twice as much per element (each move walks its subtree twice),
+# so it pays only once the single move's searches grow long: from about 500 indicators
+# (2,900 paragraphs and tables; 1,000 indicators: 0.47 s one way, 0.26 s the other)
+MOVE_ONE_BY_ONE_FROM = 2_500
+
+
 def move_body(template: Any, tree: Any) -> bool:
     """docxtpl's map_tree: the document's body replaced by the rendered one (`tree`, parsed on its
-    own), moving the rendered body's children one by one. False where the stand-in does not
-    apply: then docxtpl's own step must run."""
-    if not applies():
-        return False
+    own), its children moved one by one into an empty body made in the document. False where the
+    stand-in does not apply or does not pay (a short paper): then docxtpl's own step must run.
+
+    The rendered body declares the namespaces the document's root declares (docxtpl wrote it
+    out from there), so moving it strips all its declarations: an element made in the document
+    declares none either, once in place.
+    """
     root = template.docx._element
-    children = list(tree)
-    for child in children:
-        tree.remove(child)
-    root.replace(root.body, tree)  # docxtpl's own step, on the body without its content
-    tree.extend(children)
+    if not applies() or len(tree) < MOVE_ONE_BY_ONE_FROM or tree.nsmap != root.nsmap:
+        return False
+    body = root.makeelement(tree.tag, dict(tree.attrib))
+    body.text = tree.text
+    root.replace(root.body, body)
+    body.extend(list(tree))
     return True
 
 
