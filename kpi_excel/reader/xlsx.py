@@ -18,11 +18,9 @@ from defusedxml import DefusedXmlException
 
 from kpi_excel.container import (
     CheckedFile,
-    SheetFacts,
     check_whole_parse,
     is_sheet_part,
     read_checked,
-    sheet_facts,
 )
 from kpi_excel.errors import KpiExcelError, UnreadableWorkbookError
 from kpi_excel.model import Dataset, Period, Warning_, quote_sheet
@@ -53,6 +51,7 @@ import openpyxl  # noqa: E402
 from openpyxl.cell.text import Text  # noqa: E402
 from openpyxl.reader.excel import ExcelReader  # noqa: E402
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet  # noqa: E402
+from openpyxl.worksheet._reader import WorkSheetParser  # noqa: E402
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS  # noqa: E402
 from openpyxl.xml.functions import iterparse  # noqa: E402  # defused: defusedxml is installed
 
@@ -114,10 +113,60 @@ def _open(path: Path, checked: CheckedFile) -> openpyxl.Workbook:
 
 class _UnsizedSheet(ReadOnlyWorksheet):
     """A read-only sheet that is not sized as it opens: openpyxl would parse a sheet without a
-    <dimension> whole to size it, before any budget applies. Its rows are counted as read."""
+    <dimension> whole to size it, before any budget applies. Its rows are counted as read, and
+    what their XML says that their values do not (`facts`) is noted as they are parsed."""
+
+    facts: _FactNotingParser | None = None
 
     def _get_size(self) -> None:
         pass
+
+    def _cells_by_row(self, min_col: int, min_row: int, max_col: int | None, max_row: int | None,
+                      values_only: bool = False) -> Iterator[Any]:
+        """openpyxl's own for every row from the first (as _parsed_rows asks), with a parser that
+        notes the facts; a row the sheet leaves out is empty."""
+        if (min_col, min_row, max_col, max_row, values_only) != (1, 1, None, None, False):
+            yield from super()._cells_by_row(min_col, min_row, max_col, max_row, values_only)
+            return
+        with self._get_source() as src:
+            self.facts = parser = _FactNotingParser(
+                src, self._shared_strings, data_only=self.parent.data_only, epoch=self.parent.epoch,
+                date_formats=self.parent._date_formats, timedelta_formats=self.parent._timedelta_formats)
+            counter = 1
+            for idx, row in parser.parse():
+                for _ in range(counter, idx):
+                    counter += 1
+                    yield ()
+                if counter <= idx:  # else stored after a higher-numbered row: dropped, as by openpyxl
+                    counter += 1
+                    yield self._get_row(row, min_col, max_col, values_only)
+
+
+class _FactNotingParser(WorkSheetParser):
+    """openpyxl's sheet parser, noting hidden rows and formulas saved without a result."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hidden_rows: set[int] = set()
+        self.unsaved: list[tuple[int, str]] = []  # (row, cell as A1)
+
+    def parse_row(self, row: Any) -> Any:
+        number, cells = super().parse_row(row)
+        if row.get("hidden") in ("1", "true"):
+            self.hidden_rows.add(number)
+        return number, cells
+
+    def parse_cell(self, element: Any) -> Any:
+        if element.find(_FORMULA) is not None:
+            value = element.find(_VALUE)
+            if value is None or (not (value.text or "").strip() and element.get("t") not in _TEXT_RESULTS):
+                self.unsaved.append((self.row_counter, element.get("r") or "?"))
+        return super().parse_cell(element)
+
+
+_FORMULA, _VALUE = f"{{{SHEET_MAIN_NS}}}f", f"{{{SHEET_MAIN_NS}}}v"
+# a formula whose result is empty text is saved as t="str" with an empty <v>
+_TEXT_RESULTS = {"str", "inlineStr", "s"}
 
 
 class _StreamingReader(ExcelReader):
@@ -249,10 +298,10 @@ def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period
             continue
         is_table = sheet_kind(ws.title) == "table"
         rows = _sheet_rows(ws, path, reader.warnings, header_needed=is_table)
-        facts = _check_sheet_xml(ws, rows, checked.data)
+        hidden = _check_sheet_xml(ws, rows)
         part = getattr(ws, "_worksheet_path", None)
         merges = merged_ranges(checked.data, part, len(rows)) if is_table and part and rows else ()
-        reader.add_sheet(ws.title, rows, facts.hidden_rows, merges)
+        reader.add_sheet(ws.title, rows, hidden, merges)
     sha = checked.sha256 or hashlib.sha256(checked.data).hexdigest()
     return reader.dataset(readable_file_name(path.name), sha, str(path))
 
@@ -358,23 +407,22 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _check_sheet_xml(ws: Any, rows: Sequence[Sequence[Cell]], data: bytes) -> SheetFacts:
-    """What the sheet's XML says about the rows read that openpyxl's values do not.
+def _check_sheet_xml(ws: Any, rows: Sequence[Sequence[Cell]]) -> frozenset[int]:
+    """The hidden rows among those read, as the sheet's XML says (openpyxl's values do not).
 
     Formulas without saved results read as blanks, so they stop the read: a blank is not a value.
     """
-    part = getattr(ws, "_worksheet_path", None)
-    facts = sheet_facts(data, part, len(rows)) if part else SheetFacts()
-    if facts.unsaved_formulas:
-        count = len(facts.unsaved_formulas)
+    parser: _FactNotingParser | None = getattr(ws, "facts", None)
+    if parser is None:
+        return frozenset()
+    unsaved = [cell for row, cell in parser.unsaved if row <= len(rows)]
+    if unsaved:
         raise UnreadableWorkbookError(
             "formulas in this workbook have no saved results (it was written by a program, not saved "
-            f"in Excel), so {count:,} formula cell{'s' if count > 1 else ''} on this sheet, the first "
-            "here, would read as blank",
-            where=f"{quote_sheet(ws.title)}!{facts.unsaved_formulas[0]}",
-            fix="Open it in Excel and save it, then retry")
-    return facts
-
+            f"in Excel), so {len(unsaved):,} formula cell{'s' if len(unsaved) > 1 else ''} on this sheet, "
+            "the first here, would read as blank",
+            where=f"{quote_sheet(ws.title)}!{unsaved[0]}", fix="Open it in Excel and save it, then retry")
+    return frozenset(row for row in parser.hidden_rows if row <= len(rows))
 
 
 def _trim(row: list[Cell]) -> list[Cell]:
