@@ -131,6 +131,7 @@ def prepare_template(path: Path) -> None:
     rendering will, so that the first paper rendered in this process finds them done (a paper
     worker does this while it waits for the report)."""
     template = open_template(path)
+    _opened[path] = template  # handed to the first paper, which would open the file again
     parts = [template.get_xml()]
     for uri in (template.HEADER_URI, template.FOOTER_URI):
         parts += [template.get_part_xml(part) for _, part in template.get_headers_footers(uri)]
@@ -147,7 +148,13 @@ def fit_property(text: str) -> str:
     return fit_text(without_control_characters(text), PROPERTY_LIMIT)
 
 
+_opened: dict[Path, DocxTemplate] = {}  # a template opened by prepare_template, not yet rendered
+
+
 def open_template(path: Path) -> DocxTemplate:
+    ready = _opened.pop(path, None)
+    if ready is not None and path.is_file():
+        return ready
     if not path.is_file():
         raise TemplateError("the template file does not exist", file=str(path),
                             fix="Check the path given to --template")
