@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from kpi_excel import narrative, palette, proposals, rules
-from kpi_excel.chartspec import ChartSpec, describe, observations_for, report_specs, shown_periods
+from kpi_excel.chartspec import ChartSpec, chart_spec, describe, observations_for, report_specs, shown_periods
 from kpi_excel.formatting import (
     DIRECTION_ARROWS,
     DIRECTION_WORDS,
@@ -55,8 +55,13 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
     details = report.dataset.details
     gaps = set(missing_details(report))
     shown = shown_periods(report)
-    specs = report_specs(report)
-    kpis = [kpi_item(r, report, shown, chart, specs[r.indicator]) for r in report.kpis]
+    if show_details:
+        specs = report_specs(report)
+        kpis = [kpi_item(r, report, shown, chart, specs[r.indicator]) for r in report.kpis]
+        activities = [activity_item(r, report, shown, chart, specs[r.indicator]) for r in report.activities]
+    else:  # each indicator's detail is worked out only if a tag asks for it (a red KPI's facts)
+        kpis = [_asked_for(kpi_item, r, report, shown, chart) for r in report.kpis]
+        activities = [_asked_for(activity_item, r, report, shown, chart) for r in report.activities]
     by_label = {r.indicator.label: item for r, item in zip(report.kpis, kpis, strict=True)}
     year = narrative.financial_year(report)
     summary = report.summary
@@ -102,7 +107,7 @@ def paper_context(report: Report, chart: ChartFn | None = None, *,
         "kpis": kpis,
         "red_kpis": [item for r, item in zip(report.kpis, kpis, strict=True) if r.rag is Rag.RED],
         "red_intro": red_intro([r for r in report.kpis if r.rag is Rag.RED], show_details),
-        "activities": [activity_item(r, report, shown, chart, specs[r.indicator]) for r in report.activities],
+        "activities": activities,
         "proposals": proposal_items(report),
         "proposals_intro": proposals_intro(report),
         "directorates": directorate_items(report),
@@ -238,12 +243,52 @@ def _description(spec: ChartSpec | None, rating: Rating, observations: Sequence[
     return spec.alt_text if spec else describe(rating, observations, [], report.dataset.settings)
 
 
+class _DetailOnRequest(dict[str, Any]):
+    """An indicator's item whose page of detail (chart, facts, period values: most of the time and
+    memory of a council-wide paper, which shows none of them) is worked out on the first key it
+    lacks, by `detail`, which gives the whole item."""
+
+    def __init__(self, summary: dict[str, Any], detail: Callable[[], dict[str, Any]]) -> None:
+        super().__init__(summary)
+        self._detail: Callable[[], dict[str, Any]] | None = detail
+
+    def __missing__(self, key: str) -> Any:
+        if self._detail is None:
+            raise KeyError(key)
+        whole, self._detail = self._detail(), None
+        self.update(whole)
+        return self[key]
+
+
+def _asked_for(item: Callable[..., dict[str, Any]], rating: Rating, report: Report,
+               shown: Sequence[Period], chart: ChartFn | None) -> dict[str, Any]:
+    """An indicator's item (kpi_item, activity_item) whose detail waits until a tag asks for it."""
+    def whole() -> dict[str, Any]:
+        return item(rating, report, shown, chart, chart_spec(rating, shown, report.dataset.settings))
+
+    summary = kpi_summary(rating) if item is kpi_item else activity_summary(rating)
+    return _DetailOnRequest(summary, whole)
+
+
 def kpi_item(rating: Rating, report: Report, shown: Sequence[Period],
              chart: ChartFn | None, spec: ChartSpec | None = None) -> dict[str, Any]:
     """One KPI as the template sees it: the summary-table cells, facts, period values and chart."""
     ind = rating.indicator
     observations = observations_for(ind, shown)
     description = _description(spec, rating, observations, report)
+    return {
+        **kpi_summary(rating),
+        "facts": narrative.kpi_facts(rating, report),
+        "chart_description": description,
+        "chart": chart(spec) if chart else "",
+        "periods": (periods := [_kpi_period(o, ind, report) for o in observations]),
+        "period_rows": period_rows(periods, {"label": "", "value": "", "rag": "", "rag_fill": NO_FILL}),
+    }
+
+
+def kpi_summary(rating: Rating) -> dict[str, Any]:
+    """A KPI's cells of the summary tables (kpi_item without the page of detail)."""
+    ind = rating.indicator
     direction = direction_word(rating.direction)
     arrow = DIRECTION_ARROWS[rating.direction] if rating.direction else ""
     return {
@@ -260,12 +305,7 @@ def kpi_item(rating: Rating, report: Report, shown: Sequence[Period],
         "direction_text": f"{arrow} {direction}" if direction else DASH,
         "commentary": ind.commentary,
         "commentary_text": ind.commentary or "No commentary was given in the workbook.",
-        "facts": narrative.kpi_facts(rating, report),
         "stale": rating.stale,
-        "chart_description": description,
-        "chart": chart(spec) if chart else "",
-        "periods": (periods := [_kpi_period(o, ind, report) for o in observations]),
-        "period_rows": period_rows(periods, {"label": "", "value": "", "rag": "", "rag_fill": NO_FILL}),
     }
 
 
@@ -303,6 +343,19 @@ def activity_item(rating: Rating, report: Report, shown: Sequence[Period],
     observations = observations_for(ind, shown)
     description = _description(spec, rating, observations, report)
     return {
+        **activity_summary(rating),
+        "facts": narrative.activity_facts(rating),
+        "chart_description": description,
+        "chart": chart(spec) if chart else "",
+        "periods": (periods := [_activity_period(o, ind) for o in observations]),
+        "period_rows": period_rows(periods, {"label": "", "value": "", "range": ""}),
+    }
+
+
+def activity_summary(rating: Rating) -> dict[str, Any]:
+    """An activity indicator's cells of the summary tables (activity_item without its detail)."""
+    ind = rating.indicator
+    return {
         "code": _or_dash(ind.code), "name": ind.name, "label": ind.label, "section": ind.section,
         "break_before": False,
         "value": _or_dash(format_value(rating.value, ind)),
@@ -311,11 +364,6 @@ def activity_item(rating: Rating, report: Report, shown: Sequence[Period],
         "upper": _or_dash(format_value(ind.upper_threshold, ind)),
         "range": range_word(rating.range_status) or "No range",
         "commentary": ind.commentary,
-        "facts": narrative.activity_facts(rating),
-        "chart_description": description,
-        "chart": chart(spec) if chart else "",
-        "periods": (periods := [_activity_period(o, ind) for o in observations]),
-        "period_rows": period_rows(periods, {"label": "", "value": "", "range": ""}),
     }
 
 
