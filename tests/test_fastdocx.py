@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from kpi_excel import api, paper
 from kpi_excel.model import Report
-from kpi_excel.paper import fastdocx
+from kpi_excel.paper import body_stream, fastdocx
 from kpi_excel.paper.images import blank_png
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,9 +126,9 @@ def large_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
 
 
 @pytest.fixture(autouse=True)
-def _every_body_moved_one_child_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The papers here are short: the body's children are moved one by one from the first."""
-    monkeypatch.setattr(fastdocx, "MOVE_ONE_BY_ONE_FROM", 1)
+def _short_papers_in_many_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The papers here are short: their bodies are rendered in parts of 7 kB (a few tables)."""
+    monkeypatch.setattr(body_stream, "BATCH", 7)
 
 
 def _both_ways(report: Report, **options: object) -> tuple[bytes, bytes]:
@@ -173,3 +173,37 @@ def test_a_tab_or_line_break_in_a_value_is_still_resolved() -> None:
     with zipfile.ZipFile(io.BytesIO(fast)) as z:
         body = z.read("word/document.xml")
     assert b"<w:tab/>" in body and b"<w:br/>" in body
+
+
+# --- the body is rendered in parts ------------------------------------------------------------------
+
+
+def test_the_body_is_never_parsed_whole(large_report: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[int] = []
+    fromstring = body_stream.etree.fromstring
+
+    def counting(text: str | bytes, parser: object = None) -> object:
+        if isinstance(text, str) and text.startswith("<w:body"):
+            parsed.append(len(text))
+        return fromstring(text, parser)
+
+    monkeypatch.setattr(body_stream.etree, "fromstring", counting)
+    data = paper.render_paper(large_report)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        whole = len(z.read("word/document.xml").decode())
+    assert len(parsed) > 20
+    assert max(parsed) < whole / 10
+
+
+def test_a_part_that_does_not_parse_alone_is_parsed_with_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tag the pieces' element count misreads (a "<" in a comment) leaves a part that is not
+    whole: it and the rest are parsed together, as docxtpl parses the body."""
+    monkeypatch.setattr(body_stream, "BATCH", 0)
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    pieces = [f'<w:body xmlns:w="{w}"><w:p><w:r><w:t>one</w:t></w:r></w:p>',
+              "<w:p><!-- a < b --><w:r><w:t>two",
+              "</w:t></w:r></w:p>", "<w:p/><w:sectPr/></w:body>"]
+    parts = list(body_stream._batches(pieces, {w}))
+    texts = ["".join(p.wrapper.itertext()) for p in parts]
+    assert "".join(texts) == "onetwo"
+    assert [len(p.wrapper) for p in parts] == [1, 3]

@@ -10,8 +10,9 @@ one for each new one:
   the same answers (the same ids, the same part names, the same order).
 - docxtpl's `map_tree` moves the rendered body into the document in one piece: lxml then
   reconciles the namespaces of the whole subtree against a cache that grows with every drawing,
-  so each element searches a list as long as the charts before it. move_body moves the body's
-  children one by one, each with a small cache of its own, which ends in the same tree.
+  so each element searches a list as long as the charts before it. body_stream.py renders the
+  body in parts instead, each moved (or, declaring nothing the root declares, not moved at all)
+  on its own, so the body is never held whole.
 
 The stand-ins lean on the libraries' internals, so they are used only with the versions they were
 checked against (CHECKED_WITH); with any other version the libraries' own steps run, slower, to
@@ -202,31 +203,6 @@ class IndexedImageParts(ImageParts):
         number = next(n for n in itertools.count(self._free_from) if n not in self._numbers)
         self._free_from = number
         return PackURI(f"/word/media/image{number}.{ext}")
-
-
-# Moving children one by one costs twice as much per element (each move walks its subtree twice),
-# so it pays only once the single move's searches grow long: from about 500 indicators
-# (2,900 paragraphs and tables; 1,000 indicators: 0.47 s one way, 0.26 s the other)
-MOVE_ONE_BY_ONE_FROM = 2_500
-
-
-def move_body(template: Any, tree: Any) -> bool:
-    """docxtpl's map_tree: the document's body replaced by the rendered one (`tree`, parsed on its
-    own), its children moved one by one into an empty body made in the document. False where the
-    stand-in does not apply or does not pay (a short paper): then docxtpl's own step must run.
-
-    The rendered body declares the namespaces the document's root declares (docxtpl wrote it
-    out from there), so moving it strips all its declarations: an element made in the document
-    declares none either, once in place.
-    """
-    root = template.docx._element
-    if not applies() or len(tree) < MOVE_ONE_BY_ONE_FROM or tree.nsmap != root.nsmap:
-        return False
-    body = root.makeelement(tree.tag, dict(tree.attrib))
-    body.text = tree.text
-    root.replace(root.body, body)
-    body.extend(list(tree))
-    return True
 
 
 _LISTING_CHARACTERS = ("\t", "\a", "\n", "\f")  # what docxtpl's resolve_listing turns into Word markup

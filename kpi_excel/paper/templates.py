@@ -22,7 +22,7 @@ from kpi_excel.errors import TemplateError
 from kpi_excel.formatting import fit_text, without_control_characters
 from kpi_excel.model import Report
 
-from . import fastdocx
+from . import body_stream, fastdocx
 from .context import paper_context
 from .images import placeholder_images
 
@@ -115,9 +115,15 @@ class _PaperTemplate(DocxTemplate):
                 rendered = (jinja_env or environment()).from_string(initial).render(context)
                 setattr(props, name, fit_property(html.unescape(rendered)))
 
-    def map_tree(self, tree: Any) -> None:
-        if not fastdocx.move_body(self, tree):
-            super().map_tree(tree)
+    # the paper's fixes of the rendered body (xmlfix.py), for body_stream.py to run as it streams
+    # the body; None: docxtpl renders the body whole (a trial render, a template check)
+    body_steps: Sequence[Any] | None = None
+
+    def render(self, context: dict[str, Any], jinja_env: Any = None, autoescape: bool = False) -> None:
+        steps = self.body_steps
+        if steps is None or not body_stream.render(self, context, jinja_env, autoescape, steps):
+            self.body_steps = None  # the body is rendered whole: the fixes are still to be made
+            super().render(context, jinja_env, autoescape)
 
     def resolve_listing(self, xml: str) -> str:
         return super().resolve_listing(xml) if fastdocx.needs_listing(xml) else xml

@@ -15,6 +15,8 @@ from docx.document import Document as DocumentObject
 from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml.ns import qn
 
+from .body_stream import document_blob  # a body rendered in parts is written as they were
+
 
 def drop_empty_last_section(document: DocumentObject) -> None:
     """Remove a last section with nothing in it, which would print as a blank page.
@@ -109,7 +111,7 @@ def save_docx(document: DocumentObject, when: dt.datetime) -> bytes:
     members = {"[Content_Types].xml": _ContentTypesItem.from_parts(parts).blob,
                "_rels/.rels": package.rels.xml}
     for part in parts:
-        members[part.partname.membername] = part.blob
+        members[part.partname.membername] = document_blob(part)
         if len(part.rels):
             members[part.partname.rels_uri.membername] = part.rels.xml
     return _fixed_zip(members, when)
