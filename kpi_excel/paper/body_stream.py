@@ -132,18 +132,30 @@ def _cleaned(template: Any, pieces: Iterable[str]) -> Iterator[str]:
     but the body is open and no paragraph, as its resolve_listing finds them, runs across; each
     piece then cleans as the whole string would."""
     text = ""
-    scanned, depth, cut = 0, 0, -1  # depth: elements open at `scanned`; cut: the last safe cut found
+    depth = 0  # elements open where the text begins
     for joined in _joined(pieces, max(1, BATCH * 256)):
         text += joined
-        while (mark := text.find("\n<w:p", scanned + 1, len(text) - 5)) > 0:
-            depth += _depth_change(text, scanned, mark)
-            scanned = mark
-            if depth == 1 and _closed_before(text, mark):
-                cut = mark
-        if cut > 0 and len(text) >= BATCH * 1024:
+        if len(text) < BATCH * 1024:
+            continue
+        cut = _safe_cut(text, depth)
+        if cut > 0:
+            depth += _depth_change(text, 0, cut)
             yield _clean(template, text[:cut])
-            text, scanned, cut = text[cut:], scanned - cut, -1
+            text = text[cut:]
     yield _clean(template, text)
+
+
+def _safe_cut(text: str, depth: int) -> int:
+    """The last of docxtpl's line marks ("\\n<w:p") in text (which begins with `depth` elements
+    open) where only the body is open and the last paragraph opened is closed. -1: none."""
+    end = cut = len(text) - 5  # a mark may be cut off at the end
+    depth += _depth_change(text, 0, end)  # open at `end`, then at each mark back from there
+    while (cut := text.rfind("\n<w:p", 0, cut)) > 0:
+        depth -= _depth_change(text, cut, end)
+        end = cut
+        if depth == 1 and _closed_before(text, cut):
+            return cut
+    return -1
 
 
 def _joined(pieces: Iterable[str], size: int) -> Iterator[str]:
