@@ -224,10 +224,11 @@ def pdf_cost(folder: Path, runs: int) -> None:
     build = [*KPI_EXCEL, "build", str(SAMPLE), "-q"]
     jobs = {"build": [*build, "--out", str(folder / "no-pdf")],
             "build --pdf": [*build, "--out", str(folder / "pdf"), "--pdf"],
-            # the paper LibreOffice is given: the same drawings, as pictures (paper/pdf_pictures.py)
-            "soffice": [soffice, f"-env:UserInstallation={(folder / 'lo-profile').as_uri()}", "--headless",
-                        "--norestore", "--convert-to", pdf_filter(), "--outdir", str(folder / "lo"),
-                        str(paper)]}
+            # the paper LibreOffice is given (the same drawings, as pictures: paper/pdf_pictures.py),
+            # converted as kpi-excel converts it, with a new profile each time (paper/pdf.py)
+            "soffice": ["sh", "-c", 'rm -rf "$1" && exec "$2" "-env:UserInstallation=file://$1" --headless '
+                        '--norestore --convert-to "$3" --outdir "$4" "$5"', "sh", str(folder / "lo-profile"),
+                        soffice, pdf_filter(), str(folder / "lo"), str(paper)]}
     medians = taking_turns(jobs, runs, env)
     extra = Run(*(getattr(medians["build --pdf"], f) - getattr(medians["build"], f)
                   for f in Run.__dataclass_fields__))

@@ -11,7 +11,7 @@ from lxml import etree
 
 from kpi_excel import api, paper
 from kpi_excel.charts import report_charts
-from kpi_excel.paper.pdf_pictures import report_pictures_for_pdf, with_chart_pictures
+from kpi_excel.paper.pdf_pictures import PICTURE_WIDTH, report_pictures_for_pdf, with_chart_pictures
 
 NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
       "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
@@ -56,6 +56,10 @@ def test_the_swapped_paper_shows_what_the_paper_with_pictures_shows() -> None:
     overrides = {o.get("PartName").lstrip("/") for o in types.iterfind("ct:Override", NS)}
     assert overrides <= set(names)
     assert "png" in {d.get("Extension") for d in types.iterfind("ct:Default", NS)}
+
+
+def test_the_pictures_are_as_wide_as_the_paper_s() -> None:
+    assert PICTURE_WIDTH == paper.CHART_WIDTH
 
 
 def test_a_chart_not_made_from_the_report_is_left_as_it_is() -> None:
