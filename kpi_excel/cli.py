@@ -274,6 +274,7 @@ def _quiet_about_dropped_interrupts(default: Callable[[Any], object]) -> Callabl
 
 def main() -> None:
     """Console-script entry point."""
+    _not_run_again_in_workers()
     signal.signal(signal.SIGINT, _interrupted)
     hide_library_warnings()  # and each worker hides its own (workers.py)
     sys.unraisablehook = _quiet_about_dropped_interrupts(sys.unraisablehook)
@@ -294,3 +295,14 @@ def main() -> None:
             "left half-written. Run the same command with --debug and report the traceback.\n"
         )
         sys.exit(EXIT_INTERNAL)
+
+
+def _not_run_again_in_workers() -> None:
+    """A spawned worker runs the command's __main__ module again before its task: the console
+    script's, which loads this module and typer, needed by no worker. multiprocessing leaves a
+    module named like a package's __main__ alone, so the script is given that name."""
+    script = sys.modules.get("__main__")
+    if script is not None and getattr(script, "__spec__", None) is None:
+        import importlib.machinery
+
+        script.__spec__ = importlib.machinery.ModuleSpec("kpi_excel.__main__", None)

@@ -258,7 +258,9 @@ def process_pool(workers: int) -> ProcessPoolExecutor | None:
     """Worker processes for a parallel run; None to work in this process."""
     if workers < 2:
         return None
-    return worker_pool(workers)
+    pool = worker_pool(workers)
+    submit(pool, int)  # the workers start now, before this process loads the reader: they never need it
+    return pool
 
 
 def _start(pool: ProcessPoolExecutor | None, report: Report, paths: dict[str, Path],
@@ -367,8 +369,9 @@ def run(source: Path, out_dir: Path, options: pipeline.Options | None = None, *,
     others are built regardless.
 
     This process reads and rates every directorate, handing each to a worker process to write as
-    soon as it is rated, then writes the council-wide pair while the workers carry on: reading is
-    quick, so the workers are never kept waiting, and the summary does not wait for them.
+    soon as it is rated (reading is quick, so the workers are never kept waiting), then writes
+    the council-wide pair once the workers have finished and left: the pair's memory (a workbook
+    and a paper of every indicator) then never adds to theirs, and it costs one core a few seconds.
     """
     options = options or pipeline.Options()
     say = step or (lambda _text, _done, _total: None)
@@ -390,19 +393,21 @@ def run(source: Path, out_dir: Path, options: pipeline.Options | None = None, *,
                 targets += paths.values()
                 writing[unit.slug] = _start(pool, result.report, paths, directorate_options(options))
             rated.append(result)
+        done = len(units)
+        for _ in as_completed(writing.values()):
+            done += 1
+            say("Writing each directorate's workbook and paper", done, total)
+        if pool is not None:
+            pool.shutdown()
         results = sorted(unique_names(rated), key=lambda r: (r.name.casefold(), r.name, r.slug))
         report: Report | None = None
         written: tuple[Path, ...] = ()
         warnings: tuple[str, ...] = ()
         if writing:
-            say("Writing the council-wide workbook and paper", len(units), total)
+            say("Writing the council-wide workbook and paper", done, total)
             report = council_report(results, source.name, details)
             summary = pipeline.write_outputs(report, council_paths(out_dir), summary_options(options))
             written, warnings = summary.outputs, summary.warnings
-        done = len(units) + 1
-        for _ in as_completed(writing.values()):
-            done += 1
-            say("Writing each directorate's workbook and paper", done, total)
         results = [_written(r, writing[r.slug]) if r.slug in writing else r for r in results]
     except BaseException as error:
         if pool is not None:

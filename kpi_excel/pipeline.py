@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -14,13 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 from kpi_excel import workers
 from kpi_excel.core import config
-from kpi_excel.core.model import Dataset, Indicator, PaperDetails, Period, Report, RuleSettings
+from kpi_excel.core.model import Dataset, PaperDetails, Report, RuleSettings
 from kpi_excel.errors import MissingColumnError, OutputError
+from kpi_excel.options import BuildResult, Options
 from kpi_excel.outputs import Outputs, make_folder, write_atomically
+from kpi_excel.paper_process import (
+    charts_made_here,
+    html_from,
+    html_pages,
+    paper_bytes,
+    paper_from,
+    paper_process,
+)
 from kpi_excel.quiet import library_warnings_hidden
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
 
     from kpi_excel.paper import TemplateCheck
     from kpi_excel.present.views import ReportView
@@ -30,33 +37,6 @@ SAMPLE_NAME = "scs-kpi-tracker-2019-20.xlsx"
 BLANK_TEMPLATE = "blank-kpi-tracker.xlsx"
 
 ProgressFn = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the command line may change: rule settings and paper details win over the workbook."""
-
-    settings: Mapping[str, object] = field(default_factory=dict)  # RuleSettings field -> value
-    details: Mapping[str, object] = field(default_factory=dict)  # PaperDetails field -> value
-    template: Path | None = None  # a council's own Word template for the paper
-    pdf: bool = False  # also write the paper as PDF (needs LibreOffice)
-    appendices_separately: bool = False  # also write each appendix as a .docx of its own
-    indicator_pages: bool = True  # the paper's page of detail (chart and table) for each indicator
-    chart_images: bool = False  # the paper's charts as pictures instead of native Word charts
-    period: Period | str | None = None  # the period of a value column whose heading names none
-    html: bool = False  # also write the paper as an accessible HTML page (with its appendices, as asked)
-    rated_copy: bool = True  # also write the department's own workbook with RAG columns added
-    force: bool = False  # replace files of the outputs' names that kpi-excel did not write, or that changed
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build wrote, and the report it wrote it from."""
-
-    report: Report
-    outputs: tuple[Path, ...]
-    # about the outputs: placeholders left in the paper, what the rated copy could not do as check does
-    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,11 +173,11 @@ def build(
         paper_data = html_data = None
         if helper is not None:
             opts = options or Options()
-            future = workers.submit(helper, paper_bytes, view, opts, _charts_made_here(view, opts))
-            paper_data = partial(_paper_from, future, view, opts)
+            future = workers.submit(helper, paper_bytes, view, opts, charts_made_here(view, opts))
+            paper_data = partial(paper_from, future, view, opts)
             if opts.html:  # after the paper, in the process that has Jinja loaded already
                 html_future = workers.submit(helper, html_pages, view, opts)
-                html_data = partial(_html_from, html_future, view, opts)
+                html_data = partial(html_from, html_future, view, opts)
         result = write_outputs(view, paths, options, progress=progress, paper_data=paper_data,
                                html_data=html_data, source=path,
                                workbook=loaded.workbook)
@@ -214,91 +194,6 @@ def build(
     if helper is not None:
         helper.shutdown()
     return result
-
-
-def _charts_made_here(report: ReportView, options: Options) -> Mapping[Indicator, Any] | None:
-    """The paper's charts, made by this process while the other one is still loading."""
-    if not options.indicator_pages:
-        return None
-    try:
-        if options.chart_images:
-            from kpi_excel.charts.png import report_charts
-
-            return report_charts(report)
-        from kpi_excel.workbook.charts import report_chart_files
-
-        return report_chart_files(report)
-    except Exception as error:  # our own drawing failed: the same fault as in the other process
-        from kpi_excel.errors import ChartDrawingError
-
-        raise ChartDrawingError(f"drawing a chart failed: {error!r}") from error
-
-
-def paper_process(template: Path | None = None, *, html: bool = False) -> ProcessPoolExecutor:
-    """One process for rendering papers, loading python-docx, docxtpl and Pillow as it starts,
-    then preparing the shipped template unless the paper has one of its own, and with html the
-    HTML edition's template."""
-    pool = workers.worker_pool(1, partial(_load_paper_libraries, template is None, html))
-    workers.submit(pool, int)  # the process starts at the first task: start it now, to load while we read
-    return pool
-
-
-def _paper_from(future: Future[bytes], report: ReportView, options: Options) -> bytes:
-    """The paper from the second process; rendered here if that process died."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        return paper_bytes(report, options)
-
-
-def _load_paper_libraries(shipped_template: bool = False, html: bool = False) -> None:
-    # the package kpi_excel.paper loads its modules lazily: import the one that renders, which
-    # loads python-docx, docxtpl and Jinja, or the first paper would wait for them
-    from kpi_excel.paper import render  # noqa: F401
-
-    # while the main process still reads the workbook; only a head start, so a fault here is
-    # left for the rendering itself to report
-    if shipped_template:
-        from kpi_excel.paper.templates import default_template, prepare_template
-
-        with contextlib.suppress(Exception):
-            prepare_template(default_template())
-    if html:
-        from kpi_excel.html.render import template
-
-        with contextlib.suppress(Exception):
-            template()
-
-
-def _html_from(future: Future[dict[str, bytes]], report: ReportView,
-               options: Options) -> dict[str, bytes]:
-    """The HTML pages from the second process; rendered here if that process died."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        return html_pages(report, options)
-
-
-def html_pages(report: Report | ReportView, options: Options) -> dict[str, bytes]:
-    """The paper as HTML, and with appendices_separately each appendix, by output_paths' key."""
-    from kpi_excel.html import PAPER, html_parts
-
-    parts = html_parts(report, show_details=options.indicator_pages, appendices=options.appendices_separately)
-    return {"html" if part == PAPER else f"appendix-{part}-html": data for part, data in parts.items()}
-
-
-def paper_bytes(report: Report | ReportView, options: Options,
-                charts: Mapping[Indicator, Any] | None = None) -> bytes:
-    """The paper's .docx bytes (a function of its own, so another process can run it), with any
-    charts made already."""
-    from kpi_excel import paper
-
-    return paper.render_paper(report, options.template, show_details=options.indicator_pages, charts=charts,
-                              chart_images_only=options.chart_images)
 
 
 def write_outputs(rated: Report | ReportView, paths: Mapping[str, Path], options: Options | None = None, *,
@@ -395,7 +290,9 @@ def _write_paper(view: ReportView, paths: Mapping[str, Path], options: Options, 
         if options.indicator_pages and not options.chart_images:
             # LibreOffice prints a native Word chart's labels shrunk (9 pt as 6.5 pt) and leaves its
             # alt text out of the tagged PDF: the PDF is made from the paper with chart pictures
-            pictures = paper_bytes(view, dataclasses.replace(options, chart_images=True))
+            from kpi_excel.paper.pdf_pictures import report_pictures_for_pdf
+
+            pictures = report_pictures_for_pdf(data, view)
             outputs.stage(paths["pdf"], lambda tmp: paper.write_pdf_from(pictures, staged_paper.stem, tmp))
         else:
             outputs.stage(paths["pdf"], lambda tmp: paper.write_pdf(staged_paper, tmp))

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,9 +28,22 @@ def worker_pool(workers: int, then: Callable[[], None] | None = None) -> Process
     the main process to stop them (stop_now), so an interrupted run prints one line, not one
     traceback per worker.
     """
-    # spawn, not fork: a forked child would inherit the progress display's thread and locks
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(_start_method()),
                                initializer=_start_worker, initargs=(then,))
+
+
+def _start_method() -> str:
+    """fork where it is safe, else spawn.
+
+    A forked worker starts at once with what this process has loaded (the command line, the
+    model), where a spawned one starts Python and loads them again (a sixth of a short build's
+    time). Forking is safe only with no other thread running, which may hold a lock the child
+    would wait for forever (the progress display has one), and only on Linux (macOS's system
+    libraries do not survive a fork).
+    """
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
 
 
 def submit(pool: ProcessPoolExecutor, fn: Callable[..., T], *args: Any) -> Future[T]:

@@ -96,9 +96,17 @@ def assert_nothing_half_written(out: Path) -> None:
 
 
 def worker_started(process: subprocess.Popen[bytes]) -> bool:
-    """The paper's worker process is loading (the group holds this process, the resource tracker
-    multiprocessing starts, and the worker)."""
-    return len(group_processes(process.pid)) >= 3
+    """The paper's worker process is loading: the group holds a process besides the command and
+    the resource tracker that multiprocessing starts beside spawned workers."""
+    others = [pid for pid in group_processes(process.pid) if pid != process.pid]
+    return any(b"resource_tracker" not in _command_line(pid) for pid in others)
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def writing(out: Path) -> Callable[[subprocess.Popen[bytes]], bool]:

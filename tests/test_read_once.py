@@ -12,7 +12,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from corpus import MAIN_NS as MAIN
 from corpus import SUMMARY, kpi_book, table
 from corpus_wild import (
     add_macro_sheet,
@@ -167,21 +166,6 @@ def test_a_hidden_row_stored_out_of_order_is_still_noticed(tmp_path: Path) -> No
 
     edited(path, hide_second_row)
     assert [w.where for w in pipeline.check(path).warnings if "hidden" in w.message] == ["KPIs!A3"]
-
-
-def test_the_sheet_facts_of_rows_stored_out_of_order_are_read_to_the_end() -> None:
-    """A row past those read, stored first, does not end the search for hidden rows and formulas
-    without results among the rows read."""
-    from kpi_excel.read.sheet_facts import sheet_facts
-
-    xml = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="9"><c r="A9"><v>1</v></c></row>'
-           '<row r="2" hidden="1"><c r="A2"><f>A1+1</f></c></row></sheetData></worksheet>').encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", xml)
-    facts = sheet_facts(out.getvalue(), "xl/worksheets/sheet1.xml", 3, in_order=False)
-    assert facts.hidden_rows == {2} and facts.unsaved_formulas == ("A2",)
-    assert sheet_facts(out.getvalue(), "xl/worksheets/sheet1.xml", 3).hidden_rows == frozenset()
 
 
 # --- library warnings -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kpi_excel.excel import ns
@@ -10,7 +11,7 @@ from kpi_excel.excel.xmltext import escape, quoteattr
 from kpi_excel.present import palette
 from kpi_excel.present.chartspec import ChartSpec, Line
 
-C_NS, A_NS, R_NS = ns.CHART, ns.DRAWING, ns.RELATIONSHIPS
+C_NS, A_NS, R_NS, WP_NS = ns.CHART, ns.DRAWING, ns.RELATIONSHIPS, ns.WORD_DRAWING
 CHART_URI = C_NS  # a:graphicData's uri for a chart
 DATA_SHEET = "Sheet1"  # the embedded workbook's one sheet
 EMU_PER_CM = 360_000
@@ -145,16 +146,23 @@ def _value_axis(spec: ChartSpec) -> str:
             f'<c:crossBetween val="between"/><c:majorUnit val="{axis.step!r}"/></c:valAx>')
 
 
-def inline_chart_xml(rid: str, shape_id: int, description: str, width_cm: float, height_cm: float) -> str:
-    """The w:drawing that places a chart part (related as rid) in the text, with its alt text."""
+def inline_chart_xml(rid: str, shape_id: int, description: str, width_cm: float, height_cm: float,
+                     in_scope: Mapping[str, str] | None = None) -> str:
+    """The w:drawing that places a chart part (related as rid) in the text, with its alt text.
+    A namespace in_scope already (prefix -> URI, as the document's root declares them) is not
+    declared again: docxtpl would strip the declaration when it moves the body into the document."""
     cx, cy = round(width_cm * EMU_PER_CM), round(height_cm * EMU_PER_CM)
+    declared = in_scope or {}
+
+    def xmlns(prefix: str, uri: str) -> str:
+        return "" if declared.get(prefix) == uri else f' xmlns:{prefix}="{uri}"'
     return (
-        '<w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0" '
-        f'xmlns:wp="{ns.WORD_DRAWING}">'
+        '<w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"'
+        f'{xmlns("wp", WP_NS)}>'
         f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
         f'<wp:docPr id="{shape_id}" name="Chart {shape_id}" descr={quoteattr(description)}/>'
         "<wp:cNvGraphicFramePr/>"
-        f'<a:graphic xmlns:a="{A_NS}"><a:graphicData uri="{CHART_URI}">'
-        f'<c:chart xmlns:c="{C_NS}" xmlns:r="{R_NS}" r:id="{rid}"/>'
+        f'<a:graphic{xmlns("a", A_NS)}><a:graphicData uri="{CHART_URI}">'
+        f'<c:chart{xmlns("c", C_NS)}{xmlns("r", R_NS)} r:id="{rid}"/>'
         "</a:graphicData></a:graphic></wp:inline></w:drawing>"
     )

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from kpi_excel.core.formatting import without_control_characters
 from kpi_excel.core.model import KpiType, Polarity, Rag, StatedRating
@@ -109,8 +110,11 @@ _QUALIFIERS = frozenset({
 def header_role(text: object) -> Role | None:
     """The role a header names, ignoring case, spacing, punctuation and a year or period before or
     after it ('Target 2019/20', 'Q2 2023/24 Value'); else by its words (see _HEAD_WORDS)."""
-    if not isinstance(text, str):
-        return None
+    return _text_role(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=4096)  # the reader asks about each heading many times (1,800 asks for the sample)
+def _text_role(text: str) -> Role | None:
     key = normalise(strip_year_suffix(text))
     if key in _ROLE_OF:
         return _ROLE_OF[key]
@@ -123,7 +127,7 @@ def header_role(text: object) -> Role | None:
                 return _role_by_words(text) or role  # 'Performance Measure' names the indicator
     rest = _after_leading_period(text)  # 'Q2 2023/24 Value', '2019/20 Outturn'
     if rest is not None:
-        after = header_role(rest)
+        after = _text_role(rest)
         return after if after in _NAME_THEN_MORE else None
     return _role_by_words(text)
 

@@ -45,7 +45,7 @@ class WordChart:
         chart = chart_part(files, part.package, self.number(part.package))
         rid = part.relate_to(chart, ns.CHART_RELATIONSHIP)
         alt_text = without_control_characters(self.alt_text)
-        drawing = inline_chart_xml(rid, self.shape_id, alt_text, WIDTH_CM, HEIGHT_CM)
+        drawing = inline_chart_xml(rid, self.shape_id, alt_text, WIDTH_CM, HEIGHT_CM, part.element.nsmap)
         return f'</w:t></w:r><w:r>{drawing}</w:r><w:r><w:t xml:space="preserve">'
 
     __str__ = __html__

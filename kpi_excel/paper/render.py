@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +51,16 @@ def render_paper(rated: Report | ReportView, template: Path | None = None, *, sh
     if show_details:
         chart = chart_images(tpl, charts) if chart_images_only else native_charts(tpl, report, charts)
     context = paper_context(view, chart, show_details=show_details)
+    text_on = {s.fill_hex: s.text_hex for s in palette.WORD_SWATCHES.values()}
+    fixes: list[Callable[[Any], None]] = [
+        drop_empty_last_section, tidy_tables, partial(colour_text_on_fills, text_on=text_on),
+        partial(highlight_placeholders, placeholders=context["placeholders"])]
+    tpl.body_steps = fixes  # made on each part of the body as it is rendered, where that applies
     render_budgeted(tpl, context, path)
     document = tpl.docx
-    drop_empty_last_section(document)
-    tidy_tables(document)
-    colour_text_on_fills(document, {s.fill_hex: s.text_hex for s in palette.WORD_SWATCHES.values()})
-    highlight_placeholders(document, context["placeholders"])
+    if tpl.body_steps is None:  # the body was rendered whole
+        for fix in fixes:
+            fix(document)
     tidy_package(document)
     set_core_properties(document, report)
     source = {"Source file": report.dataset.source, "Source SHA-256": report.dataset.sha256}

@@ -21,6 +21,7 @@ from jinja2 import meta
 from kpi_excel.core.formatting import fit_text, without_control_characters
 from kpi_excel.core.model import Report
 from kpi_excel.errors import TemplateError
+from kpi_excel.paper import body_stream, fastdocx
 from kpi_excel.paper.images import placeholder_images
 from kpi_excel.paper.sandbox import PaperSandbox, TemplateBudgetError, budgeted
 from kpi_excel.paper.template_cleaning import cleaned_template
@@ -110,6 +111,19 @@ class _PaperTemplate(DocxTemplate):
                 rendered = (jinja_env or environment()).from_string(initial).render(context)
                 setattr(props, name, fit_property(html.unescape(rendered)))
 
+    # the paper's fixes of the rendered body (xmlfix.py), for body_stream.py to run as it streams
+    # the body; None: docxtpl renders the body whole (a trial render, a template check)
+    body_steps: Sequence[Any] | None = None
+
+    def render(self, context: dict[str, Any], jinja_env: Any = None, autoescape: bool = False) -> None:
+        steps = self.body_steps
+        if steps is None or not body_stream.render(self, context, jinja_env, autoescape, steps):
+            self.body_steps = None  # the body is rendered whole: the fixes are still to be made
+            super().render(context, jinja_env, autoescape)
+
+    def resolve_listing(self, xml: str) -> str:
+        return super().resolve_listing(xml) if fastdocx.needs_listing(xml) else xml
+
 
 _PATCHED: dict[str, str] = {}  # a part's XML -> that XML cleaned for Jinja (patch_xml is a pure function)
 
@@ -119,6 +133,7 @@ def prepare_template(path: Path) -> None:
     rendering will, so that the first paper rendered in this process finds them done (a paper
     worker does this while it waits for the report)."""
     template = open_template(path)
+    _opened[path] = template  # handed to the first paper, which would open the file again
     parts = [template.get_xml()]
     for uri in (template.HEADER_URI, template.FOOTER_URI):
         parts += [template.get_part_xml(part) for _, part in template.get_headers_footers(uri)]
@@ -135,14 +150,22 @@ def fit_property(text: str) -> str:
     return fit_text(without_control_characters(text), PROPERTY_LIMIT)
 
 
+_opened: dict[Path, DocxTemplate] = {}  # a template opened by prepare_template, not yet rendered
+
+
 def open_template(path: Path) -> DocxTemplate:
-    """The template, with everything live in it left out first (template_cleaning.py)."""
+    """The template, with everything live in it left out first (template_cleaning.py); the
+    shipped template prepared ahead (prepare_template) is handed over as it was opened."""
+    ready = _opened.pop(path, None)
+    if ready is not None and path.is_file():
+        return ready
     if not path.is_file():
         raise TemplateError("the template file does not exist", file=str(path),
                             fix="Check the path given to --template")
     template = _PaperTemplate(io.BytesIO(cleaned_template(path).data))
     try:
         template.init_docx()
+        fastdocx.speed_up(template.docx)
     except Exception as error:  # python-docx raises several kinds for a file that is not .docx
         raise TemplateError(f"is not a Word .docx file ({error.__class__.__name__})", file=str(path),
                             fix="Save the template from Word as a .docx document") from error

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml.ns import qn
 
 from kpi_excel.excel import ns
+from kpi_excel.paper.body_stream import document_blob  # a body rendered in parts is written as they were
 
 
 def drop_empty_last_section(document: DocumentObject) -> None:
@@ -40,8 +42,9 @@ _TC_ORDER = ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "sh
              "textDirection", "tcFitText", "vAlign", "hideMark"]
 # tag names worked out once, not for each of a paper's thousands of cells
 _TC_RANK = {qn(f"w:{name}"): i for i, name in enumerate(_TC_ORDER)}
-_TBL, _GRID_COL, _TR, _TC, _TC_PR, _GRID_SPAN, _TC_W, _W, _VAL, _TYPE = (
-    qn(f"w:{name}") for name in ("tbl", "gridCol", "tr", "tc", "tcPr", "gridSpan", "tcW", "w", "val", "type"))
+_TBL, _TBL_PR, _TBL_LAYOUT, _GRID_COL, _TR, _TC, _TC_PR, _GRID_SPAN, _TC_W, _W, _VAL, _TYPE = (
+    qn(f"w:{name}") for name in ("tbl", "tblPr", "tblLayout", "gridCol", "tr", "tc", "tcPr", "gridSpan",
+                                  "tcW", "w", "val", "type"))
 
 
 def tidy_tables(document: DocumentObject) -> None:
@@ -52,14 +55,14 @@ def tidy_tables(document: DocumentObject) -> None:
     """
     for table in document.element.body.iter(_TBL):
         # a template built with python-docx may carry w:tblLayout twice (table.autofit writes one)
-        tbl_pr = table.find(qn("w:tblPr"))
-        for extra in (tbl_pr.findall(qn("w:tblLayout"))[1:] if tbl_pr is not None else []):
+        tbl_pr = table.find(_TBL_PR)
+        for extra in (tbl_pr.findall(_TBL_LAYOUT)[1:] if tbl_pr is not None else []):
             tbl_pr.remove(extra)
         widths = [col.get(_W) for col in table.iter(_GRID_COL)]
         _header_rows_on_top(table)
         for row in table.iter(_TR):
             column = 0
-            for cell in row.findall(_TC):
+            for cell in row.iterchildren(_TC):
                 tc_pr = cell.find(_TC_PR)
                 if tc_pr is None:
                     column += 1
@@ -89,11 +92,14 @@ def _header_rows_on_top(table: Any) -> None:
 
 
 def _order_children(element: Any, rank: dict[str, int]) -> None:
-    children = list(element)
-    ordered = sorted(children, key=lambda child: rank.get(child.tag, len(rank)))
-    if ordered != children:
-        for child in ordered:
+    ranks = [rank.get(tag, len(rank)) for tag in _tags(element)]
+    if any(a > b for a, b in itertools.pairwise(ranks)):  # most are in order already
+        for child in sorted(element, key=lambda child: rank.get(child.tag, len(rank))):
             element.append(child)
+
+
+def _tags(element: Any) -> list[str]:
+    return [child.tag for child in element]
 
 
 def save_docx(document: DocumentObject, when: dt.datetime) -> bytes:
@@ -106,7 +112,7 @@ def save_docx(document: DocumentObject, when: dt.datetime) -> bytes:
     members = {"[Content_Types].xml": _ContentTypesItem.from_parts(parts).blob,
                "_rels/.rels": package.rels.xml}
     for part in parts:
-        members[part.partname.membername] = part.blob
+        members[part.partname.membername] = document_blob(part)
         if len(part.rels):
             members[part.partname.rels_uri.membername] = part.rels.xml
     return _fixed_zip(members, when)

@@ -25,7 +25,6 @@ from kpi_excel.read.cells import EMPTY, Cell, Merge, ref
 from kpi_excel.read.header import HEADER_SEARCH_ROWS, find_header
 from kpi_excel.read.intake import CheckedFile, check_whole_parse, read_checked
 from kpi_excel.read.partscan import is_sheet_part
-from kpi_excel.read.sheet_facts import SheetFacts, sheet_facts
 
 
 def _import_openpyxl_without_numpy() -> None:
@@ -122,15 +121,17 @@ class _UnsizedSheet(ReadOnlyWorksheet):
 
     in_row_order = False
 
+    facts: _FactNotingParser | None = None  # what the rows' XML says that their values do not
+
     def _get_size(self) -> None:
         pass
 
     def _cells_by_row(self, min_col: int, min_row: int, max_col: int | None, max_row: int | None,
                       values_only: bool = False) -> Iterator[tuple[Any, ...]]:
         with self._get_source() as source:
-            parser = WorkSheetParser(source, self._shared_strings, data_only=self.parent.data_only,
-                                     epoch=self.parent.epoch, date_formats=self.parent._date_formats,
-                                     timedelta_formats=self.parent._timedelta_formats)
+            self.facts = parser = _FactNotingParser(
+                source, self._shared_strings, data_only=self.parent.data_only, epoch=self.parent.epoch,
+                date_formats=self.parent._date_formats, timedelta_formats=self.parent._timedelta_formats)
             stored: Iterable[tuple[int, list[dict[str, Any]]]] = parser.parse()
             if self.in_row_order:  # the sheet's XML is metered: at most MAX_SHEET_XML_READ of rows
                 stored = sorted(stored, key=lambda row: row[0])
@@ -147,6 +148,34 @@ class _UnsizedSheet(ReadOnlyWorksheet):
                     yield ()
                 expected += 1
                 yield self._get_row(cells, min_col, max_col, values_only)
+
+
+class _FactNotingParser(WorkSheetParser):
+    """openpyxl's sheet parser, noting hidden rows and formulas saved without a result as it parses
+    (so the sheet's XML is parsed once)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hidden_rows: set[int] = set()
+        self.unsaved: list[tuple[int, str]] = []  # (row, cell as A1)
+
+    def parse_row(self, row: Any) -> Any:
+        number, cells = super().parse_row(row)
+        if row.get("hidden") in ("1", "true"):
+            self.hidden_rows.add(number)
+        return number, cells
+
+    def parse_cell(self, element: Any) -> Any:
+        if element.find(_FORMULA) is not None:
+            value = element.find(_VALUE)
+            if value is None or (not (value.text or "").strip() and element.get("t") not in _TEXT_RESULTS):
+                self.unsaved.append((self.row_counter, element.get("r") or "?"))
+        return super().parse_cell(element)
+
+
+_FORMULA, _VALUE = f"{{{SHEET_MAIN_NS}}}f", f"{{{SHEET_MAIN_NS}}}v"
+# a formula whose result is empty text is saved as t="str" with an empty <v>
+_TEXT_RESULTS = {"str", "inlineStr", "s"}
 
 
 class _StreamingReader(ExcelReader):
@@ -279,10 +308,10 @@ def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period
         is_table = sheet_kind(ws.title) == "table"
         ws.in_row_order = getattr(ws, "_worksheet_path", "") in checked.rows_out_of_order
         rows = _sheet_rows(ws, path, reader.warnings, header_needed=is_table)
-        facts = _check_sheet_xml(ws, rows, checked.data)
+        hidden = _check_sheet_xml(ws, rows)
         part = getattr(ws, "_worksheet_path", None)
         merges = merged_ranges(checked.data, part, len(rows)) if is_table and part and rows else ()
-        reader.add_sheet(ws.title, rows, facts.hidden_rows, merges)
+        reader.add_sheet(ws.title, rows, hidden, merges)
     sha = checked.sha256 or hashlib.sha256(checked.data).hexdigest()
     return reader.dataset(readable_file_name(path.name), sha, str(path))
 
@@ -399,23 +428,22 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _check_sheet_xml(ws: Any, rows: Sequence[Sequence[Cell]], data: bytes) -> SheetFacts:
-    """What the sheet's XML says about the rows read that openpyxl's values do not.
+def _check_sheet_xml(ws: Any, rows: Sequence[Sequence[Cell]]) -> frozenset[int]:
+    """The hidden rows among those read, as the sheet's XML says (openpyxl's values do not).
 
     Formulas without saved results read as blanks, so they stop the read: a blank is not a value.
     """
-    part = getattr(ws, "_worksheet_path", None)
-    facts = sheet_facts(data, part, len(rows), in_order=not ws.in_row_order) if part else SheetFacts()
-    if facts.unsaved_formulas:
-        count = len(facts.unsaved_formulas)
+    parser: _FactNotingParser | None = getattr(ws, "facts", None)
+    if parser is None:
+        return frozenset()
+    unsaved = [cell for row, cell in parser.unsaved if row <= len(rows)]
+    if unsaved:
         raise UnreadableWorkbookError(
             "formulas in this workbook have no saved results (it was written by a program, not saved "
-            f"in Excel), so {count:,} formula cell{'s' if count > 1 else ''} on this sheet, the first "
-            "here, would read as blank",
-            where=f"{quote_sheet(ws.title)}!{facts.unsaved_formulas[0]}",
-            fix="Open it in Excel and save it, then retry")
-    return facts
-
+            f"in Excel), so {len(unsaved):,} formula cell{'s' if len(unsaved) > 1 else ''} on this sheet, "
+            "the first here, would read as blank",
+            where=f"{quote_sheet(ws.title)}!{unsaved[0]}", fix="Open it in Excel and save it, then retry")
+    return frozenset(row for row in parser.hidden_rows if row <= len(rows))
 
 
 def _trim(row: list[Cell]) -> list[Cell]:
