@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from kpi_excel.core import rules
-from kpi_excel.core.model import Indicator, Observation, Period, Rag, RangeStatus, Rating, Report
+from kpi_excel.core.model import (
+    Indicator,
+    Observation,
+    Period,
+    Rag,
+    RangeStatus,
+    Rating,
+    Report,
+    RuleSettings,
+)
 from kpi_excel.core.proposals import ProposalLine, proposal_lines
 from kpi_excel.present.chartspec import ChartSpec, chart_spec, observations_for, shown_periods
 
@@ -26,18 +36,31 @@ class PeriodFigure:
     range_status: RangeStatus | None = None  # an activity indicator's figure against its range
 
 
-@dataclass(frozen=True)
 class IndicatorView:
-    """One indicator as every output shows it."""
+    """One indicator as every output shows it. Its figures and chart are worked out when first
+    asked for, then kept: a council-wide report of thousands of indicators shows neither."""
 
-    rating: Rating
-    figures: tuple[PeriodFigure, ...]  # one for each period shown
-    chart: ChartSpec | None  # None: no figure to chart
-    amber_limit: float | None  # where Amber ends under the rule (None: no floor or tolerance sets it)
+    def __init__(self, rating: Rating, shown: Sequence[Period], settings: RuleSettings) -> None:
+        self.rating, self.shown, self.settings = rating, tuple(shown), settings
 
-    @property
+    @cached_property
+    def figures(self) -> tuple[PeriodFigure, ...]:
+        """One for each period shown."""
+        return tuple(_figure(o, self.rating.indicator, self.settings) for o in self.observations)
+
+    @cached_property
     def observations(self) -> list[Observation]:
-        return [figure.observation for figure in self.figures]
+        return observations_for(self.rating.indicator, self.shown)
+
+    @cached_property
+    def chart(self) -> ChartSpec | None:
+        """The chart's spec; None: no figure to chart."""
+        return chart_spec(self.rating, self.shown, self.settings)
+
+    @cached_property
+    def amber_limit(self) -> float | None:
+        """Where Amber ends under the rule (None: no floor or tolerance sets it)."""
+        return rules.amber_limit(self.rating.indicator, self.settings)
 
 
 @dataclass(frozen=True)
@@ -63,7 +86,7 @@ def derive(report: Report) -> ReportView:
     return ReportView(
         report=report,
         shown=shown,
-        indicators={r.indicator: _indicator_view(r, shown, report) for r in report.ratings},
+        indicators={r.indicator: IndicatorView(r, shown, report.dataset.settings) for r in report.ratings},
         proposals=tuple(proposal_lines(report)),
     )
 
@@ -74,21 +97,10 @@ def viewed(report: Report | ReportView) -> ReportView:
     return report if isinstance(report, ReportView) else derive(report)
 
 
-def _indicator_view(rating: Rating, shown: Sequence[Period], report: Report) -> IndicatorView:
-    indicator, settings = rating.indicator, report.dataset.settings
-    observations = observations_for(indicator, shown)
-    return IndicatorView(
-        rating=rating,
-        figures=tuple(_figure(o, indicator, report) for o in observations),
-        chart=chart_spec(rating, shown, settings),
-        amber_limit=rules.amber_limit(indicator, settings),
-    )
-
-
-def _figure(observation: Observation, indicator: Indicator, report: Report) -> PeriodFigure:
+def _figure(observation: Observation, indicator: Indicator, settings: RuleSettings) -> PeriodFigure:
     if observation.value is None:
         return PeriodFigure(observation)
     rag = None
     if rules.not_rated_reason(indicator, observation) is None:
-        rag = rules.rag_for(observation.value, indicator, report.dataset.settings)
+        rag = rules.rag_for(observation.value, indicator, settings)
     return PeriodFigure(observation, rag, rules.range_status(observation.value, indicator))
