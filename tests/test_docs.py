@@ -20,8 +20,10 @@ from kpi_excel.core.formatting import direction_word, format_value, rag_word
 from kpi_excel.core.model import DirectionMethod, KpiType, Polarity, Rag, RagMethod, Rating, Report
 from kpi_excel.core.periods import parse_period_text
 from kpi_excel.core.proposals import proposal_lines
-from kpi_excel.core.values import header_role, normalise, parse_number, parse_polarity
+from kpi_excel.core.values import normalise, parse_number, parse_polarity
 from kpi_excel.present.paper import paper_context
+from kpi_excel.read import headings
+from kpi_excel.read.headings import header_role
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "input-format.md"
 TEXT = DOC.read_text(encoding="utf-8")
@@ -175,8 +177,8 @@ def test_headings_table_is_the_code_synonyms() -> None:
         roles = {header_role(n) for n in names}
         assert len(roles) == 1 and None not in roles, listed
         [role] = roles
-        assert {normalise(n) for n in names} == set(values._SYNONYMS[role]), role  # type: ignore[index]
-    assert len(one_table("headings")) == len(values._SYNONYMS)
+        assert {normalise(n) for n in names} == set(headings._SYNONYMS[role]), role  # type: ignore[index]
+    assert len(one_table("headings")) == len(headings._SYNONYMS)
 
 
 def test_period_headings_read_as_the_page_says() -> None:

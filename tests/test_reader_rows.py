@@ -11,9 +11,9 @@ from builders import kpi_book
 
 from kpi_excel.core.model import Dataset
 from kpi_excel.errors import MissingColumnError
+from kpi_excel.excel.refs import column_letter
 from kpi_excel.read import BookReader, Cell, read_workbook
 from kpi_excel.read.cells import ref
-from kpi_excel.excel.refs import column_letter
 
 
 def rows_of(*rows: list[object]) -> list[list[Cell]]:

@@ -17,11 +17,12 @@ from kpi_excel.core.model import (
     Warning_,
 )
 from kpi_excel.core.periods import find_period
-from kpi_excel.core.values import Role, clean_text, normalise
+from kpi_excel.core.values import clean_text, normalise
 from kpi_excel.errors import MissingColumnError, NoKpiTableError
 from kpi_excel.excel.refs import CellRef, column_letter, quote_sheet
 from kpi_excel.read.cells import Cell, Merge, ref
 from kpi_excel.read.header import Header, dated_header, find_header, header_below
+from kpi_excel.read.headings import Role
 from kpi_excel.read.period_source import (
     FIX_PERIOD,
     NamedPeriod,

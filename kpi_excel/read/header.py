@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from kpi_excel.core.model import Period, PeriodKind
 from kpi_excel.core.periods import find_period, parse_period, parse_period_text, quarter_start
-from kpi_excel.core.values import Role, clean_text, header_role
+from kpi_excel.core.values import clean_text
 from kpi_excel.read.cells import EMPTY, Cell
+from kpi_excel.read.headings import Role, header_role
 
 HEADER_SEARCH_ROWS = 20
 

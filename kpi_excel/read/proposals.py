@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 from kpi_excel.core.model import Indicator, KpiType, Proposal, Warning_
 from kpi_excel.core.proposals import match_kpi
-from kpi_excel.core.values import Role, clean_text, parse_polarity
+from kpi_excel.core.values import clean_text, parse_polarity
 from kpi_excel.excel.refs import CellRef
 from kpi_excel.read.cells import Cell
 from kpi_excel.read.header import find_header
+from kpi_excel.read.headings import Role
 from kpi_excel.read.table import Numbers, PercentScale, Row, TableReader
 
 

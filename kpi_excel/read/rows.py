@@ -8,10 +8,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from kpi_excel.core.model import Dataset, Period, Warning_
-from kpi_excel.core.values import Role, clean_text, normalise
+from kpi_excel.core.values import clean_text, normalise
 from kpi_excel.errors import KpiExcelError, NoKpiTableError
 from kpi_excel.excel.refs import CellRef, LineRef
 from kpi_excel.read import BookReader, Cell, Header, find_header
+from kpi_excel.read.headings import Role
 
 HOW_TO_READ = {"ispercent": "is_percent", "numberformat": "number_format",
                "missingreason": "missing_reason", "periodstart": "period_start"}

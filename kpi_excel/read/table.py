@@ -21,7 +21,6 @@ from kpi_excel.core.model import (
 from kpi_excel.core.periods import parse_period
 from kpi_excel.core.values import (
     CellNumber,
-    Role,
     clean_text,
     normalise,
     parse_number,
@@ -35,6 +34,7 @@ from kpi_excel.errors import BadValueError, MissingColumnError
 from kpi_excel.excel.refs import CellRef
 from kpi_excel.read.cells import EMPTY, Cell, Merge, ref
 from kpi_excel.read.header import Header, value_heading_period
+from kpi_excel.read.headings import Role
 from kpi_excel.read.layout import repeats_header, spread_merged_settings
 from kpi_excel.read.period_source import FIX_PERIOD
 
