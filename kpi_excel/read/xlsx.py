@@ -50,8 +50,10 @@ def _import_openpyxl_without_numpy() -> None:
 _import_openpyxl_without_numpy()
 
 import openpyxl  # noqa: E402
+from openpyxl.cell.read_only import ReadOnlyCell  # noqa: E402
 from openpyxl.cell.text import Text  # noqa: E402
 from openpyxl.reader.excel import ExcelReader  # noqa: E402
+from openpyxl.styles.colors import COLOR_INDEX  # noqa: E402
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet  # noqa: E402
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS  # noqa: E402
 from openpyxl.xml.functions import iterparse  # noqa: E402  # defused: defusedxml is installed
@@ -243,12 +245,13 @@ class _MeteredStream:
 
 def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period: Period | None) -> Dataset:
     reader = BookReader(period=period, warnings=list(checked.warnings))
+    fills = style_fills(book)
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
-            _note_hidden_table(ws, path, reader)
+            _note_hidden_table(ws, path, reader, fills)
             continue
         is_table = sheet_kind(ws.title) == "table"
-        rows = _sheet_rows(ws, path, reader.warnings, header_needed=is_table)
+        rows = _sheet_rows(ws, path, reader.warnings, fills, header_needed=is_table)
         facts = _check_sheet_xml(ws, rows, checked.data)
         part = getattr(ws, "_worksheet_path", None)
         merges = merged_ranges(checked.data, part, len(rows)) if is_table and part and rows else ()
@@ -257,17 +260,17 @@ def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period
     return reader.dataset(readable_file_name(path.name), sha, str(path))
 
 
-def _note_hidden_table(ws: Any, path: Path, reader: BookReader) -> None:
+def _note_hidden_table(ws: Any, path: Path, reader: BookReader, fills: Sequence[str]) -> None:
     """A hidden sheet is not read, but a KPI table on one deserves a warning."""
     try:
-        rows = _sheet_rows(ws, path, [], header_needed=True, limit=HEADER_SEARCH_ROWS)
+        rows = _sheet_rows(ws, path, [], fills, header_needed=True, limit=HEADER_SEARCH_ROWS)
     except UnreadableWorkbookError:  # a damaged sheet that is not read stops nothing
         return
     reader.add_hidden_sheet(ws.title, rows)
 
 
-def _sheet_rows(ws: Any, path: Path, sink: list[Warning_], *, header_needed: bool = False,
-                limit: int | None = None) -> list[list[Cell]]:
+def _sheet_rows(ws: Any, path: Path, sink: list[Warning_], fills: Sequence[str], *,
+                header_needed: bool = False, limit: int | None = None) -> list[list[Cell]]:
     """The sheet's rows as cells, stopping after a long run of empty rows.
 
     A sheet that could only hold a KPI table is read no further than its first rows when they
@@ -276,7 +279,7 @@ def _sheet_rows(ws: Any, path: Path, sink: list[Warning_], *, header_needed: boo
     rows: list[list[Cell]] = []
     blank_run = 0
     cut_at = ""
-    for row, cut in _parsed_rows(ws, path):
+    for row, cut in _parsed_rows(ws, path, fills):
         if cut and not cut_at:
             cut_at = ref(ws.title, len(rows), MAX_COLUMNS)
         blank = all(c.value in (None, "") for c in row)
@@ -300,7 +303,7 @@ def _sheet_rows(ws: Any, path: Path, sink: list[Warning_], *, header_needed: boo
     return rows
 
 
-def _parsed_rows(ws: Any, path: Path) -> Iterator[tuple[list[Cell], bool]]:
+def _parsed_rows(ws: Any, path: Path, fills: Sequence[str]) -> Iterator[tuple[list[Cell], bool]]:
     """Each row's first MAX_COLUMNS cells, and whether non-empty cells beyond were cut off.
 
     A sheet that openpyxl cannot parse gives one clean error that names it.
@@ -313,7 +316,7 @@ def _parsed_rows(ws: Any, path: Path) -> Iterator[tuple[list[Cell], bool]]:
             raw = next(raws, None)
             if raw is None:
                 return
-            row = _trim([_cell(c) for c in raw[:MAX_COLUMNS]])
+            row = _trim([_cell(c, fills) for c in raw[:MAX_COLUMNS]])
             cut = len(raw) > MAX_COLUMNS and any(c.value is not None for c in raw[MAX_COLUMNS:])
         except KpiExcelError:
             raise
@@ -383,12 +386,42 @@ def _trim(row: list[Cell]) -> list[Cell]:
     return row
 
 
-def _cell(raw: Any) -> Cell:
+def _cell(raw: Any, fills: Sequence[str]) -> Cell:
     value = raw.value  # read-only cells and empty cells both have value, data_type, number_format
+    style = raw._style_id if raw.__class__ is ReadOnlyCell else 0
+    fill = fills[style] if 0 < style < len(fills) else ""
     if value is None:
-        return EMPTY
+        return Cell(None, fill=fill) if fill else EMPTY
     if isinstance(value, str):
         value = decode_excel_escapes(value)
-    return Cell(value, raw.number_format or "General", raw.data_type == "e")
+    return Cell(value, raw.number_format or "General", raw.data_type == "e", fill)
+
+
+def style_fills(book: openpyxl.Workbook) -> list[str]:
+    """The solid fill colour ('FF0000') of each of the workbook's cell styles, '' for none: looked up
+    once per workbook, not once per cell. Only
+    colours written as RGB or as a legacy palette index are known; a theme colour is left out."""
+    fills = []
+    for style in getattr(book, "_cell_styles", ()):
+        try:
+            fill = book._fills[style.fillId]
+        except (IndexError, AttributeError):
+            fills.append("")
+            continue
+        fills.append(_solid_colour(fill))
+    return fills
+
+
+def _solid_colour(fill: Any) -> str:
+    if getattr(fill, "patternType", None) != "solid":
+        return ""
+    colour = fill.fgColor
+    if colour is None:
+        return ""
+    if colour.type == "rgb" and isinstance(colour.rgb, str) and len(colour.rgb) in (6, 8):
+        return colour.rgb[-6:].upper()
+    if colour.type == "indexed" and isinstance(colour.indexed, int) and colour.indexed < len(COLOR_INDEX):
+        return COLOR_INDEX[colour.indexed][-6:].upper()
+    return ""
 
 
