@@ -159,6 +159,48 @@ def parse_polarity(text: object) -> Polarity | None:
     return None
 
 
+# Polarity written into an indicator's name, as councils do without a polarity column:
+# '(Lower is better)', '(Minimise)', 'Smaller is better'.
+_NAMED_POLARITY = re.compile(
+    r"\b(?P<lower>lower|smaller|less|fewer|low)\s+(?:is|=)\s+(?:better|good|best)\b|"
+    r"\b(?P<higher>higher|bigger|more|greater|high)\s+(?:is|=)\s+(?:better|good|best)\b|"
+    r"\baim\s+to\s+(?:(?P<minimise>minimi[sz]e)|(?P<maximise>maximi[sz]e))\b|"
+    r"\((?:(?P<min>minimi[sz]e|reduce|decrease)|(?P<max>maximi[sz]e|increase))\)", re.I)
+# What a performance officer knows without being told: fewer of these is better ('Exclusion rates',
+# 'Arrears', 'Average relet time', 'Days to process new claims', 'Fire-related deaths') ...
+_ADVERSE = re.compile(
+    r"\b(?:exclusions?|arrears|missed|overturned|complaints?|incidents?|injur(?:y|ies)|deaths?|"
+    r"fatalit(?:y|ies)|casualt(?:y|ies)|fires|collisions?|contamination|backlogs?|delay(?:s|ed)?|"
+    r"sickness|absences?|re-?offend\w*|voids?|rough\s+sleep\w*|landfill|emissions|"
+    r"falling\s+below|not\s+meeting|below\s+(?:the\s+)?standard|cost\s+per|"
+    r"average\s+(?:number\s+of\s+)?(?:days|weeks|hours|minutes|time)|time\s+taken|"
+    r"(?:days|weeks|hours)\s+to|relet\s+time|response\s+time|waiting\s+(?:time|list))\b", re.I)
+# ... unless the name counts what was done about them ('Arrears retrieved', '% reduction in
+# incidents', 'Complaints responded to within 10 days').
+_FAVOURABLE = re.compile(
+    r"\b(?:reduc\w*|prevent\w*|cleared|resolved|collected|retrieved|recovered|within|on\s+time|in\s+time|"
+    r"satisf\w*|completed|achiev\w*|success\w*|responded|attended|enforcement|detected|removed|"
+    r"accommodated|housed|supported|helped)\b", re.I)
+# Where the thing counted ends and what qualifies it begins: '% Trading Standards interventions
+# carried out | following consumer complaints'
+_QUALIFIED = re.compile(r"\s(?:following|involving|in\s+relation\s+to|against|compared|resulting\s+in|"
+                        r"as\s+a\s+%\s+of)\s", re.I)
+
+
+def polarity_in_name(name: str) -> tuple[Polarity, str] | None:
+    """Which way is good for an indicator, as its name says or means, with the words that say
+    so: '(Lower is better)', '(Minimise)', 'Smaller is better'; else the words naming something
+    there should be fewer of ('exclusion', 'arrears', 'average ... time', 'days to'), unless the
+    name counts what was done about it ('reduction', 'retrieved', 'within')."""
+    if (match := _NAMED_POLARITY.search(name)) is not None:
+        lower = match["lower"] or match["minimise"] or match["min"]
+        return (Polarity.LOWER if lower else Polarity.HIGHER), match.group(0).strip("() ")
+    counted = _QUALIFIED.split(name, maxsplit=1)[0]
+    if (match := _ADVERSE.search(counted)) is not None and not _FAVOURABLE.search(counted):
+        return Polarity.LOWER, match.group(0)
+    return None
+
+
 # How often an indicator is reported, as its Data period column says; anything else is monthly.
 _FREQUENCY_MONTHS = {"q": 3, "quarterly": 3, "quarter": 3, "a": 12, "annual": 12, "annually": 12,
                      "yearly": 12, "y": 12}
@@ -201,20 +243,87 @@ _STATED_RULES: tuple[tuple[re.Pattern[str], Rag | None], ...] = tuple(
 )
 
 
+# Symbols a table shows for a rating, as their pictures' alternative text names them ('happy face',
+# 'Triangle', 'Red octagon'), or as the characters themselves. A colour named with a symbol wins.
+_SYMBOL_CHARACTERS = {"✓": " tick ", "✔": " tick ", "☑": " tick ", "✗": " cross ", "✘": " cross ",
+                      "✕": " cross ", "☒": " cross ", "▲": " triangle ", "△": " triangle ",
+                      "⚠": " triangle ", "☺": " happy ", "☹": " sad ", "😀": " happy ", "🙂": " happy ",
+                      "😐": " neutral ", "🙁": " sad ", "☹️": " sad "}
+_SYMBOL_RULES: tuple[tuple[re.Pattern[str], Rag], ...] = tuple(
+    (re.compile(pattern), rag) for pattern, rag in (
+        (r"\b(green|blue)\b", Rag.GREEN),
+        (r"\b(amber|yellow|orange)\b", Rag.AMBER),
+        (r"\bred\b", Rag.RED),
+        (r"\b(sad|unhappy|frowning|frown|cross|crossed|octagon|thumbs down)\b", Rag.RED),
+        (r"\b(neutral|straight face|triangle|exclamation)\b", Rag.AMBER),
+        (r"\b(happy|smiling|smiley|smile|tick|ticked|check ?mark|thumbs up)\b", Rag.GREEN),
+    )
+)
+_SYMBOL_WORD = re.compile(r"\b(face|smiley|tick|ticked|cross|triangle|octagon|check ?mark|thumbs|icon|"
+                          r"symbol|circle|star|square|diamond|dot)\b")
+
+
 def parse_stated_rag(value: object) -> StatedRating | None:
     """The rating a status cell states, or None when the cell is blank or its words are not a
     rating we know. 'Target met', 'G', 'On target' -> Green; 'Target slightly missed (within
     10%)', 'A' -> Amber; 'Target not achieved', 'Off target', 'R' -> Red; 'Data Only' -> stated as
-    not rated (rag None)."""
+    not rated (rag None). A symbol, or the words naming its picture ('happy face', 'Triangle',
+    'Red octagon', '✓'), is read as the rating it stands for."""
     text = clean_text(value)
     if not text:
         return None
-    words = " ".join(re.findall(r"[a-z0-9]+", re.sub(r"\(.*?\)|\[.*?\]", " ", text.lower())))
-    words = words or " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-    for pattern, rag in _STATED_RULES:
+    lowered = "".join(_SYMBOL_CHARACTERS.get(ch, ch) for ch in text.lower())
+    words = " ".join(re.findall(r"[a-z0-9]+", re.sub(r"\(.*?\)|\[.*?\]", " ", lowered)))
+    words = words or " ".join(re.findall(r"[a-z0-9]+", lowered))
+    if _SYMBOL_WORD.search(words) and not _STATED_RULES[3][0].search(words):
+        symbol = next((rag for pattern, rag in _SYMBOL_RULES if pattern.search(words)), None)
+        if symbol is not None:
+            return StatedRating(text, symbol)
+    # a symbol's name alone: 'Tick', 'Triangle'
+    alone = next((rag for pattern, rag in _SYMBOL_RULES[3:] if pattern.fullmatch(words)), None)
+    if alone is not None:
+        return StatedRating(text, alone)
+    for pattern, stated in _STATED_RULES:
         if pattern.search(words):
-            return StatedRating(text, rag)
+            return StatedRating(text, stated)
     return None
+
+
+_BRACKETED_RAG = {"green": Rag.GREEN, "g": Rag.GREEN, "amber": Rag.AMBER, "a": Rag.AMBER, "red": Rag.RED,
+                  "r": Rag.RED}
+
+
+def rating_in_brackets(text: object) -> Rag | None:
+    """A rating written in brackets inside a figure's cell: '512 kg (Q3 time lag) (GREEN)'."""
+    if not isinstance(text, str):
+        return None
+    for inside in re.findall(r"[(\[]([^()\[\]]{1,12})[)\]]", text):
+        if (rag := _BRACKETED_RAG.get(normalise(inside))) is not None:
+            return rag
+    return None
+
+
+# A figure written with its unit or a note, as published tables print them: '27.6 days', '34*'
+# (provisional), '512 kg (Q3 time lag)', '32.7 weeks'; or after a label: 'Apr – Dec =1,856. Full
+# year projection=2,475' (the figure the label gives, not the projection after it).
+_FIGURE_WITH_WORDS = re.compile(
+    r"^(?P<number>[(]?[-−]?[£$€]?\s*\d[\d,]*(?:\.\d+)?\s*%?)\s*(?:\*+|[a-z£$€%]{1,12}\.?)?"
+    r"(?:\s*[(\[][^()\[\]]*[)\]])*\s*[.*]?$", re.I)
+_LABELLED_FIGURE = re.compile(
+    r"^[a-z][a-z\s\-–]{0,24}?\s*[=:]\s*(?P<number>\d[\d,]*(?:\.\d+)?%?)(?:[.;]\s|$)", re.I)
+
+
+def parse_figure(text: object) -> CellNumber | None:
+    """A figure typed with words around it ('27.6 days', '34*', '512 kg (Q3 time lag)', 'Apr – Dec
+    =1,856. Full year ...') as the number it states; None when the text states none that way."""
+    if not isinstance(text, str):
+        return None
+    cleaned = " ".join(text.replace("\u00a0", " ").split())
+    match = _FIGURE_WITH_WORDS.match(cleaned) or _LABELLED_FIGURE.match(cleaned)
+    if match is None:
+        return None
+    number = _parse_number_text(match.group("number"))
+    return number if number.value is not None else None
 
 
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel stores a character XML cannot hold
