@@ -297,6 +297,17 @@ class Dataset:
     period_source: PeriodSource | None = None  # where an undated value column's period came from
     # the Settings sheet's numeric rule settings: (RuleSettings field, its value cell as Settings!B4)
     settings_cells: tuple[tuple[str, str], ...] = ()
+    columns: tuple[ColumnReading, ...] = ()  # how every column of every table was read
+
+
+@dataclass(frozen=True)
+class ColumnReading:
+    """How one column of a KPI table was read: the role given to it and why (`check --explain`)."""
+
+    where: str  # its heading's cell, as KPIs!D4
+    heading: str  # as written ('' for none)
+    role: str  # code, name, value, target, stated ...; 'history', 'kept' (carried as it is) or 'ignored'
+    why: str  # what decided it: the heading's words, the cells, the place, a colour
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,36 @@ def parse_period_text(text: str) -> Period | None:
         or _numeric_month(text)
         or _quarter(text)
         or _financial_year(text)
+        or _month_range(text)
     )
+
+
+# Three months of a financial quarter, or April to March, written out: 'April to June 2019',
+# 'Q1 (April to June 2019)', 'October to December 2023'; or a year written '2016 to 2017'
+_MONTH_RANGE = re.compile(
+    rf"^(?:(?:q|qtr|quarter)\s*(?P<quarter>[1-4])\s*)?\(?\s*(?P<first>{_MONTH_NAME})\.?\s*(?:to|-|–|—)\s*"
+    rf"(?P<last>{_MONTH_NAME})\.?\s*(?P<year>\d{{4}})\s*\)?$", re.I)
+_YEAR_TO_YEAR = re.compile(r"^(?P<first>\d{4})\s*(?:to|–|—)\s*(?P<second>\d{4})$", re.I)
+
+
+def _month_range(text: str) -> Period | None:
+    if match := _YEAR_TO_YEAR.match(text):
+        first, second = int(match["first"]), int(match["second"])
+        return Period(dt.date(first, 4, 1), PeriodKind.YEAR) if second == first + 1 else None
+    match = _MONTH_RANGE.match(text)
+    if not match:
+        return None
+    first, last = _MONTHS[match["first"].lower()], _MONTHS[match["last"].lower()]
+    end_year = int(match["year"])
+    start_year = end_year - (first > last)
+    months = (end_year - start_year) * 12 + last - first + 1
+    if months == 3 and first in (1, 4, 7, 10):
+        period = Period(dt.date(start_year, first, 1), PeriodKind.QUARTER)
+        named = match["quarter"]
+        return period if named is None or period.label.startswith(f"Q{named} ") else None
+    if months == 12 and first == 4:
+        return Period(dt.date(start_year, 4, 1), PeriodKind.YEAR)
+    return None
 
 
 def _month_year(text: str) -> Period | None:

@@ -180,7 +180,8 @@ _ADVERSE = re.compile(
 _FAVOURABLE = re.compile(
     r"\b(?:reduc\w*|prevent\w*|cleared|resolved|collected|retrieved|recovered|within|on\s+time|in\s+time|"
     r"satisf\w*|completed|achiev\w*|success\w*|responded|attended|enforcement|detected|removed|"
-    r"accommodated|housed|supported|helped)\b", re.I)
+    r"accommodated|housed|supported|helped|closed|handled|dealt|answered|processed|investigated|"
+    r"acknowledged)\b", re.I)
 # Where the thing counted ends and what qualifies it begins: '% Trading Standards interventions
 # carried out | following consumer complaints'
 _QUALIFIED = re.compile(r"\s(?:following|involving|in\s+relation\s+to|against|compared|resulting\s+in|"

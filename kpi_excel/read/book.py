@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from kpi_excel.core import config
 from kpi_excel.core.model import (
+    ColumnReading,
     Dataset,
     Indicator,
     PaperDetails,
@@ -21,6 +22,7 @@ from kpi_excel.core.values import clean_text, normalise
 from kpi_excel.errors import MissingColumnError, NoKpiTableError
 from kpi_excel.excel.refs import CellRef, column_letter, quote_sheet
 from kpi_excel.read.cells import Cell, Merge, ref
+from kpi_excel.read.content import SAMPLE_ROWS
 from kpi_excel.read.header import Header, dated_header, find_header, header_below
 from kpi_excel.read.headings import Role
 from kpi_excel.read.period_source import (
@@ -35,11 +37,12 @@ from kpi_excel.read.period_source import (
     undated_value_column,
 )
 from kpi_excel.read.proposals import read_proposals
+from kpi_excel.read.roles import TargetChoice, read_columns
 from kpi_excel.read.stated_rule import rule_from_stated
 from kpi_excel.read.table import TableReader
 
 FIX_TABLE = (
-    "Give one sheet a header row (in its first 20 rows) with an 'Indicator' column, a 'Target' "
+    "Give one sheet a header row (in its first 60 rows) with an 'Indicator' column, a 'Target' "
     "column and one column per period (or a value column), or start from `kpi-excel init`"
 )
 
@@ -92,6 +95,7 @@ class BookReader:
     period_unused_noted: bool = False
     settings_cells: tuple[tuple[str, str], ...] = ()  # numeric rule settings, for the rated copy
     rule_given: bool = False  # the Settings sheet names a RAG rule
+    columns: list[ColumnReading] = field(default_factory=list)  # how each table's columns were read
 
     def add_sheet(self, title: str, rows: list[list[Cell]], hidden_rows: frozenset[int] = frozenset(),
                   merges: Sequence[Merge] = ()) -> None:
@@ -146,6 +150,7 @@ class BookReader:
             title=self.title,
             period_source=self.period_source,
             settings_cells=self.settings_cells,
+            columns=tuple(self.columns),
         )
 
     def _no_indicators(self, file: str) -> None:
@@ -164,10 +169,17 @@ class BookReader:
 
     def _add_table_sheet(self, sheet: str, rows: list[list[Cell]], hidden_rows: frozenset[int],
                          merges: Sequence[Merge]) -> None:
-        header = find_header(rows)
+        header = find_header(rows, merges)
         if header is None:
             return
-        if Role.TARGET not in header.roles and not {Role.LOWER, Role.UPPER} & header.roles.keys():
+        width = max((len(row) for row in rows[header.row:header.row + SAMPLE_ROWS]), default=0)
+        header, set_aside = read_columns(header, rows[header.row + 1:], width)
+        if set_aside is not None:
+            self.warnings.append(_target_set_aside(sheet, header, set_aside))
+        self.columns.extend(ColumnReading(ref(sheet, header.row, c), header.texts.get(c, ""), role, why)
+                            for c, (role, why) in header.notes.items())
+        if set_aside is None and Role.TARGET not in header.roles and not {Role.LOWER, Role.UPPER} & \
+                header.roles.keys():
             raise MissingColumnError(
                 "the KPI table has no Target column" + _lower_header_note(rows, header, Role.TARGET),
                 where=ref(sheet, header.row, header.roles[Role.INDICATOR]),
@@ -257,6 +269,13 @@ class BookReader:
             _target_heading_year(table) if table.header.yearless else None,
         ) or nothing_named(value_cell, table.header.texts.get(table.value_col, ""))
         return NamedPeriod(named.period, dataclasses.replace(named.source, value_cell=value_cell))
+
+
+def _target_set_aside(sheet: str, header: Header, choice: TargetChoice) -> Warning_:
+    heading = header.texts.get(choice.col, "")
+    return Warning_(f"the only target column ('{heading}') is for {choice.period.label}, not for the "
+                    f"figures' period ({choice.figures.label}), so the KPIs are not rated against it",
+                    ref(sheet, header.row, choice.col))
 
 
 def _target_heading_year(table: _UndatedTable) -> NamedPeriod | None:

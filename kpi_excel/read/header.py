@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from kpi_excel.core.model import Period, PeriodKind
 from kpi_excel.core.periods import find_period, parse_period, parse_period_text, quarter_start
 from kpi_excel.core.values import clean_text
-from kpi_excel.read.cells import EMPTY, Cell
+from kpi_excel.read.cells import EMPTY, Cell, Merge
+from kpi_excel.read.content import Kind, column_cells, profile
 from kpi_excel.read.headings import Role, header_role
 
-HEADER_SEARCH_ROWS = 20
+HEADER_SEARCH_ROWS = 60  # a key to the ratings and a summary may stand above the table
+_NAME_SAMPLE = 10  # rows under a header row looked at for a column of names
 
 
 @dataclass
@@ -27,17 +29,22 @@ class Header:
     texts: dict[int, str]
     # columns headed by a quarter or month without its year ('Q1', 'Apr'): (kind, number)
     yearless: dict[int, tuple[PeriodKind, int]] = field(default_factory=dict)
+    # how each column was read (roles.py): col -> (role, why)
+    notes: dict[int, tuple[str, str]] = field(default_factory=dict)
+    name_has_code: bool = False  # each name starts with its code: 'PMF-01: Current rent collected'
 
     @property
     def long_form(self) -> bool:
         return Role.PERIOD in self.roles and Role.VALUE in self.roles
 
 
-def find_header(rows: Sequence[Sequence[Cell]]) -> Header | None:
-    """The best header row in the first rows: it names an indicator column and some values."""
+def find_header(rows: Sequence[Sequence[Cell]], merges: Sequence[Merge] = ()) -> Header | None:
+    """The best header row in the first rows: it names an indicator column (or stands over a
+    column of names) and some values."""
     best: tuple[tuple[int, int], Header] | None = None
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        for header in (_header_at(r, row), _two_row_header(r, rows)):
+        below = rows[r + 1:r + 1 + _NAME_SAMPLE]
+        for header in (_header_at(r, row, below), _two_row_header(r, rows, merges)):
             if header is None:
                 continue
             # on a tie, the row with more headings: a title row above the header adds nothing
@@ -47,11 +54,13 @@ def find_header(rows: Sequence[Sequence[Cell]]) -> Header | None:
     return best[1] if best else None
 
 
-def _two_row_header(r: int, rows: Sequence[Sequence[Cell]]) -> Header | None:
+def _two_row_header(r: int, rows: Sequence[Sequence[Cell]], merges: Sequence[Merge] = ()) -> Header | None:
     """A header over two rows, as merged cells make it: the fixed columns (merged down) in the top
     row, and in the row below either the periods (under an empty cell or a banner such as 'Monthly
     2019/20') or the headings of the figures (Value | Target | Status under a banner that names
-    their period, such as 'Q2 2023/24').
+    their period, such as 'Q2 2023/24'). Periods under a banner naming what they are ('Targets'
+    over 2005/06 | 2006/07, 'Actuals' over years, 'Aim' over 2019/20) are read as that banner for
+    each period: 'Targets 2006/07'.
 
     Read as one row ending at the lower row. Periods are taken from the lower row only when it
     gives two or more (a data row may hold a date); headings only when the lower row is all text.
@@ -63,25 +72,51 @@ def _two_row_header(r: int, rows: Sequence[Sequence[Cell]]) -> Header | None:
     periods: list[int] = []
     headings: list[int] = []
     for c, cell in enumerate(below):
-        if cell.value in (None, "") or header_role(merged[c].value) is not None:
+        if cell.value in (None, ""):
+            continue
+        banner = _banner_text(top, r, c, merges)
+        named = header_role(banner) if banner else None
+        if parse_period(cell.value) is not None and named in _BANNER_ROLES:
+            merged[c] = Cell(f"{banner} {parse_period(cell.value)}")  # 'Targets 2006/07'
+            periods.append(c)
+            continue
+        if header_role(merged[c].value) is not None:
             continue
         if parse_period(cell.value) is not None:
             periods.append(c)
         elif isinstance(cell.value, str) and (header_role(cell.value) or yearless_heading(cell.value)):
             headings.append(c)
     text_only = all(cell.value is None or isinstance(cell.value, str) for cell in below)
-    take = periods if len(periods) >= 2 else []
+    take = [c for c in periods if not merged[c].value or parse_period(merged[c].value) is None
+            and header_role(merged[c].value) is None] if len(periods) >= 2 else []
     if headings and text_only:  # the lower row is headings: take all of them, known or not
         take = sorted(set(take) | {c for c, cell in enumerate(below) if cell.value not in (None, "")
                                    and header_role(merged[c].value) is None})
-    if not take:
+    if not take and len(periods) < 2:
         return None
     for c in take:
         merged[c] = below[c]
-    return _header_at(r + 1, merged)
+    return _header_at(r + 1, merged, rows[r + 2:r + 2 + _NAME_SAMPLE])
 
 
-def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
+# banners that say what the periods under them hold
+_BANNER_ROLES = (Role.TARGET, Role.VALUE, Role.POLARITY, Role.FLOOR)
+
+
+def _banner_text(top: Sequence[Cell], r: int, c: int, merges: Sequence[Merge]) -> str:
+    """The text over column c in the top row of a two-row header: its own cell, or the cell a merged
+    banner across it starts in."""
+    own = top[c].value if c < len(top) else None
+    if isinstance(own, str) and own.strip():
+        return clean_text(own)
+    for first, left, last, right in merges:
+        if first <= r <= last and left <= c <= right and left < len(top):
+            value = top[left].value
+            return clean_text(value) if isinstance(value, str) else ""
+    return ""
+
+
+def _header_at(r: int, row: Sequence[Cell], below: Sequence[Sequence[Cell]] = ()) -> Header | None:
     roles: dict[Role, int] = {}
     periods: dict[int, Period] = {}
     extras: dict[int, str] = {}
@@ -106,7 +141,11 @@ def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
         elif isinstance(cell.value, str) and text and not (role is Role.VALUE and c in dated_values):
             extras[c] = text
     if Role.INDICATOR not in roles:
-        return None
+        name = _name_column(row, below, roles, periods) if roles or periods or yearless else None
+        if name is None:
+            return None
+        roles[Role.INDICATOR] = name
+        extras.pop(name, None)
     if periods or not yearless or len({kind for kind, _ in yearless.values()}) > 1 or (
             len(yearless) == 1 and Role.VALUE in roles):
         extras.update({c: texts[c] for c in yearless})  # not a series of quarters or months
@@ -120,6 +159,25 @@ def _header_at(r: int, row: Sequence[Cell]) -> Header | None:
     if not has_values:
         return None
     return Header(r, roles, _one_period_kind(periods, extras, texts), extras, texts, yearless)
+
+
+def _name_column(row: Sequence[Cell], below: Sequence[Sequence[Cell]], roles: dict[Role, int],
+                 periods: dict[int, Period]) -> int | None:
+    """The column of indicator names under a header row whose headings name none ('Criteria', a
+    blank cell): the leftmost column of names in the rows below, left of the figures. A row holding
+    a number is not a header row."""
+    if not below or any(isinstance(c.value, (int, float)) and not isinstance(c.value, bool) for c in row):
+        return None
+    taken = set(roles.values()) | set(periods)
+    width = max((len(r) for r in below), default=0)
+    first_figure = min((c for c in range(width) if c not in taken
+                        and profile(column_cells(below, c)).kind is Kind.NUMBERS), default=width)
+    for c in range(min(first_figure, width)):
+        if c in taken or header_role(row[c].value if c < len(row) else None) is not None:
+            continue
+        if profile(column_cells(below, c)).kind in (Kind.PROSE, Kind.TEXTS):
+            return c
+    return None
 
 
 def _one_period_kind(

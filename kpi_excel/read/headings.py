@@ -41,12 +41,13 @@ _SYNONYMS: dict[Role, tuple[str, ...]] = {
                      "keyperformanceindicator", "indicatortitle", "title"),
     Role.POLARITY: ("polarity", "goodis", "higherorlowerisbetter", "higherorlower",
                     "isbetter", "betteris", "goodperformanceis", "aim", "goodperformance",
-                    "whatisgood", "directionofimprovement", "desireddirection"),
+                    "whatisgood", "directionofimprovement", "desireddirection", "pol", "hl", "highlow",
+                    "higherlower", "hilo", "highorlow"),
     Role.TARGET: ("target", "targets", "kpitarget", "annualtarget", "currenttarget"),
     Role.FLOOR: ("floor", "floorstandard", "minimum", "minimumstandard", "floortarget",
                  "floorlevel"),
     Role.TYPE: ("type", "kpitype", "indicatortype", "kpioractivity", "category"),
-    Role.SECTION: ("section", "service", "servicearea", "area", "theme", "division"),
+    Role.SECTION: ("section", "service", "servicearea", "area", "theme", "division", "priority"),
     Role.TOLERANCE: ("tolerance", "ambertolerance", "amberthreshold", "tolerancepct"),
     Role.LOWER: ("lowerthreshold", "lower", "lowerlimit", "lowerbound", "expectedrangelower",
                  "lowerexpected"),
@@ -59,7 +60,7 @@ _SYNONYMS: dict[Role, tuple[str, ...]] = {
                  "accountableofficer"),
     Role.DIRECTORATE: ("directorate", "department", "dept", "directoratename", "departmentname"),
     Role.VALUE: ("actual", "value", "latest", "outturn", "result", "latestvalue", "actuals",
-                 "performance", "latestperformance", "latestresult"),
+                 "performance", "latestperformance", "latestresult", "yeartodate", "ytd"),
     Role.PERIOD: ("period", "month", "quarter", "date", "reportingperiod", "periodending"),
     Role.STATUS: ("status", "rag", "ragstatus", "ragrating", "rating", "performancestatus",
                   "targetstatus", "statusagainsttarget", "performanceagainsttarget", "ragagainsttarget",
@@ -78,7 +79,7 @@ _NAME_THEN_MORE = (Role.TARGET, Role.FLOOR, Role.VALUE, Role.TOLERANCE, Role.LOW
 _HEAD_WORDS: dict[Role, frozenset[str]] = {
     Role.CODE: frozenset({"code", "ref", "reference", "id", "no", "number", "identifier"}),
     Role.INDICATOR: frozenset({"indicator", "measure", "name", "title", "description", "kpi", "pi",
-                               "metric"}),
+                               "metric", "indicators", "measures", "kpis", "pis", "metrics"}),
     Role.POLARITY: frozenset({"polarity", "aim", "good", "better", "improvement"}),
     Role.TARGET: frozenset({"target", "targets"}),
     Role.FLOOR: frozenset({"floor", "minimum"}),
@@ -95,7 +96,11 @@ _QUALIFIERS = frozenset({
     "pi", "kpi", "kpis", "indicator", "measure", "performance", "key", "the", "of", "a", "to", "date",
     "ytd", "current", "latest", "this", "period", "is", "our", "council", "overall", "reported",
     "reporting", "cumulative", "year", "corporate", "service", "s", "in", "for", "short", "full",
+    "annual", "quarterly", "monthly",
 })
+# A heading asking whether the target was met is the council's rating, not a target: 'Target Met?',
+# 'On target?', 'Target achieved'
+_TARGET_MET = re.compile(r"^\W*(?:target\s+(?:met|achieved|reached|hit)|on\s+target|met|achieved)\W*$", re.I)
 
 
 def header_role(text: object) -> Role | None:
@@ -103,6 +108,8 @@ def header_role(text: object) -> Role | None:
     after it ('Target 2019/20', 'Q2 2023/24 Value'); else by its words (see _HEAD_WORDS)."""
     if not isinstance(text, str):
         return None
+    if _TARGET_MET.match(text):
+        return Role.STATUS
     key = normalise(strip_year_suffix(text))
     if key in _ROLE_OF:
         return _ROLE_OF[key]
@@ -141,3 +148,33 @@ def _role_by_words(text: str) -> Role | None:
         # else the last word, as English puts the noun last: 'Performance Measure'
         found = strong or {role for role in found if words[-1] in _HEAD_WORDS[role]}
     return found.pop() if len(found) == 1 else None
+
+
+def asks_if_target_met(text: str) -> bool:
+    """Whether a heading asks if the target was met ('Target Met?'): Yes and No under it are ratings."""
+    return bool(_TARGET_MET.match(text))
+
+
+_DIRECTION = re.compile(r"\b(?:direction|dot|trend|travel|arrows?)\b", re.I)
+
+
+def is_direction_heading(text: str) -> bool:
+    """A direction-of-travel or trend column ('Direction of Travel', 'Short Trend', 'Long Term DOT
+    against 2013/14'): better or worse than before, never the rating against target."""
+    return bool(_DIRECTION.search(text))
+
+
+# What a figure column's heading says of when its figure is from, beside others
+_HISTORY = re.compile(r"\b(?:last|previous|prior|baseline|year[\s-]*end|benchmark|comparator|national|"
+                      r"england|family|same\s+period|was)\b", re.I)
+_CURRENT = re.compile(r"\b(?:current|latest|this|to[\s-]*date|ytd|now|in[\s-]*year)\b", re.I)
+
+
+def figure_time(text: str) -> str:
+    """'current' for this period's figure ('Current Performance', 'Year to date', 'Latest'),
+    'history' for an earlier one ('Last Year', 'Previous quarter', 'Baseline', 'Year end'), else ''."""
+    if _CURRENT.search(text):
+        return "current"
+    if _HISTORY.search(text):
+        return "history"
+    return ""

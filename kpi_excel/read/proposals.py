@@ -11,7 +11,8 @@ from kpi_excel.excel.refs import CellRef
 from kpi_excel.read.cells import Cell
 from kpi_excel.read.header import find_header
 from kpi_excel.read.headings import Role
-from kpi_excel.read.table import Numbers, PercentScale, Row, TableReader
+from kpi_excel.read.numbers import Numbers, PercentScale
+from kpi_excel.read.table import Row, TableReader
 
 
 def read_proposals(

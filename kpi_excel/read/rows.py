@@ -170,7 +170,7 @@ def _placed_error(error: KpiExcelError, places: Places, file: str) -> KpiExcelEr
     """The error naming the place as the source does: tracker.csv:14:Target."""
     if isinstance(error, NoKpiTableError) and not error.where:
         error.problem = "it holds no KPI table"
-        error.fix = ("Give it a header row (in its first 20 rows) with an 'Indicator' column, a 'Target' "
+        error.fix = ("Give it a header row (in its first 60 rows) with an 'Indicator' column, a 'Target' "
                      "column and one column per period, or a Period and a Value column (long form)")
     where = rename(error.where, places)
     if isinstance(where, LineRef):  # file:line:column, as compilers name a text file's places
