@@ -652,8 +652,8 @@ def header_without_rows(path: Path) -> None:
 
 
 @case(fails("no sheet holds a KPI table", fix="header row"))
-def header_below_row_twenty(path: Path) -> None:
-    kpi_book(path, [["Notes"]] + [[]] * 24 + table())
+def header_below_row_sixty(path: Path) -> None:
+    kpi_book(path, [["Notes"]] + [[]] * 64 + table())
 
 
 @case(fails("no Target column", where="KPIs!B1", fix="Target"))

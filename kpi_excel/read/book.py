@@ -23,7 +23,7 @@ from kpi_excel.errors import MissingColumnError, NoKpiTableError
 from kpi_excel.excel.refs import CellRef, column_letter, quote_sheet
 from kpi_excel.read.cells import Cell, Merge, ref
 from kpi_excel.read.content import SAMPLE_ROWS
-from kpi_excel.read.header import Header, dated_header, find_header, header_below
+from kpi_excel.read.header import Header, dated_header, find_header, header_below, next_table
 from kpi_excel.read.headings import Role
 from kpi_excel.read.period_source import (
     FIX_PERIOD,
@@ -169,9 +169,26 @@ class BookReader:
 
     def _add_table_sheet(self, sheet: str, rows: list[list[Cell]], hidden_rows: frozenset[int],
                          merges: Sequence[Merge]) -> None:
+        """Read each table on the sheet: a table of its own under the first (its own title and
+        header row, other headings) is read as one, with what stands above it."""
         header = find_header(rows, merges)
-        if header is None:
-            return
+        first = True
+        while header is not None:
+            end, next_header = next_table(rows, header)
+            try:
+                self._add_table(sheet, rows[:end], header, hidden_rows, merges)
+            except MissingColumnError as error:
+                if first:
+                    raise
+                self.warnings.append(Warning_(f"{error.problem}, so its rows were not read", error.where))
+            if end >= len(rows):
+                return
+            first = False
+            rows = [[] for _ in range(end)] + rows[end:]  # the next table's rows keep their numbers
+            header = find_header(rows, merges, start=end, stop=next_header + 1)
+
+    def _add_table(self, sheet: str, rows: list[list[Cell]], header: Header, hidden_rows: frozenset[int],
+                   merges: Sequence[Merge]) -> None:
         width = max((len(row) for row in rows[header.row:header.row + SAMPLE_ROWS]), default=0)
         header, set_aside = read_columns(header, rows[header.row + 1:], width)
         if set_aside is not None:

@@ -38,11 +38,13 @@ class Header:
         return Role.PERIOD in self.roles and Role.VALUE in self.roles
 
 
-def find_header(rows: Sequence[Sequence[Cell]], merges: Sequence[Merge] = ()) -> Header | None:
-    """The best header row in the first rows: it names an indicator column (or stands over a
-    column of names) and some values."""
+def find_header(rows: Sequence[Sequence[Cell]], merges: Sequence[Merge] = (), start: int = 0,
+                stop: int | None = None) -> Header | None:
+    """The best header row in the first rows (from row `start`, before row `stop`): it names an
+    indicator column (or stands over a column of names) and some values."""
     best: tuple[tuple[int, int], Header] | None = None
-    for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    for r in range(start, min(len(rows), start + HEADER_SEARCH_ROWS, stop or len(rows))):
+        row = rows[r]
         below = rows[r + 1:r + 1 + _NAME_SAMPLE]
         for header in (_header_at(r, row, below), _two_row_header(r, rows, merges)):
             if header is None:
@@ -52,6 +54,44 @@ def find_header(rows: Sequence[Sequence[Cell]], merges: Sequence[Merge] = ()) ->
             if best is None or score > best[0]:
                 best = (score, header)
     return best[1] if best else None
+
+
+def next_table(rows: Sequence[Sequence[Cell]], header: Header) -> tuple[int, int]:
+    """Where the next table on the sheet starts, and its header row: its title rows above a header
+    row of its own (other headings than this table's: 'Performance Indicator | 2016 to 2017 | 2017
+    to 2018' under a table of quarters). A header row repeated as it is continues this table.
+    (len(rows), len(rows)) when there is none."""
+    for r in range(header.row + 1, len(rows)):
+        row = rows[r]
+        texts = [c for c in row if isinstance(c.value, str) and c.value.strip()]
+        if len(texts) < 2 or any(_is_number(c) for c in row) or _same_headings(row, header):
+            continue
+        found = _header_at(r, row, rows[r + 1:r + 1 + _NAME_SAMPLE])
+        if found is None or len(found.roles) + len(found.periods) + len(found.yearless) < 3 or \
+                found.roles.get(Role.INDICATOR) != header.roles.get(Role.INDICATOR):
+            continue
+        start = r
+        while start - 1 > header.row and is_title_row(rows[start - 1]):
+            start -= 1
+        return start, r
+    return len(rows), len(rows)
+
+
+def is_title_row(row: Sequence[Cell]) -> bool:
+    """A row over a table rather than in it: no figure, at most two cells ('Empty Properties' |
+    'January 2018'), or none."""
+    filled = [c for c in row if c.value not in (None, "")]
+    return len(filled) <= 2 and not any(_is_number(c) for c in filled)
+
+
+def _is_number(cell: Cell) -> bool:
+    return isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+
+
+def _same_headings(row: Sequence[Cell], header: Header) -> bool:
+    """Whether a row holds this header's headings again, as they are."""
+    filled = {c: clean_text(cell.value) for c, cell in enumerate(row) if cell.value not in (None, "")}
+    return bool(filled) and all(header.texts.get(c, "").lower() == text.lower() for c, text in filled.items())
 
 
 def _two_row_header(r: int, rows: Sequence[Sequence[Cell]], merges: Sequence[Merge] = ()) -> Header | None:

@@ -224,8 +224,10 @@ def _this_periods_figure(reading: _Reading, periods: dict[int, Period], yearless
                and c not in reading.why and not is_direction_heading(reading.text(c))
                and header_role(reading.text(c)) not in _SETTINGS]
     if len(figures) < 2:
-        if value is None and figures and header_role(reading.text(figures[0])) is Role.VALUE:
-            reading.give(Role.VALUE, figures[0], reading.heading(figures[0]))
+        if value is None and figures and not periods and not yearless:
+            named = header_role(reading.text(figures[0])) is Role.VALUE
+            reading.give(Role.VALUE, figures[0], reading.heading(figures[0]) if named else
+                         f"{reading.heading(figures[0])}: the only column of figures")
         elif value is not None:
             reading.why.setdefault(value, ("value", reading.heading(value)))
         return

@@ -34,7 +34,7 @@ from kpi_excel.errors import BadValueError, MissingColumnError
 from kpi_excel.excel.refs import CellRef
 from kpi_excel.read.cells import EMPTY, Cell, Merge, ref
 from kpi_excel.read.content import CODE_THEN_NAME, fill_rating
-from kpi_excel.read.header import Header, value_heading_period
+from kpi_excel.read.header import Header, is_title_row, value_heading_period
 from kpi_excel.read.headings import Role, asks_if_target_met
 from kpi_excel.read.layout import repeats_header, spread_merged_settings
 from kpi_excel.read.numbers import Numbers, PercentScale, comparison_read, display_format, whole_percent_units
@@ -94,6 +94,9 @@ class TableReader:
             if last == r - 1 and len(filled) == 1 and (note := _note_under(filled[0][1].value)):
                 self.notes_below[last] = note  # 'COMMENTS: Strong performance ...' under its row
                 continue
+            below = self.rows[r + 1] if r + 1 < len(self.rows) else []
+            if is_title_row(row.cells) and repeats_header(below, self.header):
+                continue  # the title of a block whose header row is repeated under it
             if repeats_header(row.cells, self.header):
                 self.warnings.append(Warning_(
                     f"row {r + 1} repeats the header row (two tables pasted one under the other?), "
