@@ -80,6 +80,8 @@ def parse_period_text(text: str) -> Period | None:
     text = " ".join(text.strip().split())
     if not text or len(text) > 40:
         return None
+    if "/" in text and (year := _financial_year(text)) is not None:
+        return year  # 2004/05 is a financial year, not May 2004
     return (
         _month_year(text)
         or _numeric_month(text)

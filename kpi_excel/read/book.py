@@ -244,7 +244,12 @@ class BookReader:
             named = self._period_of(table, source)
             if self.period_source is None:
                 self.period_source = named.source
-            if table.header.yearless:
+            if table.header.yearless and named.source.kind == "none" and len(table.header.yearless) == 1:
+                # one column headed 'Quarter 2 Result' and no year anywhere: check rates it as the latest
+                roles = {**table.header.roles, Role.VALUE: table.value_col}
+                table = dataclasses.replace(table, header=dataclasses.replace(table.header, roles=roles,
+                                                                              yearless={}))
+            elif table.header.yearless:
                 yield self._read_yearless(table, named)
                 continue
             indicators = self._read_table(table.sheet, table.rows, table.header, table.hidden_rows,

@@ -49,8 +49,11 @@ def find_header(rows: Sequence[Sequence[Cell]], merges: Sequence[Merge] = (), st
         for header in (_header_at(r, row, below), _two_row_header(r, rows, merges)):
             if header is None:
                 continue
-            # on a tie, the row with more headings: a title row above the header adds nothing
-            score = (len(header.roles) + len(header.periods) + len(header.yearless), len(header.texts))
+            # every column whose heading is known counts ('Targets 2006/07' beside 'Targets 2005/06'
+            # too); on a tie, the row with more headings: a title row above the header adds nothing
+            named = sum(1 for text in header.extras.values() if header_role(text) is not None)
+            score = (len(header.roles) + len(header.periods) + len(header.yearless) + named,
+                     len(header.texts))
             if best is None or score > best[0]:
                 best = (score, header)
     return best[1] if best else None

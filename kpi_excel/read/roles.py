@@ -215,7 +215,9 @@ def _this_periods_figure(reading: _Reading, periods: dict[int, Period], yearless
     'current', 'latest', 'to date' over last year's or a baseline; an unheaded column after the
     dated ones is the latest of them; the others are history. A series of period columns is left
     as it is."""
-    if len(periods) > 1 or len(yearless) > 1 or Role.PERIOD in reading.roles:
+    if len(yearless) > 1 or Role.PERIOD in reading.roles:
+        return
+    if len(periods) > 1 and not _to_date_after_series(reading, periods):
         return
     value = reading.roles.get(Role.VALUE)
     figures = [c for c, p in sorted(reading.profiles.items())
@@ -264,6 +266,15 @@ def _this_periods_figure(reading: _Reading, periods: dict[int, Period], yearless
         else:
             reading.take(col, "kept", f"{reading.heading(col)}: figures beside the value column, not read "
                                       "(name the column with --column value=... to rate these instead)")
+
+
+def _to_date_after_series(reading: _Reading, periods: dict[int, Period]) -> bool:
+    """Whether a series of past years' figures ends in this year's figure so far ('Actuals' 2013/14
+    .. 2017/18, then 'Year to date 2019/20'): a part year is not one more point of the series, so
+    it is read as this period's figure and the years as history."""
+    latest = max(periods, key=lambda c: periods[c])
+    current = [c for c in periods if figure_time(reading.text(c)) == "current"]
+    return current == [latest]
 
 
 def _rows_period(reading: _Reading, periods: dict[int, Period]) -> None:
