@@ -49,6 +49,13 @@ Rule = Annotated[str | None, typer.Option(  # noqa: UP007 (typer needs Optional 
     help="RAG rule: 'floor' (the default) or 'tolerance'. Overrides the workbook.")]
 Tolerance = Annotated[str | None, typer.Option(  # noqa: UP007
     "--tolerance", metavar="PERCENT", help="Amber tolerance for the tolerance rule, such as 10%.")]
+GreenWithin = Annotated[str | None, typer.Option(  # noqa: UP007
+    "--green-within", metavar="PERCENT",
+    help="A Green band below target: a KPI within this share of its target (such as 5%) is Green.")]
+Columns = Annotated[list[str] | None, typer.Option(  # noqa: UP007
+    "--column", metavar="ROLE=HEADING",
+    help="Read the column headed HEADING (as written) as ROLE: code, name, polarity, target, floor, "
+         "value, stated, commentary, owner or period; repeat for several: --column value=\"Q3 actual\".")]
 DirectionOpt = Annotated[str | None, typer.Option(  # noqa: UP007
     "--direction", metavar="METHOD",
     help="Direction of travel: 'previous' (period), 'last-year' or 'trend'.")]
@@ -105,7 +112,8 @@ def _fail(error: KpiExcelError, debug: bool) -> None:
 
 
 def _options(rule: str | None, tolerance: str | None, direction: str | None,
-             details: dict[str, object] | None = None, period: str | None = None) -> pipeline.Options:
+             details: dict[str, object] | None = None, period: str | None = None, *,
+             green_within: str | None = None, columns: list[str] | None = None) -> pipeline.Options:
     from kpi_excel.core import config
 
     settings: dict[str, object] = {}
@@ -115,11 +123,14 @@ def _options(rule: str | None, tolerance: str | None, direction: str | None,
             settings["rag_method"] = config.parse_rag_method(rule, "--rule")
         if tolerance is not None:
             settings["tolerance"] = config.parse_fraction(tolerance, "--tolerance")
+        if green_within is not None:
+            settings["green_within"] = config.parse_fraction(green_within, "--green-within", "green band")
         if direction is not None:
             settings["direction"] = config.parse_direction_method(direction, "--direction")
+        named = config.parse_column_options(columns or [], "--column")
     except KpiExcelError as error:  # a bad option value is wrong usage (exit 2), not bad input
         raise typer.BadParameter(f"{error.problem}. {error.fix}", param_hint=error.where) from error
-    return pipeline.Options(settings=settings, details=details or {}, period=given_period)
+    return pipeline.Options(settings=settings, details=details or {}, period=given_period, columns=named)
 
 
 def _paper_details(committee: str | None, meeting_date: str | None, subject: str | None,
@@ -138,15 +149,20 @@ def _paper_details(committee: str | None, meeting_date: str | None, subject: str
 def check(
     workbook: WorkbookArg,
     as_json: Annotated[bool, typer.Option("--json", help="Print the ratings as JSON.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Also print how every column of every table was read, and why.")] = False,
     rule: Rule = None,
     tolerance: Tolerance = None,
+    green_within: GreenWithin = None,
     direction: DirectionOpt = None,
     period: PeriodOpt = None,
+    column: Columns = None,
     debug: Debug = False,
 ) -> None:
     """Read and rate a workbook; print each KPI's rating and any data-quality warnings."""
     try:
-        report = pipeline.check(workbook, _options(rule, tolerance, direction, period=period))
+        report = pipeline.check(workbook, _options(rule, tolerance, direction, period=period,
+                                                   green_within=green_within, columns=column))
     except KpiExcelError as error:
         _fail(error, debug)
         return
@@ -155,9 +171,11 @@ def check(
 
         typer.echo(json.dumps(report_to_dict(report), indent=2, ensure_ascii=False))
         return
-    from kpi_excel.console import print_report
+    from kpi_excel.console import print_columns, print_report
 
     print_report(report)
+    if explain:
+        print_columns(report)
 
 
 @app.command(short_help="Write the RAG workbook, rated copy and paper.")
@@ -167,8 +185,10 @@ def build(
         "--out", "-o", metavar="DIR", help="Folder for the outputs (created if missing).")] = Path("out"),
     rule: Rule = None,
     tolerance: Tolerance = None,
+    green_within: GreenWithin = None,
     direction: DirectionOpt = None,
     period: PeriodOpt = None,
+    column: Columns = None,
     template: Annotated[Path | None, typer.Option(  # noqa: UP007
         "--template", help="Your own Word template for the paper (see `kpi-excel template check`).",
         metavar="PATH")] = None,
@@ -198,7 +218,8 @@ def build(
     """Write the RAG workbook, the rated copy and the committee paper for a department's workbook."""
     details = _paper_details(committee, meeting_date, subject, classification, author, director,
                              report_number, reports_in_year, service=service)
-    options = dataclasses.replace(_options(rule, tolerance, direction, details, period), template=template,
+    options = dataclasses.replace(_options(rule, tolerance, direction, details, period,
+                                           green_within=green_within, columns=column), template=template,
                                   pdf=pdf, appendices_separately=appendices_separately,
                                   chart_images=chart_images, rated_copy=not no_rated_copy, html=html,
                                   force=force)
@@ -231,8 +252,10 @@ def council(
     jobs: Jobs = None,
     rule: Rule = None,
     tolerance: Tolerance = None,
+    green_within: GreenWithin = None,
     direction: DirectionOpt = None,
     period: PeriodOpt = None,
+    column: Columns = None,
     template: Annotated[Path | None, typer.Option(  # noqa: UP007
         "--template", help="Your own Word template for the papers.", metavar="PATH")] = None,
     html: Annotated[bool, typer.Option(
@@ -259,7 +282,8 @@ def council(
 
     details = _paper_details(committee, meeting_date, subject, classification, author, director,
                              report_number, reports_in_year)
-    options = dataclasses.replace(_options(rule, tolerance, direction, details, period), template=template,
+    options = dataclasses.replace(_options(rule, tolerance, direction, details, period,
+                                           green_within=green_within, columns=column), template=template,
                                   chart_images=chart_images, html=html, force=force)
     try:
         with StepBar(quiet) as bar:

@@ -44,6 +44,8 @@ class Options:
     html: bool = False  # also write the paper as an accessible HTML page (with its appendices, as asked)
     rated_copy: bool = True  # also write the department's own workbook with RAG columns added
     force: bool = False  # replace files of the outputs' names that kpi-excel did not write, or that changed
+    # columns to read as the roles named, whatever the reader makes of them: {role: heading as written}
+    columns: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,12 @@ def load(path: Path, options: Options | None = None, *, rating_only: bool = Fals
     options = options or Options()
     period = config.parse_period_option(options.period) if isinstance(options.period, str) else options.period
     if is_csv(path):
-        dataset = read_csv(path, period)
+        dataset = read_csv(path, period, options.columns)
     else:
         checked = read_checked(path)  # a wrong, damaged or hostile file is refused before openpyxl loads
         from kpi_excel.read import read_workbook  # openpyxl is only imported when a workbook is read
 
-        dataset = read_workbook(path, checked, period)
+        dataset = read_workbook(path, checked, period, options.columns)
     if not rating_only:
         require_period(dataset, str(path))
     return apply_options(dataset, options)

@@ -264,6 +264,9 @@ class RuleSettings:
 
     rag_method: RagMethod = RagMethod.FLOOR
     tolerance: float = 0.1  # default Amber tolerance for the tolerance rule (10 %)
+    # Green below target: a higher/lower KPI missing its target by no more than this share of it is
+    # still Green ("Green: on target or within 5 % of it"); 0: Green only at or beyond the target
+    green_within: float = 0.0
     goal_post_tolerance: float = 0.0  # goal-post KPIs: Green within this fraction of target
     direction: DirectionMethod = DirectionMethod.PREVIOUS
     trend_threshold: float = 0.02  # trend: no clear trend below 2 % of the average level

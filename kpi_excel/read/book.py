@@ -37,8 +37,8 @@ from kpi_excel.read.period_source import (
     undated_value_column,
 )
 from kpi_excel.read.proposals import read_proposals
-from kpi_excel.read.roles import TargetChoice, read_columns
-from kpi_excel.read.stated_rule import rule_from_stated
+from kpi_excel.read.roles import TargetChoice, read_columns, told_columns
+from kpi_excel.read.stated_rule import KeyRule, key_rule, rule_from_key, rule_from_stated
 from kpi_excel.read.table import TableReader
 
 FIX_TABLE = (
@@ -96,6 +96,10 @@ class BookReader:
     settings_cells: tuple[tuple[str, str], ...] = ()  # numeric rule settings, for the rated copy
     rule_given: bool = False  # the Settings sheet names a RAG rule
     columns: list[ColumnReading] = field(default_factory=list)  # how each table's columns were read
+    columns_told: dict[str, str] = field(default_factory=dict)  # --column: {role: heading as written}
+    sheet_columns: dict[str, tuple[str, str]] = field(default_factory=dict)  # the Settings sheet's
+    columns_found: set[str] = field(default_factory=set)  # roles whose named heading a table has
+    key: KeyRule | None = None  # the rule a key to the ratings above a table publishes
 
     def add_sheet(self, title: str, rows: list[list[Cell]], hidden_rows: frozenset[int] = frozenset(),
                   merges: Sequence[Merge] = ()) -> None:
@@ -107,6 +111,7 @@ class BookReader:
         elif kind == "settings":
             key_rows = list(_key_rows(title, rows))
             self.settings = config.settings_from_rows(key_rows)
+            self.sheet_columns = config.columns_from_rows(key_rows)
             self.settings_cells = _numeric_setting_cells(title, rows)
             self.rule_given = self.rule_given or any(config.names_rag_rule(key) for key, _, _ in key_rows)
             named = config.period_from_rows(key_rows)
@@ -129,12 +134,31 @@ class BookReader:
                 f"sheet {name} is hidden and holds a KPI table, which was not read; unhide it to include it",
                 CellRef(title, 1)))
 
+    def _told(self) -> dict[str, tuple[str, str]]:
+        """The columns named as roles: the --column options over the Settings sheet's Columns block."""
+        told = {role: (heading, f"the Columns block ({where})") for role, (heading, where)
+                in self.sheet_columns.items()}
+        told.update({role: (heading, f"--column {role}") for role, heading in self.columns_told.items()})
+        return told
+
+    def _check_told_columns(self) -> None:
+        """A column named as a role that no table has is an error naming it."""
+        for role, (heading, source) in self._told().items():
+            if role not in self.columns_found:
+                where = source[len("the Columns block ("):-1] if source.startswith("the Columns") else ""
+                raise MissingColumnError(
+                    f"{source} names the column '{heading}' as the {role}, but no KPI table has a column "
+                    "headed so", where=where,
+                    fix="Write the heading exactly as it is in the header row (or leave the role out)")
+
     def dataset(self, source: str, sha256: str, file: str) -> Dataset:
         """Everything read, as one Dataset; `file` names the input in errors."""
         indicators = tuple(ind for table in self._read_undated(source) for ind in table)
+        self._check_told_columns()
         if not indicators:
             self._no_indicators(file)
-        settings = rule_from_stated(indicators, self.settings, self.rule_given, self.warnings)
+        settings = rule_from_key(self.key, self.settings, self.rule_given, self.warnings)
+        settings = rule_from_stated(indicators, settings, self.rule_given, self.warnings)
         proposals = read_proposals(self.proposals_sheet, indicators, self.warnings)
         periods = tuple(sorted({o.period for ind in indicators for o in ind.observations}))
         return Dataset(
@@ -191,6 +215,10 @@ class BookReader:
                    merges: Sequence[Merge]) -> None:
         width = max((len(row) for row in rows[header.row:header.row + SAMPLE_ROWS]), default=0)
         header, set_aside = read_columns(header, rows[header.row + 1:], width)
+        if told := self._told():
+            header, found = told_columns(header, told)
+            self.columns_found |= found
+            set_aside = None if Role.TARGET in header.roles else set_aside
         if set_aside is not None:
             self.warnings.append(_target_set_aside(sheet, header, set_aside))
         self.columns.extend(ColumnReading(ref(sheet, header.row, c), header.texts.get(c, ""), role, why)
@@ -213,6 +241,8 @@ class BookReader:
         header = banner_series(sheet, rows, header, merges) or header
         if not self.title:
             self.title = _title_above(rows, header.row)
+        if self.key is None:
+            self.key = key_rule(rows[:header.row], sheet)
         self.extra_headers.extend(header.extras.values())
         value_col = min(header.yearless) if header.yearless else undated_value_column(header)
         if value_col is not None:
@@ -336,7 +366,7 @@ def _key_rows(sheet: str, rows: Sequence[Sequence[Cell]]) -> Iterator[config.Key
         yield row[0].value.strip(), [c.value for c in row[1:]], ref(sheet, r, 0)
 
 
-_FRACTION_SETTINGS = {"tolerance", "goal_post_tolerance", "trend_threshold"}
+_FRACTION_SETTINGS = {"tolerance", "goal_post_tolerance", "trend_threshold", "green_within"}
 
 
 def _numeric_setting_cells(sheet: str, rows: Sequence[Sequence[Cell]]) -> tuple[tuple[str, str], ...]:

@@ -112,6 +112,12 @@ def _two_row_header(r: int, rows: Sequence[Sequence[Cell]], merges: Sequence[Mer
         return None
     top, below = rows[r], rows[r + 1]
     merged = list(top) + [EMPTY] * (len(below) - len(top))
+    if sum(1 for cell in top if cell.value not in (None, "")) == 1:
+        # a title alone on its row is not a heading merged down over an empty cell below it
+        for c, cell in enumerate(top):
+            if cell.value not in (None, "") and (c >= len(below) or below[c].value in (None, "")) \
+                    and not any(t <= r < b and left <= c <= right for t, left, b, right in merges):
+                merged[c] = EMPTY
     periods: list[int] = []
     headings: list[int] = []
     for c, cell in enumerate(below):

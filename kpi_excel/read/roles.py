@@ -227,8 +227,8 @@ def _this_periods_figure(reading: _Reading, periods: dict[int, Period], yearless
                and header_role(reading.text(c)) not in _SETTINGS]
     if len(figures) < 2:
         if value is None and figures and not periods and not yearless:
-            named = header_role(reading.text(figures[0])) is Role.VALUE
-            reading.give(Role.VALUE, figures[0], reading.heading(figures[0]) if named else
+            value_word = header_role(reading.text(figures[0])) is Role.VALUE
+            reading.give(Role.VALUE, figures[0], reading.heading(figures[0]) if value_word else
                          f"{reading.heading(figures[0])}: the only column of figures")
         elif value is not None:
             reading.why.setdefault(value, ("value", reading.heading(value)))
@@ -257,11 +257,11 @@ def _this_periods_figure(reading: _Reading, periods: dict[int, Period], yearless
             continue
         periods.pop(col, None)
         yearless.pop(col, None)
-        named = value_heading_period(reading.text(col)) or parse_period(reading.text(col))
+        dated = value_heading_period(reading.text(col)) or parse_period(reading.text(col))
         earlier = col < chosen and (bool(current) or bool(blank_last))
-        if times[col] == "history" or earlier or named is not None and (chosen_period is None
-                                                                         or named < chosen_period):
-            label = "an earlier figure" + (f" ({named.label})" if named else "")
+        if times[col] == "history" or earlier or dated is not None and (chosen_period is None
+                                                                         or dated < chosen_period):
+            label = "an earlier figure" + (f" ({dated.label})" if dated else "")
             reading.take(col, "history", f"{reading.heading(col)}: {label}, not this period's")
         else:
             reading.take(col, "kept", f"{reading.heading(col)}: figures beside the value column, not read "
@@ -379,3 +379,49 @@ def _note_the_rest(reading: _Reading, periods: dict[int, Period], yearless: Mapp
             continue
         reason = "row numbers" if p.kind is Kind.ROW_NUMBERS else f"cells: {_content(reading, col)}"
         reading.why[col] = ("ignored", f"{reading.heading(col)}; {reason}")
+
+
+def told_columns(header: Header, told: Mapping[str, tuple[str, str]]) -> tuple[Header, set[str]]:
+    """The header with each column the user named ({role: (heading as written, who said so)})
+    given that role, whatever the reading made of it; and the roles whose heading this table has.
+    Naming this period's figure makes the table one of a single value column."""
+    by_heading = {_key(text): col for col, text in reversed(sorted(header.texts.items()))}
+    roles, periods, yearless = dict(header.roles), dict(header.periods), dict(header.yearless)
+    extras, notes = dict(header.extras), dict(header.notes)
+    found = set()
+    for name, (heading, source) in told.items():
+        col = by_heading.get(_key(heading))
+        if col is None:
+            continue
+        found.add(name)
+        role = ROLE_NAMES[name]
+        for other, c in list(roles.items()):
+            if c == col or other is role:
+                if c != col and header.texts.get(c):
+                    extras[c] = header.texts[c]
+                    notes[c] = ("kept", f"{_heading(header, c)}: {source} names another column as the {name}")
+                del roles[other]
+        roles[role] = col
+        extras.pop(col, None)
+        if role is Role.VALUE:
+            for c in [*periods, *yearless]:
+                if c != col and header.texts.get(c):
+                    extras[c] = header.texts[c]
+                    notes[c] = ("history", f"{_heading(header, c)}: {source} names another column as "
+                                           "this period's figure")
+            periods, yearless = {}, {}
+        periods.pop(col, None)
+        yearless.pop(col, None)
+        notes[col] = (name, f"{_heading(header, col)}: as {source} says")
+    read = dataclasses.replace(header, roles=roles, periods=periods, yearless=yearless,
+                               extras=dict(sorted(extras.items())), notes=dict(sorted(notes.items())))
+    return read, found
+
+
+def _key(heading: str) -> str:
+    return " ".join(heading.lower().split())
+
+
+def _heading(header: Header, col: int) -> str:
+    text = header.texts.get(col, "")
+    return f"heading '{text}'" if text else "no heading"

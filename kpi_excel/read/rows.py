@@ -4,7 +4,7 @@ with every place named as its source names it: tracker.csv:14:Target (pure)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from kpi_excel.core.model import Dataset, Period, Warning_
@@ -40,7 +40,8 @@ class Places(Protocol):
 
 
 def read_plain_rows(rows: Sequence[Sequence[object]], places: Places, *, sha256: str, file: str,
-                    warnings: Sequence[Warning_] = (), period: Period | None = None) -> Dataset:
+                    warnings: Sequence[Warning_] = (), period: Period | None = None,
+                    columns: Mapping[str, str] | None = None) -> Dataset:
     """Read rows of plain values (text, numbers, dates; None for a blank) as one sheet holding a
     KPI table. `file` is how errors name the source (the path as given); `period` is the period of
     a value column whose heading names none (the --period option).
@@ -53,7 +54,7 @@ def read_plain_rows(rows: Sequence[Sequence[object]], places: Places, *, sha256:
     header = find_header(cells)
     if header is not None:
         cells = _read_as_told(cells, header)
-    book = BookReader(period=period, warnings=list(warnings))
+    book = BookReader(period=period, warnings=list(warnings), columns_told=dict(columns or {}))
     try:
         book.add_sheet(SHEET, cells)
         dataset = book.dataset(places.name, sha256, file)

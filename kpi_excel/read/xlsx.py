@@ -9,7 +9,7 @@ import re
 import sys
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,8 @@ MAX_DATA_ROWS = 50_000
 BLANK_ROWS_ENDING_SHEET = 1_000  # stop reading after this many empty rows in a row
 MAX_SHEET_XML_READ = 8 * 2**20  # openpyxl parses sheets at about 1 MB a second
 
-def read_workbook(path: Path, checked: CheckedFile | None = None, period: Period | None = None) -> Dataset:
+def read_workbook(path: Path, checked: CheckedFile | None = None, period: Period | None = None,
+                  columns: Mapping[str, str] | None = None) -> Dataset:
     """Read every KPI table, the proposals and the key/value sheets of a workbook.
 
     The file is read into memory once, checked before any XML is parsed (see container.py;
@@ -76,7 +77,7 @@ def read_workbook(path: Path, checked: CheckedFile | None = None, period: Period
     book = _open(path, checked)
     try:
         with _collector_paused():
-            return _read_book(book, path, checked, period)
+            return _read_book(book, path, checked, period, columns or {})
     except KpiExcelError as error:  # a sheet's reader knows the cell, not the file
         error.name_file(str(path))
         raise
@@ -243,12 +244,21 @@ class _MeteredStream:
 # --- the whole book -------------------------------------------------------------------------
 
 
-def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period: Period | None) -> Dataset:
-    reader = BookReader(period=period, warnings=list(checked.warnings))
+def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period: Period | None,
+               columns: Mapping[str, str]) -> Dataset:
+    reader = BookReader(period=period, warnings=list(checked.warnings), columns_told=dict(columns))
     fills = style_fills(book)
+    # the Settings sheet first, wherever its tab is: its Columns block says how to read the tables
+    visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+    settings = [ws for ws in visible if sheet_kind(ws.title) == "settings"]
+    for ws in settings:
+        rows = _sheet_rows(ws, path, reader.warnings, fills)
+        reader.add_sheet(ws.title, rows, _check_sheet_xml(ws, rows, checked.data).hidden_rows)
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
             _note_hidden_table(ws, path, reader, fills)
+            continue
+        if ws in settings:
             continue
         is_table = sheet_kind(ws.title) == "table"
         rows = _sheet_rows(ws, path, reader.warnings, fills, header_needed=is_table)
