@@ -294,14 +294,59 @@ _BRACKETED_RAG = {"green": Rag.GREEN, "g": Rag.GREEN, "amber": Rag.AMBER, "a": R
                   "r": Rag.RED}
 
 
-def rating_in_brackets(text: object) -> Rag | None:
-    """A rating written in brackets inside a figure's cell: '512 kg (Q3 time lag) (GREEN)'."""
+_RATED_FIGURE = re.compile(r"^\s*[(]?[-−]?[£$€]?\d[\d,]*(?:\.\d+)?\s*%?\s+(?P<word>red|amber|green|blue)\s*$",
+                           re.I)
+
+
+def rating_in_figure(text: object) -> Rag | None:
+    """A rating written inside a figure's cell: in brackets ('512 kg (Q3 time lag) (GREEN)') or
+    after the figure ('95.4% Red')."""
     if not isinstance(text, str):
         return None
+    if (match := _RATED_FIGURE.match(text)) is not None:
+        word = match["word"].lower()
+        return Rag.GREEN if word == "blue" else _BRACKETED_RAG[word]
     for inside in re.findall(r"[(\[]([^()\[\]]{1,12})[)\]]", text):
         if (rag := _BRACKETED_RAG.get(normalise(inside))) is not None:
             return rag
     return None
+
+
+# A target written as a change from the figure before it: 'Increase the number of judicial
+# disposals ... by 10%', 'Reduce by 5%', 'Improve by 2 percentage points'
+_RELATIVE = re.compile(r"^(?P<verb>increase|raise|improve|grow|reduce|decrease|cut|lower)\b.*?\bby\s+"
+                       r"(?P<n>\d{1,3}(?:\.\d+)?)\s*(?P<unit>%|per\s*cent|percentage\s+points?|%\s*pts?)\s*\.?$",
+                       re.I | re.S)
+# A target written as what to do: 'To refer 3,000 persons', 'To achieve 95%'
+_TO_DO = re.compile(r"^to\s+(?P<verb>[a-z]+)\s+(?:at\s+least\s+|no\s+more\s+than\s+|fewer\s+than\s+)?"
+                    r"(?P<number>\d[\d,]*(?:\.\d+)?\s*%?)(?:\s+[a-z]+){0,4}\s*\.?$", re.I)
+_FEWER = ("reduce", "decrease", "cut", "lower")
+
+
+def relative_target(text: object, base: float | None) -> tuple[float, Polarity] | None:
+    """A target written as a change from the figure before it ('Increase ... by 10%': base + 10 %),
+    with the direction it states; None when the text is not one, or there is no figure before it."""
+    match = _RELATIVE.match(" ".join(text.split())) if isinstance(text, str) else None
+    if match is None or base is None:
+        return None
+    share = float(match["n"]) / 100
+    lower = match["verb"].lower() in _FEWER
+    if "point" in match["unit"].lower() or "pt" in match["unit"].lower():
+        value = base - share if lower else base + share
+    else:
+        value = base * (1 - share) if lower else base * (1 + share)
+    return value, Polarity.LOWER if lower else Polarity.HIGHER
+
+
+def target_to_do(text: object) -> tuple[CellNumber, Polarity] | None:
+    """A target written as what to do, holding one figure: 'To refer 3,000 persons' (3,000),
+    'To reduce to 10' reads no figure of its own here: only 'To <verb> <figure> <words>'."""
+    if not isinstance(text, str) or (match := _TO_DO.match(" ".join(text.split()))) is None:
+        return None
+    number = _parse_number_text(match["number"].replace(" ", ""))
+    if number.value is None:
+        return None
+    return number, Polarity.LOWER if match["verb"].lower() in _FEWER else Polarity.HIGHER
 
 
 # A figure written with its unit or a note, as published tables print them: '27.6 days', '34*'

@@ -65,7 +65,7 @@ _ONE_CODE = r"[A-Z]{1,6}[ \-/_.]?\d{1,4}[a-z]?(?:[\-/._]\d{1,3}[a-z]?)*"
 _CODE = re.compile(rf"^(?:{_ONE_CODE}|\d{{1,2}}(?:\.\d{{1,2}}){{1,3}}[a-z]?)$", re.I)
 _CODE_LIST = re.compile(r"\s*(?:[,;&]|\band\b)\s*")
 # A code written first in a name's cell: 'PMF-01: Current rent collected ...'
-CODE_THEN_NAME = re.compile(rf"^(?P<code>{_ONE_CODE})\s*[:\-–]\s+(?P<name>\S.*)$", re.S)
+CODE_THEN_NAME = re.compile(rf"^(?P<code>{_ONE_CODE})(?:\s*[:\-–]\s+|\s+(?=[A-Z%]))(?P<name>\S.*)$", re.S)
 
 
 def is_code(text: str) -> bool:

@@ -84,7 +84,7 @@ _HEAD_WORDS: dict[Role, frozenset[str]] = {
     Role.TARGET: frozenset({"target", "targets"}),
     Role.FLOOR: frozenset({"floor", "minimum"}),
     Role.VALUE: frozenset({"actual", "value", "outturn", "result", "performance", "actuals", "figure",
-                           "outcome", "achieved", "achievement"}),
+                           "outcome", "achieved", "achievement", "perf"}),
     Role.COMMENTARY: frozenset({"commentary", "comments", "comment", "notes", "note", "narrative",
                                 "explanation"}),
     Role.OWNER: frozenset({"owner", "lead", "officer"}),
@@ -98,6 +98,8 @@ _QUALIFIERS = frozenset({
     "reporting", "cumulative", "year", "corporate", "service", "s", "in", "for", "short", "full",
     "annual", "quarterly", "monthly",
 })
+# The marker of a note under the table, after a heading: '(i)', '(iii)', '[1]', '*'
+_FOOTNOTE = re.compile(r"\s*(?:\((?:i{1,3}|iv|vi{0,3}|ix|x|\d{1,2})\)|\[\d{1,2}\]|\*+)\s*$", re.I)
 # A heading asking whether the target was met is the council's rating, not a target: 'Target Met?',
 # 'On target?', 'Target achieved'
 _TARGET_MET = re.compile(r"^\W*(?:target\s+(?:met|achieved|reached|hit)|on\s+target|met|achieved)\W*$", re.I)
@@ -108,6 +110,7 @@ def header_role(text: object) -> Role | None:
     after it ('Target 2019/20', 'Q2 2023/24 Value'); else by its words (see _HEAD_WORDS)."""
     if not isinstance(text, str):
         return None
+    text = _FOOTNOTE.sub("", text) or text  # 'Annual Perf. 2012/13 (i)': a note's marker
     if _TARGET_MET.match(text):
         return Role.STATUS
     key = normalise(strip_year_suffix(text))
@@ -136,14 +139,17 @@ def _after_leading_period(text: str) -> str | None:
 
 
 def _role_by_words(text: str) -> Role | None:
-    """The one role whose head word the heading holds, all its other words being qualifiers."""
-    words = re.findall(r"[a-z0-9]+", re.sub(r"\(.*?\)", " ", text.lower()))
+    """The one role whose head word the heading holds, all its other words being qualifiers (a
+    year, and a council's own acronym such as 'ALP' in 'ALP Target 2012/13', qualify any heading)."""
+    acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,5}\b", text)}
+    words = [w for w in re.findall(r"[a-z0-9]+", re.sub(r"\(.*?\)", " ", text.lower())) if not w.isdigit()]
     if not words or len(words) > 5:
         return None
+    qualifiers = _QUALIFIERS | acronyms
     found = {role for role, heads in _HEAD_WORDS.items()
-             if any(w in heads for w in words) and all(w in heads or w in _QUALIFIERS for w in words)}
+             if any(w in heads for w in words) and all(w in heads or w in qualifiers for w in words)}
     if len(found) > 1:  # 'KPI Status', 'PI Code': the word that is only a head word rules
-        strong = {role for role in found if any(w in _HEAD_WORDS[role] and w not in _QUALIFIERS
+        strong = {role for role in found if any(w in _HEAD_WORDS[role] and w not in qualifiers
                                                 for w in words)}
         # else the last word, as English puts the noun last: 'Performance Measure'
         found = strong or {role for role in found if words[-1] in _HEAD_WORDS[role]}
@@ -160,8 +166,9 @@ _DIRECTION = re.compile(r"\b(?:direction|dot|trend|travel|arrows?)\b", re.I)
 
 def is_direction_heading(text: str) -> bool:
     """A direction-of-travel or trend column ('Direction of Travel', 'Short Trend', 'Long Term DOT
-    against 2013/14'): better or worse than before, never the rating against target."""
-    return bool(_DIRECTION.search(text))
+    against 2013/14'): better or worse than before, never the rating against target. The desired
+    direction ('PI & Desired Direction of Travel') is a polarity, not a direction of travel."""
+    return bool(_DIRECTION.search(text)) and not re.search(r"\b(?:desired|improvement|good)\b", text, re.I)
 
 
 # What a figure column's heading says of when its figure is from, beside others

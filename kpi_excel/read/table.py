@@ -23,12 +23,15 @@ from kpi_excel.core.periods import parse_period
 from kpi_excel.core.values import (
     clean_text,
     normalise,
+    parse_figure,
     parse_number,
     parse_polarity,
     parse_stated_rag,
     parse_type,
     polarity_in_name,
-    rating_in_brackets,
+    rating_in_figure,
+    relative_target,
+    target_to_do,
 )
 from kpi_excel.errors import BadValueError, MissingColumnError
 from kpi_excel.excel.refs import CellRef
@@ -131,7 +134,9 @@ class TableReader:
         section = clean_text(row.at(self.col(Role.SECTION)).value) or section
         numbers = Numbers(label, self.warnings)
         hints: list[Polarity] = []  # '< 10' as a target says lower is better
-        number_cells = [(c, comparison_read(row.at(self.col(role)), hints), self.where(r, self.col(role)))
+        written = {Role.TARGET: self._target_in_words(row, series, label, hints)}
+        number_cells = [(c, comparison_read(written.get(role) or row.at(self.col(role)), hints),
+                         self.where(r, self.col(role)))
                         for role, c in ((Role.TARGET, "target"), (Role.FLOOR, "floor"),
                                         (Role.LOWER, "lower threshold"),
                                         (Role.UPPER, "upper threshold"))]
@@ -250,6 +255,31 @@ class TableReader:
             indicators.append(self._indicator(first_row, section, sorted(series, key=lambda s: s[0])))
         return indicators
 
+    def _target_in_words(self, row: Row, series: Sequence[tuple[Period, Cell, str]], label: str,
+                         hints: list[Polarity]) -> Cell:
+        """The target cell, a target written in words read as the figure it states: a change from the
+        figure before ('Increase ... by 10%' on last year's 1,990: 2,189) or what to do ('To refer
+        3,000 persons'); its direction is added to hints."""
+        cell = row.at(self.col(Role.TARGET))
+        if not isinstance(cell.value, str) or not cell.number.unreadable:
+            return cell
+        if (to_do := target_to_do(cell.value)) is not None:
+            hints.append(to_do[1])
+            return Cell(to_do[0].value, "0%" if to_do[0].percent else "General")
+        earlier = [(c, figure) for _, c, _ in series[:-1] if (figure := _figure(c)) is not None]
+        if not earlier:
+            return cell
+        base_cell, base = earlier[-1]
+        relative = relative_target(cell.value, base)
+        if relative is None:
+            return cell
+        hints.append(relative[1])
+        where = self.where(row.index, self.col(Role.TARGET))
+        self.warnings.append(Warning_(
+            f"{label}: the target '{clean_text(cell.value)}' is read as {relative[0]:,.6g}, the change it "
+            f"states from the figure before ({base:,.6g})", where))
+        return Cell(relative[0], base_cell.number_format)
+
     def _whole_percent_units(self) -> bool:
         """Whether the table's percentage rows (by their Unit) write whole percentages."""
         if self._table_whole is None:
@@ -268,7 +298,7 @@ class TableReader:
         col = self.col(Role.STATUS)
         if col is None:
             figures = [(cell, where) for _, cell, where in series if cell.value not in (None, "")]
-            if figures and (rag := rating_in_brackets(figures[-1][0].value)) is not None:
+            if figures and (rag := rating_in_figure(figures[-1][0].value)) is not None:
                 return StatedRating(clean_text(figures[-1][0].value), rag, figures[-1][1])
             return None
         cell = row.at(col)
@@ -340,6 +370,14 @@ class TableReader:
             return config.parse_fraction(cell.value, self.where(row.index, col), "tolerance")
         except config.SettingsError as error:
             raise BadValueError(error.problem, where=error.where, fix=error.fix) from error
+
+
+def _figure(cell: Cell) -> float | None:
+    """A cell's figure: a number, or one written with its unit ('2,382 referred')."""
+    if cell.number.value is not None:
+        return cell.number.value
+    figure = parse_figure(cell.value)
+    return figure.value if figure is not None else None
 
 
 _SECTION_WORDS = 12  # a longer single cell inside the table is a note, not a section heading

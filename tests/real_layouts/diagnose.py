@@ -1,6 +1,8 @@
-"""How today's reader fares on the real layouts: build each spec, run `kpi-excel check --json`, compare.
+"""How the reader fares on the real layouts: build each spec, run `kpi-excel check --json`, compare.
 
-Not a test (the reader does not pass these yet): a report to work from. For every table it prints
+A report to work from (the test is tests/test_real_layouts.py). A table is read right when every
+row is found, its figure read from the body's column, and rated as the body did or, where the spec
+gives `rule_rag` (the body's rating contradicts its own target, or it published none), so. For every table it prints
 whether check failed (and its message), then for each expected indicator row whether the reader found
 it, the figure it read (and from which column) against the body's figure for this period, its rating
 against the body's published rating, and the stated rating it read from the table; then totals.
@@ -145,6 +147,9 @@ def diagnose_table(name: str, spec: dict, out_dir: Path) -> dict:
             row["not_rated_reason"] = kpi.get("not_rated_reason")
             rag = kpi.get("rag") if kpi.get("rag") in RAGS else None
             row["rag_check"] = "ok" if rag == entry["rag"] else "WRONG"
+            # where the body's rating contradicts its own target, or it gave none: the rating its
+            # printed target gives (the spec's rule_rag), which a faithful reader gives
+            row["rule_check"] = "ok" if rag == entry.get("rule_rag", entry["rag"]) else "WRONG"
             row["stated_check"] = "ok" if kpi.get("stated_rag") == entry["rag"] else "WRONG"
         table["rows"].append(row)
     return table
@@ -200,7 +205,7 @@ def totals(tables: list[dict]) -> dict:
         "tables_with_error": sum(1 for t in tables if t["error"]),
         "tables_read_right": sum(1 for t in tables if not t["error"] and all(
             r["found"] and r["value_check"].startswith("ok") and r.get("column_check") != "WRONG COLUMN"
-            and r["rag_check"] == "ok" for r in t["rows"])),
+            and r["rule_check"] == "ok" for r in t["rows"])),
         "expected_rows": len(rows),
         "rows_found": len(found),
         "values_right": sum(1 for r in found if r["value_check"].startswith("ok")),
