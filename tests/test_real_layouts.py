@@ -11,7 +11,6 @@ README says why (tests/real_layouts/README.md).
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 from real_layouts.build import build_workbook, load_specs
@@ -58,7 +57,7 @@ def test_each_row_is_read_and_rated_as_its_body_reads_it(reports: dict[str, Repo
     if entry["value"] is not None:
         assert rating.latest is not None and isinstance(rating.latest.cell, CellRef)
         _, col = xl_cell_to_rowcol(f"{entry['column']}1")
-        assert rating.latest.cell.col == col + 1, f"read from {rating.latest.cell}, not column {entry['column']}"
+        assert rating.latest.cell.col == col + 1, (rating.latest.cell, entry["column"])
     expected = entry["rule_rag"] if "rule_rag" in entry else entry["rag"]
     assert (rating.rag.value if rating.rag else None) == expected, rating.not_rated_reason
     if entry["rag"] is not None:  # the body's own rating is read, whatever form the table gives it in

@@ -2,10 +2,11 @@
 
 A report to work from (the test is tests/test_real_layouts.py). A table is read right when every
 row is found, its figure read from the body's column, and rated as the body did or, where the spec
-gives `rule_rag` (the body's rating contradicts its own target, or it published none), so. For every table it prints
-whether check failed (and its message), then for each expected indicator row whether the reader found
-it, the figure it read (and from which column) against the body's figure for this period, its rating
-against the body's published rating, and the stated rating it read from the table; then totals.
+gives `rule_rag` (the body's rating contradicts its own target, or it published none), so. For
+every table it prints whether check failed (and its message), then for each expected indicator row
+whether the reader found it, the figure it read (and from which column) against the body's figure
+for this period, its rating against the body's published rating, and the stated rating it read from
+the table; then totals.
 
     uv run python tests/real_layouts/diagnose.py [--json OUT.json] [NAME ...]
 """
@@ -104,10 +105,13 @@ def find_kpi(kpis: list[dict], entry: dict) -> dict | None:
             if r + 1 == entry["row"]:
                 return k
     key = norm(entry["key"])
-    for k in kpis:
-        if key and (key == norm(k.get("code")) or key in norm(k.get("indicator")) or
-                    (norm(k.get("indicator")) and norm(k.get("indicator")) in key)):
-            return k
+    # the closest name first: 'Incidents' must not stand for 'Road Traffic Collision (RTC) incidents'
+    for match in (lambda k: key == norm(k.get("code")) or key == norm(k.get("indicator")),
+                  lambda k: key in norm(k.get("indicator")),
+                  lambda k: norm(k.get("indicator")) and norm(k.get("indicator")) in key):
+        for k in kpis:
+            if key and match(k):
+                return k
     return None
 
 
