@@ -134,9 +134,9 @@ def _stated_rating(reading: _Reading) -> None:
             reading.why[status] = ("stated", f"{reading.heading(status)}; cells: {_content(reading, status)}")
             return
         if kind in (Kind.WORDS, Kind.PERIODS, Kind.NUMBERS):
-            reading.take(status, "kept", f"{reading.heading(status)}, but its cells "
-                                         f"({reading.profiles[status].quoted()}) are about something else, "
-                                         "not a rating against target")
+            cells = reading.profiles[status].quoted()
+            reading.take(status, "kept", f"{reading.heading(status)}, but its cells ({cells}) are not a "
+                                         "rating against target")
     # a rating column under a heading for another role, or for an earlier period ('Last year's
     # RAG'), is not this period's rating
     candidates = [c for c, p in reading.profiles.items() if p.kind in (Kind.RATINGS, Kind.FILLS)
@@ -286,8 +286,8 @@ def _rows_period(reading: _Reading, periods: dict[int, Period]) -> None:
     for col, p in sorted(reading.profiles.items()):
         if p.kind is Kind.PERIODS and col not in reading.why and reading.role_at(col) is None \
                 and parse_period(reading.text(col)) is None:
-            reading.give(Role.PERIOD, col, f"cells: each row's period ({p.quoted()}), the period of its "
-                                           f"figure in '{reading.text(value)}'")
+            reading.give(Role.PERIOD, col, f"cells: each row's period ({p.quoted()}), for its figure in "
+                                           f"'{reading.text(value)}'")
             return
 
 
