@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import colorsys
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -24,7 +25,7 @@ from kpi_excel.core.values import (
 )
 from kpi_excel.read.cells import Cell
 
-SAMPLE_ROWS = 200  # rows looked at to tell what a column holds: a person reads a screenful or two
+SAMPLE_ROWS = 100  # rows looked at to tell what a column holds: a person reads a screenful or two
 
 
 class Kind(str, Enum):
@@ -105,7 +106,11 @@ def cell_class(cell: Cell) -> str:
         return "number"
     if isinstance(value, (dt.date, dt.datetime)):
         return "period"
-    text = clean_text(value)
+    return _text_class(clean_text(value))
+
+
+@functools.lru_cache(maxsize=8192)  # a column's words repeat down it ('H', 'Monthly', 'Up to date')
+def _text_class(text: str) -> str:
     if not text:
         return ""
     lowered = " ".join(text.lower().split())

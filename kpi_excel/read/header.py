@@ -16,6 +16,7 @@ from kpi_excel.read.headings import Role, header_role
 
 HEADER_SEARCH_ROWS = 60  # a key to the ratings and a summary may stand above the table
 _NAME_SAMPLE = 10  # rows under a header row looked at for a column of names
+_FIRST_ROWS = 20  # rows where a header row may hold figures too (a year typed as a number)
 
 
 @dataclass
@@ -45,6 +46,8 @@ def find_header(rows: Sequence[Sequence[Cell]], merges: Sequence[Merge] = (), st
     best: tuple[tuple[int, int], Header] | None = None
     for r in range(start, min(len(rows), start + HEADER_SEARCH_ROWS, stop or len(rows))):
         row = rows[r]
+        if r - start >= _FIRST_ROWS and sum(_is_number(c) for c in row) > 1:
+            continue  # deep in the sheet, a row of figures is data, not a header
         below = rows[r + 1:r + 1 + _NAME_SAMPLE]
         for header in (_header_at(r, row, below), _two_row_header(r, rows, merges)):
             if header is None:
@@ -66,8 +69,10 @@ def next_table(rows: Sequence[Sequence[Cell]], header: Header) -> tuple[int, int
     (len(rows), len(rows)) when there is none."""
     for r in range(header.row + 1, len(rows)):
         row = rows[r]
+        if len(row) < 2 or any(_is_number(c) for c in row):
+            continue  # a row of figures: data, not a header (the test most rows stop at)
         texts = [c for c in row if isinstance(c.value, str) and c.value.strip()]
-        if len(texts) < 2 or any(_is_number(c) for c in row) or _same_headings(row, header):
+        if len(texts) < 2 or _same_headings(row, header):
             continue
         found = _header_at(r, row, rows[r + 1:r + 1 + _NAME_SAMPLE])
         if found is None or len(found.roles) + len(found.periods) + len(found.yearless) < 3 or \

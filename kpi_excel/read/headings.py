@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import Enum
 
@@ -110,6 +111,11 @@ def header_role(text: object) -> Role | None:
     after it ('Target 2019/20', 'Q2 2023/24 Value'); else by its words (see _HEAD_WORDS)."""
     if not isinstance(text, str):
         return None
+    return _text_role(text)
+
+
+@functools.lru_cache(maxsize=4096)  # the header finder asks of the same texts row after row
+def _text_role(text: str) -> Role | None:
     text = _FOOTNOTE.sub("", text) or text  # 'Annual Perf. 2012/13 (i)': a note's marker
     if _TARGET_MET.match(text):
         return Role.STATUS
@@ -125,7 +131,7 @@ def header_role(text: object) -> Role | None:
                 return _role_by_words(text) or role  # 'Performance Measure' names the indicator
     rest = _after_leading_period(text)  # 'Q2 2023/24 Value', '2019/20 Outturn'
     if rest is not None:
-        after = header_role(rest)
+        after = _text_role(rest)
         return after if after in _NAME_THEN_MORE else None
     return _role_by_words(text)
 
