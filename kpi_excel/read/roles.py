@@ -22,7 +22,7 @@ from kpi_excel.core.periods import find_period, parse_period
 from kpi_excel.read.cells import Cell
 from kpi_excel.read.content import CODE_THEN_NAME, Kind, Profile, column_cells, profile
 from kpi_excel.read.header import Header, value_heading_period
-from kpi_excel.read.headings import Role, figure_time, header_role, is_direction_heading
+from kpi_excel.read.headings import Role, asks_if_target_met, figure_time, header_role, is_direction_heading
 
 # The roles as a user names them (--column, the Settings sheet's Columns block, --explain)
 ROLE_NAMES: dict[str, Role] = {
@@ -133,7 +133,7 @@ def _stated_rating(reading: _Reading) -> None:
         if kind in (Kind.RATINGS, Kind.FILLS):
             reading.why[status] = ("stated", f"{reading.heading(status)}; cells: {_content(reading, status)}")
             return
-        if kind in (Kind.WORDS, Kind.PERIODS, Kind.NUMBERS):
+        if kind in (Kind.WORDS, Kind.PERIODS, Kind.NUMBERS) and not asks_if_target_met(reading.text(status)):
             cells = reading.profiles[status].quoted()
             reading.take(status, "kept", f"{reading.heading(status)}, but its cells ({cells}) are not a "
                                          "rating against target")
@@ -399,7 +399,8 @@ def told_columns(header: Header, told: Mapping[str, tuple[str, str]]) -> tuple[H
             if c == col or other is role:
                 if c != col and header.texts.get(c):
                     extras[c] = header.texts[c]
-                    notes[c] = ("kept", f"{_heading(header, c)}: {source} names another column as the {name}")
+                    label = "history" if role is Role.VALUE else "kept"
+                    notes[c] = (label, f"{_heading(header, c)}: {source} names another column as the {name}")
                 del roles[other]
         roles[role] = col
         extras.pop(col, None)
