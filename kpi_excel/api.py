@@ -25,32 +25,38 @@ _DETAIL_KEYWORDS = ("service", "committee", "meeting_date", "subject", "classifi
 def rule_settings(rule: str | RagMethod | None = None, tolerance: str | float | None = None,
                   direction: str | DirectionMethod | None = None,
                   goal_post_tolerance: str | float | None = None,
-                  trend_threshold: str | float | None = None) -> dict[str, object]:
+                  trend_threshold: str | float | None = None,
+                  green_within: str | float | None = None) -> dict[str, object]:
     """Rule options as the command line takes them ('tolerance', '10%', 'last-year'), as
     RuleSettings fields; a value that is not valid raises SettingsError."""
-    return config.rule_settings(rule, tolerance, direction, goal_post_tolerance, trend_threshold)
+    return config.rule_settings(rule, tolerance, direction, goal_post_tolerance, trend_threshold,
+                                green_within=green_within)
 
 
 def check(path: PathLike, *, rule: str | RagMethod | None = None, tolerance: str | float | None = None,
           direction: str | DirectionMethod | None = None, goal_post_tolerance: str | float | None = None,
-          trend_threshold: str | float | None = None, period: str | Period | None = None) -> Report:
+          trend_threshold: str | float | None = None, period: str | Period | None = None,
+          green_within: str | float | None = None, columns: Mapping[str, str] | None = None) -> Report:
     """Read and rate a KPI workbook (.xlsx) or CSV export, as `kpi-excel check` does.
 
     The rule options override the workbook's Settings sheet, as the command line's do:
-    `rule="tolerance"`, `tolerance="5%"` (or 0.05), `direction="last-year"`; `period="Q3 2018/19"`
-    dates a value column whose heading names no period.
+    `rule="tolerance"`, `tolerance="5%"` (or 0.05), `green_within="5%"` (a Green band below target),
+    `direction="last-year"`; `period="Q3 2018/19"` dates a value column whose heading names no
+    period; `columns={"value": "Q3 actual"}` reads the column headed so as this period's figure
+    (roles: code, name, polarity, target, floor, value, stated, commentary, owner, period).
     """
-    settings = rule_settings(rule, tolerance, direction, goal_post_tolerance, trend_threshold)
-    return pipeline.check(Path(path), pipeline.Options(settings=settings, period=_period(period)))
+    settings = rule_settings(rule, tolerance, direction, goal_post_tolerance, trend_threshold, green_within)
+    return pipeline.check(Path(path), pipeline.Options(settings=settings, period=_period(period),
+                                                       columns=_columns(columns)))
 
 
 def rate(dataset: Dataset, *, rule: str | RagMethod | None = None, tolerance: str | float | None = None,
          direction: str | DirectionMethod | None = None, goal_post_tolerance: str | float | None = None,
-         trend_threshold: str | float | None = None) -> Report:
+         trend_threshold: str | float | None = None, green_within: str | float | None = None) -> Report:
     """Rate a dataset (from `from_pandas`, say) by its settings, with any rule options laid over."""
     from kpi_excel.core.rules import rate as rate_dataset
 
-    settings = rule_settings(rule, tolerance, direction, goal_post_tolerance, trend_threshold)
+    settings = rule_settings(rule, tolerance, direction, goal_post_tolerance, trend_threshold, green_within)
     return rate_dataset(pipeline.apply_options(dataset, pipeline.Options(settings=settings)))
 
 
@@ -85,6 +91,7 @@ def observations_to_pandas(report: Report) -> pd.DataFrame:
 def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
           rule: str | RagMethod | None = None, tolerance: str | float | None = None,
           direction: str | DirectionMethod | None = None, period: str | Period | None = None,
+          green_within: str | float | None = None, columns: Mapping[str, str] | None = None,
           template: PathLike | None = None, pdf: bool = False, appendices_separately: bool = False,
           indicator_pages: bool = True, chart_images: bool = False, rated_copy: bool = True,
           html: bool = False, force: bool = False, jobs: int = 1, **details: Any) -> pipeline.BuildResult:
@@ -103,7 +110,8 @@ def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
     unknown = sorted(set(details) - set(_DETAIL_KEYWORDS))
     if unknown:
         raise TypeError(f"build() got unexpected keyword arguments: {', '.join(unknown)}")
-    options = pipeline.Options(settings=rule_settings(rule, tolerance, direction),
+    options = pipeline.Options(settings=rule_settings(rule, tolerance, direction, green_within=green_within),
+                          columns=_columns(columns),
                           details=_paper_details(details), template=Path(template) if template else None,
                           pdf=pdf, appendices_separately=appendices_separately,
                           indicator_pages=indicator_pages, chart_images=chart_images,
@@ -119,6 +127,11 @@ def build(report_or_path: Report | PathLike, out: PathLike = "out", *,
         report = dataclasses.replace(report, dataset=dataset)
     paths = pipeline.output_paths(Path(report.dataset.source), out_dir)
     return pipeline.write_outputs(report, paths, options)
+
+
+def _columns(columns: Mapping[str, str] | None) -> dict[str, str]:
+    """columns={"value": "Q3 actual"} as the reader takes it; a role we do not know raises SettingsError."""
+    return {config.column_role(role, "columns"): heading for role, heading in (columns or {}).items()}
 
 
 def _period(period: str | Period | None) -> Period | None:

@@ -70,6 +70,8 @@ def check(
     workbook: WorkbookArg,
     *,
     as_json: Annotated[bool, typer.Option("--json", help="Print the ratings as JSON.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Also print how every column of every table was read, and why.")] = False,
     rules: pipeline.Options,
     debug: Debug = False,
 ) -> None:
@@ -84,9 +86,11 @@ def check(
 
         typer.echo(json.dumps(report_to_dict(report), indent=2, ensure_ascii=False))
         return
-    from kpi_excel.console import print_report
+    from kpi_excel.console import print_columns, print_report
 
     print_report(report)
+    if explain:
+        print_columns(report)
 
 
 @app.command(short_help="Write the RAG workbook, rated copy and paper.")

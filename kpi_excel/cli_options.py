@@ -89,26 +89,35 @@ Tolerance = Annotated[Text, typer.Option(
 Direction = Annotated[Text, typer.Option(
     "--direction", metavar="METHOD",
     help="Direction of travel: 'previous' (period), 'last-year' or 'trend'.")]
+GreenWithin = Annotated[Text, typer.Option(
+    "--green-within", metavar="PERCENT",
+    help="A Green band below target: a KPI within this share of its target (such as 5%) is Green.")]
+Columns = Annotated[list[str] | None, typer.Option(  # noqa: UP007
+    "--column", metavar="ROLE=HEADING",
+    help="Read the column headed HEADING (as written) as ROLE: code, name, polarity, target, floor, "
+         "value, stated, commentary, owner or period; repeat for several: --column value=\"Q3 actual\".")]
 PeriodOpt = Annotated[Text, typer.Option(
     "--period", metavar="PERIOD",
     help="The period of a value column whose heading names none, such as \"Q3 2018/19\". Overrides the "
          "workbook.")]
 
 
-def _rules(rule: str | None, tolerance: str | None, direction: str | None,
-           period: str | None) -> pipeline.Options:
+def _rules(rule: str | None, tolerance: str | None, green_within: str | None, direction: str | None,
+           period: str | None, column: list[str] | None) -> pipeline.Options:
     from kpi_excel.core import config
 
     try:
-        settings = config.rule_settings(rule, tolerance, direction, named=lambda name: f"--{name}")
+        settings = config.rule_settings(rule, tolerance, direction, green_within=green_within,
+                                        named=lambda name: f"--{name.replace('_', '-')}")
         given = config.parse_period_option(period) if period is not None else None
+        named = config.parse_column_options(column or [], "--column")
     except KpiExcelError as error:
         raise usage_error(error) from error
-    return pipeline.Options(settings=settings, period=given)
+    return pipeline.Options(settings=settings, period=given, columns=named)
 
 
-RULES = OptionGroup("rules", (("rule", Rule), ("tolerance", Tolerance), ("direction", Direction),
-                              ("period", PeriodOpt)), _rules)
+RULES = OptionGroup("rules", (("rule", Rule), ("tolerance", Tolerance), ("green_within", GreenWithin),
+                              ("direction", Direction), ("period", PeriodOpt), ("column", Columns)), _rules)
 
 # --- the paper details -----------------------------------------------------------------------------
 

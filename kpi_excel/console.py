@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kpi_excel.core.formatting import DIRECTION_ARROWS, direction_word, format_value, rag_word, range_word
 from kpi_excel.core.model import Rag, Rating, Report
 from kpi_excel.core.quality import stated_disagrees
+from kpi_excel.excel.refs import CellRef, column_letter, quote_sheet
 from kpi_excel.pipeline import BuildResult
 
 if TYPE_CHECKING:
@@ -52,6 +53,27 @@ def print_report(report: Report) -> None:
         console.print(f"\n[bold]{_count(len(report.warnings), 'warning')}[/bold]")
         for warning in report.warnings:
             console.print(f"  - {warning}", markup=False)
+
+
+def print_columns(report: Report) -> None:
+    """check --explain: every column of every table, the role given to it and why."""
+    console = _console()
+    console.print("\n[bold]How the columns were read[/bold]")
+    table_of = ""
+    for column in report.dataset.columns:
+        where = column.where
+        table = f"{quote_sheet(where.sheet)}, header row {where.row}" if isinstance(where, CellRef) else ""
+        if table and table != table_of:
+            console.print(f"  {table}", markup=False)
+            table_of = table
+        place = column_letter(where.col) if isinstance(where, CellRef) else str(where)
+        heading = f"'{column.heading}'" if column.heading else "(no heading)"
+        line = f"    {place:<4} {_short(heading, 36):<38} {column.role:<12} {column.why}"
+        console.print(line, markup=False, overflow="fold")
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _escape(text: str) -> str:

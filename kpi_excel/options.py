@@ -25,6 +25,8 @@ class Options:
     html: bool = False  # also write the paper as an accessible HTML page (with its appendices, as asked)
     rated_copy: bool = True  # also write the department's own workbook with RAG columns added
     force: bool = False  # replace files of the outputs' names that kpi-excel did not write, or that changed
+    # columns to read as the roles named, whatever the reader makes of them: {role: heading as written}
+    columns: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -67,12 +67,12 @@ def read_input(path: Path, options: Options | None = None, *, rating_only: bool 
     checked = None
     with library_warnings_hidden():
         if is_csv(path):
-            dataset = read_csv(path, period)
+            dataset = read_csv(path, period, options.columns)
         else:
             checked = read_checked(path)  # a wrong, damaged or hostile file is refused before openpyxl loads
             from kpi_excel.read import read_workbook  # openpyxl is only imported when a workbook is read
 
-            dataset = read_workbook(path, checked, period)
+            dataset = read_workbook(path, checked, period, options.columns)
     if not rating_only:
         require_period(dataset, str(path))
     return Loaded(apply_options(dataset, options), checked)

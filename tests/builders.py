@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import xlsxwriter
+from openpyxl.styles import PatternFill
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,14 @@ class Fmt:
 
     value: object
     number_format: str
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A cell with a solid fill colour (RRGGBB) and, maybe, a value: a rating shown as a colour."""
+
+    colour: str
+    value: object = None
 
 
 @dataclass(frozen=True)
@@ -58,9 +67,11 @@ def _with_openpyxl(path: Path, sheets: Mapping[str, Rows], hidden: Collection[st
             for c, value in enumerate(row, start=1):
                 if value is None:
                     continue
-                cell = ws.cell(r, c, value.value if isinstance(value, Fmt) else value)
+                cell = ws.cell(r, c, value.value if isinstance(value, (Fmt, Fill)) else value)
                 if isinstance(value, Fmt):
                     cell.number_format = value.number_format
+                elif isinstance(value, Fill):
+                    cell.fill = PatternFill("solid", fgColor=value.colour)
                 elif isinstance(value, (dt.date, dt.datetime)):
                     cell.number_format = "mmm-yy"
     book.save(path)

@@ -652,8 +652,8 @@ def header_without_rows(path: Path) -> None:
 
 
 @case(fails("no sheet holds a KPI table", fix="header row"))
-def header_below_row_twenty(path: Path) -> None:
-    kpi_book(path, [["Notes"]] + [[]] * 24 + table())
+def header_below_row_sixty(path: Path) -> None:
+    kpi_book(path, [["Notes"]] + [[]] * 64 + table())
 
 
 @case(fails("no Target column", where="KPIs!B1", fix="Target"))
@@ -752,7 +752,7 @@ def row_of_400_thousand_cells(path: Path) -> None:
 
 @case(passes(SUMMARY))
 def unsized_sheet_of_300_thousand_cells(path: Path) -> None:
-    """No <dimension>: the sheet is still read row by row, and passed over after 20 rows."""
+    """No <dimension>: the sheet is still read row by row, and passed over after 60 rows."""
     def stream(out: io.BufferedIOBase) -> None:
         out.write(DECL + f'<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode())
         for base in range(1, 30_001, 10_000):

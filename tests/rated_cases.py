@@ -61,9 +61,10 @@ def _png() -> bytes:
 
 
 def write_tracker(path: Path, *, macros: bool = False, rule: str = "Floor standard",
-                  direction: str = "Previous period") -> Path:
+                  direction: str = "Previous period", green_within: float | None = None) -> Path:
     """The tracker; path should end .xlsm when macros is True. rule and direction are what its
-    Settings sheet says; its Amber tolerance (Settings!B4) is 10 %."""
+    Settings sheet says; its Amber tolerance (Settings!B4) is 10 %; green_within, a Green band below
+    target (Settings!B6)."""
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
     book.set_properties({"created": __import__("datetime").datetime(2020, 4, 1)})
     title = book.add_format({"bold": True, "font_size": 14})
@@ -107,9 +108,10 @@ def write_tracker(path: Path, *, macros: bool = False, rule: str = "Floor standa
     book.define_name("Targets", f"=KPIs!$E${HEADER_ROW + 1}:$E${last_row + 1}")
 
     settings = book.add_worksheet("Settings")
+    band = [("Green within", green_within)] if green_within is not None else []
     for r, (key, value) in enumerate([("Setting", "Value"), ("RAG rule", rule),
                                       ("Direction of travel", direction),
-                                      ("Amber tolerance", 0.1), ("Trend threshold", 0.02)]):
+                                      ("Amber tolerance", 0.1), ("Trend threshold", 0.02), *band]):
         settings.write(r, 0, key)
         settings.write(r, 1, value)
     lookups = book.add_worksheet("Lookups")

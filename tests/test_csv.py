@@ -28,9 +28,9 @@ LONG_HEADER = ["Code", "Indicator", "Polarity", "Target", "Floor", "Period", "Va
 
 
 def comparable(report: Report) -> dict[str, Any]:
-    """check --json without what names the source and its places."""
+    """check --json without what names the source and its places (and the table's layout)."""
     data = report_to_dict(report)
-    for key in ("source", "sha256"):
+    for key in ("source", "sha256", "columns"):
         data.pop(key)
     for kpi in data["kpis"]:
         kpi.pop("cell")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from builders import Fmt, Formula, write_book
+from builders import Fill, Fmt, Formula, write_book
 from typer.testing import CliRunner
 
 from kpi_excel import pipeline
@@ -20,13 +20,17 @@ from kpi_excel.core.formatting import direction_word, format_value, rag_word
 from kpi_excel.core.model import DirectionMethod, KpiType, Polarity, Rag, RagMethod, Rating, Report
 from kpi_excel.core.periods import parse_period_text
 from kpi_excel.core.proposals import proposal_lines
-from kpi_excel.core.values import header_role, normalise, parse_number, parse_polarity
+from kpi_excel.core.values import normalise, parse_number, parse_polarity
 from kpi_excel.present.paper import paper_context
+from kpi_excel.read import headings
+from kpi_excel.read.headings import header_role
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "input-format.md"
 TEXT = DOC.read_text(encoding="utf-8")
 EXAMPLES = {"tracker", "any-order", "single-value", "long-form", "mixed-scales", "banner", "title-period",
-            "reason", "accidents", "settings-period", "sheet-name", "period-first", "file-name"}
+            "reason", "accidents", "settings-period", "sheet-name", "period-first", "file-name",
+            "content-roles", "fills", "columns-block", "green-band"}
+FILLS = {"red": "FF0000", "amber": "FFC000", "green": "00B050"}
 
 
 def marked_tables(kind: str) -> Iterator[tuple[str, list[list[str]]]]:
@@ -53,6 +57,8 @@ def cell(text: str) -> object:
     """A cell as the page means it: 90% a %-formatted number, 1,050 a number with separators."""
     if not text:
         return None
+    if (fill := re.fullmatch(r"\((red|amber|green) fill\)", text)) is not None:
+        return Fill(FILLS[fill.group(1)])  # a rating shown only as a colour
     if re.fullmatch(r"-?\d+(\.\d+)?%", text):
         return Fmt(float(Decimal(text[:-1]) / 100), "0%" if "." not in text else "0.0%")
     if re.fullmatch(r"-?\d{1,3}(,\d{3})+", text):
@@ -156,7 +162,7 @@ def test_the_error_example_is_what_check_prints(tmp_path: Path, monkeypatch: pyt
     example_book(tmp_path, "tracker", {"KPIs!E6": "high"})
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["check", "tracker.xlsx"])
-    [line] = re.findall(r"^tracker\.xlsx: .*$", TEXT, flags=re.M)
+    [line] = re.findall(r"^tracker\.xlsx: KPIs.*$", TEXT, flags=re.M)
     assert (result.exit_code, result.stderr.strip()) == (1, line)
 
 
@@ -175,8 +181,8 @@ def test_headings_table_is_the_code_synonyms() -> None:
         roles = {header_role(n) for n in names}
         assert len(roles) == 1 and None not in roles, listed
         [role] = roles
-        assert {normalise(n) for n in names} == set(values._SYNONYMS[role]), role  # type: ignore[index]
-    assert len(one_table("headings")) == len(values._SYNONYMS)
+        assert {normalise(n) for n in names} == set(headings._SYNONYMS[role]), role  # type: ignore[index]
+    assert len(one_table("headings")) == len(headings._SYNONYMS)
 
 
 def test_period_headings_read_as_the_page_says() -> None:
@@ -319,3 +325,38 @@ def test_paper_md_lists_every_value_a_template_may_use_and_no_other() -> None:
     named = {name for row in values.splitlines() if row.startswith("| `")
              for name in re.findall(r"`(\w+)`", row.split("|")[1])}
     assert named == set(paper_context(pipeline.check(pipeline.sample_path())))
+
+
+def test_the_explain_example_is_what_check_explain_prints(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    example_book(tmp_path, "content-roles")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["check", "--explain", "tracker.xlsx"])
+    block = TEXT.split("<!-- explain: content-roles -->", 1)[1].split("```", 2)[1].strip("\n")
+    printed = [line.rstrip() for line in result.stdout.splitlines()]
+    start = printed.index("How the columns were read")
+    assert result.exit_code == 0
+    assert printed[start:start + len(block.splitlines())] == [line.rstrip() for line in block.splitlines()]
+
+
+def test_check_json_carries_the_columns_as_explain_prints_them(tmp_path: Path) -> None:
+    report = pipeline.check(example_book(tmp_path, "content-roles"))
+    from kpi_excel.present.export import report_to_dict
+
+    columns = report_to_dict(report)["columns"]
+    assert [(c["where"], c["role"]) for c in columns][5:7] == [("Performance!F2", "value"),
+                                                              ("Performance!G2", "period")]
+    block = TEXT.split("<!-- explain: content-roles -->", 1)[1].split("```", 2)[1]
+    assert all(c["why"] in block for c in columns)
+
+
+def test_a_column_named_that_no_table_has_is_the_error_the_page_shows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    example_book(tmp_path, "columns-block")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["check", "tracker.xlsx", "--column", "value=Q3 actual"])
+    [line] = re.findall(r"^tracker\.xlsx: --column.*$", TEXT, flags=re.M)
+    assert (result.exit_code, result.stderr.strip()) == (1, line)
+    # and the option wins over the Columns block: North is this period's figure now
+    told = CliRunner().invoke(app, ["check", "--json", "tracker.xlsx", "--column", "value=North"])
+    assert [k["value"] for k in json.loads(told.stdout)["kpis"]] == [0.81, 0.88]

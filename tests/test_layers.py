@@ -150,7 +150,6 @@ def test_the_pure_and_reading_stages_load_no_writing_library(room_name: str) -> 
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.xfail(strict=True, reason="read/xlsx.py, split once the reader's rework of it lands (issue 19)")
 def test_no_module_is_over_450_lines() -> None:
     long = {m: n for m, p in modules() if (n := len(p.read_text(encoding="utf-8").splitlines())) > 450}
     assert long == {}

@@ -19,14 +19,16 @@ from kpi_excel.errors import SettingsError
 ])
 def test_the_cli_and_the_api_read_rule_options_alike(rule: str | None, tolerance: str | None,
                                                       direction: str | None) -> None:
-    from_cli = RULES.collect(rule=rule, tolerance=tolerance, direction=direction, period=None).settings
+    from_cli = RULES.collect(rule=rule, tolerance=tolerance, direction=direction, period=None,
+                             green_within=None, column=None).settings
     assert from_cli == api.rule_settings(rule, tolerance, direction)
     assert from_cli  # each case sets something
 
 
 def test_a_bad_rule_option_is_named_as_each_caller_writes_it() -> None:
     with pytest.raises(typer.BadParameter) as cli_error:
-        RULES.collect(rule=None, tolerance="lots", direction=None, period=None)
+        RULES.collect(rule=None, tolerance="lots", direction=None, period=None, green_within=None,
+                      column=None)
     with pytest.raises(SettingsError) as api_error:
         api.rule_settings(tolerance="lots")
     assert cli_error.value.param_hint == "--tolerance" and api_error.value.where == "tolerance"

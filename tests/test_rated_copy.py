@@ -30,7 +30,7 @@ from kpi_excel.rated_copy import make_rated_copy
 from kpi_excel.rated_copy.plan import SheetPlan
 from kpi_excel.rated_copy.sheet import SheetAdditions, StyleRequests, edit_sheet
 
-CASES = ["sample", "blank", "tracker", "macros", "tolerance", "last-year"]
+CASES = ["sample", "blank", "tracker", "macros", "tolerance", "last-year", "green-band"]
 ALL_CASES = [*CASES, "long", "long-text"]  # "long": a long-form table, a rating per row; "long-text": the
 # same with its figures typed as text
 ADDED_HEADERS = {"RAG", "RAG (rule)", "Direction of travel", "Against range"}
@@ -100,13 +100,14 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     macro = write_tracker(folder / "macro-tracker.xlsm", macros=True)
     tolerance = write_tracker(folder / "tolerance-tracker.xlsx", rule="Tolerance", direction="Trend")
     last_year = write_tracker(folder / "last-year-tracker.xlsx", direction="Same period last year")
+    green_band = write_tracker(folder / "green-band-tracker.xlsx", rule="Tolerance", green_within=0.05)
     long = _write_long_form(folder / "long.xlsx")
     long_text = _write_long_form(folder / "long-text.xlsx", LONG_FORM_TEXT)
     out = folder / "out"
     out.mkdir()
     return {name: _rated(path, out) for name, path in
             (("sample", SAMPLE), ("blank", blank), ("tracker", tracker), ("macros", macro),
-             ("tolerance", tolerance), ("last-year", last_year), ("long", long),
+             ("tolerance", tolerance), ("last-year", last_year), ("green-band", green_band), ("long", long),
              ("long-text", long_text))}
 
 
@@ -207,7 +208,9 @@ def test_each_added_header_has_a_note_saying_so_and_the_rule(cases: dict[str, Ca
     headers = [(ws.title, c) for ws in copy.worksheets for row in ws.iter_rows() for c in row
                if c.value in ADDED_HEADERS and original[ws.title][c.coordinate].value is None]
     assert headers
-    rule = "floor standard met" if name != "tolerance" else "within 10% of target"
+    rule = {"tolerance": "within 10% of target",
+            "green-band": "Green: target met or within 5%. Amber: within 10% of target"}.get(
+        name, "floor standard met")
     for sheet, cell in headers:
         assert cell.comment is not None, (sheet, cell.coordinate)
         assert "Added by kpi-excel" in cell.comment.text and rule in cell.comment.text

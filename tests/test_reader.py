@@ -61,8 +61,8 @@ def test_header_row_is_found_under_title_and_note_rows(tmp_path: Path, rows_abov
     assert ind.observations[1].cell == f"KPIs!G{rows_above + 2}"
 
 
-def test_header_below_row_20_is_not_looked_for(tmp_path: Path) -> None:
-    path = kpi_book(tmp_path, monthly_header(2), [*ROW, 0.91, 0.78], above=[["Title"]] + [[]] * 19)
+def test_header_below_row_60_is_not_looked_for(tmp_path: Path) -> None:
+    path = kpi_book(tmp_path, monthly_header(2), [*ROW, 0.91, 0.78], above=[["Title"]] + [[]] * 59)
     with pytest.raises(NoKpiTableError):
         read(path)
 

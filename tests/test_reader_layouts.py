@@ -15,9 +15,10 @@ from kpi_excel.cli import app
 from kpi_excel.core.formatting import format_value
 from kpi_excel.core.model import Dataset, Period, Polarity, Rag
 from kpi_excel.core.rules import rate
-from kpi_excel.core.values import header_role, parse_polarity, parse_stated_rag
+from kpi_excel.core.values import parse_polarity, parse_stated_rag
 from kpi_excel.errors import BadValueError, MissingColumnError
 from kpi_excel.read import BookReader, Cell
+from kpi_excel.read.headings import header_role
 
 HEADER = ["Ref", "Indicator", "Polarity", "Value", "Target", "Status"]
 ROWS = [["CS01", "Council tax collected", "H", Fmt(0.81, "0.0%"), Fmt(0.8, "0.0%"), "Target met"],

@@ -147,7 +147,8 @@ def edit_copy(source: Path, target: Path, edits: dict[tuple[str, str], float]) -
 # --- every formula, every workbook -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["sample", "floor-previous", "tolerance-last-year", "floor-trend"])
+@pytest.mark.parametrize("name", ["sample", "floor-previous", "tolerance-last-year", "floor-trend",
+                                  "green-band"])
 def test_every_formula_recalculates_to_the_cached_value(books: dict[str, Book], name: str) -> None:
     book = books[name]
     cells, cached, recalculated = book.formulas, book.cached, book.values

@@ -170,6 +170,25 @@ FLOOR_TREND = [
 ]
 
 
+# Tolerance rule (10 %) with a Green band of 5 % below target ("Green: on target or within 5 % of it;
+# Amber: within 5-10 %; Red: more than 10 % short"), direction against the previous period.
+GREEN_BAND = [
+    Case("GB_ON", H, 100, None, [100], "Green", ""),
+    Case("GB_IN_BAND", H, 100, None, [90, 96], "Green", "Improved"),
+    Case("GB_BAND_EDGE", H, 100, None, [95], "Green", ""),  # exactly 5 % short: still Green
+    Case("GB_AMBER", H, 100, None, [94], "Amber", ""),
+    Case("GB_AMBER_EDGE", H, 100, None, [95, 90], "Amber", "Worsened"),
+    Case("GB_RED", H, 100, None, [89.9], "Red", ""),
+    Case("GB_LOWER_BAND", L, 20, None, [21], "Green", ""),  # 5 % over a lower-is-better target
+    Case("GB_LOWER_AMBER", L, 20, None, [21.5], "Amber", ""),
+    Case("GB_LOWER_RED", L, 20, None, [22.5], "Red", ""),
+    Case("GB_NOISE", H, 0.9, None, [0.9 - 0.045], "Green", ""),  # the band's edge, computed
+    Case("GB_GOAL_POST", T, 50, None, [52.5], "Amber", ""),  # goal posts keep their own Green band
+    Case("GB_OWN_TOLERANCE", H, 100, None, [97, 93], "Amber", "Worsened", tolerance=0.08),
+    Case("GB_ZERO_TARGET", H, 0, None, [-1], "Red", "", percent=False),  # a net count: 5 % of 0 is 0
+]
+
+
 def _random_cases(seed: int, periods: int, count: int) -> list[Case]:
     """KPIs whose values sit on, beside and around their target and floor, with gaps and marks."""
     rng = random.Random(seed)
@@ -222,6 +241,7 @@ def all_datasets() -> dict[str, tuple[Dataset, list[Case], list[Activity]]]:
     tolerance_last_year = RuleSettings(rag_method=RagMethod.TOLERANCE, tolerance=0.1,
                                        direction=DirectionMethod.LAST_YEAR)
     floor_trend = RuleSettings(goal_post_tolerance=0.05, direction=DirectionMethod.TREND)
+    green_band = RuleSettings(rag_method=RagMethod.TOLERANCE, tolerance=0.1, green_within=0.05)
     return {
         "floor-previous": (dataset("floor-previous", FLOOR_PREVIOUS, YEAR, floor_previous,
                                    FLOOR_PREVIOUS_ACTIVITIES, seed=11),
@@ -230,4 +250,5 @@ def all_datasets() -> dict[str, tuple[Dataset, list[Case], list[Activity]]]:
                                         tolerance_last_year, seed=12),
                                 TOLERANCE_LAST_YEAR, []),
         "floor-trend": (dataset("floor-trend", FLOOR_TREND, YEAR, floor_trend, seed=13), FLOOR_TREND, []),
+        "green-band": (dataset("green-band", GREEN_BAND, YEAR, green_band, seed=14), GREEN_BAND, []),
     }

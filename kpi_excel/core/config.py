@@ -37,6 +37,8 @@ _SETTING_KEYS = {
     "goalposttolerance": "goal_post_tolerance", "greentolerance": "goal_post_tolerance",
     "directionoftravel": "direction", "direction": "direction", "dot": "direction",
     "trendthreshold": "trend_threshold", "notrendthreshold": "trend_threshold",
+    "greenwithin": "green_within", "greenband": "green_within", "greenbelowtarget": "green_within",
+    "greenifwithin": "green_within",
 }
 
 
@@ -73,6 +75,53 @@ def parse_fraction(value: object, where: str = "", what: str = "tolerance") -> f
             fix="Type a percentage such as 10%",
         )
     return number.value / 100 if number.value > 1 and not number.percent else number.value
+
+
+# The roles a column may be told to play (the Columns block, --column, columns={...})
+COLUMN_ROLES = ("code", "name", "polarity", "target", "floor", "value", "stated", "commentary", "owner",
+                "period")
+
+
+def column_role(text: str, where: str = "") -> str:
+    """A role as a user names it: 'Value', 'stated' ... -> 'value', 'stated'."""
+    role = normalise(text)
+    if role not in COLUMN_ROLES:
+        raise SettingsError(f"'{text}' is not a column role we know", where=where,
+                            fix=f"Use one of: {', '.join(COLUMN_ROLES)}")
+    return role
+
+
+def parse_column_options(options: Sequence[str], where: str = "--column") -> dict[str, str]:
+    """--column ROLE=HEADING options as {role: heading as written}; a later one for a role wins."""
+    columns: dict[str, str] = {}
+    for option in options:
+        role, sep, heading = option.partition("=")
+        if not sep or not heading.strip():
+            raise SettingsError(f"'{option}' is not ROLE=HEADING", where=where,
+                                fix='Write it as --column value="Q3 actual"')
+        columns[column_role(role, where)] = heading.strip()
+    return columns
+
+
+def columns_from_rows(rows: Sequence[KeyRow]) -> dict[str, tuple[str, str]]:
+    """The Settings sheet's Columns block: a row whose first cell is 'Columns', then one row per role
+    (the role, then the heading as written), to the first blank row or another key. Returns
+    {role: (heading, where the role is written)}."""
+    columns: dict[str, tuple[str, str]] = {}
+    inside = False
+    for key, cells, where in rows:
+        if normalise(key) == "columns":
+            inside = True
+            continue
+        if not inside:
+            continue
+        heading = next((clean_text(c) for c in cells if c not in (None, "")), "")
+        if normalise(key) not in COLUMN_ROLES or not heading:
+            if normalise(key) in _SETTING_KEYS or normalise(key) in PERIOD_KEYS or not heading:
+                break
+            column_role(key, where)  # names a role we do not know: say so
+        columns[normalise(key)] = (heading, where)
+    return columns
 
 
 def setting_field(key: str) -> str | None:
@@ -227,7 +276,7 @@ def apply_overrides(details: PaperDetails, overrides: Mapping[str, object]) -> P
 
 def rule_settings(rule: object = None, tolerance: object = None, direction: object = None,
                   goal_post_tolerance: object = None, trend_threshold: object = None, *,
-                  named: Callable[[str], str] = str) -> dict[str, object]:
+                  green_within: object = None, named: Callable[[str], str] = str) -> dict[str, object]:
     """Rule options, as the command line and the Python API take them ('tolerance', '10%' or 0.1,
     'last-year'), as RuleSettings fields; None means 'keep the workbook's'. A value that cannot
     be read raises SettingsError naming the option as `named` writes it (--tolerance, tolerance)."""
@@ -238,10 +287,12 @@ def rule_settings(rule: object = None, tolerance: object = None, direction: obje
     if direction is not None:
         settings["direction"] = (direction if isinstance(direction, DirectionMethod)
                                  else parse_direction_method(str(direction), named("direction")))
-    for name, value in (("tolerance", tolerance), ("goal_post_tolerance", goal_post_tolerance),
-                        ("trend_threshold", trend_threshold)):
+    for name, value, what in (("tolerance", tolerance, "tolerance"),
+                              ("goal_post_tolerance", goal_post_tolerance, "goal post tolerance"),
+                              ("trend_threshold", trend_threshold, "trend threshold"),
+                              ("green_within", green_within, "green band")):
         if value is not None:
-            settings[name] = parse_fraction(value, named(name), name.replace("_", " "))
+            settings[name] = parse_fraction(value, named(name), what)
     return settings
 
 

@@ -108,3 +108,8 @@ def fit_text(text: str, limit: int) -> str:
     if len(text) <= limit // 2 or utf16_length(text) <= limit:
         return text
     return text.encode("utf-16-le")[: 2 * limit].decode("utf-16-le", "ignore")
+
+
+def percent(fraction: float) -> str:
+    """A rule's share as a percentage, with its decimals only where it has some: 5%, 2.5%."""
+    return f"{round(fraction * 100, 6):g}%"

@@ -265,6 +265,9 @@ class RuleSettings:
 
     rag_method: RagMethod = RagMethod.FLOOR
     tolerance: float = 0.1  # default Amber tolerance for the tolerance rule (10 %)
+    # Green below target: a higher/lower KPI missing its target by no more than this share of it is
+    # still Green ("Green: on target or within 5 % of it"); 0: Green only at or beyond the target
+    green_within: float = 0.0
     goal_post_tolerance: float = 0.0  # goal-post KPIs: Green within this fraction of target
     direction: DirectionMethod = DirectionMethod.PREVIOUS
     trend_threshold: float = 0.02  # trend: no clear trend below 2 % of the average level
@@ -298,6 +301,17 @@ class Dataset:
     period_source: PeriodSource | None = None  # where an undated value column's period came from
     # the Settings sheet's numeric rule settings: (RuleSettings field, its value cell as Settings!B4)
     settings_cells: tuple[tuple[str, str], ...] = ()
+    columns: tuple[ColumnReading, ...] = ()  # how every column of every table was read
+
+
+@dataclass(frozen=True)
+class ColumnReading:
+    """How one column of a KPI table was read: the role given to it and why (`check --explain`)."""
+
+    where: str  # its heading's cell, as KPIs!D4
+    heading: str  # as written ('' for none)
+    role: str  # code, name, value, target, stated ...; 'history', 'kept' (carried as it is) or 'ignored'
+    why: str  # what decided it: the heading's words, the cells, the place, a colour
 
 
 @dataclass(frozen=True)

@@ -87,12 +87,29 @@ def parse_period_text(text: str) -> Period | None:
     text = " ".join(text.strip().split())
     if not text or len(text) > 40:
         return None
+    if "/" in text and (year := _financial_year(text)) is not None:
+        return year  # 2004/05 is a financial year, not May 2004
     return (
         _month_year(text)
         or _numeric_month(text)
         or _quarter(text)
         or _financial_year(text)
+        or _written_out(text)
     )
+
+
+# A year written out: '2016 to 2017' (the months of a quarter are _month_range's, below)
+_YEAR_TO_YEAR = re.compile(r"^(?P<first>\d{4})\s*(?:to|–|—)\s*(?P<second>\d{4})$", re.I)
+
+
+def _written_out(text: str) -> Period | None:
+    """A financial year or quarter written in words: '2016 to 2017', 'April to June 2019',
+    'Q1 (April to June 2019)'."""
+    if match := _YEAR_TO_YEAR.match(text):
+        first, second = int(match["first"]), int(match["second"])
+        return Period(dt.date(first, 4, 1), PeriodKind.YEAR) if second == first + 1 else None
+    heading = _month_range(" ".join(text.replace("(", " ").replace(")", " ").split()))
+    return heading.period if heading is not None else None
 
 
 def _month_year(text: str) -> Period | None:
@@ -318,7 +335,9 @@ def _only_noise(text: str) -> bool:
     if any(word.isdigit() for word in words):
         return False
     unknown = [word for word in words if word not in _HEADING_NOISE and word not in _MONTHS]
-    return len(unknown) <= 1 and len(words) <= 4  # one word more: a month in another language
+    # a word that is not a status ('TTAF 2013/14', 'ALP 2013/14': a plan's figures) says what the
+    # column holds, so it is not this period's outturn (a second language comes after / or |)
+    return not unknown and len(words) <= 4
 
 
 def _month_range(text: str) -> HeadingPeriod | None:

@@ -107,6 +107,19 @@ def amber_limit(indicator: Indicator, settings: RuleSettings) -> float | None:
     return approx_sub(target, allowance)
 
 
+def green_limit(indicator: Indicator, settings: RuleSettings) -> float:
+    """The worst value that is still Green for a higher/lower KPI: the target, or with a Green band
+    below target ("Green: on target or within 5 % of it"), the target missed by that share of it."""
+    target = indicator.target
+    assert target is not None, "green_limit needs a target"
+    if not settings.green_within:
+        return target
+    allowance = abs(target) * settings.green_within
+    if indicator.polarity is Polarity.LOWER:
+        return target + allowance
+    return approx_sub(target, allowance)
+
+
 def goal_post_bands(indicator: Indicator, settings: RuleSettings) -> tuple[float, float | None]:
     """The (Green, Amber) distances from target for a close-to-target KPI.
 
@@ -133,7 +146,7 @@ def rag_for(value: float, indicator: Indicator, settings: RuleSettings) -> Rag:
             return Rag.GREEN
         return Rag.AMBER if amber is not None and approx_le(distance, amber) else Rag.RED
     better_or_equal = approx_ge if indicator.polarity is Polarity.HIGHER else approx_le
-    if better_or_equal(value, target):
+    if better_or_equal(value, green_limit(indicator, settings)):
         return Rag.GREEN
     limit = amber_limit(indicator, settings)
     return Rag.AMBER if limit is not None and better_or_equal(value, limit) else Rag.RED

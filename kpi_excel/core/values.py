@@ -1,158 +1,18 @@
-"""Turning header and cell text into meaning: column roles, numbers, no-data marks, polarity (pure)."""
+"""Turning cell text into meaning: numbers, no-data marks, polarity and rating words (pure)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import Enum
-from functools import lru_cache
 
 from kpi_excel.core.formatting import without_control_characters
 from kpi_excel.core.model import KpiType, Polarity, Rag, StatedRating
-from kpi_excel.core.periods import find_period, strip_year_suffix
-
-
-class Role(str, Enum):
-    """What a table column holds."""
-
-    CODE = "code"
-    INDICATOR = "indicator"
-    POLARITY = "polarity"
-    TARGET = "target"
-    FLOOR = "floor"
-    TYPE = "type"
-    SECTION = "section"
-    TOLERANCE = "tolerance"
-    LOWER = "lower threshold"
-    UPPER = "upper threshold"
-    FREQUENCY = "data period"
-    UNIT = "unit"
-    COMMENTARY = "commentary"
-    OWNER = "owner"
-    DIRECTORATE = "directorate"  # one workbook holding several directorates' indicators
-    VALUE = "value"  # a single value column: Actual, Value, Latest, Outturn
-    PERIOD = "period"  # long form: one row per indicator per period
-    STATUS = "status"  # the council's own rating, as it stated it: G/A/R, Target met, Off target
-
-
-_SYNONYMS: dict[Role, tuple[str, ...]] = {
-    Role.CODE: ("code", "ref", "piref", "kpiref", "reference", "id", "kpicode", "picode", "kpiid",
-                "indicatorcode", "indicatorref", "kpino", "pino", "refno"),
-    Role.INDICATOR: ("indicator", "indicatordescription", "description", "measure",
-                     "performanceindicator", "indicatorname", "kpiname", "kpidescription",
-                     "kpi", "name", "activityindicator", "activity", "measuredescription",
-                     "keyperformanceindicator", "indicatortitle", "title"),
-    Role.POLARITY: ("polarity", "goodis", "higherorlowerisbetter", "higherorlower",
-                    "isbetter", "betteris", "goodperformanceis", "aim", "goodperformance",
-                    "whatisgood", "directionofimprovement", "desireddirection"),
-    Role.TARGET: ("target", "targets", "kpitarget", "annualtarget", "currenttarget"),
-    Role.FLOOR: ("floor", "floorstandard", "minimum", "minimumstandard", "floortarget",
-                 "floorlevel"),
-    Role.TYPE: ("type", "kpitype", "indicatortype", "kpioractivity", "category"),
-    Role.SECTION: ("section", "service", "servicearea", "area", "theme", "division"),
-    Role.TOLERANCE: ("tolerance", "ambertolerance", "amberthreshold", "tolerancepct"),
-    Role.LOWER: ("lowerthreshold", "lower", "lowerlimit", "lowerbound", "expectedrangelower",
-                 "lowerexpected"),
-    Role.UPPER: ("upperthreshold", "upper", "upperlimit", "upperbound", "expectedrangeupper",
-                 "upperexpected"),
-    Role.FREQUENCY: ("dataperiod", "frequency", "reportingfrequency", "periodicity"),
-    Role.UNIT: ("unit", "units", "unitofmeasure"),
-    Role.COMMENTARY: ("commentary", "comments", "comment", "notes", "note", "narrative"),
-    Role.OWNER: ("owner", "leadofficer", "responsibleofficer", "kpiowner", "lead",
-                 "accountableofficer"),
-    Role.DIRECTORATE: ("directorate", "department", "dept", "directoratename", "departmentname"),
-    Role.VALUE: ("actual", "value", "latest", "outturn", "result", "latestvalue", "actuals",
-                 "performance", "latestperformance", "latestresult"),
-    Role.PERIOD: ("period", "month", "quarter", "date", "reportingperiod", "periodending"),
-    Role.STATUS: ("status", "rag", "ragstatus", "ragrating", "rating", "performancestatus",
-                  "targetstatus", "statusagainsttarget", "performanceagainsttarget", "ragagainsttarget",
-                  "currentstatus", "latestrag", "latestragstatus", "overallrag", "overallstatus"),
-}
-_ROLE_OF = {name: role for role, names in _SYNONYMS.items() for name in names}
 
 
 def normalise(text: str) -> str:
     """Lower case, letters and digits only: 'Floor Standard ' -> 'floorstandard'."""
     return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-# Roles whose heading may carry more words after the name: 'Actual Mar-20', 'Target (%)'
-_NAME_THEN_MORE = (Role.TARGET, Role.FLOOR, Role.VALUE, Role.TOLERANCE, Role.LOWER, Role.UPPER)
-
-# Matching a heading by its words: a heading names a role when one of its words is that role's
-# head word and every other word is a qualifier that any heading may carry ('PI Name', 'Measure
-# Title', 'Outturn to date'). A word that is neither (such as 'previous' in 'Previous outturn')
-# matches nothing, so an unknown heading stays unrecognised rather than being guessed.
-_HEAD_WORDS: dict[Role, frozenset[str]] = {
-    Role.CODE: frozenset({"code", "ref", "reference", "id", "no", "number", "identifier"}),
-    Role.INDICATOR: frozenset({"indicator", "measure", "name", "title", "description", "kpi", "pi",
-                               "metric"}),
-    Role.POLARITY: frozenset({"polarity", "aim", "good", "better", "improvement"}),
-    Role.TARGET: frozenset({"target", "targets"}),
-    Role.FLOOR: frozenset({"floor", "minimum"}),
-    Role.VALUE: frozenset({"actual", "value", "outturn", "result", "performance", "actuals", "figure",
-                           "outcome", "achieved", "achievement"}),
-    Role.COMMENTARY: frozenset({"commentary", "comments", "comment", "notes", "note", "narrative",
-                                "explanation"}),
-    Role.OWNER: frozenset({"owner", "lead", "officer"}),
-    Role.STATUS: frozenset({"status", "rag", "rating"}),
-    Role.FREQUENCY: frozenset({"frequency", "periodicity"}),
-    Role.UNIT: frozenset({"unit", "units"}),
-}
-_QUALIFIERS = frozenset({
-    "pi", "kpi", "kpis", "indicator", "measure", "performance", "key", "the", "of", "a", "to", "date",
-    "ytd", "current", "latest", "this", "period", "is", "our", "council", "overall", "reported",
-    "reporting", "cumulative", "year", "corporate", "service", "s", "in", "for", "short", "full",
-})
-
-
-def header_role(text: object) -> Role | None:
-    """The role a header names, ignoring case, spacing, punctuation and a year or period before or
-    after it ('Target 2019/20', 'Q2 2023/24 Value'); else by its words (see _HEAD_WORDS)."""
-    return _text_role(text) if isinstance(text, str) else None
-
-
-@lru_cache(maxsize=4096)  # the reader asks about each heading many times (1,800 asks for the sample)
-def _text_role(text: str) -> Role | None:
-    key = normalise(strip_year_suffix(text))
-    if key in _ROLE_OF:
-        return _ROLE_OF[key]
-    # 'Actual Mar-20', 'Target (%)', 'Floor standard 19/20': match on the leading word(s)
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    for size in (3, 2, 1):
-        if len(words) >= size and "".join(words[:size]) in _ROLE_OF:
-            role = _ROLE_OF["".join(words[:size])]
-            if role in _NAME_THEN_MORE:
-                return _role_by_words(text) or role  # 'Performance Measure' names the indicator
-    rest = _after_leading_period(text)  # 'Q2 2023/24 Value', '2019/20 Outturn'
-    if rest is not None:
-        after = _text_role(rest)
-        return after if after in _NAME_THEN_MORE else None
-    return _role_by_words(text)
-
-
-def _after_leading_period(text: str) -> str | None:
-    """What follows a period written first in a heading, or None when it starts with none."""
-    found = find_period(text)
-    if found is None or text[: found.start].strip(" -–:") or not text[found.end:].strip():
-        return None
-    return text[found.end:].strip(" -–:")
-
-
-def _role_by_words(text: str) -> Role | None:
-    """The one role whose head word the heading holds, all its other words being qualifiers."""
-    words = re.findall(r"[a-z0-9]+", re.sub(r"\(.*?\)", " ", text.lower()))
-    if not words or len(words) > 5:
-        return None
-    found = {role for role, heads in _HEAD_WORDS.items()
-             if any(w in heads for w in words) and all(w in heads or w in _QUALIFIERS for w in words)}
-    if len(found) > 1:  # 'KPI Status', 'PI Code': the word that is only a head word rules
-        strong = {role for role in found if any(w in _HEAD_WORDS[role] and w not in _QUALIFIERS
-                                                for w in words)}
-        # else the last word, as English puts the noun last: 'Performance Measure'
-        found = strong or {role for role in found if words[-1] in _HEAD_WORDS[role]}
-    return found.pop() if len(found) == 1 else None
 
 
 # --- cell values ------------------------------------------------------------------------------
@@ -299,6 +159,49 @@ def parse_polarity(text: object) -> Polarity | None:
     return None
 
 
+# Polarity written into an indicator's name, as councils do without a polarity column:
+# '(Lower is better)', '(Minimise)', 'Smaller is better'.
+_NAMED_POLARITY = re.compile(
+    r"\b(?P<lower>lower|smaller|less|fewer|low)\s+(?:is|=)\s+(?:better|good|best)\b|"
+    r"\b(?P<higher>higher|bigger|more|greater|high)\s+(?:is|=)\s+(?:better|good|best)\b|"
+    r"\baim\s+to\s+(?:(?P<minimise>minimi[sz]e)|(?P<maximise>maximi[sz]e))\b|"
+    r"\((?:(?P<min>minimi[sz]e|reduce|decrease)|(?P<max>maximi[sz]e|increase))\)", re.I)
+# What a performance officer knows without being told: fewer of these is better ('Exclusion rates',
+# 'Arrears', 'Average relet time', 'Days to process new claims', 'Fire-related deaths') ...
+_ADVERSE = re.compile(
+    r"\b(?:exclusions?|arrears|missed|overturned|complaints?|incidents?|injur(?:y|ies)|deaths?|"
+    r"fatalit(?:y|ies)|casualt(?:y|ies)|fires|collisions?|contamination|backlogs?|delay(?:s|ed)?|"
+    r"sickness|absences?|re-?offend\w*|voids?|rough\s+sleep\w*|landfill|emissions|"
+    r"falling\s+below|not\s+meeting|below\s+(?:the\s+)?standard|cost\s+per|"
+    r"average\s+(?:number\s+of\s+)?(?:days|weeks|hours|minutes|time)|time\s+taken|"
+    r"(?:days|weeks|hours)\s+to|relet\s+time|response\s+time|waiting\s+(?:time|list))\b", re.I)
+# ... unless the name counts what was done about them ('Arrears retrieved', '% reduction in
+# incidents', 'Complaints responded to within 10 days').
+_FAVOURABLE = re.compile(
+    r"\b(?:reduc\w*|prevent\w*|cleared|resolved|collected|retrieved|recovered|within|on\s+time|in\s+time|"
+    r"satisf\w*|completed|achiev\w*|success\w*|responded|attended|enforcement|detected|removed|"
+    r"accommodated|housed|supported|helped|closed|handled|dealt|answered|processed|investigated|"
+    r"acknowledged)\b", re.I)
+# Where the thing counted ends and what qualifies it begins: '% Trading Standards interventions
+# carried out | following consumer complaints'
+_QUALIFIED = re.compile(r"\s(?:following|involving|in\s+relation\s+to|against|compared|resulting\s+in|"
+                        r"as\s+a\s+%\s+of)\s", re.I)
+
+
+def polarity_in_name(name: str) -> tuple[Polarity, str] | None:
+    """Which way is good for an indicator, as its name says or means, with the words that say
+    so: '(Lower is better)', '(Minimise)', 'Smaller is better'; else the words naming something
+    there should be fewer of ('exclusion', 'arrears', 'average ... time', 'days to'), unless the
+    name counts what was done about it ('reduction', 'retrieved', 'within')."""
+    if (match := _NAMED_POLARITY.search(name)) is not None:
+        lower = match["lower"] or match["minimise"] or match["min"]
+        return (Polarity.LOWER if lower else Polarity.HIGHER), match.group(0).strip("() ")
+    counted = _QUALIFIED.split(name, maxsplit=1)[0]
+    if (match := _ADVERSE.search(counted)) is not None and not _FAVOURABLE.search(counted):
+        return Polarity.LOWER, match.group(0)
+    return None
+
+
 # How often an indicator is reported, as its Data period column says; anything else is monthly.
 _FREQUENCY_MONTHS = {"q": 3, "quarterly": 3, "quarter": 3, "a": 12, "annual": 12, "annually": 12,
                      "yearly": 12, "y": 12}
@@ -341,20 +244,132 @@ _STATED_RULES: tuple[tuple[re.Pattern[str], Rag | None], ...] = tuple(
 )
 
 
+# Symbols a table shows for a rating, as their pictures' alternative text names them ('happy face',
+# 'Triangle', 'Red octagon'), or as the characters themselves. A colour named with a symbol wins.
+_SYMBOL_CHARACTERS = {"✓": " tick ", "✔": " tick ", "☑": " tick ", "✗": " cross ", "✘": " cross ",
+                      "✕": " cross ", "☒": " cross ", "▲": " triangle ", "△": " triangle ",
+                      "⚠": " triangle ", "☺": " happy ", "☹": " sad ", "😀": " happy ", "🙂": " happy ",
+                      "😐": " neutral ", "🙁": " sad ", "☹️": " sad "}
+_SYMBOL_RULES: tuple[tuple[re.Pattern[str], Rag], ...] = tuple(
+    (re.compile(pattern), rag) for pattern, rag in (
+        (r"\b(green|blue)\b", Rag.GREEN),
+        (r"\b(amber|yellow|orange)\b", Rag.AMBER),
+        (r"\bred\b", Rag.RED),
+        (r"\b(sad|unhappy|frowning|frown|cross|crossed|octagon|thumbs down)\b", Rag.RED),
+        (r"\b(neutral|straight face|triangle|exclamation)\b", Rag.AMBER),
+        (r"\b(happy|smiling|smiley|smile|tick|ticked|check ?mark|thumbs up)\b", Rag.GREEN),
+    )
+)
+_SYMBOL_WORD = re.compile(r"\b(face|smiley|tick|ticked|cross|triangle|octagon|check ?mark|thumbs|icon|"
+                          r"symbol|circle|star|square|diamond|dot)\b")
+
+
 def parse_stated_rag(value: object) -> StatedRating | None:
     """The rating a status cell states, or None when the cell is blank or its words are not a
     rating we know. 'Target met', 'G', 'On target' -> Green; 'Target slightly missed (within
     10%)', 'A' -> Amber; 'Target not achieved', 'Off target', 'R' -> Red; 'Data Only' -> stated as
-    not rated (rag None)."""
+    not rated (rag None). A symbol, or the words naming its picture ('happy face', 'Triangle',
+    'Red octagon', '✓'), is read as the rating it stands for."""
     text = clean_text(value)
     if not text:
         return None
-    words = " ".join(re.findall(r"[a-z0-9]+", re.sub(r"\(.*?\)|\[.*?\]", " ", text.lower())))
-    words = words or " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-    for pattern, rag in _STATED_RULES:
+    lowered = "".join(_SYMBOL_CHARACTERS.get(ch, ch) for ch in text.lower())
+    words = " ".join(re.findall(r"[a-z0-9]+", re.sub(r"\(.*?\)|\[.*?\]", " ", lowered)))
+    words = words or " ".join(re.findall(r"[a-z0-9]+", lowered))
+    if _SYMBOL_WORD.search(words) and not _STATED_RULES[3][0].search(words):
+        symbol = next((rag for pattern, rag in _SYMBOL_RULES if pattern.search(words)), None)
+        if symbol is not None:
+            return StatedRating(text, symbol)
+    # a symbol's name alone: 'Tick', 'Triangle'
+    alone = next((rag for pattern, rag in _SYMBOL_RULES[3:] if pattern.fullmatch(words)), None)
+    if alone is not None:
+        return StatedRating(text, alone)
+    for pattern, stated in _STATED_RULES:
         if pattern.search(words):
-            return StatedRating(text, rag)
+            return StatedRating(text, stated)
     return None
+
+
+_BRACKETED_RAG = {"green": Rag.GREEN, "g": Rag.GREEN, "amber": Rag.AMBER, "a": Rag.AMBER, "red": Rag.RED,
+                  "r": Rag.RED}
+
+
+_RATED_FIGURE = re.compile(r"^\s*[(]?[-−]?[£$€]?\d[\d,]*(?:\.\d+)?\s*%?\s+(?P<word>red|amber|green|blue)\s*$",
+                           re.I)
+
+
+def rating_in_figure(text: object) -> Rag | None:
+    """A rating written inside a figure's cell: in brackets ('512 kg (Q3 time lag) (GREEN)') or
+    after the figure ('95.4% Red')."""
+    if not isinstance(text, str):
+        return None
+    if (match := _RATED_FIGURE.match(text)) is not None:
+        word = match["word"].lower()
+        return Rag.GREEN if word == "blue" else _BRACKETED_RAG[word]
+    for inside in re.findall(r"[(\[]([^()\[\]]{1,12})[)\]]", text):
+        if (rag := _BRACKETED_RAG.get(normalise(inside))) is not None:
+            return rag
+    return None
+
+
+# A target written as a change from the figure before it: 'Increase the number of judicial
+# disposals ... by 10%', 'Reduce by 5%', 'Improve by 2 percentage points'
+_RELATIVE = re.compile(r"^(?P<verb>increase|raise|improve|grow|reduce|decrease|cut|lower)\b.*?\bby\s+"
+                       r"(?P<n>\d{1,3}(?:\.\d+)?)\s*(?P<unit>%|per\s*cent|percentage\s+points?|%\s*pts?)\s*\.?$",
+                       re.I | re.S)
+# A target written as what to do: 'To refer 3,000 persons', 'To achieve 95%'
+_TO_DO = re.compile(r"^to\s+(?P<verb>[a-z]+)\s+(?:at\s+least\s+|no\s+more\s+than\s+|fewer\s+than\s+)?"
+                    r"(?P<number>\d[\d,]*(?:\.\d+)?\s*%?)(?:\s+[a-z]+){0,4}\s*\.?$", re.I)
+_FEWER = ("reduce", "decrease", "cut", "lower")
+
+
+def relative_target(text: object, base: float | None) -> tuple[float, Polarity] | None:
+    """A target written as a change from the figure before it ('Increase ... by 10%': base + 10 %),
+    with the direction it states; None when the text is not one, or there is no figure before it."""
+    match = _RELATIVE.match(" ".join(text.split())) if isinstance(text, str) else None
+    if match is None or base is None:
+        return None
+    share = float(match["n"]) / 100
+    lower = match["verb"].lower() in _FEWER
+    if "point" in match["unit"].lower() or "pt" in match["unit"].lower():
+        value = base - share if lower else base + share
+    else:
+        value = base * (1 - share) if lower else base * (1 + share)
+    return value, Polarity.LOWER if lower else Polarity.HIGHER
+
+
+def target_to_do(text: object) -> tuple[CellNumber, Polarity] | None:
+    """A target written as what to do, holding one figure: 'To refer 3,000 persons' (3,000),
+    'To reduce to 10' reads no figure of its own here: only 'To <verb> <figure> <words>'."""
+    if not isinstance(text, str) or (match := _TO_DO.match(" ".join(text.split()))) is None:
+        return None
+    number = _parse_number_text(match["number"].replace(" ", ""))
+    if number.value is None:
+        return None
+    return number, Polarity.LOWER if match["verb"].lower() in _FEWER else Polarity.HIGHER
+
+
+# A figure written with its unit or a note, as published tables print them: '27.6 days', '34*'
+# (provisional), '512 kg (Q3 time lag)', '32.7 weeks'; or after a label: 'Apr – Dec =1,856. Full
+# year projection=2,475' (the figure the label gives, not the projection after it).
+_FIGURE_WITH_WORDS = re.compile(
+    r"^(?P<number>[(]?[-−]?[£$€]?\s*\d[\d,]*(?:\.\d+)?\s*%?)\s*(?:\*+|[a-z£$€%]{1,12}\.?)?"
+    r"(?:\s*[(\[][^()\[\]]*[)\]])*\s*[.*]?$", re.I)
+_LABELLED_FIGURE = re.compile(
+    r"^[a-z][a-z\s\-–]{0,24}?\s*[=:]\s*(?P<number>\d[\d,]*(?:\.\d+)?%?)(?:[.;]\s|$)", re.I)
+
+
+def parse_figure(text: object) -> CellNumber | None:
+    """A figure typed with words around it ('27.6 days', '34*', '512 kg (Q3 time lag)', 'Apr – Dec
+    =1,856. Full year ...') as the number it states; None when the text states none that way."""
+    if not isinstance(text, str):
+        return None
+    cleaned = " ".join(text.replace("\u00a0", " ").split())
+    match = _FIGURE_WITH_WORDS.match(cleaned) or _LABELLED_FIGURE.match(cleaned)
+    if match is None:
+        return None
+    number = _parse_number_text(match.group("number"))
+    return number if number.value is not None else None
 
 
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel stores a character XML cannot hold

@@ -346,4 +346,5 @@ def _latest_position(rating: Rating, settings: RuleSettings) -> str:
         return f"{latest} is {range_word(rating.range_status).lower()} the expected range."
     if rating.rag is None:
         return f"{latest} is {rag_word(rating).lower()}."
-    return f"{latest} is rated {rating.rag.word}: {rag_meaning(rating.rag, settings.rag_method)}."
+    meaning = rag_meaning(rating.rag, settings.rag_method, settings.green_within)
+    return f"{latest} is rated {rating.rag.word}: {meaning}."

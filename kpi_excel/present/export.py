@@ -30,6 +30,9 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "not_rated": summary.not_rated,
         },
         "warnings": [{"where": w.where, "message": w.message} for w in report.warnings],
+        # how every column of every table was read (check --explain): its role and why
+        "columns": [{"where": c.where, "heading": c.heading, "role": c.role, "why": c.why}
+                    for c in report.dataset.columns],
     }
 
 

@@ -73,6 +73,7 @@ class RowRefs:
     numbers: str = ""
     # where the rule's settings are, as formula text (a Settings sheet's cell); empty: written in
     tolerance_setting: str = ""
+    green_setting: str = ""
     goal_post_setting: str = ""
     trend_setting: str = ""
     # the row's percentages as its cells hold them: 85 for 85 % (a department's whole percentages),
@@ -163,7 +164,7 @@ def rag(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> str:
         amber = _goal_post_amber(distance, indicator, settings, row)
     else:
         better_or_equal = ">=" if indicator.polarity is Polarity.HIGHER else "<="
-        green = f"{value}{better_or_equal}{target}"
+        green = f"{value}{better_or_equal}{_green_limit(indicator, settings, row)}"
         amber = _amber_test(better_or_equal, indicator, settings, row)
     words = {rag: text(rag.word) for rag in Rag}
     rated = (f"IF({green},{words[Rag.GREEN]},IF({amber},{words[Rag.AMBER]},{words[Rag.RED]}))"
@@ -174,6 +175,15 @@ def rag(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> str:
         unrated = f"OR({unrated},AND({target}>=0,{target}<={top},OR({value}<0,{value}>{top})))"
     return (f"=IF(NOT({_is_number(value)}),{text(NO_DATA_WORD)},"
             f"IF({unrated},{text(NOT_RATED_WORD)},{rated}))")
+
+
+def _green_limit(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> str:
+    """Mirrors rules.green_limit: the target, or the target missed by the Green band's share of it."""
+    if not settings.green_within and not row.green_setting:
+        return row.target
+    band = row.green_setting or number(settings.green_within)
+    sign = "+" if indicator.polarity is Polarity.LOWER else "-"
+    return f"{row.target}{sign}ABS({row.target})*{band}"
 
 
 def _amber_test(better_or_equal: str, indicator: Indicator, settings: RuleSettings,

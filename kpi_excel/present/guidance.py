@@ -6,9 +6,10 @@ never describe different rules.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from kpi_excel.core.formatting import DIRECTION_WORDS, POLARITY_WORDS, RANGE_WORDS
+from kpi_excel.core.formatting import DIRECTION_WORDS, POLARITY_WORDS, RANGE_WORDS, percent
 from kpi_excel.core.model import (
     Direction,
     DirectionMethod,
@@ -62,15 +63,22 @@ TOLERANCE_WORDS = RuleWords(
 )
 
 
-def rule_words(method: RagMethod) -> RuleWords:
-    """The words for a RAG rule."""
-    return TOLERANCE_WORDS if method is RagMethod.TOLERANCE else FLOOR_WORDS
+def rule_words(method: RagMethod, green_within: float = 0.0) -> RuleWords:
+    """The words for a RAG rule; with a Green band below target, Green's meaning says so."""
+    words = TOLERANCE_WORDS if method is RagMethod.TOLERANCE else FLOOR_WORDS
+    if not green_within:
+        return words
+    return dataclasses.replace(words, green_meaning=f"{words.green_meaning}, or missed by no more than "
+                                                    f"{percent(green_within)} of it")
 
 
 def rule_name(settings: RuleSettings) -> str:
-    """The rule as a settings table names it: 'Floor standard', 'Tolerance (10%)'."""
+    """The rule as a settings table names it: 'Floor standard', 'Tolerance (10%)', 'Tolerance (10%);
+    Green within 5%'."""
     name = rule_words(settings.rag_method).name
-    return f"{name} ({settings.tolerance:.0%})" if settings.rag_method is RagMethod.TOLERANCE else name
+    if settings.rag_method is RagMethod.TOLERANCE:
+        name = f"{name} ({settings.tolerance:.0%})"
+    return f"{name}; Green within {percent(settings.green_within)}" if settings.green_within else name
 
 
 def _sentence(clause: str) -> str:
@@ -79,7 +87,7 @@ def _sentence(clause: str) -> str:
 
 def rag_key(settings: RuleSettings) -> tuple[KeyEntry, ...]:
     """What Green, Amber and Red mean under the rule applied: the paper's own clauses, as sentences."""
-    words = rule_words(settings.rag_method)
+    words = rule_words(settings.rag_method, settings.green_within)
     entries = {colour: _sentence(words.meaning(colour)) for colour in ("Green", "Amber", "Red")}
     if settings.rag_method is RagMethod.TOLERANCE:
         tolerance = f"{settings.tolerance:.0%}"

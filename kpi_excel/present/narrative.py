@@ -18,6 +18,7 @@ from kpi_excel.core.formatting import (
     DIRECTION_ARROWS,
     direction_word,
     format_value,
+    percent,
     range_word,
     this_and_next_year,
 )
@@ -77,9 +78,12 @@ def not_rated_counts(kpis: Sequence[Rating]) -> NotRated:
 
 
 def headline(summary: Summary, method: RagMethod = RagMethod.FLOOR,
-             not_rated: NotRated | None = None) -> str:
-    """The Summary's count sentence: '21 of the 25 KPIs achieved target and were RAG rated Green, ...'."""
+             not_rated: NotRated | None = None, green_within: float = 0.0) -> str:
+    """The Summary's count sentence: '21 of the 25 KPIs achieved target and were RAG rated Green, ...'
+    (with a Green band below target: 'achieved target or came within 5% of it')."""
     words = rule_words(method)
+    achieved = f"achieved target or came within {percent(green_within)} of it" if green_within \
+        else "achieved target"
     n, g, a, r = summary.total, summary.green, summary.amber, summary.red
     unrated = not_rated or NotRated(no_data=summary.not_rated)
     if n == 0:
@@ -89,10 +93,10 @@ def headline(summary: Summary, method: RagMethod = RagMethod.FLOOR,
     amber = f"{a} {were(a)} {words.amber}" if a else ""
     red = f"{r} {words.red}" if r else ""
     if g == n:
-        sentence = ("The only KPI achieved target and was RAG rated Green" if n == 1
-                    else f"All {n} KPIs achieved target and were RAG rated Green")
+        sentence = (f"The only KPI {achieved} and was RAG rated Green" if n == 1
+                    else f"All {n} KPIs {achieved} and were RAG rated Green")
     elif g:
-        green = f"{g} of the {n} {plural(n, 'KPI')} achieved target and {were(g)} RAG rated Green"
+        green = f"{g} of the {n} {plural(n, 'KPI')} {achieved} and {were(g)} RAG rated Green"
         sentence = join_names([green, amber, red])
     elif n == 1:
         sentence = f"The only KPI {'was ' + words.amber if a else words.red}"
@@ -180,10 +184,10 @@ def red_by_directorate(report: Report, none: str = NO_RED) -> str:
 
 
 def count_bullets(summary: Summary, method: RagMethod = RagMethod.FLOOR,
-                  not_rated: NotRated | None = None) -> list[str]:
+                  not_rated: NotRated | None = None, green_within: float = 0.0) -> list[str]:
     """The counts as bullets: '21 are rated Green – the target was achieved or exceeded;' ...; the
     KPIs not rated with the reason the headline gives (not_rated), else 'no data or no target'."""
-    words = rule_words(method)
+    words = rule_words(method, green_within)
     counts = ((summary.green, Rag.GREEN), (summary.amber, Rag.AMBER), (summary.red, Rag.RED))
     bullets = [f"{n} {'is' if n == 1 else 'are'} rated {rag.word} – {words.meaning(rag.word)}"
                for n, rag in counts if n]
@@ -318,7 +322,7 @@ def dashboard_paragraphs(report: Report, section: int = 2) -> list[Paragraph]:
          "the Dashboard in Appendix 1.", ()),
         (f"Of the {report.summary.total} KPIs, the latest RAG status are as follows:",
          tuple(count_bullets(report.summary, report.dataset.settings.rag_method,
-                             not_rated_counts(report.kpis)))),
+                             not_rated_counts(report.kpis), report.dataset.settings.green_within))),
         (red_by_directorate(report) if len(report.directorates()) > 1 else red_paragraph(red_names(report)),
          ()),
     ]
@@ -354,9 +358,9 @@ def kpi_count_paragraph(report: Report) -> str:
     return text
 
 
-def rag_meaning(rag: Rag, method: RagMethod) -> str:
+def rag_meaning(rag: Rag, method: RagMethod, green_within: float = 0.0) -> str:
     """What a colour means under the rule, as a clause: 'the target was achieved or exceeded'."""
-    return rule_words(method).meaning(rag.word)
+    return rule_words(method, green_within).meaning(rag.word)
 
 
 # --- One indicator in a sentence ----------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kpi_excel.core.formatting import direction_word
+from kpi_excel.core.formatting import direction_word, percent
 from kpi_excel.core.model import (
     DirectionMethod,
     KpiType,
@@ -107,7 +107,7 @@ def copy_summary(report: Report) -> str:
 
 
 _SETTING_FIELDS = {"tolerance": "tolerance_setting", "goal_post_tolerance": "goal_post_setting",
-                   "trend_threshold": "trend_setting"}
+                   "trend_threshold": "trend_setting", "green_within": "green_setting"}
 
 
 def setting_formulas(cells: tuple[tuple[str, str], ...]) -> dict[str, str]:
@@ -256,11 +256,12 @@ NOTE_LIMIT = 255  # the most characters Excel keeps in a cell's input message
 
 def rule_words(settings: RuleSettings) -> str:
     """The rule applied, in words short enough for a cell's note."""
+    green = "target met" + (f" or within {percent(settings.green_within)}" if settings.green_within else "")
     if settings.rag_method is RagMethod.TOLERANCE:
-        rag = (f"Green: target met. Amber: within {settings.tolerance:.0%} of target (or the row's "
+        rag = (f"Green: {green}. Amber: within {settings.tolerance:.0%} of target (or the row's "
                "own). Red: further off.")
     else:
-        rag = "Green: target met. Amber: floor standard met. Red: below floor."
+        rag = f"Green: {green}. Amber: floor standard met. Red: below floor."
     return f"{rag} Direction {_DIRECTIONS[settings.direction]}."
 
 

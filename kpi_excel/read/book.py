@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from kpi_excel.core import config
 from kpi_excel.core.model import (
+    ColumnReading,
     Dataset,
     Indicator,
     PaperDetails,
@@ -17,11 +18,13 @@ from kpi_excel.core.model import (
     Warning_,
 )
 from kpi_excel.core.periods import find_period
-from kpi_excel.core.values import Role, clean_text, normalise
+from kpi_excel.core.values import clean_text, normalise
 from kpi_excel.errors import MissingColumnError, NoKpiTableError
 from kpi_excel.excel.refs import CellRef, column_letter, quote_sheet
 from kpi_excel.read.cells import Cell, Merge, ref
-from kpi_excel.read.header import Header, dated_header, find_header, header_below
+from kpi_excel.read.content import SAMPLE_ROWS
+from kpi_excel.read.header import Header, dated_header, find_header, header_below, next_table
+from kpi_excel.read.headings import Role
 from kpi_excel.read.period_source import (
     FIX_PERIOD,
     NamedPeriod,
@@ -34,11 +37,12 @@ from kpi_excel.read.period_source import (
     undated_value_column,
 )
 from kpi_excel.read.proposals import read_proposals
-from kpi_excel.read.stated_rule import rule_from_stated
+from kpi_excel.read.roles import TargetChoice, read_columns, told_columns
+from kpi_excel.read.stated_rule import KeyRule, key_rule, rule_from_key, rule_from_stated
 from kpi_excel.read.table import TableReader
 
 FIX_TABLE = (
-    "Give one sheet a header row (in its first 20 rows) with an 'Indicator' column, a 'Target' "
+    "Give one sheet a header row (in its first 60 rows) with an 'Indicator' column, a 'Target' "
     "column and one column per period (or a value column), or start from `kpi-excel init`"
 )
 
@@ -91,6 +95,11 @@ class BookReader:
     period_unused_noted: bool = False
     settings_cells: tuple[tuple[str, str], ...] = ()  # numeric rule settings, for the rated copy
     rule_given: bool = False  # the Settings sheet names a RAG rule
+    columns: list[ColumnReading] = field(default_factory=list)  # how each table's columns were read
+    columns_told: dict[str, str] = field(default_factory=dict)  # --column: {role: heading as written}
+    sheet_columns: dict[str, tuple[str, str]] = field(default_factory=dict)  # the Settings sheet's
+    columns_found: set[str] = field(default_factory=set)  # roles whose named heading a table has
+    key: KeyRule | None = None  # the rule a key to the ratings above a table publishes
 
     def add_sheet(self, title: str, rows: list[list[Cell]], hidden_rows: frozenset[int] = frozenset(),
                   merges: Sequence[Merge] = ()) -> None:
@@ -102,6 +111,7 @@ class BookReader:
         elif kind == "settings":
             key_rows = list(_key_rows(title, rows))
             self.settings = config.settings_from_rows(key_rows)
+            self.sheet_columns = config.columns_from_rows(key_rows)
             self.settings_cells = _numeric_setting_cells(title, rows)
             self.rule_given = self.rule_given or any(config.names_rag_rule(key) for key, _, _ in key_rows)
             named = config.period_from_rows(key_rows)
@@ -124,12 +134,31 @@ class BookReader:
                 f"sheet {name} is hidden and holds a KPI table, which was not read; unhide it to include it",
                 CellRef(title, 1)))
 
+    def _told(self) -> dict[str, tuple[str, str]]:
+        """The columns named as roles: the --column options over the Settings sheet's Columns block."""
+        told = {role: (heading, f"the Columns block ({where})") for role, (heading, where)
+                in self.sheet_columns.items()}
+        told.update({role: (heading, f"--column {role}") for role, heading in self.columns_told.items()})
+        return told
+
+    def _check_told_columns(self) -> None:
+        """A column named as a role that no table has is an error naming it."""
+        for role, (heading, source) in self._told().items():
+            if role not in self.columns_found:
+                where = source[len("the Columns block ("):-1] if source.startswith("the Columns") else ""
+                raise MissingColumnError(
+                    f"{source} names the column '{heading}' as the {role}, but no KPI table has a column "
+                    "headed so", where=where,
+                    fix="Write the heading exactly as it is in the header row (or leave the role out)")
+
     def dataset(self, source: str, sha256: str, file: str) -> Dataset:
         """Everything read, as one Dataset; `file` names the input in errors."""
         indicators = tuple(ind for table in self._read_undated(source) for ind in table)
+        self._check_told_columns()
         if not indicators:
             self._no_indicators(file)
-        settings = rule_from_stated(indicators, self.settings, self.rule_given, self.warnings)
+        settings = rule_from_key(self.key, self.settings, self.rule_given, self.warnings)
+        settings = rule_from_stated(indicators, settings, self.rule_given, self.warnings)
         proposals = read_proposals(self.proposals_sheet, indicators, self.warnings)
         periods = tuple(sorted({o.period for ind in indicators for o in ind.observations}))
         return Dataset(
@@ -145,6 +174,7 @@ class BookReader:
             title=self.title,
             period_source=self.period_source,
             settings_cells=self.settings_cells,
+            columns=tuple(self.columns),
         )
 
     def _no_indicators(self, file: str) -> None:
@@ -163,10 +193,38 @@ class BookReader:
 
     def _add_table_sheet(self, sheet: str, rows: list[list[Cell]], hidden_rows: frozenset[int],
                          merges: Sequence[Merge]) -> None:
-        header = find_header(rows)
-        if header is None:
-            return
-        if Role.TARGET not in header.roles and not {Role.LOWER, Role.UPPER} & header.roles.keys():
+        """Read each table on the sheet: a table of its own under the first (its own title and
+        header row, other headings) is read as one, with what stands above it."""
+        header = find_header(rows, merges)
+        first = True
+        while header is not None:
+            end, next_header = next_table(rows, header)
+            try:
+                self._add_table(sheet, rows[:end], header, hidden_rows, merges)
+            except MissingColumnError as error:
+                if first:
+                    raise
+                self.warnings.append(Warning_(f"{error.problem}, so its rows were not read", error.where))
+            if end >= len(rows):
+                return
+            first = False
+            rows = [[] for _ in range(end)] + rows[end:]  # the next table's rows keep their numbers
+            header = find_header(rows, merges, start=end, stop=next_header + 1)
+
+    def _add_table(self, sheet: str, rows: list[list[Cell]], header: Header, hidden_rows: frozenset[int],
+                   merges: Sequence[Merge]) -> None:
+        width = max((len(row) for row in rows[header.row:header.row + SAMPLE_ROWS]), default=0)
+        header, set_aside = read_columns(header, rows[header.row + 1:], width)
+        if told := self._told():
+            header, found = told_columns(header, told)
+            self.columns_found |= found
+            set_aside = None if Role.TARGET in header.roles else set_aside
+        if set_aside is not None:
+            self.warnings.append(_target_set_aside(sheet, header, set_aside))
+        self.columns.extend(ColumnReading(ref(sheet, header.row, c), header.texts.get(c, ""), role, why)
+                            for c, (role, why) in header.notes.items())
+        if set_aside is None and Role.TARGET not in header.roles and not {Role.LOWER, Role.UPPER} & \
+                header.roles.keys():
             raise MissingColumnError(
                 "the KPI table has no Target column" + _lower_header_note(rows, header, Role.TARGET),
                 where=ref(sheet, header.row, header.roles[Role.INDICATOR]),
@@ -186,6 +244,8 @@ class BookReader:
         header = banner_series(sheet, rows, header, merges) or header
         if not self.title:
             self.title = _title_above(rows, header.row)
+        if self.key is None:
+            self.key = key_rule(rows[:header.row], sheet)
         self.extra_headers.extend(header.extras.values())
         value_col = min(header.yearless) if header.yearless else undated_value_column(header)
         if value_col is not None:
@@ -217,7 +277,12 @@ class BookReader:
             named = self._period_of(table, source)
             if self.period_source is None:
                 self.period_source = named.source
-            if table.header.yearless:
+            if table.header.yearless and named.source.kind == "none" and len(table.header.yearless) == 1:
+                # one column headed 'Quarter 2 Result' and no year anywhere: check rates it as the latest
+                roles = {**table.header.roles, Role.VALUE: table.value_col}
+                table = dataclasses.replace(table, header=dataclasses.replace(table.header, roles=roles,
+                                                                              yearless={}))
+            elif table.header.yearless:
                 yield self._read_yearless(table, named)
                 continue
             indicators = self._read_table(table.sheet, table.rows, table.header, table.hidden_rows,
@@ -261,6 +326,13 @@ class BookReader:
         return NamedPeriod(named.period, dataclasses.replace(named.source, value_cell=value_cell))
 
 
+def _target_set_aside(sheet: str, header: Header, choice: TargetChoice) -> Warning_:
+    heading = header.texts.get(choice.col, "")
+    return Warning_(f"the only target column ('{heading}') is for {choice.period.label}, not for the "
+                    f"figures' period ({choice.figures.label}), so the KPIs are not rated against it",
+                    ref(sheet, header.row, choice.col))
+
+
 def _target_heading_year(table: _UndatedTable) -> NamedPeriod | None:
     col = table.header.roles.get(Role.TARGET)
     text = table.header.texts.get(col, "") if col is not None else ""
@@ -297,7 +369,7 @@ def _key_rows(sheet: str, rows: Sequence[Sequence[Cell]]) -> Iterator[config.Key
         yield row[0].value.strip(), [c.value for c in row[1:]], ref(sheet, r, 0)
 
 
-_FRACTION_SETTINGS = {"tolerance", "goal_post_tolerance", "trend_threshold"}
+_FRACTION_SETTINGS = {"tolerance", "goal_post_tolerance", "trend_threshold", "green_within"}
 
 
 def _numeric_setting_cells(sheet: str, rows: Sequence[Sequence[Cell]]) -> tuple[tuple[str, str], ...]:

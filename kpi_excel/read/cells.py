@@ -10,11 +10,13 @@ from kpi_excel.excel.refs import CellRef
 
 @dataclass(frozen=True)
 class Cell:
-    """A cell as read: its value and number format."""
+    """A cell as read: its value, number format and solid fill colour ('FF0000'; '' for none: a
+    council may state a rating by colouring a cell and typing nothing in it)."""
 
     value: object
     number_format: str = "General"
     is_error: bool = False
+    fill: str = ""
 
     @property
     def number(self) -> CellNumber:

@@ -7,8 +7,8 @@ from typing import Protocol
 
 from kpi_excel.core.decimals import Mark, figure_in, file_convention, read_as, with_decimal_point
 from kpi_excel.core.model import Warning_
-from kpi_excel.core.values import Role
 from kpi_excel.read.header import Header
+from kpi_excel.read.headings import Role
 
 _FIGURE_ROLES = (Role.VALUE, Role.TARGET, Role.FLOOR, Role.TOLERANCE, Role.LOWER, Role.UPPER)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,23 +51,25 @@ def is_csv(path: Path) -> bool:
     return path.suffix.lower() in CSV_SUFFIXES
 
 
-def read_csv(path: Path, period: Period | None = None) -> Dataset:
+def read_csv(path: Path, period: Period | None = None, columns: Mapping[str, str] | None = None) -> Dataset:
     """Read a CSV export (UTF-8, UTF-8 with BOM or Windows-1252; comma, semicolon or tab; long form
     or period columns) as one sheet holding a KPI table, by the same rules as a workbook; `period`
-    dates a value column whose heading names no period (--period)."""
+    dates a value column whose heading names no period (--period); `columns` names the columns to
+    read as roles ({role: heading}, --column)."""
     from kpi_excel.read import Cell, find_header
+    from kpi_excel.read.header import HEADER_SEARCH_ROWS
     from kpi_excel.read.rows import read_plain_rows
 
     name = str(path)
     data = _read_bytes(path)
     decoded = decode(data, name, path.name)
     rows, lines, warnings = parse_rows(decoded, path.name, name)
-    header = find_header([[Cell(v or None) for v in row] for row in rows[:21]])
+    header = find_header([[Cell(v or None) for v in row] for row in rows[:HEADER_SEARCH_ROWS + 11]])
     places = CsvPlaces(path.name, lines, dict(header.texts) if header else {})
     if header is not None and decoded.delimiter == ";":  # Europe's exports: a decimal comma, '77,5%'
         warnings += decimal_commas_read(rows, header, places)
     return read_plain_rows(rows, places, sha256=hashlib.sha256(data).hexdigest(), file=name,
-                           warnings=[*decoded.warnings, *warnings], period=period)
+                           warnings=[*decoded.warnings, *warnings], period=period, columns=columns)
 
 
 def _read_bytes(path: Path) -> bytes:

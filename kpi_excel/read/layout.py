@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kpi_excel.core.model import Warning_
-from kpi_excel.core.values import Role, normalise
+from kpi_excel.core.values import normalise
 from kpi_excel.excel.refs import column_letter
 from kpi_excel.read.cells import Cell, Merge, ref
 from kpi_excel.read.header import Header
+from kpi_excel.read.headings import Role
 
 # Columns whose cell, merged down over several indicator rows, holds a setting of each of them
 SHARED_ROLES = (Role.TARGET, Role.FLOOR, Role.LOWER, Role.UPPER, Role.TOLERANCE, Role.POLARITY,

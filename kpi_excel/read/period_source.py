@@ -8,10 +8,11 @@ from pathlib import PurePath
 
 from kpi_excel.core.model import LATEST, Period, PeriodSource
 from kpi_excel.core.periods import find_period
-from kpi_excel.core.values import Role, clean_text, header_role
+from kpi_excel.core.values import clean_text
 from kpi_excel.excel.refs import quote_sheet
 from kpi_excel.read.cells import Cell, Merge, ref
 from kpi_excel.read.header import Header, value_heading_period
+from kpi_excel.read.headings import Role, header_role
 
 BANNER_ROWS = 2  # how far above the header row a banner over the value column may sit
 

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 
 from kpi_excel.core.model import Indicator, KpiType, Proposal, Warning_
 from kpi_excel.core.proposals import match_kpi
-from kpi_excel.core.values import Role, clean_text, parse_polarity
+from kpi_excel.core.values import clean_text, parse_polarity
 from kpi_excel.excel.refs import CellRef
 from kpi_excel.read.cells import Cell
 from kpi_excel.read.header import find_header
-from kpi_excel.read.table import Numbers, PercentScale, Row, TableReader
+from kpi_excel.read.headings import Role
+from kpi_excel.read.numbers import Numbers, PercentScale
+from kpi_excel.read.table import Row, TableReader
 
 
 def read_proposals(

@@ -4,14 +4,15 @@ with every place named as its source names it: tracker.csv:14:Target (pure)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from kpi_excel.core.model import Dataset, Period, Warning_
-from kpi_excel.core.values import Role, clean_text, normalise
+from kpi_excel.core.values import clean_text, normalise
 from kpi_excel.errors import KpiExcelError, NoKpiTableError
 from kpi_excel.excel.refs import CellRef, LineRef
 from kpi_excel.read import BookReader, Cell, Header, find_header
+from kpi_excel.read.headings import Role
 
 HOW_TO_READ = {"ispercent": "is_percent", "numberformat": "number_format",
                "missingreason": "missing_reason", "periodstart": "period_start"}
@@ -39,7 +40,8 @@ class Places(Protocol):
 
 
 def read_plain_rows(rows: Sequence[Sequence[object]], places: Places, *, sha256: str, file: str,
-                    warnings: Sequence[Warning_] = (), period: Period | None = None) -> Dataset:
+                    warnings: Sequence[Warning_] = (), period: Period | None = None,
+                    columns: Mapping[str, str] | None = None) -> Dataset:
     """Read rows of plain values (text, numbers, dates; None for a blank) as one sheet holding a
     KPI table. `file` is how errors name the source (the path as given); `period` is the period of
     a value column whose heading names none (the --period option).
@@ -52,7 +54,7 @@ def read_plain_rows(rows: Sequence[Sequence[object]], places: Places, *, sha256:
     header = find_header(cells)
     if header is not None:
         cells = _read_as_told(cells, header)
-    book = BookReader(period=period, warnings=list(warnings))
+    book = BookReader(period=period, warnings=list(warnings), columns_told=dict(columns or {}))
     try:
         book.add_sheet(SHEET, cells)
         dataset = book.dataset(places.name, sha256, file)
@@ -169,7 +171,7 @@ def _placed_error(error: KpiExcelError, places: Places, file: str) -> KpiExcelEr
     """The error naming the place as the source does: tracker.csv:14:Target."""
     if isinstance(error, NoKpiTableError) and not error.where:
         error.problem = "it holds no KPI table"
-        error.fix = ("Give it a header row (in its first 20 rows) with an 'Indicator' column, a 'Target' "
+        error.fix = ("Give it a header row (in its first 60 rows) with an 'Indicator' column, a 'Target' "
                      "column and one column per period, or a Period and a Value column (long form)")
     where = rename(error.where, places)
     if isinstance(where, LineRef):  # file:line:column, as compilers name a text file's places

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from kpi_excel.core import config
@@ -12,30 +13,34 @@ from kpi_excel.core.model import (
     CellMap,
     Indicator,
     KpiType,
-    Observation,
     Period,
     Polarity,
+    Rag,
     StatedRating,
     Warning_,
 )
 from kpi_excel.core.periods import parse_period
 from kpi_excel.core.values import (
-    CellNumber,
-    Role,
     clean_text,
     normalise,
+    parse_figure,
     parse_number,
     parse_polarity,
     parse_stated_rag,
     parse_type,
-    says_no_target,
-    strip_comparison,
+    polarity_in_name,
+    rating_in_figure,
+    relative_target,
+    target_to_do,
 )
 from kpi_excel.errors import BadValueError, MissingColumnError
 from kpi_excel.excel.refs import CellRef
 from kpi_excel.read.cells import EMPTY, Cell, Merge, ref
-from kpi_excel.read.header import Header, value_heading_period
+from kpi_excel.read.content import CODE_THEN_NAME, fill_rating
+from kpi_excel.read.header import Header, is_title_row, value_heading_period
+from kpi_excel.read.headings import Role, asks_if_target_met
 from kpi_excel.read.layout import repeats_header, spread_merged_settings
+from kpi_excel.read.numbers import Numbers, PercentScale, comparison_read, display_format, whole_percent_units
 from kpi_excel.read.period_source import FIX_PERIOD
 
 MAX_TEXT = 32_767  # the most characters an Excel cell holds
@@ -65,6 +70,8 @@ class TableReader:
         self.warnings = sink
         self.value_period = value_period  # for a value column whose heading names no period
         self.default_type = KpiType.ACTIVITY if "activit" in normalise(sheet) else KpiType.KPI
+        self.notes_below: dict[int, str] = {}  # 'COMMENTS: ...' rows under an indicator's row
+        self._table_whole: bool | None = None
 
     def col(self, role: Role) -> int | None:
         return self.header.roles.get(role)
@@ -81,23 +88,32 @@ class TableReader:
     def indicator_rows(self) -> Iterator[tuple[Row, str]]:
         """Each indicator row with its section, skipping blank and section-heading rows."""
         section = ""
+        last = -1
         for r in range(self.header.row + 1, len(self.rows)):
             row = Row(r, self.rows[r])
             filled = [(c, cell) for c, cell in enumerate(row.cells) if cell.value not in (None, "")]
             if not filled:
                 continue
+            if last == r - 1 and len(filled) == 1 and (note := _note_under(filled[0][1].value)):
+                self.notes_below[last] = note  # 'COMMENTS: Strong performance ...' under its row
+                continue
+            below = self.rows[r + 1] if r + 1 < len(self.rows) else []
+            if is_title_row(row.cells) and repeats_header(below, self.header):
+                continue  # the title of a block whose header row is repeated under it
             if repeats_header(row.cells, self.header):
                 self.warnings.append(Warning_(
                     f"row {r + 1} repeats the header row (two tables pasted one under the other?), "
                     "so it was skipped", self.where(r, filled[0][0])))
                 continue
             if self._is_section_heading(filled):
-                section = clean_text(filled[0][1].value)
+                if len(clean_text(filled[0][1].value).split()) <= _SECTION_WORDS:  # else a note
+                    section = clean_text(filled[0][1].value)
                 continue
             name = clean_text(row.at(self.col(Role.INDICATOR)).value)
             code = clean_text(row.at(self.col(Role.CODE)).value)
             if not name and not code:
                 continue
+            last = r
             yield row, section
 
     def _is_section_heading(self, filled: Sequence[tuple[int, Cell]]) -> bool:
@@ -112,16 +128,21 @@ class TableReader:
         r = row.index
         name = clean_text(row.at(self.col(Role.INDICATOR)).value)
         code = clean_text(row.at(self.col(Role.CODE)).value)
+        if self.header.name_has_code and (split := CODE_THEN_NAME.match(name)):
+            code, name = split["code"], split["name"].strip()
         label = f"{code} {name}".strip()
         section = clean_text(row.at(self.col(Role.SECTION)).value) or section
         numbers = Numbers(label, self.warnings)
         hints: list[Polarity] = []  # '< 10' as a target says lower is better
-        number_cells = [(c, _comparison_read(row.at(self.col(role)), hints), self.where(r, self.col(role)))
+        written = {Role.TARGET: self._target_in_words(row, series, label, hints)}
+        number_cells = [(c, comparison_read(written.get(role) or row.at(self.col(role)), hints),
+                         self.where(r, self.col(role)))
                         for role, c in ((Role.TARGET, "target"), (Role.FLOOR, "floor"),
                                         (Role.LOWER, "lower threshold"),
                                         (Role.UPPER, "upper threshold"))]
         unit = clean_text(row.at(self.col(Role.UNIT)).value)
-        scale = PercentScale.of([cell for _, cell, _ in number_cells] + [c for _, c, _ in series], unit)
+        scale = PercentScale.of([cell for _, cell, _ in number_cells] + [c for _, c, _ in series], unit,
+                                self._whole_percent_units())
         target, floor, lower, upper = (numbers.setting(what, cell, where, scale)
                                        for what, cell, where in number_cells)
         observations = tuple(numbers.observation(p, cell, where, scale) for p, cell, where in series)
@@ -130,7 +151,7 @@ class TableReader:
                 f"{label}: percentages on mixed scales (some cells 0.85, some 85); "
                 "plain numbers above 1.5 were taken as whole percentages", self.where(r, 0)))
         self._warn_long_text(row, label)
-        polarity = self._polarity(row, target, floor, hints[0] if len(set(hints)) == 1 else None)
+        polarity = self._polarity(row, target, floor, hints[0] if len(set(hints)) == 1 else None, name)
         kpi_type = self._type(row, target, lower, upper)
         return Indicator(
             name=name or code,
@@ -145,15 +166,15 @@ class TableReader:
             upper_threshold=upper,
             unit=unit,
             frequency=clean_text(row.at(self.col(Role.FREQUENCY)).value),
-            commentary=clean_text(row.at(self.col(Role.COMMENTARY)).value),
+            commentary=clean_text(row.at(self.col(Role.COMMENTARY)).value) or self.notes_below.get(r, ""),
             commentary_cell=self.where(r, self.col(Role.COMMENTARY)) if self.col(Role.COMMENTARY) is not None
-            else "",
+            else self.where(r + 1, self.col(Role.INDICATOR)) if r in self.notes_below else "",
             owner=clean_text(row.at(self.col(Role.OWNER)).value),
             directorate=clean_text(row.at(self.col(Role.DIRECTORATE)).value),
             is_percent=scale.percent,
             number_format=display_format([c for _, c, _ in series], [cell for _, cell, _ in number_cells],
                                          scale.percent),
-            stated=self._stated(row, label),
+            stated=self._stated(row, label, series),
             observations=observations,
             extra=tuple((text, clean_text(row.at(c).value)) for c, text in self.header.extras.items()),
             sheet=self.sheet,
@@ -234,12 +255,61 @@ class TableReader:
             indicators.append(self._indicator(first_row, section, sorted(series, key=lambda s: s[0])))
         return indicators
 
-    def _stated(self, row: Row, label: str) -> StatedRating | None:
-        """The council's own rating from its status column, if it has one."""
+    def _target_in_words(self, row: Row, series: Sequence[tuple[Period, Cell, str]], label: str,
+                         hints: list[Polarity]) -> Cell:
+        """The target cell, a target written in words read as the figure it states: a change from the
+        figure before ('Increase ... by 10%' on last year's 1,990: 2,189) or what to do ('To refer
+        3,000 persons'); its direction is added to hints."""
+        cell = row.at(self.col(Role.TARGET))
+        if not isinstance(cell.value, str) or not cell.number.unreadable:
+            return cell
+        if (to_do := target_to_do(cell.value)) is not None:
+            hints.append(to_do[1])
+            return Cell(to_do[0].value, "0%" if to_do[0].percent else "General")
+        earlier = [(c, figure) for _, c, _ in series[:-1] if (figure := _figure(c)) is not None]
+        if not earlier:
+            return cell
+        base_cell, base = earlier[-1]
+        relative = relative_target(cell.value, base)
+        if relative is None:
+            return cell
+        hints.append(relative[1])
+        where = self.where(row.index, self.col(Role.TARGET))
+        self.warnings.append(Warning_(
+            f"{label}: the target '{clean_text(cell.value)}' is read as {relative[0]:,.6g}, the change it "
+            f"states from the figure before ({base:,.6g})", where))
+        return Cell(relative[0], base_cell.number_format)
+
+    def _whole_percent_units(self) -> bool:
+        """Whether the table's percentage rows (by their Unit) write whole percentages."""
+        if self._table_whole is None:
+            unit_col = self.col(Role.UNIT)
+            figures = [c for c in (*self.header.periods, self.col(Role.VALUE), self.col(Role.TARGET))
+                       if c is not None]
+            self._table_whole = unit_col is not None and whole_percent_units(
+                (clean_text(row[unit_col].value) if unit_col < len(row) else "",
+                 [row[c] for c in figures if c < len(row)]) for row in self.rows[self.header.row + 1:])
+        return self._table_whole
+
+    def _stated(self, row: Row, label: str,
+                series: Sequence[tuple[Period, Cell, str]]) -> StatedRating | None:
+        """The council's own rating: from its status column (words, symbols, a colour-only fill,
+        Yes or No under 'Target met?'), else written in brackets in the figure's cell ('(GREEN)')."""
         col = self.col(Role.STATUS)
+        if col is None:
+            figures = [(cell, where) for _, cell, where in series if cell.value not in (None, "")]
+            if figures and (rag := rating_in_figure(figures[-1][0].value)) is not None:
+                return StatedRating(clean_text(figures[-1][0].value), rag, figures[-1][1])
+            return None
         cell = row.at(col)
-        stated = parse_stated_rag(cell.value)
         where = self.where(row.index, col)
+        if cell.value in (None, "") and (rag := fill_rating(cell.fill)) is not None:
+            return StatedRating(f"{rag.word} (colour only)", rag, where)
+        answer = normalise(clean_text(cell.value))
+        if answer in ("yes", "no", "y", "n") and asks_if_target_met(self.header.texts.get(col, "")):
+            met = Rag.GREEN if answer.startswith("y") else Rag.RED
+            return StatedRating(clean_text(cell.value), met, where)
+        stated = parse_stated_rag(cell.value)
         if stated is None and clean_text(cell.value):
             self.warnings.append(Warning_(
                 f"{label}: the status '{clean_text(cell.value)}' is not a rating we know (such as Green, "
@@ -247,7 +317,7 @@ class TableReader:
         return dataclasses.replace(stated, cell=where) if stated else None
 
     def _polarity(self, row: Row, target: float | None, floor: float | None,
-                  written: Polarity | None = None) -> Polarity:
+                  written: Polarity | None = None, name: str = "") -> Polarity:
         col = self.col(Role.POLARITY)
         cell = row.at(col)
         if cell.value not in (None, ""):
@@ -264,7 +334,16 @@ class TableReader:
         # written '< 10' says so too
         if target is not None and floor is not None and floor > target:
             return Polarity.LOWER
-        return written or Polarity.HIGHER
+        if written is not None:
+            return written
+        named = polarity_in_name(name)
+        if named is None:
+            return Polarity.HIGHER
+        if target is not None and normalise(named[1]) not in _SAYS_SO:
+            self.warnings.append(Warning_(
+                f"{name}: no polarity is given, so lower is taken as better, as the words '{named[1]}' in "
+                "its name mean; add a Polarity column (H or L) to say otherwise", self.where(row.index, col)))
+        return named[0]
 
     def _type(self, row: Row, target: float | None, lower: float | None,
               upper: float | None) -> KpiType:
@@ -293,124 +372,29 @@ class TableReader:
             raise BadValueError(error.problem, where=error.where, fix=error.fix) from error
 
 
-def _comparison_read(cell: Cell, hints: list[Polarity]) -> Cell:
-    """A setting typed as a comparison or with a note ('>= 95%', '< 10', '90% (national average)')
-    as the number it states; the direction it states is added to hints."""
-    if not isinstance(cell.value, str) or not cell.number.unreadable:
-        return cell
-    stripped = strip_comparison(cell.value)
-    if stripped is None:
-        return cell
-    text, direction = stripped
-    readable = Cell(text, cell.number_format)
-    if readable.number.unreadable or readable.number.value is None:
-        return cell
-    if direction is not None:
-        hints.append(direction)
-    return readable
+def _figure(cell: Cell) -> float | None:
+    """A cell's figure: a number, or one written with its unit ('2,382 referred')."""
+    if cell.number.value is not None:
+        return cell.number.value
+    figure = parse_figure(cell.value)
+    return figure.value if figure is not None else None
+
+
+_SECTION_WORDS = 12  # a longer single cell inside the table is a note, not a section heading
+_SAYS_SO = {"lowerisbetter", "smallerisbetter", "lessisbetter", "fewerisbetter", "minimise", "minimize",
+            "aimtominimise", "aimtominimize", "reduce", "decrease", "higherisbetter", "biggerisbetter",
+            "maximise", "maximize", "aimtomaximise", "aimtomaximize", "increase"}
+_NOTE_UNDER = re.compile(r"^\s*(?:comments?|commentary|actions?|notes?|narrative)\s*:\s*(?P<note>\S.*)$",
+                         re.I | re.S)
+
+
+def _note_under(value: object) -> str:
+    """The commentary in a row of its own under an indicator's row: 'COMMENTS: Strong performance'."""
+    match = _NOTE_UNDER.match(value) if isinstance(value, str) else None
+    return clean_text(match["note"]) if match else ""
 
 
 def _row_with_settings(members: list[tuple[Row, str]], target_col: int | None) -> tuple[Row, str]:
     """In long form, the latest row that gives a target carries the indicator's settings."""
     with_target = [m for m in members if m[0].at(target_col).value not in (None, "")]
     return (with_target or members)[-1]
-
-
-def display_format(values: Sequence[Cell], settings: Sequence[Cell], percent: bool) -> str:
-    """The number format the indicator's figures are shown in: the value cells' own, unless its
-    target or floor was written with more care (more decimals, a currency sign: 7,373.55, £1.2m)."""
-    own = next((c.number_format for c in reversed(values)
-                if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)), "General")
-    written = [f for f in map(_written_format, settings) if f and ("%" in f) == percent]
-    richest = max(written, key=lambda f: (_has_currency(f), _decimals(f)), default="General")
-    if (_has_currency(richest), _decimals(richest)) > (_has_currency(own), _decimals(own)):
-        return richest
-    return own
-
-
-def _written_format(cell: Cell) -> str:
-    """A number cell's format, or one that shows a number typed as text the way it was typed."""
-    value = cell.value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        written = repr(value)
-        if cell.number_format in ("General", "") and isinstance(value, float) and "." in written \
-                and "e" not in written and not value.is_integer():
-            # General shows a number as typed: keep its decimals (7373.55, not 7,374)
-            return f"#,##0.{'0' * min(len(written.split('.')[1]), 4)}"
-        return cell.number_format or "General"
-    if isinstance(value, str) and cell.number.value is not None:
-        text = value.strip()
-        places = len(text.split(".")[1].rstrip("%km ")) if "." in text else 0
-        body = ("#,##0" if "," in text or not places else "0") + ("." + "0" * places if places else "")
-        sign = next((s for s in "£$€" if s in text), "")
-        return (f'"{sign}"' if sign else "") + body + ("%" if text.endswith("%") else "")
-    return ""
-
-
-def _has_currency(number_format: str) -> bool:
-    return any(sign in number_format for sign in "£$€")
-
-
-def _decimals(number_format: str) -> int:
-    if "." not in number_format:
-        return 0
-    after = number_format.split(".", 1)[1]
-    return len(after) - len(after.lstrip("0#"))
-
-
-@dataclass(frozen=True)
-class PercentScale:
-    """Whether an indicator is a percentage, and whether its plain numbers are whole percentages."""
-
-    percent: bool
-    whole_numbers: bool
-    mixed: bool
-
-    @classmethod
-    def of(cls, cells: Iterable[Cell], unit: str) -> PercentScale:
-        parsed = [c.number for c in cells if c.value is not None]
-        numbers = [p for p in parsed if p.value is not None]
-        formatted = any(p.percent for p in numbers)
-        percent = formatted or unit.strip().lower() in {"%", "percent", "percentage", "pct"}
-        whole = percent and any(not p.percent and abs(p.value) > 1.5 for p in numbers if p.value is not None)
-        return cls(percent, whole, formatted and whole)
-
-    def apply(self, number: CellNumber) -> float | None:
-        if number.value is None or not self.whole_numbers or number.percent:
-            return number.value
-        return number.value / 100
-
-
-class Numbers:
-    """Reads one indicator's number cells, collecting warnings and raising on unusable settings."""
-
-    def __init__(self, label: str, sink: list[Warning_]):
-        self.label = label
-        self.warnings = sink
-
-    def setting(self, what: str, cell: Cell, where: str, scale: PercentScale) -> float | None:
-        number = cell.number
-        if number.unreadable and says_no_target(cell.value):
-            return None  # 'Data only', 'Monitor', 'Baseline year': none set, so not rated
-        if number.unreadable:
-            raise BadValueError(
-                f"the {what} '{clean_text(cell.value)}' of {self.label} is not a number",
-                where=where,
-                fix=f"Type a number such as 90% or 0.9 (or TBC when there is no {what} yet)",
-            )
-        if number.is_error:
-            self.warnings.append(Warning_(f"{self.label}: the {what} is the error {number.missing}", where))
-        return scale.apply(number)
-
-    def observation(self, period: Period, cell: Cell, where: str, scale: PercentScale) -> Observation:
-        number = cell.number
-        if number.is_error:
-            self.warnings.append(Warning_(
-                f"{self.label}: {period.label} is the error {number.missing}, so it is not rated", where))
-        elif number.unreadable:
-            self.warnings.append(Warning_(
-                f"{self.label}: {period.label} holds '{number.missing}', which is not a number; "
-                "treated as no data", where))
-        return Observation(period, scale.apply(number), where, number.missing)
-
-

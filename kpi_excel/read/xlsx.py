@@ -5,11 +5,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
-import re
 import sys
 import warnings
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,10 +19,11 @@ from kpi_excel.core.values import decode_excel_escapes, readable_file_name
 from kpi_excel.errors import KpiExcelError, UnreadableWorkbookError
 from kpi_excel.excel.refs import column_letter, quote_sheet
 from kpi_excel.read.book import BookReader, sheet_kind
-from kpi_excel.read.cells import EMPTY, Cell, Merge, ref
+from kpi_excel.read.cells import EMPTY, Cell, ref
 from kpi_excel.read.header import HEADER_SEARCH_ROWS, find_header
-from kpi_excel.read.intake import CheckedFile, check_whole_parse, read_checked
-from kpi_excel.read.partscan import is_sheet_part
+from kpi_excel.read.intake import CheckedFile, read_checked
+from kpi_excel.read.merges import merged_ranges
+from kpi_excel.read.metered import MeteredArchive
 
 
 def _import_openpyxl_without_numpy() -> None:
@@ -44,8 +43,10 @@ def _import_openpyxl_without_numpy() -> None:
 _import_openpyxl_without_numpy()
 
 import openpyxl  # noqa: E402
+from openpyxl.cell.read_only import ReadOnlyCell  # noqa: E402
 from openpyxl.cell.text import Text  # noqa: E402
 from openpyxl.reader.excel import ExcelReader  # noqa: E402
+from openpyxl.styles.colors import COLOR_INDEX  # noqa: E402
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet  # noqa: E402
 from openpyxl.worksheet._reader import WorkSheetParser  # noqa: E402
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS  # noqa: E402
@@ -56,9 +57,9 @@ assert openpyxl.DEFUSEDXML, "defusedxml must be installed: it guards against XML
 MAX_COLUMNS = 1_000  # columns read from any sheet; a KPI table is never wider
 MAX_DATA_ROWS = 50_000
 BLANK_ROWS_ENDING_SHEET = 1_000  # stop reading after this many empty rows in a row
-MAX_SHEET_XML_READ = 8 * 2**20  # openpyxl parses sheets at about 1 MB a second
 
-def read_workbook(path: Path, checked: CheckedFile | None = None, period: Period | None = None) -> Dataset:
+def read_workbook(path: Path, checked: CheckedFile | None = None, period: Period | None = None,
+                  columns: Mapping[str, str] | None = None) -> Dataset:
     """Read every KPI table, the proposals and the key/value sheets of a workbook.
 
     The file is read into memory once, checked before any XML is parsed (see container.py;
@@ -69,7 +70,7 @@ def read_workbook(path: Path, checked: CheckedFile | None = None, period: Period
     book = _open(path, checked)
     try:
         with _collector_paused():
-            return _read_book(book, path, checked, period)
+            return _read_book(book, path, checked, period, columns or {})
     except KpiExcelError as error:  # a sheet's reader knows the cell, not the file
         error.name_file(str(path))
         raise
@@ -97,7 +98,7 @@ def _open(path: Path, checked: CheckedFile) -> openpyxl.Workbook:
             warnings.simplefilter("ignore")
             reader = _StreamingReader(io.BytesIO(checked.data), read_only=True, data_only=True,
                                       keep_links=False)  # linked workbooks' caches: never used
-            reader.archive = _MeteredArchive(reader.archive, path, checked)
+            reader.archive = MeteredArchive(reader.archive, path, checked)
             reader.read()
             reader.archive.loaded = True  # from here on, only sheets are read, row by row
             return reader.wb
@@ -226,88 +227,29 @@ def _unreadable(problem: str, error: BaseException, file: str = "") -> Unreadabl
     return UnreadableWorkbookError(f"{problem} ({detail[:200]})", file=file, fix=_FIX_RESAVE)
 
 
-class _MeteredArchive:
-    """The zip that openpyxl reads, counting what it unpacks, whatever the parts say of themselves.
-
-    While the workbook loads, every part is parsed whole: a sheet part (which container.py does
-    not count) read then is counted like the others. Once loaded, the sheets are streamed, and a
-    workbook may make the reader parse at most MAX_SHEET_XML_READ bytes of them, so time stays
-    bounded.
-    """
-
-    def __init__(self, archive: zipfile.ZipFile, path: Path, checked: CheckedFile) -> None:
-        self.archive = archive
-        self.path = path
-        self.spent = 0
-        self.loaded = False
-        self.whole_elements = checked.whole_parse_elements
-        self.whole_bytes = checked.whole_parse_bytes
-
-    def __getattr__(self, name: str) -> Any:  # namelist, filename, infolist ...
-        return getattr(self.archive, name)
-
-    def open(self, name: str, *args: Any, **kwargs: Any) -> _MeteredStream:
-        counted = not self.loaded and not is_sheet_part(name)  # container.py counted it
-        return _MeteredStream(self.archive.open(name, *args, **kwargs), self, counted)
-
-    def read(self, name: str) -> bytes:
-        with self.open(name) as stream:
-            return stream.read()
-
-    def charge(self, data: bytes, counted: bool) -> None:
-        if counted:
-            return
-        if not self.loaded:
-            self.whole_elements += data.count(b"<") - data.count(b"</")
-            self.whole_bytes += len(data)
-            check_whole_parse(str(self.path), self.whole_elements, self.whole_bytes)
-            return
-        self.spent += len(data)
-        if self.spent > MAX_SHEET_XML_READ:
-            raise UnreadableWorkbookError(
-                f"the sheets hold more than {MAX_SHEET_XML_READ // 2**20} MB of cells before their KPI "
-                "tables end, far more than KPI tables need", file=str(self.path),
-                fix="Copy the KPI sheets to a new workbook, save that, and retry")
-
-    def close(self) -> None:
-        self.archive.close()
-
-
-class _MeteredStream:
-    """One part being read, charged to its archive's meter."""
-
-    def __init__(self, stream: Any, meter: _MeteredArchive, counted: bool) -> None:
-        self.stream = stream
-        self.meter = meter
-        self.counted = counted
-
-    def read(self, size: int = -1) -> bytes:
-        data: bytes = self.stream.read(size)
-        self.meter.charge(data, self.counted)
-        return data
-
-    def close(self) -> None:
-        self.stream.close()
-
-    def __enter__(self) -> _MeteredStream:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 # --- the whole book -------------------------------------------------------------------------
 
 
-def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period: Period | None) -> Dataset:
-    reader = BookReader(period=period, warnings=list(checked.warnings))
+def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period: Period | None,
+               columns: Mapping[str, str]) -> Dataset:
+    reader = BookReader(period=period, warnings=list(checked.warnings), columns_told=dict(columns))
+    fills = style_fills(book)
+    # the Settings sheet first, wherever its tab is: its Columns block says how to read the tables
+    visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+    settings = [ws for ws in visible if sheet_kind(ws.title) == "settings"]
+    for ws in settings:
+        ws.in_row_order = getattr(ws, "_worksheet_path", "") in checked.rows_out_of_order
+        rows = _sheet_rows(ws, path, reader.warnings, fills)
+        reader.add_sheet(ws.title, rows, _check_sheet_xml(ws, rows))
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
-            _note_hidden_table(ws, path, reader, checked)
+            _note_hidden_table(ws, path, reader, checked, fills)
+            continue
+        if ws in settings:
             continue
         is_table = sheet_kind(ws.title) == "table"
         ws.in_row_order = getattr(ws, "_worksheet_path", "") in checked.rows_out_of_order
-        rows = _sheet_rows(ws, path, reader.warnings, header_needed=is_table)
+        rows = _sheet_rows(ws, path, reader.warnings, fills, header_needed=is_table)
         hidden = _check_sheet_xml(ws, rows)
         part = getattr(ws, "_worksheet_path", None)
         merges = merged_ranges(checked.data, part, len(rows)) if is_table and part and rows else ()
@@ -316,28 +258,29 @@ def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period
     return reader.dataset(readable_file_name(path.name), sha, str(path))
 
 
-def _note_hidden_table(ws: Any, path: Path, reader: BookReader, checked: CheckedFile) -> None:
+def _note_hidden_table(ws: Any, path: Path, reader: BookReader, checked: CheckedFile,
+                       fills: Sequence[str]) -> None:
     """A hidden sheet is not read, but a KPI table on one deserves a warning."""
     ws.in_row_order = getattr(ws, "_worksheet_path", "") in checked.rows_out_of_order
     try:
-        rows = _sheet_rows(ws, path, [], header_needed=True, limit=HEADER_SEARCH_ROWS)
+        rows = _sheet_rows(ws, path, [], fills, header_needed=True, limit=HEADER_SEARCH_ROWS)
     except UnreadableWorkbookError:  # a damaged sheet that is not read stops nothing
         return
     reader.add_hidden_sheet(ws.title, rows)
 
 
-def _sheet_rows(ws: Any, path: Path, sink: list[Warning_], *, header_needed: bool = False,
-                limit: int | None = None) -> list[list[Cell]]:
+def _sheet_rows(ws: Any, path: Path, sink: list[Warning_], fills: Sequence[str], *,
+                header_needed: bool = False, limit: int | None = None) -> list[list[Cell]]:
     """The sheet's rows as cells, in the order of their numbers however they are stored."""
     try:
-        return _rows_as_stored(ws, path, sink, header_needed=header_needed, limit=limit)
+        return _rows_as_stored(ws, path, sink, fills, header_needed=header_needed, limit=limit)
     except _RowsOutOfOrder:
         ws.in_row_order = True
-        return _rows_as_stored(ws, path, sink, header_needed=header_needed, limit=limit)
+        return _rows_as_stored(ws, path, sink, fills, header_needed=header_needed, limit=limit)
 
 
-def _rows_as_stored(ws: Any, path: Path, sink: list[Warning_], *, header_needed: bool = False,
-                    limit: int | None = None) -> list[list[Cell]]:
+def _rows_as_stored(ws: Any, path: Path, sink: list[Warning_], fills: Sequence[str], *,
+                    header_needed: bool = False, limit: int | None = None) -> list[list[Cell]]:
     """The sheet's rows as cells, stopping after a long run of empty rows.
 
     A sheet that could only hold a KPI table is read no further than its first rows when they
@@ -346,7 +289,7 @@ def _rows_as_stored(ws: Any, path: Path, sink: list[Warning_], *, header_needed:
     rows: list[list[Cell]] = []
     blank_run = 0
     cut_at = ""
-    for row, cut in _parsed_rows(ws, path):
+    for row, cut in _parsed_rows(ws, path, fills):
         if cut and not cut_at:
             cut_at = ref(ws.title, len(rows), MAX_COLUMNS)
         blank = all(c.value in (None, "") for c in row)
@@ -370,7 +313,7 @@ def _rows_as_stored(ws: Any, path: Path, sink: list[Warning_], *, header_needed:
     return rows
 
 
-def _parsed_rows(ws: Any, path: Path) -> Iterator[tuple[list[Cell], bool]]:
+def _parsed_rows(ws: Any, path: Path, fills: Sequence[str]) -> Iterator[tuple[list[Cell], bool]]:
     """Each row's first MAX_COLUMNS cells, and whether non-empty cells beyond were cut off.
 
     A sheet that openpyxl cannot parse gives one clean error that names it.
@@ -383,49 +326,13 @@ def _parsed_rows(ws: Any, path: Path) -> Iterator[tuple[list[Cell], bool]]:
             raw = next(raws, None)
             if raw is None:
                 return
-            row = _trim([_cell(c) for c in raw[:MAX_COLUMNS]])
+            row = _trim([_cell(c, fills) for c in raw[:MAX_COLUMNS]])
             cut = len(raw) > MAX_COLUMNS and any(c.value is not None for c in raw[MAX_COLUMNS:])
         except (KpiExcelError, _RowsOutOfOrder):
             raise
         except Exception as error:  # openpyxl and the XML parser raise many types for damaged sheets
             raise _unreadable(f"sheet {quote_sheet(ws.title)} cannot be read", error, str(path)) from error
         yield row, cut
-
-
-# [^<>], not [^>]: a search from each "<mergeCell" stops at the next "<", so the time stays in
-# step with the part's size even when a comment holds thousands of "<mergeCell" without a ">"
-_MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell\b[^<>]*?\bref\s*=\s*[\"']"
-                    rb"([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)[\"']")  # either quote, as XML allows
-MAX_MERGES = 10_000  # merged ranges read from one sheet: a KPI table has a few dozen
-
-
-def merged_ranges(data: bytes, part: str, rows: int) -> tuple[Merge, ...]:
-    """The sheet's merged ranges that start in the rows read (read-only openpyxl gives none).
-
-    The list follows the cells in the part, so the part is streamed to its end, a block at a time.
-    """
-    found: list[Merge] = []
-    tail = b""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part) as stream:
-        while block := stream.read(1 << 20):
-            chunk = tail + block
-            cut = chunk.rfind(b"<")
-            for match in _MERGE.finditer(chunk, 0, cut if cut > 0 else len(chunk)):
-                top, bottom = int(match.group(2)) - 1, int(match.group(4)) - 1
-                if top < rows and len(found) < MAX_MERGES:
-                    found.append((top, _column_number(match.group(1)) - 1, bottom,
-                                  _column_number(match.group(3)) - 1))
-            tail = chunk[cut:] if cut > 0 else b""
-    found.extend((int(m.group(2)) - 1, _column_number(m.group(1)) - 1, int(m.group(4)) - 1,
-                  _column_number(m.group(3)) - 1) for m in _MERGE.finditer(tail) if int(m.group(2)) <= rows)
-    return tuple(found[:MAX_MERGES])
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ch - 64
-    return number
 
 
 def _check_sheet_xml(ws: Any, rows: Sequence[Sequence[Cell]]) -> frozenset[int]:
@@ -452,12 +359,42 @@ def _trim(row: list[Cell]) -> list[Cell]:
     return row
 
 
-def _cell(raw: Any) -> Cell:
+def _cell(raw: Any, fills: Sequence[str]) -> Cell:
     value = raw.value  # read-only cells and empty cells both have value, data_type, number_format
+    style = raw._style_id if raw.__class__ is ReadOnlyCell else 0
+    fill = fills[style] if 0 < style < len(fills) else ""
     if value is None:
-        return EMPTY
+        return Cell(None, fill=fill) if fill else EMPTY
     if isinstance(value, str):
         value = decode_excel_escapes(value)
-    return Cell(value, raw.number_format or "General", raw.data_type == "e")
+    return Cell(value, raw.number_format or "General", raw.data_type == "e", fill)
+
+
+def style_fills(book: openpyxl.Workbook) -> list[str]:
+    """The solid fill colour ('FF0000') of each of the workbook's cell styles, '' for none: looked up
+    once per workbook, not once per cell. Only
+    colours written as RGB or as a legacy palette index are known; a theme colour is left out."""
+    fills = []
+    for style in getattr(book, "_cell_styles", ()):
+        try:
+            fill = book._fills[style.fillId]
+        except (IndexError, AttributeError):
+            fills.append("")
+            continue
+        fills.append(_solid_colour(fill))
+    return fills
+
+
+def _solid_colour(fill: Any) -> str:
+    if getattr(fill, "patternType", None) != "solid":
+        return ""
+    colour = fill.fgColor
+    if colour is None:
+        return ""
+    if colour.type == "rgb" and isinstance(colour.rgb, str) and len(colour.rgb) in (6, 8):
+        return colour.rgb[-6:].upper()
+    if colour.type == "indexed" and isinstance(colour.indexed, int) and colour.indexed < len(COLOR_INDEX):
+        return COLOR_INDEX[colour.indexed][-6:].upper()
+    return ""
 
 
