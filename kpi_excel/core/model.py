@@ -170,6 +170,8 @@ class CellMap:
     text_numbers: tuple[str, ...] = ()  # cells read as numbers from text ("88%"), as Sheet!G7
     value_texts: tuple[tuple[str, str], ...] = ()  # value cells holding text: (Sheet!G7, the text)
     whole_percents: bool = False  # a percentage row whose plain numbers are whole percentages (85)
+    # the value and setting cells the reader divided by 100 (a whole percentage, 88.5 read as 0.885)
+    scaled: tuple[str, ...] = ()
     headers: tuple[str, ...] = ()  # the header row's texts, so added columns get names of their own
 
 

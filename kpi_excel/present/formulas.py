@@ -242,14 +242,26 @@ def direction_code(indicator: Indicator, settings: RuleSettings, row: RowRefs) -
     return f'=IF({missing},"",{_compare(latest, compared, indicator, row.target)})'
 
 
-def _compare(latest: str, earlier: str, indicator: Indicator, target: str) -> str:
-    """Mirrors rules.compare_direction: better, worse or the same, given the polarity.
+def direction_in_words(indicator: Indicator, row: RowRefs) -> str:
+    """Mirrors rules._direction with formatting.direction_word, for the previous-period and
+    last-year methods: the word for the latest value against the compared value, both in cells of
+    their own ("" when either is missing)."""
+    latest, compared = row.latest, row.compared
+    missing = f"OR(NOT({_is_number(latest)}),NOT({_is_number(compared)}))"
+    words = {direction: text(word) for direction, word in DIRECTION_WORDS.items()}
+    return f'=IF({missing},"",{_compare(latest, compared, indicator, row.target, words)})'
+
+
+def _compare(latest: str, earlier: str, indicator: Indicator, target: str,
+             outcomes: dict[Direction, str] | None = None) -> str:
+    """Mirrors rules.compare_direction: better, worse or the same, given the polarity, as the
+    direction codes (or as outcomes gives each direction).
 
     rules.py negates both values where lower (or nearer the target) is better and asks which is
     greater; negation is exact, so here the comparison is turned round instead.
     """
     better = ">"
-    codes = DIRECTION_CODES
+    codes = outcomes or {direction: str(code) for direction, code in DIRECTION_CODES.items()}
     up, down = codes[Direction.IMPROVED], codes[Direction.WORSENED]
     if indicator.polarity is Polarity.NONE:
         up, down = codes[Direction.INCREASED], codes[Direction.DECREASED]

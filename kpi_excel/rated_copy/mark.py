@@ -10,8 +10,8 @@ from defusedxml import ElementTree
 
 from kpi_excel.excel import ns
 from kpi_excel.excel.xmltext import escape, quoteattr
+from kpi_excel.rated_copy.model import CannotEdit
 from kpi_excel.rated_copy.parts import read_small
-from kpi_excel.rated_copy.sheet import CannotEdit
 from kpi_excel.stamp import PROPERTY
 
 CUSTOM_PART = "docProps/custom.xml"

@@ -160,10 +160,13 @@ class TableReader:
             row=r + 1,
             cells=self._cell_map(row, scale.whole_numbers,
                                 tuple((where, str(cell.value)) for _, cell, where in series
-                                      if isinstance(cell.value, str))),
+                                      if isinstance(cell.value, str)),
+                                tuple(where for _, cell, where in [*number_cells, *series]
+                                      if scale.scales(cell.number))),
         )
 
-    def _cell_map(self, row: Row, whole_percents: bool, value_texts: tuple[tuple[str, str], ...]) -> CellMap:
+    def _cell_map(self, row: Row, whole_percents: bool, value_texts: tuple[tuple[str, str], ...],
+                  scaled: tuple[str, ...]) -> CellMap:
         """Where this row's cells are, for the rated copy of the workbook."""
         header = self.header
         if not hasattr(self, "_last_col"):  # the table's last used column, worked out once
@@ -184,6 +187,7 @@ class TableReader:
                                if isinstance(row.at(c).value, str) and row.at(c).number.value is not None),
             value_texts=value_texts,  # the series' cells: on each period's own row in a long-form table
             whole_percents=whole_percents,
+            scaled=scaled,
             headers=self._header_texts,
         )
 
@@ -375,10 +379,13 @@ class PercentScale:
         whole = percent and any(not p.percent and abs(p.value) > 1.5 for p in numbers if p.value is not None)
         return cls(percent, whole, formatted and whole)
 
+    def scales(self, number: CellNumber) -> bool:
+        """Whether apply divides this number by 100 (a whole percentage)."""
+        return number.value is not None and self.whole_numbers and not number.percent
+
     def apply(self, number: CellNumber) -> float | None:
-        if number.value is None or not self.whole_numbers or number.percent:
-            return number.value
-        return number.value / 100
+        value = number.value
+        return value / 100 if value is not None and self.scales(number) else value
 
 
 class Numbers:
