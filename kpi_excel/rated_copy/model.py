@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from kpi_excel.core.model import Rating, Warning_
 from kpi_excel.excel.refs import CellRef
+from kpi_excel.stamp import RATED_COLUMNS
 
 # The added columns, left to right: the figure a row is rated on and its period, then the words,
 # then the figure it is compared with (the RAG and Direction formulas refer to these cells).
@@ -17,7 +18,7 @@ NUMBER_KINDS = (LATEST, COMPARED)  # the columns holding the row's figures, in i
 # the defined name (one per sheet, over each table's added block: header row to last row) that
 # tells a later build which columns kpi-excel added, so it refreshes them in place; Excel moves it
 # with the columns when rows or columns are inserted
-MARK_NAME = "kpi_excel_rated_columns"
+MARK_NAME = RATED_COLUMNS
 MARK_COMMENT = "Columns added by kpi-excel: a later build from this workbook refreshes them in place"
 
 

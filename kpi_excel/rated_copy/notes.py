@@ -42,8 +42,8 @@ class Notes:
         for name in self.archive.namelist():
             if name.endswith(".vml"):
                 data = read_small(self.archive, name)
-                self._blocks.update(int(b) for found in re.findall(rb'<o:idmap[^>]*data="([\d,]+)"', data)
-                                    for b in found.split(b","))
+                found = re.findall(rb'<[\w.-]+:idmap\b[^>]*\bdata="([\d,]+)"', data)
+                self._blocks.update(int(b) for blocks in found for b in blocks.split(b","))
 
     def snapshot(self) -> tuple[dict[str, bytes], list[tuple[str, str]], set[int]]:
         return dict(self.parts), list(self.new_parts), set(self._blocks)

@@ -62,7 +62,10 @@ def place(table: TableRatings, layout: SheetLayout, earlier: Sequence[Box]
         start = refreshed.col1
         bottom = max(bottom, refreshed.row2)
     else:
-        start = _beside(layout.filled.get(top, set()), table.read_to)
+        # a note merged across columns beside the header row is no heading
+        merged = {c for b in layout.merges if b.row1 <= top <= b.row2 and b.col2 > b.col1
+                  for c in range(b.col1, b.col2 + 1)}
+        start = _beside(layout.filled.get(top, set()) - merged, table.read_to)
     width = table.width
     obstacles = [b for b in (*layout.merges, *layout.tables)
                  if b.meets(Box(0, top, MAX_COLUMN, bottom)) and not _is_own(b, table)]

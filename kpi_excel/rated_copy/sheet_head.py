@@ -30,8 +30,10 @@ def edit_head(head: bytes, plans: Sequence[TablePlan], said: list[str]) -> bytes
     head = _widen_dimension(head, max(plan.last_col for plan in plans))
     widths: dict[int, float] = {}
     for plan in plans:
-        for i, (kind, _) in enumerate(plan.headers):
-            widths.setdefault(plan.first_col + i + 1, COLUMN_WIDTH[kind])  # 1-based, as <col> counts
+        for i, (kind, text) in enumerate(plan.headers):
+            # wide enough for the header on one line, in italics ("Direction of travel")
+            width = max(COLUMN_WIDTH[kind], round(len(text) * 1.15 + 2) + 0.7109375)
+            widths.setdefault(plan.first_col + i + 1, width)  # 1-based, as <col> counts
     return _with_columns(head, widths, said)
 
 

@@ -22,6 +22,7 @@ from kpi_excel.errors import MissingColumnError, NoKpiTableError
 from kpi_excel.excel.refs import CellRef, column_letter, quote_sheet
 from kpi_excel.read.cells import Cell, Merge, ref
 from kpi_excel.read.header import Header, dated_header, find_header, header_below
+from kpi_excel.read.layout import table_headers, without_totals_rows
 from kpi_excel.read.period_source import (
     FIX_PERIOD,
     NamedPeriod,
@@ -93,9 +94,9 @@ class BookReader:
     rule_given: bool = False  # the Settings sheet names a RAG rule
 
     def add_sheet(self, title: str, rows: list[list[Cell]], hidden_rows: frozenset[int] = frozenset(),
-                  merges: Sequence[Merge] = ()) -> None:
+                  merges: Sequence[Merge] = (), totals_rows: frozenset[int] = frozenset()) -> None:
         """Read one visible sheet; `hidden_rows` are the 1-based rows Excel hides, `merges` its
-        merged ranges."""
+        merged ranges, `totals_rows` the 0-based rows its Excel tables' totals rows take."""
         kind = sheet_kind(title)
         if kind == "details":
             self.details = config.details_from_rows(list(_key_rows(title, rows)))
@@ -111,7 +112,7 @@ class BookReader:
             self.proposals_sheet = (title, rows)
         else:
             try:
-                self._add_table_sheet(title, rows, hidden_rows, merges)
+                self._add_table_sheet(title, rows, hidden_rows, merges, totals_rows)
             except MissingColumnError as error:
                 self.table_errors.append(error)
 
@@ -162,10 +163,18 @@ class BookReader:
         raise NoKpiTableError("no sheet holds a KPI table", file=file, fix=FIX_TABLE)
 
     def _add_table_sheet(self, sheet: str, rows: list[list[Cell]], hidden_rows: frozenset[int],
-                         merges: Sequence[Merge]) -> None:
+                         merges: Sequence[Merge], totals_rows: frozenset[int]) -> None:
+        """Each table on the sheet (one under another, each with headings of its own), read apart."""
         header = find_header(rows)
         if header is None:
             return
+        headers = table_headers(rows, header)
+        for n, head in enumerate(headers):
+            end = headers[n + 1].row if n + 1 < len(headers) else len(rows)
+            self._add_table(sheet, rows[:end], head, hidden_rows, merges, totals_rows)
+
+    def _add_table(self, sheet: str, rows: list[list[Cell]], header: Header, hidden_rows: frozenset[int],
+                   merges: Sequence[Merge], totals_rows: frozenset[int]) -> None:
         if Role.TARGET not in header.roles and not {Role.LOWER, Role.UPPER} & header.roles.keys():
             raise MissingColumnError(
                 "the KPI table has no Target column" + _lower_header_note(rows, header, Role.TARGET),
@@ -181,6 +190,7 @@ class BookReader:
                 fix="Head each value column with its period (Apr-19, Q1 2019/20) or add an 'Actual' column",
             )
         header = banner_series(sheet, rows, header, merges) or header
+        rows = without_totals_rows(sheet, rows, header, totals_rows, self.warnings)
         if not self.title:
             self.title = _title_above(rows, header.row)
         self.extra_headers.extend(header.extras.values())

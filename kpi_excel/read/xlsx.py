@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
+import posixpath
 import re
 import sys
 import warnings
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, ElementTree
 
 from kpi_excel.core.model import Dataset, Period, Warning_
 from kpi_excel.core.values import decode_excel_escapes, readable_file_name
@@ -31,6 +32,8 @@ from kpi_excel.read.intake import (
     read_checked,
     sheet_facts,
 )
+from kpi_excel.read.layout import added_blocks, without_added_columns
+from kpi_excel.stamp import RATED_COLUMNS
 
 
 def _import_openpyxl_without_numpy() -> None:
@@ -243,18 +246,33 @@ class _MeteredStream:
 
 def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period: Period | None) -> Dataset:
     reader = BookReader(period=period, warnings=list(checked.warnings))
+    added = _rated_columns(book)
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
             _note_hidden_table(ws, path, reader)
             continue
         is_table = sheet_kind(ws.title) == "table"
-        rows = _sheet_rows(ws, path, reader.warnings, header_needed=is_table)
+        rows = without_added_columns(_sheet_rows(ws, path, reader.warnings, header_needed=is_table),
+                                     added.get(ws.title, []))
         facts = _check_sheet_xml(ws, rows, checked.data)
         part = getattr(ws, "_worksheet_path", None)
         merges = merged_ranges(checked.data, part, len(rows)) if is_table and part and rows else ()
-        reader.add_sheet(ws.title, rows, facts.hidden_rows, merges)
+        totals = totals_rows(checked.data, part) if is_table and part and rows else frozenset()
+        reader.add_sheet(ws.title, rows, facts.hidden_rows, merges, totals)
     sha = checked.sha256 or hashlib.sha256(checked.data).hexdigest()
     return reader.dataset(readable_file_name(path.name), sha, str(path))
+
+
+def _rated_columns(book: openpyxl.Workbook) -> dict[str, list[Merge]]:
+    """The blocks of columns a rated copy added, by sheet (the defined name stamp.RATED_COLUMNS)."""
+    names = [*book.defined_names.values(),
+             *(n for ws in book.worksheets for n in getattr(ws, "defined_names", {}).values())]
+    found: dict[str, list[Merge]] = {}
+    for name in names:
+        if name.name == RATED_COLUMNS:
+            for sheet, block in added_blocks(name.attr_text or ""):
+                found.setdefault(sheet, []).append(block)
+    return found
 
 
 def _note_hidden_table(ws: Any, path: Path, reader: BookReader) -> None:
@@ -349,6 +367,33 @@ def merged_ranges(data: bytes, part: str, rows: int) -> tuple[Merge, ...]:
     found.extend((int(m.group(2)) - 1, _column_number(m.group(1)) - 1, int(m.group(4)) - 1,
                   _column_number(m.group(3)) - 1) for m in _MERGE.finditer(tail) if int(m.group(2)) <= rows)
     return tuple(found[:MAX_MERGES])
+
+
+_TABLE_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
+_MAX_TABLE_PART = 1 << 20
+
+
+def totals_rows(data: bytes, part: str) -> frozenset[int]:
+    """The 0-based rows the sheet's Excel tables give to their totals rows (totalsRowCount)."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    found: set[int] = set()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if rels not in archive.namelist():
+            return frozenset()
+        for rel in ElementTree.fromstring(archive.read(rels)):
+            if rel.get("Type") != _TABLE_RELATIONSHIP or rel.get("TargetMode") == "External":
+                continue
+            target = posixpath.normpath(posixpath.join(folder, rel.get("Target", "")))
+            if target not in archive.namelist() or archive.getinfo(target).file_size > _MAX_TABLE_PART:
+                continue
+            table = ElementTree.fromstring(archive.read(target))
+            count = table.get("totalsRowCount", "0")
+            match = re.fullmatch(r"\$?[A-Z]{1,3}\$?(\d+):\$?[A-Z]{1,3}\$?(\d+)", table.get("ref", ""))
+            if match and count.isdigit() and int(count) > 0:
+                last = int(match.group(2)) - 1
+                found.update(range(last - int(count) + 1, last + 1))
+    return frozenset(found)
 
 
 def _column_number(letters: bytes) -> int:
