@@ -42,8 +42,8 @@ def rows(draw: st.DrawFn) -> list[object]:
     for _ in MONTHS:
         value, how = draw(thousandths), draw(typed)
         whole = round(value * 100, 6)
-        figures.append({"fraction": Pct(value), "whole": whole, "text": f"{whole:g}%", "text-plain": f"{whole:g}",
-                        "blank": None, "tbc": "TBC"}[how])
+        figures.append({"fraction": Pct(value), "whole": whole, "text": f"{whole:g}%",
+                        "text-plain": f"{whole:g}", "blank": None, "tbc": "TBC"}[how])
     return [polarity, setting(target), setting(floor), *figures]
 
 
