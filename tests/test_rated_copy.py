@@ -587,3 +587,18 @@ def test_a_large_sheet_streams_through_in_flat_memory() -> None:
     assert large > 9 * small
     assert large_peak < 2 * small_peak + (1 << 20), sizes  # ten times the sheet, not ten times the memory
     assert large_peak < large / 4
+
+
+def test_the_formulas_docs_workbook_md_quotes_are_the_sample_rated_copy_s(cases: dict[str, Case]) -> None:
+    """docs/workbook.md quotes the sample's first KPI row of its rated copy cell by cell ("..." for
+    the period names left out): it must be what is written."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "workbook.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"^([A-Z]+\d+) [A-Z][A-Za-z]*(?: [a-z]+)? +(\{?=.+)$", page, flags=re.M)
+    assert len(quoted) == 5
+    sheet = _load(cases["sample"].copy)["KPIs"]
+    for ref, formula in quoted:
+        value = sheet[ref].value
+        written = value.text if isinstance(value, ArrayFormula) else value
+        assert isinstance(value, ArrayFormula) is formula.startswith("{"), ref
+        pattern = re.escape(formula.strip("{}").lstrip("=")).replace(re.escape("..."), ".*")
+        assert re.fullmatch(pattern, written.lstrip("=")), (ref, written)

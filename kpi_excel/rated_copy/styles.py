@@ -97,8 +97,8 @@ class Styles:
             if look_up and code and code not in _BUILT_IN and code not in self.number_formats:
                 return None
             keep.update(numFmtId=str(self.format_id(code)), applyNumberFormat="1", applyFont="1",
-                        applyFill="1", applyBorder="1")
-            return _xf(keep, b"")
+                        applyFill="1", applyBorder="1", applyAlignment="1")
+            return _xf(keep, b'<alignment vertical="center"/>')  # level with the words beside it
         keep.update(numFmtId="0", applyFont="1", applyFill="1", applyBorder="1", applyAlignment="1")
         return _xf(keep, b'<alignment horizontal="center" vertical="center"/>')
 
