@@ -42,14 +42,18 @@ class StyleRequests:
     made: list[tuple[str, int, str]] = field(default_factory=list)  # (kind, copied index, number format)
     existing: Callable[[str, int, str], int | None] = lambda kind, copied, number_format: None
 
+    given: dict[tuple[str, int, str], int] = field(default_factory=dict)  # asked for already
+
     def index(self, kind: str, copied: int, number_format: str = "") -> int:
-        found = self.existing(kind, copied, number_format)
-        if found is not None:
-            return found
         key = (kind, copied, number_format)
-        if key not in self.made:
+        if key in self.given:
+            return self.given[key]
+        found = self.existing(kind, copied, number_format)
+        if found is None:
             self.made.append(key)
-        return self.first_index + self.made.index(key)
+            found = self.first_index + len(self.made) - 1
+        self.given[key] = found
+        return found
 
 
 def edit_sheet(source: IO[bytes], target: IO[bytes], plans: Sequence[TablePlan], styles: StyleRequests,
@@ -115,12 +119,12 @@ def _edit_row(row: bytes, number: int, plan: TablePlan, styles: StyleRequests) -
     old = plan.refreshed
     insert_at = len(start)
     drop: list[tuple[int, int]] = []
-    style_near = 0
+    near = b""  # the last cell left of the new ones: they take its look
     for col, begin, end, element in cells(row, len(start)):
         ours = old is not None and old.holds(col, number)
         if col < first and not ours:
             insert_at = end
-            style_near = style_of(element)
+            near = element
         elif edited.col1 <= col <= edited.col2 and (ours or first <= col <= last):
             if not ours and has_content(element):
                 raise CannotEdit(f"cell {column_letter(col + 1)}{number}, where a rated column goes, "
@@ -128,7 +132,7 @@ def _edit_row(row: bytes, number: int, plan: TablePlan, styles: StyleRequests) -
             drop.append((begin, end))
         elif col < first:
             insert_at = end
-    new = _new_cells(plan, number, style_near, styles)
+    new = _new_cells(plan, number, style_of(near) if near else 0, styles)
     pieces, pos = [], 0
     for begin, end in drop:
         pieces.append(row[pos:begin])
