@@ -13,6 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from kpi_excel._version import __version__
 from kpi_excel.core.formatting import NO_DATA_WORD, NOT_RATED_WORD, RANGE_WORDS, rag_word
 from kpi_excel.core.model import Rag, RangeStatus, Rating
+from kpi_excel.core.values import encode_excel_escapes
 from kpi_excel.present import formulas, palette
 from kpi_excel.present.chartspec import number_format
 from kpi_excel.present.guidance import DIRECTION_METHOD_WORDS
@@ -113,7 +114,10 @@ class _Dashboard:
 
     def _formula(self, formula: str, value: float | str, style: str = "count",
                  number: str = "") -> Callable[[int, int], None]:
-        return lambda r, c: self.ws.write_formula(r, c, formula, self.book.styles.get(style, number), value)
+        # XlsxWriter stores a formula's text result as given: "_x0041_" typed in a commentary is escaped
+        # here, or Excel would show "A" until the cell is recalculated
+        stored = encode_excel_escapes(value) if isinstance(value, str) else value
+        return lambda r, c: self.ws.write_formula(r, c, formula, self.book.styles.get(style, number), stored)
 
     def _colour(self, first: int, last: int, word: str, col: int = 0, label: str = "") -> None:
         """Cells reading label (or word) take word's fill, as the rated cells do."""
