@@ -130,7 +130,10 @@ def table_headers(rows: Sequence[Sequence[Cell]], header: Header) -> list[Header
     a new table. A row repeating header's headings is not one (repeats_header says so)."""
     found = [header]
     for r, row in enumerate(rows):
-        if r == header.row or not _may_head(row):
+        # a table starts under an empty row or a title: a row under a full one is no header (and
+        # a long dump of text under the table costs one look per row, not a header search each)
+        above = sum(c.value not in (None, "") for c in rows[r - 1]) if r else 0
+        if r == header.row or above > 1 or not _may_head(row):
             continue
         other = _header_of_row(r, row)
         if other is not None and not _same_headings(other, header):
