@@ -157,7 +157,7 @@ def check(
         return
     from kpi_excel.console import print_report
 
-    print_report(report)
+    print_report(report, workbook)
 
 
 @app.command(short_help="Write the RAG workbook, rated copy and paper.")

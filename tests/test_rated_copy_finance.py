@@ -328,3 +328,15 @@ def test_openxml_audit_finds_no_error_and_no_repair(finance: Built) -> None:
                              str(finance.copy)], capture_output=True, text=True, timeout=300)
     assert "Errors: 0" in result.stdout, result.stdout
     assert "expected to open cleanly" in result.stdout, result.stdout
+
+
+def test_check_says_where_build_puts_the_columns(finance: Built) -> None:
+    from typer.testing import CliRunner
+
+    from kpi_excel.cli import app
+
+    result = CliRunner().invoke(app, ["check", str(finance.source)], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "Previous value to KPIs (columns U:Y); Latest value" in said  # not beyond the note in AZ10
+    assert "Previous value to KPIs (columns O:S), as live formulas" in said  # past the merged note

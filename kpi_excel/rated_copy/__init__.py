@@ -16,7 +16,7 @@ from kpi_excel.core.formatting import NO_DATA_WORD, NOT_RATED_WORD, RANGE_WORDS
 from kpi_excel.core.model import Rag, RangeStatus, Report, Warning_
 from kpi_excel.excel.refs import CellRef, column_letter
 from kpi_excel.rated_copy.mark import marked_parts
-from kpi_excel.rated_copy.model import RAG, RANGE, Box, CannotEdit, TablePlan, TableRatings
+from kpi_excel.rated_copy.model import RAG, RANGE, Box, CannotEdit, Plans, TablePlan, TableRatings
 from kpi_excel.rated_copy.notes import Notes
 from kpi_excel.rated_copy.parts import (
     is_strict,
@@ -108,6 +108,16 @@ def make_rated_copy(report: Report, source: Path) -> RatedCopy:
                 part.close()
     result._file = out
     return result
+
+
+def planned(report: Report, source: Path) -> Plans | None:
+    """The columns build's rated copy would add to source, placed as build places them (None where
+    the workbook cannot be looked into)."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            return plan_copy(report, _placement(archive, report))
+    except (OSError, zipfile.BadZipFile, CannotEdit, ExpatError, ParseError, KeyError):
+        return None
 
 
 def _why(error: Exception) -> str:

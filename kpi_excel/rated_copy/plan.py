@@ -99,11 +99,12 @@ def _headers(ratings: Sequence[Rating], settings: RuleSettings) -> tuple[tuple[s
     return tuple((kind, _unique(names[kind], taken)) for kind in kinds)
 
 
-def copy_summary(report: Report) -> str:
-    """What build's rated copy adds, in one sentence: which columns, on which sheets, where."""
+def copy_summary(report: Report, plans: Plans | None = None) -> str:
+    """What build's rated copy adds, in one sentence: which columns, on which sheets, where (as
+    plans places them; beside each table as the reader saw it, without)."""
     if not report.dataset.source.lower().endswith((".xlsx", ".xlsm")):
         return ""
-    plans = plan_copy(report)
+    plans = plans or plan_copy(report)
     parts = []
     for plan in plans.tables:
         cols = (f"columns {column_letter(plan.first_col + 1)}:{column_letter(plan.last_col + 1)}"
