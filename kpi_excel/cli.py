@@ -88,7 +88,7 @@ def check(
         return
     from kpi_excel.console import print_columns, print_report
 
-    print_report(report)
+    print_report(report, workbook)
     if explain:
         print_columns(report)
 

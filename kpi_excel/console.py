@@ -13,6 +13,8 @@ from kpi_excel.excel.refs import CellRef, column_letter, quote_sheet
 from kpi_excel.pipeline import BuildResult
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
     from rich.table import Table
 
@@ -30,7 +32,7 @@ def _console(stderr: bool = False) -> Console:
     return console
 
 
-def print_report(report: Report) -> None:
+def print_report(report: Report, source: Path | None = None) -> None:
     """The check command's output: a table of ratings, the summary, then warnings."""
     console = _console()
     period = report.period.label if report.period else "no data"
@@ -44,9 +46,10 @@ def print_report(report: Report) -> None:
     console.print(f"{_count(s.total, 'KPI')}: [green]{s.green} Green[/green], "
                   f"[yellow]{s.amber} Amber[/yellow], [red]{s.red} Red[/red], {s.not_rated} not rated; "
                   f"{_count(len(report.activities), 'activity indicator')}.")
+    from kpi_excel.rated_copy import planned
     from kpi_excel.rated_copy.plan import copy_summary
 
-    summary = copy_summary(report)
+    summary = copy_summary(report, planned(report, source) if source is not None else None)
     if summary:
         console.print(summary[0].upper() + summary[1:], markup=False)
     if report.warnings:

@@ -126,9 +126,20 @@ def output_stem(stem: str) -> str:
     return cut if cut == stem else cut.rstrip(". ")
 
 
+RATED_SUFFIX = "-rated"
+
+
 def output_paths(source: Path, out_dir: Path) -> dict[str, Path]:
-    """Where a build writes each output, named after the input workbook."""
-    stem = output_stem(source.stem)
+    """Where a build writes each output, named after the input workbook.
+
+    A rated copy the department has worked in (tracker-rated.xlsx) names its outputs as the tracker
+    it came from did (tracker-rag.xlsx, tracker-rated.xlsx ...), not tracker-rated-rated.xlsx."""
+    from kpi_excel.stamp import is_rated_copy
+
+    stem = source.stem
+    if stem.endswith(RATED_SUFFIX) and len(stem) > len(RATED_SUFFIX) and is_rated_copy(source):
+        stem = stem[:-len(RATED_SUFFIX)]
+    stem = output_stem(stem)
     return {
         "workbook": out_dir / f"{stem}-rag.xlsx",
         # the department's own workbook, rated: .xlsm keeps a macro-enabled workbook's macros
@@ -307,6 +318,13 @@ def _bytes_writer(data: bytes) -> Callable[[Path], None]:
 def _refuse_to_overwrite_input(source: Path, targets: object) -> None:
     for target in targets:  # type: ignore[attr-defined]
         if target.exists() and target.resolve() == source.resolve():
+            from kpi_excel.stamp import is_rated_copy
+
+            if is_rated_copy(source):
+                raise OutputError(
+                    "this is the rated copy being built from, and kpi-excel never writes over its input",
+                    file=str(target), fix="Build into another --out folder: a folder per month keeps "
+                    "each month's rated copy, RAG workbook and paper together")
             raise OutputError("the output would overwrite the input workbook", file=str(target),
                               fix="Choose another --out folder")
 

@@ -29,6 +29,11 @@ from defusedxml import ElementTree
 from kpi_excel.excel import ns
 
 PROPERTY = "kpi-excel output"  # the custom document property's name
+RATED_COPY = "rated copy (RAG columns added to the department's workbook)"  # its value on a rated copy
+# the defined name (one per sheet) over the columns a rated copy added, header row to last row:
+# a build from the rated copy reads past them and refreshes them in place; Excel keeps it in step
+# when the department inserts rows or columns
+RATED_COLUMNS = "kpi_excel_rated_columns"
 KEYWORD = "kpi-excel"  # in a PDF's keywords
 GENERATOR = "kpi-excel"  # an HTML page's <meta name="generator">
 RECORD = ".kpi-excel-outputs.json"
@@ -76,17 +81,35 @@ def is_marked(path: Path) -> bool:
 
 
 def _package_marked(path: Path) -> bool:
+    return _package_mark(path) is not None
+
+
+def _package_mark(path: Path) -> str | None:
+    """The mark's value in a package's custom properties ("RAG workbook", RATED_COPY ...), or None."""
     with zipfile.ZipFile(path) as archive:
         try:
             info = archive.getinfo(_CUSTOM_PART)
         except KeyError:
-            return False
+            return None
         if info.file_size > _MAX_PART:
-            return False
+            return None
         with archive.open(info) as part:
             data = part.read(_MAX_PART + 1)
     root = ElementTree.fromstring(data)
-    return any(prop.get("name") == PROPERTY for prop in root.iter(ns.clark(ns.CUSTOM_PROPERTIES, "property")))
+    for prop in root.iter(ns.clark(ns.CUSTOM_PROPERTIES, "property")):
+        if prop.get("name") == PROPERTY:
+            return "".join(prop.itertext()).strip()
+    return None
+
+
+def is_rated_copy(path: Path) -> bool:
+    """Whether a workbook is a rated copy kpi-excel wrote (the department may have worked in it since)."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    try:
+        return _package_mark(path) == RATED_COPY
+    except (OSError, zipfile.BadZipFile, ElementTree.ParseError, ValueError):
+        return False
 
 
 def _pdf_marked(path: Path) -> bool:

@@ -124,3 +124,123 @@ def write_tracker(path: Path, *, macros: bool = False, rule: str = "Floor standa
         book.add_vba_project(str(vba))
     book.close()
     return path
+
+
+# --- a tracker with each feature finance meets in departments' workbooks ----------------------------
+
+QUARTERS = ["Q1 2019/20", "Q2 2019/20", "Q3 2019/20", "Q4 2019/20"]
+FINANCE_HEADERS = ["Ref", "Indicator", "Owner", "Polarity", "Target", "Floor standard", *MONTHS, "RAG",
+                   "Commentary"]
+QUARTER_HEADERS = ["Ref", "Indicator", "Owner", "Polarity", "Target", "Floor standard", *QUARTERS,
+                   "Commentary"]
+FINANCE_HEADER_ROW = 4  # 1-based, the monthly table's header row
+
+
+class Pct(float):
+    """A figure written as a fraction in a % number format (0.885 shown as 88.5%)."""
+
+
+# code, polarity, target, floor, monthly figures (float: plain; Pct: % format; str: typed as text)
+FINANCE_ROWS: list[tuple[str, str, object, object, list[object]]] = [
+    ("FN01", "H", Pct(0.9), Pct(0.8), [Pct(v) for v in (0.91, 0.9, 0.92, 0.89, 0.93, 0.94, 0.9, 0.91, 0.92,
+                                                         0.95, 0.93, 0.96)]),
+    # whole percentages beside a target formatted as a percentage: 88.5 is 88.5 %
+    ("FN02", "H", Pct(0.9), Pct(0.8), [86.0, 87.5, 88.0, 89.5, 90.0, 91.0, 89.0, 88.0, 87.0, 88.5, 89.5,
+                                       88.5]),
+    # the three ways of typing 88.5 % in one row
+    ("FN03", "H", Pct(0.9), Pct(0.85), [Pct(0.87), 88.0, "86.5%", Pct(0.9), 91.0, "92%", None, None, Pct(0.9),
+                                        89.0, "88.5%", Pct(0.885)]),
+    # whole percentages throughout, target too: compared as typed
+    ("FN04", "L", 10.0, 15.0, [12.0, 11.5, 11.0, 10.5, 9.5, 9.0, 10.0, 10.5, 11.0, 12.5, 13.0, 12.0]),
+    # a whole-percentage target over figures typed both ways
+    ("FN05", "H", 95.0, 90.0, [Pct(0.96), 95.5, Pct(0.94), 93.0, Pct(0.95), 96.0, 94.5, Pct(0.97), 92.0,
+                               Pct(0.91), 90.5, Pct(0.93)]),
+    ("FN06", "H", 1000.0, 900.0, [980.0, 1010.0, 990.0, 995.0, 1005.0, 1020.0, 1001.0, 999.0, 1003.0,
+                                  1011.0, 987.0, 950.0]),
+]
+# code, polarity, target, floor, quarterly figures
+QUARTER_ROWS: list[tuple[str, str, object, object, list[object]]] = [
+    ("QT01", "H", Pct(0.75), Pct(0.7), [Pct(0.72), Pct(0.74), Pct(0.77), Pct(0.71)]),
+    ("QT02", "L", 30.0, 40.0, [35.0, 32.0, 28.0, 29.0]),
+    ("QT03", "H", Pct(0.6), Pct(0.5), [55.0, 58.5, 61.0, 62.5]),
+]
+STRAY_CELL = "AZ10"  # a note far right of the monthly table, in one of its rows
+
+
+def write_finance_tracker(path: Path) -> Path:
+    """A tracker as finance meets them: a monthly Excel table with a totals row; a quarterly table
+    under it with headings of its own, a sheet filter and an "Average" row; figures typed as
+    fractions, whole percentages and text; a hidden column range where the rated columns go; a
+    banded conditional format across them; a print area of whole columns; a dropdown list over
+    the cells right of the table; a merged note right of the quarterly table; a note far to the
+    right; cell notes and a picture in the page header."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    book.set_properties({"created": __import__("datetime").datetime(2020, 4, 1)})
+    header = book.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
+                              "text_wrap": True})
+    pct = book.add_format({"num_format": "0.0%"})
+    plain = book.add_format({"num_format": "0.0"})
+    band = book.add_format({"bg_color": "#F2F2F2"})
+    ws = book.add_worksheet("KPIs")
+    ws.write(0, 0, "Finance and corporate services - KPI tracker 2019/20", book.add_format({"bold": True}))
+    ws.write(1, 0, "Figures are provisional until the year-end audit.")
+
+    def cell(r: int, c: int, value: object) -> None:
+        if isinstance(value, Pct):
+            ws.write_number(r, c, float(value), pct)
+        elif isinstance(value, float):
+            ws.write_number(r, c, value, plain)
+        elif isinstance(value, str):
+            ws.write_string(r, c, value)
+
+    top = FINANCE_HEADER_ROW - 1  # 0-based
+    columns = [{"header": h, "header_format": header} for h in FINANCE_HEADERS]
+    columns[0]["total_string"] = "Total"
+    last = top + len(FINANCE_ROWS)
+    ws.add_table(top, 0, last + 1, len(FINANCE_HEADERS) - 1, {
+        "name": "Monthly", "style": "Table Style Medium 2", "total_row": True, "columns": columns})
+    for r, (code, polarity, target, floor, values) in enumerate(FINANCE_ROWS, start=top + 1):
+        ws.write_string(r, 0, code)
+        ws.write_string(r, 1, f"Finance indicator {code}")
+        ws.write_string(r, 2, "Head of Finance")
+        ws.write_string(r, 3, polarity)
+        cell(r, 4, target)
+        cell(r, 5, floor)
+        for c, value in enumerate(values, start=6):
+            cell(r, c, value)
+        ws.write_string(r, 18, "G")
+        ws.write_string(r, 19, f"Commentary on {code}.")
+    q_header = last + 4  # 0-based: two blank rows under the totals row
+    ws.write_row(q_header, 0, QUARTER_HEADERS, header)
+    for r, (code, polarity, target, floor, values) in enumerate(QUARTER_ROWS, start=q_header + 1):
+        ws.write_string(r, 0, code)
+        ws.write_string(r, 1, f"Quarterly indicator {code}")
+        ws.write_string(r, 2, "Head of Audit")
+        ws.write_string(r, 3, polarity)
+        cell(r, 4, target)
+        cell(r, 5, floor)
+        for c, value in enumerate(values, start=6):
+            cell(r, c, value)
+        ws.write_string(r, 10, f"Commentary on {code}.")
+    q_last = q_header + len(QUARTER_ROWS)
+    ws.write_string(q_last + 1, 0, "Average")  # a totals row typed under the table: not a KPI
+    ws.write_formula(q_last + 1, 6, f"=AVERAGE(G{q_header + 2}:G{q_last + 1})", None, 30.24)
+    ws.autofilter(q_header, 0, q_last, len(QUARTER_HEADERS) - 1)
+    note = book.add_format({"text_wrap": True})
+    ws.merge_range(q_header, 11, q_header + 1, 13, "Audit committee note", note)
+    ws.write(STRAY_CELL, "checked by JB")
+    ws.set_column(1, 1, 36)
+    ws.set_column(20, 31, None, None, {"hidden": True})  # helper columns, hidden and empty
+    ws.conditional_format(top + 1, 0, q_last + 1, 31, {"type": "formula", "criteria": "=MOD(ROW(),2)=0",
+                                                       "format": band})
+    ws.data_validation(top + 1, 18, last, 25, {"validate": "list", "source": ["G", "A", "R"]})
+    ws.print_area(0, 0, 1_048_575, len(FINANCE_HEADERS) - 1)  # whole columns: $A:$T
+    ws.write_comment(top, 1, "Indicators agreed by the Policy and Resources Committee.")
+    ws.set_header("&L&G&CKPI tracker", {"image_left": "logo.png", "image_data_left": io.BytesIO(_png())})
+    settings = book.add_worksheet("Settings")
+    for r, (key, value) in enumerate([("Setting", "Value"), ("RAG rule", "Floor standard"),
+                                      ("Direction of travel", "Previous period")]):
+        settings.write(r, 0, key)
+        settings.write(r, 1, value)
+    book.close()
+    return path

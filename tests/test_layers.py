@@ -105,7 +105,6 @@ def test_no_import_runs_up_a_floor_or_across_one() -> None:
     assert wrong == []
 
 
-@pytest.mark.xfail(strict=True, reason="rated_copy's plan and long_form, restructured with issue 18")
 def test_no_modules_import_each_other_in_a_circle() -> None:
     edges = graph()
     circles = []
@@ -129,7 +128,6 @@ def test_no_modules_import_each_other_in_a_circle() -> None:
     assert circles == []
 
 
-@pytest.mark.xfail(strict=True, reason="rated_copy's long_form and text_values, restructured with issue 18")
 def test_the_writers_never_call_the_rules() -> None:
     """What a writer shows of the ratings comes from present/views.py, derived once."""
     calls = [f"{module} -> {target}" for module, targets in graph().items() if room(module) in WRITERS

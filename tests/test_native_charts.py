@@ -89,6 +89,8 @@ def workbook_charts(path: Path) -> dict[str, Chart]:
             rels = _rels(z, drawing)
             for frame in etree.fromstring(z.read(drawing)).iterfind(".//xdr:graphicFrame", NS):
                 alt = frame.find("xdr:nvGraphicFramePr/xdr:cNvPr", NS).get("descr")
+                if alt.startswith("Bar chart of KPIs by section"):  # the Dashboard's, not an indicator's
+                    continue
                 charts[alt] = _chart(z, rels[frame.find(".//c:chart", NS).get(R_ID)], alt)
     return charts
 

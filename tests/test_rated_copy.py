@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import subprocess
 import sys
@@ -27,13 +28,16 @@ from typer.testing import CliRunner
 from kpi_excel import pipeline
 from kpi_excel.cli import app
 from kpi_excel.rated_copy import make_rated_copy
-from kpi_excel.rated_copy.plan import SheetPlan
-from kpi_excel.rated_copy.sheet import SheetAdditions, StyleRequests, edit_sheet
+from kpi_excel.rated_copy.model import NewCell, TablePlan
+from kpi_excel.rated_copy.sheet import StyleRequests, edit_sheet
+from kpi_excel.rated_copy.sheet_tail import SheetAdditions
 
 CASES = ["sample", "blank", "tracker", "macros", "tolerance", "last-year", "green-band"]
 ALL_CASES = [*CASES, "long", "long-text"]  # "long": a long-form table, a rating per row; "long-text": the
 # same with its figures typed as text
-ADDED_HEADERS = {"RAG", "RAG (rule)", "Direction of travel", "Against range"}
+ADDED_HEADERS = {"Latest value", "Latest period", "RAG", "RAG (rule)", "Direction of travel", "Against range",
+                 "Previous value", "Value a year earlier"}
+COMPARED = {"Previous value", "Value a year earlier"}  # not in check --json: checked against LibreOffice
 # the only parts the rated copy may change: the sheets gaining columns, the styles, the tables, and
 # for the header notes the comments, their drawing, the sheet's relationships and the content types
 EDITABLE = re.compile(r"xl/worksheets/sheet\d+\.xml|xl/styles\.xml|xl/tables/table\d+\.xml|"
@@ -148,8 +152,9 @@ def test_demo_writes_the_rated_copy_with_25_rag_formulas_21_green_3_amber_1_red(
     assert copy in result.outputs and copy.exists()
     ws = _load(copy)["KPIs"]
     column = next(c.column for c in ws[5] if c.value == "RAG")
+    # plain formulas over the row's Latest value cell (no array formula: every engine reads them alike)
     formulas = [c for (c,) in ws.iter_rows(min_row=6, min_col=column, max_col=column)
-                if isinstance(c.value, ArrayFormula)]
+                if isinstance(c.value, str) and c.value.startswith("=IF(NOT(ISNUMBER(")]
     values = _load(copy, data_only=True)["KPIs"]
     words = [values[c.coordinate].value for c in formulas]
     assert len(formulas) == 25
@@ -229,13 +234,14 @@ def test_the_tracker_keeps_its_chart_image_comment_validation_and_table(cases: d
     assert any(dv.sqref and "D5" in str(dv.sqref) for dv in ws.data_validations.dataValidation)
     table = ws.tables["KPITable"]
     headers = [c.name for c in table.tableColumns]
-    assert headers[-3:] == ["RAG (rule)", "Direction of travel", "Against range"]
+    assert headers[-6:] == ["Latest value", "Latest period", "RAG (rule)", "Direction of travel",
+                            "Against range", "Previous value"]
     first, last = table.ref.split(":")
-    assert [ws[f"{re.sub(r'[0-9]', '', last)}4"].value] == ["Against range"]
+    assert [ws[f"{re.sub(r'[0-9]', '', last)}4"].value] == ["Previous value"]
     assert [ws.cell(4, c).value for c in range(1, len(headers) + 1)] == headers
     assert copy["Lookups"].sheet_state == "hidden"
     last = HEADER_ROW + len(ROWS)  # the last indicator's row
-    assert ws.print_area == [f"'KPIs'!$A$1:$Y${last}"] or str(ws.print_area).endswith(f"$Y${last}")
+    assert ws.print_area == [f"'KPIs'!$A$1:$AB${last}"] or str(ws.print_area).endswith(f"$AB${last}")
     with zipfile.ZipFile(cases["tracker"].copy) as package:
         names = package.namelist()
     assert any(n.startswith("xl/charts/chart") for n in names)
@@ -252,13 +258,26 @@ def _check_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _expected_words(kpi: dict[str, Any]) -> dict[str, str]:
+def _expected_words(kpi: dict[str, Any]) -> dict[str, Any]:
     """What the added columns should read for one indicator of check --json."""
     no_value = kpi["value"] is None
+    latest = {"Latest value": kpi["value"], "Latest period": kpi["period"] or ""}
     if kpi["type"] == "activity":
-        return {"Against range": "No data" if no_value else (kpi["range"] or "").title()}
+        return {**latest, "Against range": "No data" if no_value else (kpi["range"] or "").title()}
     rag = kpi["rag"].title() if kpi["rag"] else ("No data" if no_value else "Not rated")
-    return {"RAG": rag, "Direction of travel": (kpi["dot"] or "").title()}
+    return {**latest, "RAG": rag, "Direction of travel": (kpi["dot"] or "").title()}
+
+
+def _same(header: str, cached: object, expected: dict[str, Any]) -> bool:
+    """Whether an added cell reads what check --json says (a row typed in whole percentages shows
+    its latest figure as typed, 88.5 for check's 0.885)."""
+    header = "RAG" if header.startswith("RAG") else header
+    if header in COMPARED:
+        return True
+    want = expected.get(header, "")
+    if header == "Latest value" and isinstance(cached, (int, float)) and want is not None:
+        return math.isclose(cached, want, rel_tol=1e-12) or math.isclose(cached, want * 100, rel_tol=1e-12)
+    return (cached if cached is not None else "") == (want if want is not None else "")
 
 
 def _edited_copy(case: Case, target: Path, part: str, cell: str, old: str, new: str) -> Path:
@@ -308,8 +327,7 @@ def test_libreoffice_gives_the_cached_results_and_they_are_checks(
     for (sheet, ref), (header, value) in cached.items():
         row = int(re.sub(r"[A-Z]", "", ref))
         code, words = expected[(sheet, row)]
-        header = "RAG" if header.startswith("RAG") else header
-        same = (value or "") == words.get(header, "")
+        same = _same(header, value, words)
         agree[code] = agree.get(code, True) and same
         if code not in differing:
             assert same, (sheet, ref, code, value, words)
@@ -342,7 +360,8 @@ def test_a_long_form_table_gets_a_rating_per_row_the_latest_being_checks(
     assert words[4] == {"RAG": "Green", "Direction of travel": "Improved"}  # AS01 Q4
     assert words[5] == {"RAG": "Red", "Direction of travel": "Worsened"}  # SG01 Q4
     expected = {k["code"]: _expected_words(k) for k in _check_json(case.source)["kpis"]}
-    assert (expected["AS01"], expected["SG01"]) == (words[4], words[5])
+    words_of = ("RAG", "Direction of travel")  # a long-form table has no Latest value: each row is its own
+    assert [{k: expected[code][k] for k in words_of} for code in ("AS01", "SG01")] == [words[4], words[5]]
     # the earlier quarter rated as it stood then: 86 % against 90 % and 80 %; no earlier figure
     assert words[2] == {"RAG": "Amber", "Direction of travel": ""}
 
@@ -368,16 +387,17 @@ def test_editing_the_settings_sheet_tolerance_re_rates_the_copy(recalculated: di
     before = _load(recalculated["tolerance"], data_only=True)["KPIs"]
     after = _load(recalculated["settings"], data_only=True)["KPIs"]
     # AS03: lower is better, target 500, March 730: 46 % over the target, Amber only within 50 %
-    assert (before["W7"].value, after["W7"].value) == ("Red", "Amber")
+    assert (before["Y7"].value, after["Y7"].value) == ("Red", "Amber")  # W and X: Latest value and period
 
 
 @pytest.mark.libreoffice
 def test_editing_a_figure_in_the_copy_re_rates_the_row(recalculated: dict[str, Path]) -> None:
     before = _load(recalculated["tracker"], data_only=True)["KPIs"]
     after = _load(recalculated["edited"], data_only=True)["KPIs"]
-    rag, direction = "W5", "X5"  # the added columns right of Commentary (V)
-    assert (before[rag].value, before[direction].value) == ("Green", "Improved")
-    assert (after[rag].value, after[direction].value) == ("Red", "Worsened")
+    # right of Commentary (V): Latest value, Latest period, RAG, Direction of travel
+    latest, rag, direction = "W5", "Y5", "Z5"
+    assert (before[latest].value, before[rag].value, before[direction].value) == (0.95, "Green", "Improved")
+    assert (after[latest].value, after[rag].value, after[direction].value) == (0.5, "Red", "Worsened")
 
 
 @pytest.mark.parametrize("name", ALL_CASES)
@@ -442,7 +462,7 @@ def test_figures_typed_as_text_rate_as_check_rates_them_in_libreoffice_too(
         header = "RAG" if header.startswith("RAG") else header
         seen.setdefault(code, {})[header] = (value or "", recalc[sheet][ref].value or "")
         if code in TEXT_ROWS:
-            assert (value or "") == (recalc[sheet][ref].value or "") == words.get(header, ""), (
+            assert (value or "") == (recalc[sheet][ref].value or "") and _same(header, value, words), (
                 code, header, value, recalc[sheet][ref].value, words)
     assert set(TEXT_ROWS) <= set(seen)
     # the rows read through the value expression are rated as their figures say, not as blanks
@@ -454,10 +474,9 @@ def test_check_says_what_the_rated_copy_adds_and_where(cases: dict[str, Case]) -
     copy = _load(cases["sample"].copy)
     added = {ws.title: [c for c in next(ws.iter_rows(min_row=row, max_row=row)) if c.value in ADDED_HEADERS]
              for ws, row in ((copy["KPIs"], 5), (copy["Activity"], 4))}
-    kpis, activity = added["KPIs"], added["Activity"]
-    expected = (f"adds {', '.join(str(c.value) for c in kpis)} to KPIs (columns {kpis[0].column_letter}:"
-                f"{kpis[-1].column_letter}); {activity[0].value} to Activity (column "
-                f"{activity[0].column_letter}), as live formulas")
+    expected = "adds " + "; ".join(
+        f"{', '.join(str(c.value) for c in cells)} to {sheet} (columns {cells[0].column_letter}:"
+        f"{cells[-1].column_letter})" for sheet, cells in added.items()) + ", as live formulas"
     result = CliRunner().invoke(app, ["check", str(SAMPLE)], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert expected in " ".join(result.stdout.split()), result.stdout
@@ -471,17 +490,37 @@ def test_no_rated_copy_option(tmp_path: Path) -> None:
     assert list(tmp_path.glob("*-rag.xlsx"))
 
 
-def test_a_sheet_that_cannot_take_the_columns_gets_none_and_one_line_why(tmp_path: Path) -> None:
+def test_a_table_that_cannot_take_the_columns_gets_none_and_one_line_why(tmp_path: Path) -> None:
+    path = tmp_path / "apart.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("KPIs")
+    ws.write_row(0, 0, ["Ref", "Indicator", "Apr-19", "Target", "May-19", "Floor", "Commentary"])
+    ws.write_row(1, 0, ["K1", "First", 0.85, 0.9, 0.95, 0.8])
+    book.close()
+    copy = make_rated_copy(pipeline.check(path), path)
+    assert not copy.made
+    assert len(copy.notes) == 1 and "period columns are not side by side" in str(copy.notes[0])
+
+
+def test_a_merged_block_right_of_the_table_moves_the_columns_past_it(tmp_path: Path) -> None:
     path = tmp_path / "merged.xlsx"
     book = xlsxwriter.Workbook(str(path))
     ws = book.add_worksheet("KPIs")
     ws.write_row(0, 0, ["Ref", "Indicator", "Target", "Floor", "Apr-19", "May-19", "Commentary"])
     ws.write_row(1, 0, ["K1", "First", 0.9, 0.8, 0.85, 0.95])
-    ws.merge_range(1, 6, 1, 9, "A note merged across the next columns")
+    ws.merge_range(1, 7, 1, 9, "A note merged across the next columns")
     book.close()
     copy = make_rated_copy(pipeline.check(path), path)
-    assert not copy.made
-    assert len(copy.notes) == 1 and "merged cells G2:J2" in str(copy.notes[0])
+    try:
+        assert copy.made
+        copy.write(tmp_path / "merged-rated.xlsx")
+    finally:
+        copy.close()
+    assert [str(n) for n in copy.notes] == [
+        "KPIs!H1: the rated columns would cover H2:J2, so they start at column K, not H"]
+    sheet = _load(tmp_path / "merged-rated.xlsx")["KPIs"]
+    assert [c.value for c in sheet[1]][7:] == [None, None, None, "Latest value", "Latest period", "RAG",
+                                              "Direction of travel", "Previous value"]
 
 
 # --- memory ---------------------------------------------------------------------------------------
@@ -529,10 +568,8 @@ class _Counter:
 
 
 @functools.lru_cache(maxsize=1)
-def _plan() -> SheetPlan:
-    from kpi_excel.rated_copy.plan import NewCell
-
-    plan = SheetPlan("KPIs", 1, 12, [("rag", "RAG")])
+def _plan() -> TablePlan:
+    plan = TablePlan("KPIs", 1, 12, [("rag", "RAG")])
     plan.rows = {r: [NewCell(12, f"IF(A{r}>1,\"Green\",\"Red\")", "Green", "rag")]
                  for r in range(2, 200)}
     return plan
@@ -544,7 +581,7 @@ def test_a_large_sheet_streams_through_in_flat_memory() -> None:
     for rows in (10_000, 100_000):  # about 4 MB and 40 MB of XML
         sink = _Counter()
         tracemalloc.start()
-        edit_sheet(_BigSheet(rows), sink, _plan(), StyleRequests(10),  # type: ignore[arg-type]
+        edit_sheet(_BigSheet(rows), sink, [_plan()], StyleRequests(10),  # type: ignore[arg-type]
                    lambda tail: SheetAdditions())
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
@@ -553,3 +590,18 @@ def test_a_large_sheet_streams_through_in_flat_memory() -> None:
     assert large > 9 * small
     assert large_peak < 2 * small_peak + (1 << 20), sizes  # ten times the sheet, not ten times the memory
     assert large_peak < large / 4
+
+
+def test_the_formulas_docs_workbook_md_quotes_are_the_sample_rated_copy_s(cases: dict[str, Case]) -> None:
+    """docs/workbook.md quotes the sample's first KPI row of its rated copy cell by cell ("..." for
+    the period names left out): it must be what is written."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "workbook.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"^([A-Z]+\d+) [A-Z][A-Za-z]*(?: [a-z]+)? +(\{?=.+)$", page, flags=re.M)
+    assert len(quoted) == 5
+    sheet = _load(cases["sample"].copy)["KPIs"]
+    for ref, formula in quoted:
+        value = sheet[ref].value
+        written = value.text if isinstance(value, ArrayFormula) else value
+        assert isinstance(value, ArrayFormula) is formula.startswith("{"), ref
+        pattern = re.escape(formula.strip("{}").lstrip("=")).replace(re.escape("..."), ".*")
+        assert re.fullmatch(pattern, written.lstrip("=")), (ref, written)

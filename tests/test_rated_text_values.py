@@ -12,7 +12,7 @@ import pytest
 import xlsxwriter
 
 from kpi_excel.core.values import parse_number
-from kpi_excel.rated_copy.text_values import UNSURE, formula_reading, value_expression
+from kpi_excel.rated_copy.text_values import AS_TYPED, BY_SIGN, UNSURE, formula_reading, value_expression
 
 # texts departments type in value cells; the first four are the issue's
 SURE = ["88%", "1,000", " 92 % ", "TBC", "n/a", "-", "–", "", "   ", "0.5", "-3", "1,234.5", "12.50%",
@@ -44,9 +44,9 @@ def test_a_text_the_expression_might_read_otherwise_is_unsure() -> None:
 
 
 def test_the_row_keeps_its_own_numbers_and_its_percent_scale() -> None:
-    expression = value_expression("$G5:$R5", whole_percents=False)
+    expression = value_expression("$G5:$R5", BY_SIGN)
     assert expression.startswith("IF(ISNUMBER($G5:$R5),$G5:$R5,")  # numbers untouched
-    assert "100" in expression and "100" not in value_expression("$G5:$R5", whole_percents=True)
+    assert "100" in expression and "100" not in value_expression("$G5:$R5", AS_TYPED)
 
 
 @pytest.mark.libreoffice
@@ -59,7 +59,8 @@ def test_each_engine_reads_each_text_as_the_expression_is_said_to(tmp_path: Path
     for r, text in enumerate(texts, start=1):
         ws.write_string(r - 1, 0, text)
         for c, whole in ((1, False), (2, True)):
-            ws.write_array_formula(r - 1, c, r - 1, c, "{=" + value_expression(f"$A{r}", whole) + "}", None,
+            mode = AS_TYPED if whole else BY_SIGN
+            ws.write_array_formula(r - 1, c, r - 1, c, "{=" + value_expression(f"$A{r}", mode) + "}", None,
                                    "stale")  # a cached value no reading gives: LibreOffice must recalculate
     book.close()
     recalc = (libreoffice if engine == "libreoffice" else gnumeric).recalculate(path, tmp_path / engine)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from kpi_excel.core.compare import approx_equal
 from kpi_excel.core.model import (
     Dataset,
     Direction,
@@ -28,7 +29,6 @@ from kpi_excel.core.model import (
     RuleSettings,
 )
 from kpi_excel.core.rules import (
-    approx_equal,
     compare_direction,
     comparison_for,
     rag_for,

@@ -15,7 +15,7 @@ import pytest
 from builders import HEADER, MONTHS, kpi_book
 from conftest import SAMPLE
 from libreoffice import recalculate_all, require_soffice
-from test_workbook_libreoffice import cell_values, formula_cells, same_value
+from test_workbook_libreoffice import cell_values, formula_cells, load, same_value
 
 from kpi_excel import pipeline, workbook
 from kpi_excel.core.model import DirectionMethod
@@ -72,6 +72,10 @@ def recalculated(written: dict[str, Path], tmp_path_factory: pytest.TempPathFact
     return copies
 
 
+def _text(value: object) -> object:
+    return getattr(value, "text", value)  # an array formula's text
+
+
 def test_the_direction_rules_change_the_formulas(written: dict[str, Path]) -> None:
     """The three sample builds differ (so each rule's formulas are exercised)."""
     assert len({path.read_bytes() for name, path in written.items() if name.startswith("sample")}) == 3
@@ -83,6 +87,12 @@ def test_every_formula_recalculates_to_the_cached_value(
         written: dict[str, Path], recalculated: dict[tuple[str, str], Path], engine: str, name: str
 ) -> None:
     cells = list(formula_cells(written[name]))
+    if engine == "gnumeric":  # Gnumeric reads no structured reference (KPIs_table[RAG]), so neither the
+        # Dashboard's counts nor their totals; LibreOffice does, and Excel
+        formulas = load(written[name], data_only=False)
+        text = {key: str(_text(formulas[key[0]][key[1]].value)) for key in cells}
+        cells = [key for key in cells if "_table[" not in text[key]
+                 and not (key[0] == "Dashboard" and text[key].startswith("=SUM("))]
     cached, again = cell_values(written[name]), cell_values(recalculated[(engine, name)])
     differ = [(key, cached[key], again.get(key)) for key in cells
               if not same_value(cached[key], again.get(key))]

@@ -70,6 +70,8 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
             write_workbook(report, written[name])
     written["sample-edited"] = edit_copy(written["sample"], folder / "sample-edited.xlsx", SAMPLE_EDITS)
     reports["sample-edited"] = reports["sample"]
+    written["sample-added"] = add_row(written["sample"], folder / "sample-added.xlsx")
+    reports["sample-added"] = reports["sample"]
     recalculated = recalculate_all(list(written.values()), folder / "recalculated")
     return {name: Book(path, again, reports[name])
             for (name, path), again in zip(written.items(), recalculated, strict=True)}
@@ -144,6 +146,24 @@ def edit_copy(source: Path, target: Path, edits: dict[tuple[str, str], float]) -
     return target
 
 
+def add_row(source: Path, target: Path) -> Path:
+    """A copy with a KPI typed into the row under the KPIs table, which Excel takes into the table:
+    a Red one in the Finance section."""
+    book = load(source, data_only=False)
+    ws = book["KPIs"]
+    table = ws.tables["KPIs_table"]
+    header = {c.value: c.column for c in ws[HEADER_ROW + 1] if c.value is not None}
+    first, last = table.ref.split(":")
+    row = int("".join(ch for ch in last if ch.isdigit())) + 1
+    for column, value in (("Section", "Finance"), ("Code", "FN99"), ("Indicator", "Added in Excel"),
+                          ("RAG", "Red")):
+        ws.cell(row, header[column]).value = value
+    table.ref = f"{first}:{''.join(ch for ch in last if ch.isalpha())}{row}"
+    table.autoFilter.ref = table.ref
+    book.save(target)
+    return target
+
+
 # --- every formula, every workbook -------------------------------------------------------------
 
 
@@ -162,6 +182,15 @@ def test_every_formula_recalculates_to_the_cached_value(books: dict[str, Book], 
 def test_the_sample_dashboard_reads_21_3_1_after_recalculation(books: dict[str, Book]) -> None:
     counts = dashboard_counts(books["sample"])
     assert (counts["Green"], counts["Amber"], counts["Red"]) == (21, 3, 1)
+
+
+def test_a_kpi_row_added_to_the_table_in_excel_is_counted_on_the_dashboard(books: dict[str, Book]) -> None:
+    book = books["sample-added"]
+    assert dashboard_counts(book) == {"Green": 21, "Amber": 3, "Red": 2, "Not rated or no data": 0}
+    values = book.values
+    sections = {value: values[("Dashboard", f"D{ref[1:]}")] for (sheet, ref), value in values.items()
+                if sheet == "Dashboard" and ref.startswith("A")}
+    assert sections["Finance"] == 1 and sections["Governance and Law"] == 1  # the Red column
 
 
 def dashboard_counts(book: Book) -> dict[object, object]:

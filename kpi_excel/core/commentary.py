@@ -152,8 +152,7 @@ def _observation_for(match: re.Match[str], ind: Indicator, latest: Period) -> Ob
 def _holds_month(period: Period, month: int, year: str | None) -> bool:
     """Whether a period takes in the named month (of the named year, when one is given)."""
     year_number = None if year is None else full_year(year)
-    start = period.start.year * 12 + period.start.month - 1
-    end = period.end.year * 12 + period.end.month - 1
+    start, end = period.month_number, period.last_month_number
     return any(m % 12 + 1 == month and (year_number is None or m // 12 == year_number)
                for m in range(start, end + 1))
 

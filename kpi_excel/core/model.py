@@ -89,6 +89,17 @@ class Period:
     kind: PeriodKind = PeriodKind.MONTH
 
     @property
+    def month_number(self) -> int:
+        """The period's first month as one number (year * 12 + month - 1): the x of trends and of
+        last-year lookups, in the rules and in the workbooks' formulas alike."""
+        return self.start.year * 12 + self.start.month - 1
+
+    @property
+    def last_month_number(self) -> int:
+        """The period's last month, numbered as month_number numbers months."""
+        return self.end.year * 12 + self.end.month - 1
+
+    @property
     def financial_year(self) -> str:
         """The UK financial year (April to March) the period falls in, written 2019/20."""
         first = self.start.year if self.start.month >= 4 else self.start.year - 1
@@ -171,6 +182,8 @@ class CellMap:
     text_numbers: tuple[str, ...] = ()  # cells read as numbers from text ("88%"), as Sheet!G7
     value_texts: tuple[tuple[str, str], ...] = ()  # value cells holding text: (Sheet!G7, the text)
     whole_percents: bool = False  # a percentage row whose plain numbers are whole percentages (85)
+    # the value and setting cells the reader divided by 100 (a whole percentage, 88.5 read as 0.885)
+    scaled: tuple[str, ...] = ()
     headers: tuple[str, ...] = ()  # the header row's texts, so added columns get names of their own
 
 

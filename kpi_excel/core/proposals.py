@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from kpi_excel.core import rules
+from kpi_excel.core.compare import approx_equal
 from kpi_excel.core.english import join_names, number_word, plural
 from kpi_excel.core.formatting import this_and_next_year
 from kpi_excel.core.model import Indicator, Polarity, Proposal, Report
@@ -26,7 +26,7 @@ def same_figure(a: float | None, b: float | None) -> bool:
     """Whether two figures are the same: both missing, or equal as a spreadsheet compares them."""
     if a is None or b is None:
         return a is None and b is None
-    return rules.approx_equal(a, b)
+    return approx_equal(a, b)
 
 
 def match_kpi(code: str, name: str, kpis: Iterable[Indicator]) -> Indicator | None:

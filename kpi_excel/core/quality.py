@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from kpi_excel.core.commentary import commentary_warnings
+from kpi_excel.core.compare import outside_percent_range
 from kpi_excel.core.formatting import format_value
 from kpi_excel.core.model import Dataset, KpiType, Period, Polarity, Rating, Warning_
 from kpi_excel.core.values import frequency_months
@@ -30,7 +31,6 @@ def _duplicate_codes(dataset: Dataset) -> Iterator[Warning_]:
 
 
 def _row_warnings(rating: Rating, period: Period | None) -> Iterator[Warning_]:
-    from kpi_excel.core.rules import outside_percent_range  # rules imports this module
 
     ind = rating.indicator
     if ind.type is KpiType.KPI:

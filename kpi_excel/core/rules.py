@@ -6,9 +6,16 @@ Excel or LibreOffice shows for the same cells (see `approx_equal`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 
+from kpi_excel.core.compare import (
+    approx_equal,
+    approx_ge,
+    approx_le,
+    approx_sub,
+    is_share,
+    outside_percent_range,
+)
 from kpi_excel.core.model import (
     Dataset,
     Direction,
@@ -27,53 +34,6 @@ from kpi_excel.core.model import (
 )
 from kpi_excel.core.quality import quality_warnings
 from kpi_excel.core.values import frequency_months
-
-_E48 = 1.0 / (16777216.0 * 16777216.0)  # 2**-48, LibreOffice's relative tolerance
-_E44 = _E48 * 16.0
-_MAX_EXACT_INT = float(2**53)
-
-
-def _representable_integer(x: float) -> bool:
-    return x <= _MAX_EXACT_INT and x == math.floor(x)
-
-
-def approx_equal(a: float, b: float) -> bool:
-    """Equality as LibreOffice's and Excel's comparison operators see it.
-
-    The two spreadsheets ignore a difference in the last few bits, so that 0.7+0.2 = 0.9 is
-    TRUE. This follows LibreOffice's rtl::math::approxEqual, the engine the tests recalculate with.
-    """
-    if a == b:
-        return True
-    if a == 0.0 or b == 0.0:
-        return False
-    d = abs(a - b)
-    if not math.isfinite(d):
-        return False
-    a, b = abs(a), abs(b)
-    if d > a * _E44 or d > b * _E44:
-        return False
-    if _representable_integer(d) and _representable_integer(a) and _representable_integer(b):
-        return False
-    return d < a * _E48 and d < b * _E48
-
-
-def approx_ge(a: float, b: float) -> bool:
-    """a >= b as a spreadsheet evaluates it."""
-    return a > b or approx_equal(a, b)
-
-
-def approx_le(a: float, b: float) -> bool:
-    """a <= b as a spreadsheet evaluates it."""
-    return a < b or approx_equal(a, b)
-
-
-def approx_sub(a: float, b: float) -> float:
-    """a - b as a spreadsheet evaluates it: a result within rounding noise of zero is zero."""
-    if ((a < 0 and b < 0) or (a > 0 and b > 0)) and approx_equal(a, b):
-        return 0.0
-    return a - b
-
 
 # --- RAG -----------------------------------------------------------------------------------
 
@@ -192,7 +152,7 @@ def trend_direction(
     `settings.trend_threshold` of that level (2 % by default) there is no clear trend (SAME).
     Fewer than three values give no direction.
     """
-    points = [(float(month_index(o.period)), o.value) for o in observations if o.value is not None]
+    points = [(float(o.period.month_number), o.value) for o in observations if o.value is not None]
     if len(points) < 3:
         return None
     slope = trend_slope(points)
@@ -206,13 +166,6 @@ def trend_direction(
     return compare_direction(fitted_first + change, fitted_first, indicator)
 
 
-def month_index(period: Period) -> int:
-    """A period's month number (year * 12 + month - 1): the x of trends and of last-year lookups.
-
-    The workbook writes the same numbers in a hidden row so its formulas match these rules."""
-    return period.start.year * 12 + period.start.month - 1
-
-
 def comparison_for(
     observations: Sequence[Observation], latest: Observation, method: DirectionMethod
 ) -> Observation | None:
@@ -221,8 +174,8 @@ def comparison_for(
     if method is DirectionMethod.PREVIOUS:
         return earlier[-1] if earlier else None
     if method is DirectionMethod.LAST_YEAR:
-        year_ago = month_index(latest.period) - 12
-        matches = [o for o in earlier if month_index(o.period) == year_ago]
+        year_ago = latest.period.month_number - 12
+        matches = [o for o in earlier if o.period.month_number == year_ago]
         return matches[0] if matches else None
     return None
 
@@ -277,18 +230,6 @@ def not_rated_reason(indicator: Indicator, latest: Observation | None) -> str | 
     if is_share(indicator) and latest.value is not None and outside_percent_range(latest.value):
         return f"{latest.value:.1%} is outside 0-100 %"  # a misread figure, or a typing slip
     return None
-
-
-def is_share(indicator: Indicator) -> bool:
-    """A percentage KPI whose target is within 0-100 %, so its figures must be too (a KPI with a
-    target of -2 % or 120 % measures a change or a ratio, which may be anything)."""
-    return (indicator.is_percent and indicator.target is not None
-            and not outside_percent_range(indicator.target))
-
-
-def outside_percent_range(value: float) -> bool:
-    """A percentage below 0 % or above 100 %, compared as a spreadsheet compares (V<0, V>1)."""
-    return not (approx_ge(value, 0.0) and approx_le(value, 1.0))
 
 
 def rate_indicator(indicator: Indicator, period: Period | None, settings: RuleSettings) -> Rating:

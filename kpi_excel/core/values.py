@@ -389,6 +389,12 @@ def decode_excel_escapes(text: str) -> str:
     return decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
 
 
+def encode_excel_escapes(text: str) -> str:
+    """Text as Excel stores it where XlsxWriter does not escape it (a formula's cached text): a
+    typed "_x0041_" saved as "_x005F_x0041_", so it reads back as typed."""
+    return _ESCAPED.sub(lambda m: "_x005F" + m.group(0), text) if "_x" in text else text
+
+
 def clean_text(value: object) -> str:
     """A cell's text, tidy: line breaks made \\n, control characters removed (the reader has
     decoded Excel's _xHHHH_ escapes already)."""

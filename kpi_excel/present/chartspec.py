@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kpi_excel.core import rules
+from kpi_excel.core.compare import approx_equal
 from kpi_excel.core.english import join_names
 from kpi_excel.core.formatting import decimals_for, format_value, rag_word, range_word
 from kpi_excel.core.model import (
@@ -324,7 +325,7 @@ def _movement(values: Sequence[Observation], ind: Indicator) -> str:
     low = min(values, key=lambda o: o.value or 0.0)
     high = max(values, key=lambda o: o.value or 0.0)
     assert first.value is not None and last.value is not None
-    if rules.approx_equal(first.value, last.value):
+    if approx_equal(first.value, last.value):
         moved = (f"The value was {format_value(first.value, ind)} in both {first.period.label} and "
                  f"{last.period.label}")
     else:

@@ -36,7 +36,7 @@ from kpi_excel.core.model import (
 # "is not None" test of a value, target, floor, tolerance or threshold written as ISNUMBER() of its
 # cell, so typing a missing figure re-rates the row as the rules would. Spreadsheets compare numbers
 # approximately (0.7+0.2 >= 0.9 is TRUE) and subtract with the same "within noise of zero is zero"
-# rule as rules.approx_sub, which is why comparisons are written plainly (V>=T) and each
+# rule as compare.approx_sub, which is why comparisons are written plainly (V>=T) and each
 # subtraction in the order rules.py makes it. Settings (the rule, the default tolerance, the
 # goal-post tolerance, the trend threshold) are written in as numbers.
 
@@ -54,7 +54,7 @@ class RowRefs:
 
     `values` is the row's period cells up to the report period and `labels` the period names
     heading them; `months` holds each period's month number (year * 12 + month - 1, as
-    rules.month_index), needed only by the last-year and trend directions. A reference left
+    Period.month_number), needed only by the last-year and trend directions. A reference left
     empty means the sheet has no such column.
     """
 
@@ -170,7 +170,7 @@ def rag(indicator: Indicator, settings: RuleSettings, row: RowRefs) -> str:
     rated = (f"IF({green},{words[Rag.GREEN]},IF({amber},{words[Rag.AMBER]},{words[Rag.RED]}))"
              if amber else f"IF({green},{words[Rag.GREEN]},{words[Rag.RED]})")
     unrated = f"NOT({_is_number(target)})"
-    if indicator.is_percent:  # rules.is_share and rules.outside_percent_range
+    if indicator.is_percent:  # compare.is_share and compare.outside_percent_range
         top = 100 if row.whole_percents else 1
         unrated = f"OR({unrated},AND({target}>=0,{target}<={top},OR({value}<0,{value}>{top})))"
     return (f"=IF(NOT({_is_number(value)}),{text(NO_DATA_WORD)},"
@@ -260,14 +260,26 @@ def direction_code(indicator: Indicator, settings: RuleSettings, row: RowRefs) -
     return f'=IF({missing},"",{_compare(latest, compared, indicator, row.target)})'
 
 
-def _compare(latest: str, earlier: str, indicator: Indicator, target: str) -> str:
-    """Mirrors rules.compare_direction: better, worse or the same, given the polarity.
+def direction_in_words(indicator: Indicator, row: RowRefs) -> str:
+    """Mirrors rules._direction with formatting.direction_word, for the previous-period and
+    last-year methods: the word for the latest value against the compared value, both in cells of
+    their own ("" when either is missing)."""
+    latest, compared = row.latest, row.compared
+    missing = f"OR(NOT({_is_number(latest)}),NOT({_is_number(compared)}))"
+    words = {direction: text(word) for direction, word in DIRECTION_WORDS.items()}
+    return f'=IF({missing},"",{_compare(latest, compared, indicator, row.target, words)})'
+
+
+def _compare(latest: str, earlier: str, indicator: Indicator, target: str,
+             outcomes: dict[Direction, str] | None = None) -> str:
+    """Mirrors rules.compare_direction: better, worse or the same, given the polarity, as the
+    direction codes (or as outcomes gives each direction).
 
     rules.py negates both values where lower (or nearer the target) is better and asks which is
     greater; negation is exact, so here the comparison is turned round instead.
     """
     better = ">"
-    codes = DIRECTION_CODES
+    codes = outcomes or {direction: str(code) for direction, code in DIRECTION_CODES.items()}
     up, down = codes[Direction.IMPROVED], codes[Direction.WORSENED]
     if indicator.polarity is Polarity.NONE:
         up, down = codes[Direction.INCREASED], codes[Direction.DECREASED]

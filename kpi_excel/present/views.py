@@ -25,6 +25,7 @@ from kpi_excel.core.model import (
 )
 from kpi_excel.core.proposals import ProposalLine, proposal_lines
 from kpi_excel.present.chartspec import ChartSpec, chart_spec, observations_for, shown_periods
+from kpi_excel.present.period_ratings import rating_at_each_period
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,10 @@ class IndicatorView:
 
     @cached_property
     def figures(self) -> tuple[PeriodFigure, ...]:
-        """One for each period shown."""
-        return tuple(_figure(o, self.rating.indicator, self.settings) for o in self.observations)
+        """One for each period shown, rated as the indicator stood at that period (the one route
+        the rated copy's long form takes too: period_ratings.rating_at_each_period)."""
+        at = rating_at_each_period(self.rating.indicator, self.settings)
+        return tuple(_figure(o, at.get(o.period)) for o in self.observations)
 
     @cached_property
     def observations(self) -> list[Observation]:
@@ -97,10 +100,7 @@ def viewed(report: Report | ReportView) -> ReportView:
     return report if isinstance(report, ReportView) else derive(report)
 
 
-def _figure(observation: Observation, indicator: Indicator, settings: RuleSettings) -> PeriodFigure:
-    if observation.value is None:
+def _figure(observation: Observation, rating: Rating | None) -> PeriodFigure:
+    if observation.value is None or rating is None:
         return PeriodFigure(observation)
-    rag = None
-    if rules.not_rated_reason(indicator, observation) is None:
-        rag = rules.rag_for(observation.value, indicator, settings)
-    return PeriodFigure(observation, rag, rules.range_status(observation.value, indicator))
+    return PeriodFigure(observation, rating.rag, rating.range_status)

@@ -6,6 +6,7 @@ import io
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -14,31 +15,37 @@ from xml.parsers.expat import ExpatError, ParserCreate
 
 from kpi_excel.core.formatting import NO_DATA_WORD, NOT_RATED_WORD, RANGE_WORDS
 from kpi_excel.core.model import Rag, RangeStatus, Report, Warning_
-from kpi_excel.excel.refs import column_letter, quote_sheet
+from kpi_excel.excel.refs import CellRef, column_letter
 from kpi_excel.rated_copy.mark import marked_parts
+from kpi_excel.rated_copy.model import RAG, RANGE, Box, CannotEdit, Plans, TablePlan, TableRatings
 from kpi_excel.rated_copy.notes import Notes
 from kpi_excel.rated_copy.parts import (
-    Box,
-    Styles,
-    conditional_formats,
-    grow_table,
-    highest_priority,
+    is_strict,
+    marked_blocks,
     read_small,
     relationships,
-    sheet_index,
+    sheet_names,
     sheet_parts,
-    table_box,
-    table_parts,
-    validation_boxes,
     widen_print_areas,
+    with_marks,
+    workbook_part,
 )
-from kpi_excel.rated_copy.plan import SheetPlan, plan_copy
-from kpi_excel.rated_copy.sheet import CannotEdit, SheetAdditions, edit_sheet, validation_note
+from kpi_excel.rated_copy.place import SheetLayout, place, scan_sheet
+from kpi_excel.rated_copy.plan import Placement, plan_copy, rated_tables
+from kpi_excel.rated_copy.sheet import edit_sheet
+from kpi_excel.rated_copy.sheet_tail import SheetAdditions, legacy_drawing_id, validation_note
+from kpi_excel.rated_copy.styles import Styles, conditional_formats, word_formula
+from kpi_excel.rated_copy.tables import grow_table, table_box
 
 NOTE_TITLE = "Added by kpi-excel"
 _RAG_WORDS = (*(r.word for r in Rag), NO_DATA_WORD, NOT_RATED_WORD)
 _RANGE_WORDS = (RANGE_WORDS[RangeStatus.ABOVE], RANGE_WORDS[RangeStatus.BELOW], NO_DATA_WORD)
+_OUR_FORMULAS = tuple(word_formula(word) for word in (*_RAG_WORDS, *_RANGE_WORDS))
 _SPOOL = 4 << 20  # an edited sheet stays in memory up to this size, then goes to a temporary file
+_TABLE_TYPE = "/table"
+STRICT = ("the workbook is saved as Strict Open XML Spreadsheet, which kpi-excel reads but does not edit "
+          "(its parts are named otherwise than the rated copy's edits expect); save it in Excel as "
+          "'Excel Workbook (*.xlsx)' and build again for a rated copy")
 
 
 def rated_name(source: Path) -> str:
@@ -72,19 +79,23 @@ class RatedCopy:
 
 
 def make_rated_copy(report: Report, source: Path | bytes, *, name: str = "") -> RatedCopy:
-    """The department's workbook with rated columns on each sheet that can take them safely.
+    """The department's workbook with rated columns on each table that can take them safely.
 
     source is the workbook's bytes as the report was read from them (or its path); name is its
     file's name, for the notes."""
-    plans = plan_copy(report)
-    result = RatedCopy(notes=list(plans.notes))
-    if not plans.sheets:
-        return result
+    result = RatedCopy()
     name = name or (source.name if isinstance(source, Path) else "")
     with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
         edits: dict[str, IO[bytes]] = {}
         try:
-            _edit_parts(archive, plans.sheets, result, edits)
+            book = workbook_part(archive)
+            if is_strict(read_small(archive, book)):
+                raise CannotEdit(STRICT)
+            plans = plan_copy(report, _placement(archive, report))
+            result.notes.extend(plans.notes)
+            if not plans.tables:
+                return result
+            _edit_parts(archive, plans.tables, result, edits)
             if not result.sheets:
                 return result
             out = tempfile.TemporaryFile()  # noqa: SIM115  (kept open: RatedCopy.write copies it)
@@ -94,7 +105,7 @@ def make_rated_copy(report: Report, source: Path | bytes, *, name: str = "") -> 
             except BaseException:
                 out.close()
                 raise
-        except (CannotEdit, ExpatError, KeyError) as error:
+        except (CannotEdit, ExpatError, ParseError, KeyError) as error:
             result.notes.append(Warning_(f"no rated copy was written: {_why(error)}", name))
             return result
         finally:
@@ -104,15 +115,55 @@ def make_rated_copy(report: Report, source: Path | bytes, *, name: str = "") -> 
     return result
 
 
+def planned(report: Report, source: Path | bytes) -> Plans | None:
+    """The columns build's rated copy would add to source, placed as build places them (None where
+    the workbook cannot be looked into)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+            return plan_copy(report, _placement(archive, report))
+    except (OSError, zipfile.BadZipFile, CannotEdit, ExpatError, ParseError, KeyError):
+        return None
+
+
 def _why(error: Exception) -> str:
-    if isinstance(error, ExpatError):
-        return f"a part's XML could not be read back ({error})"
+    if isinstance(error, (ExpatError, ParseError)):
+        return f"a part's XML could not be read ({error})"
     if isinstance(error, KeyError):
         return f"a part the workbook names is missing ({error})"
     return str(error)
 
 
-def _edit_parts(archive: zipfile.ZipFile, plans: tuple[SheetPlan, ...], result: RatedCopy,
+def _placement(archive: zipfile.ZipFile, report: Report) -> Placement:
+    """Where each table's columns go: each sheet holding tables is read once to see what is in the
+    way (placement.place), and where an earlier build put its columns (the workbook's marks)."""
+    _, parts = sheet_parts(archive)
+    marks = marked_blocks(read_small(archive, workbook_part(archive)))
+    tables, _ = rated_tables(report)
+    layouts: dict[str, SheetLayout] = {}
+
+    def placed(table: TableRatings) -> tuple[int, Box | None, list[Warning_]]:
+        part = parts.get(table.sheet)
+        if part is None:
+            return table.last_col + 1, None, []
+        if table.sheet not in layouts:
+            on_sheet = [t for t in tables if t.sheet == table.sheet]
+            earlier = marks.get(table.sheet, [])
+            top = min(t.header_row for t in on_sheet)
+            bottom = max([max(t.rows) for t in on_sheet] + [b.row2 for b in earlier])
+            boxes = [box for name in _table_parts(archive, part)
+                     if (box := table_box(read_small(archive, name))) is not None]
+            with archive.open(part) as stream:
+                layouts[table.sheet] = scan_sheet(stream, range(top, bottom + 1), boxes)
+        return place(table, layouts[table.sheet], marks.get(table.sheet, []))
+
+    return placed
+
+
+def _table_parts(archive: zipfile.ZipFile, sheet_part: str) -> list[str]:
+    return [path for _, kind, path in relationships(archive, sheet_part) if kind.endswith(_TABLE_TYPE)]
+
+
+def _edit_parts(archive: zipfile.ZipFile, plans: Sequence[TablePlan], result: RatedCopy,
                 edits: dict[str, IO[bytes]]) -> None:
     """Each edited part into edits (part name -> its new bytes), the sheets first, then the styles
     they need; a sheet that cannot be edited is left as it was, with a note in result."""
@@ -123,32 +174,34 @@ def _edit_parts(archive: zipfile.ZipFile, plans: tuple[SheetPlan, ...], result: 
         raise CannotEdit("the workbook has no styles part")
     styles = Styles(read_small(archive, styles_part))
     notes = Notes(archive)
+    by_sheet: dict[str, list[TablePlan]] = {}
     for plan in plans:
-        where = f"{quote_sheet(plan.sheet)}!{column_letter(plan.first_col + 1)}{plan.header_row}"
-        part = parts.get(plan.sheet)
+        by_sheet.setdefault(plan.sheet, []).append(plan)
+    edited: list[TablePlan] = []
+    for sheet, sheet_plans in by_sheet.items():
+        first = sheet_plans[0]
+        where = CellRef(sheet, first.header_row, first.first_col + 1)
+        part = parts.get(sheet)
         try:
             if part is None:
                 raise CannotEdit("the sheet's part is not in the workbook")
-            tables = _grown_tables(archive, part, plan)
+            tables = _grown_tables(archive, part, sheet_plans)
             saved = notes.snapshot()
             try:
-                edits[part] = _edited_sheet(archive, part, plan, styles, notes)
+                edits[part], said = _edited_sheet(archive, part, sheet_plans, styles, notes)
             except BaseException:
                 notes.restore(saved)
                 raise
         except (CannotEdit, ExpatError) as error:
             result.notes.append(Warning_(f"no rated columns on this sheet: {_why(error)}", where))
             continue
+        result.notes.extend(Warning_(line, where) for line in said)
         for name, xml in tables.items():
             edits[name] = _spooled(xml)
-        result.sheets.append(plan.sheet)
+        result.sheets.append(sheet)
+        edited += sheet_plans
     edits[styles_part] = _spooled(styles.edited())
-    widenings = [(sheet_index(archive, book, plan.sheet), plan.first_col - 1, plan.last_col)
-                 for plan in plans if plan.sheet in result.sheets]
-    workbook_xml = read_small(archive, book)
-    widened = widen_print_areas(workbook_xml, widenings)
-    if widened != workbook_xml:  # a print area that stopped at a table's edge takes in the columns
-        edits[book] = _spooled(widened)
+    _edit_workbook_part(archive, book, edited, edits)
     for name, data in notes.parts.items():
         edits[name] = _spooled(data)
     types = notes.content_types()
@@ -166,62 +219,65 @@ def _edit_parts(archive: zipfile.ZipFile, plans: tuple[SheetPlan, ...], result: 
             edits[name] = _spooled(data)
 
 
-def _grown_tables(archive: zipfile.ZipFile, part: str, plan: SheetPlan) -> dict[str, bytes]:
-    area = Box(plan.first_col, plan.header_row, plan.last_col, max(plan.rows))
-    grown = {}
-    for table in table_parts(archive, part):
-        xml = read_small(archive, table)
-        box = table_box(xml)
-        if box is None:
-            raise CannotEdit("an Excel table on the sheet has no range")
-        if box.row2 < area.row2 and box.col2 == area.col1 - 1 and box.row1 == area.row1:
-            raise CannotEdit("the sheet's Excel table stops above its last indicator")
-        new = grow_table(xml, box, area, [text for _, text in plan.headers])
-        if new is not None:
-            grown[table] = new
+def _edit_workbook_part(archive: zipfile.ZipFile, book: str, plans: Sequence[TablePlan],
+                        edits: dict[str, IO[bytes]]) -> None:
+    """A print area that stopped at a table's edge takes in its columns, and each sheet's columns
+    carry the mark a later build refreshes them by."""
+    xml = read_small(archive, book)
+    names = sheet_names(xml)
+    widenings = [(names.index(plan.sheet), plan.first_col - 1, plan.last_col) for plan in plans
+                 if plan.refreshed is None]
+    blocks: dict[str, list[Box]] = {}
+    for plan in plans:
+        blocks.setdefault(plan.sheet, []).append(plan.block)
+    edited = with_marks(widen_print_areas(xml, widenings), blocks)
+    if edited != xml:
+        edits[book] = _spooled(edited)
+
+
+def _grown_tables(archive: zipfile.ZipFile, part: str, plans: Sequence[TablePlan]) -> dict[str, bytes]:
+    grown: dict[str, bytes] = {}
+    for table in _table_parts(archive, part):
+        for plan in plans:
+            xml = grown.get(table) or read_small(archive, table)
+            new = grow_table(xml, plan)
+            if new is not None:
+                grown[table] = new
     return grown
 
 
-def _edited_sheet(archive: zipfile.ZipFile, part: str, plan: SheetPlan, styles: Styles,
-                  notes: Notes) -> IO[bytes]:
+def _edited_sheet(archive: zipfile.ZipFile, part: str, plans: Sequence[TablePlan], styles: Styles,
+                  notes: Notes) -> tuple[IO[bytes], list[str]]:
     out = tempfile.SpooledTemporaryFile(_SPOOL)  # noqa: SIM115  (the caller closes it)
 
     def additions(tail: bytes) -> SheetAdditions:
-        top, bottom = plan.data_rows
         ranges = []
-        for kind, words in (("rag", _RAG_WORDS), ("range", _RANGE_WORDS)):
-            if kind in [k for k, _ in plan.headers]:
-                letter = column_letter(plan.col_of(kind) + 1)
-                ranges.append((f"{letter}{top}:{letter}{bottom}", words))
-        formats = conditional_formats(ranges, styles, highest_priority(tail))
-        cells = [(plan.first_col + i, plan.header_row) for i in range(len(plan.headers))]
+        for plan in plans:
+            top, bottom = plan.data_rows
+            for kind, words in ((RAG, _RAG_WORDS), (RANGE, _RANGE_WORDS)):
+                if plan.has(kind):
+                    letter = column_letter(plan.col_of(kind) + 1)
+                    ranges.append((f"{letter}{top}:{letter}{bottom}", words))
+        formats, rules = conditional_formats(ranges, styles)
+        cells = [(plan.first_col + i, plan.header_row, plan.note) for plan in plans
+                 for i in range(len(plan.headers))]
         try:
-            return SheetAdditions(formats, legacy_drawing=notes.add(part, cells, plan.note))
+            drawing = notes.add(part, cells, legacy_drawing_id(tail))
+            return SheetAdditions(formats, rules, legacy_drawing=drawing, ours=_OUR_FORMULAS)
         except CannotEdit:  # notes kept in a way this does not edit: input messages instead
-            return SheetAdditions(formats, _input_messages(plan, tail))
+            messages = [validation_note(f"{column_letter(col + 1)}{row}", NOTE_TITLE, text)
+                        for col, row, text in cells]
+            return SheetAdditions(formats, rules, messages, ours=_OUR_FORMULAS)
 
     try:
         with archive.open(part) as source:
-            edit_sheet(source, out, plan, styles.requests, additions)
+            said = edit_sheet(source, out, plans, styles.requests, additions)
         out.seek(0)
         _check_well_formed(out)
     except BaseException:
         out.close()
         raise
-    return out
-
-
-def _input_messages(plan: SheetPlan, tail: bytes) -> list[bytes]:
-    """The header note as the message Excel shows when a header cell is selected, on each header
-    cell that no data validation of the sheet's own covers."""
-    taken = validation_boxes(tail)
-    messages = []
-    for i in range(len(plan.headers)):
-        cell = Box(plan.first_col + i, plan.header_row, plan.first_col + i, plan.header_row)
-        if not any(box.meets(cell) for box in taken):
-            where = f"{column_letter(cell.col1 + 1)}{cell.row1}"
-            messages.append(validation_note(where, NOTE_TITLE, plan.note))
-    return messages
+    return out, said
 
 
 def _spooled(data: bytes) -> IO[bytes]:

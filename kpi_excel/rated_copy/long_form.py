@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 
-from kpi_excel.core import rules
 from kpi_excel.core.formatting import NO_DATA_WORD, direction_word
-from kpi_excel.core.model import KpiType, Period, Rating, RuleSettings, Warning_
+from kpi_excel.core.model import KpiType, Rating, RuleSettings, Warning_
 from kpi_excel.excel.refs import CellRef, column_letter
 from kpi_excel.present import formulas
-from kpi_excel.rated_copy.plan import NewCell, SheetPlan
-from kpi_excel.rated_copy.text_values import rating_words, sure_readings, value_expression
+from kpi_excel.present.period_ratings import rating_at_each_period
+from kpi_excel.rated_copy.model import DIRECTION, RAG, RANGE, NewCell, TablePlan
+from kpi_excel.rated_copy.text_values import (
+    row_scale,
+    setting_ref,
+    sure_readings,
+    text_note,
+    value_expression,
+)
 
 
-def long_form_cells(plan: SheetPlan, rating: Rating, settings: RuleSettings, settings_refs: dict[str, str],
-                    period: Period | None) -> tuple[dict[int, list[NewCell]], list[Warning_]]:
+def long_form_cells(plan: TablePlan, rating: Rating, settings: RuleSettings, settings_refs: dict[str, str]
+                    ) -> tuple[dict[int, list[NewCell]], list[Warning_]]:
     """Each of an indicator's rows in a long-form table, with its RAG (or range) and direction.
 
     A row is rated as the indicator stood at that row's period: its figure against the target and
@@ -25,9 +31,17 @@ def long_form_cells(plan: SheetPlan, rating: Rating, settings: RuleSettings, set
     cells = indicator.cells
     assert cells is not None and cells.values
     value_col = column_letter(cells.values[0] + 1)
+    # each row's figure on the model's scale: a whole percentage (88.5 beside a target of 90 %) is
+    # divided by 100, as the reader divides it; a row typed as a whole percentage throughout is
+    # compared as typed
+    scale = row_scale(indicator)
+    scaled = set(cells.scaled)
 
     def fixed(col: int | None) -> str:
-        return f"${column_letter(col + 1)}${indicator.row}" if col is not None else ""
+        if col is None:
+            return ""
+        at = f"${column_letter(col + 1)}${indicator.row}"
+        return setting_ref(at, CellRef(indicator.sheet, indicator.row, col + 1) in scale.scaled_settings)
 
     # a figure typed as text is read through the value expression where it can be read for sure;
     # any other text is a blank to the formulas, and the cached results are what they give
@@ -39,16 +53,21 @@ def long_form_cells(plan: SheetPlan, rating: Rating, settings: RuleSettings, set
 
     def figure(row: int) -> str:
         at = f"${value_col}{row}"
-        read = sure.get(CellRef(indicator.sheet, row, cells.values[0] + 1))
-        return f"({value_expression(at, cells.whole_percents)})" if read is not None else at
+        cell = CellRef(indicator.sheet, row, cells.values[0] + 1)
+        if cell in sure:
+            return f"({value_expression(at, scale.texts)})"
+        if cell in scaled and not scale.as_typed:
+            return f"({at}/100)"
+        return at
 
+    then_ratings = rating_at_each_period(seen, settings)
     found: dict[int, list[NewCell]] = {}
     for observation in seen.observations:
         row = _row_of(observation.cell)
         if row is None:
             continue
         value = figure(row)
-        then = rules.rate_indicator(seen, observation.period, settings)
+        then = then_ratings[observation.period]
         compared = then.compared_with
         compared_row = _row_of(compared.cell) if compared is not None else None
         refs = formulas.RowRefs(
@@ -60,33 +79,18 @@ def long_form_cells(plan: SheetPlan, rating: Rating, settings: RuleSettings, set
         has_value = observation.value is not None
         new = []
         if indicator.type is KpiType.KPI:
-            new.append(NewCell(plan.col_of("rag"), formulas.rag(indicator, settings, refs)[1:],
-                               formulas.rag_result(then) if has_value else NO_DATA_WORD, "rag"))
+            new.append(NewCell(plan.col_of(RAG), formulas.rag(indicator, settings, refs)[1:],
+                               formulas.rag_result(then) if has_value else NO_DATA_WORD, RAG))
             code = "(" + formulas.direction_code(indicator, settings, refs)[1:] + ")"
-            new.append(NewCell(plan.col_of("direction"), formulas.direction_word_of(code)[1:],
-                               direction_word(then.direction) if has_value else "", "direction"))
+            new.append(NewCell(plan.col_of(DIRECTION), formulas.direction_word_of(code)[1:],
+                               direction_word(then.direction) if has_value else "", DIRECTION))
         else:
-            new.append(NewCell(plan.col_of("range"), formulas.range_status(refs)[1:],
-                               formulas.range_result(then) if has_value else NO_DATA_WORD, "range"))
+            new.append(NewCell(plan.col_of(RANGE), formulas.range_status(refs)[1:],
+                               formulas.range_result(then) if has_value else NO_DATA_WORD, RANGE))
         found[row] = new
-    latest = rules.rate_indicator(seen, period, settings)
-    misread = {o.cell for o, s in zip(indicator.observations, seen.observations, strict=True)
-               if o.value != s.value}
-    return found, _text_note(rating, latest, misread)
-
-
-def _text_note(rating: Rating, seen: Rating, misread: set[str]) -> list[Warning_]:
-    """A note where text the formulas cannot read as check does makes the latest row's words differ."""
-    if rating_words(seen) == rating_words(rating):
-        return []
-    named = sorted(misread)
-    if not named:
-        return []
-    shows, gives = (" / ".join(w for w in rating_words(r) if w) for r in (seen, rating))
-    cells = ", ".join(w.a1 if isinstance(w, CellRef) else w for w in named)
-    return [Warning_(f"{rating.indicator.label}: {cells} holds a number typed as text, which the rated "
-                     f"copy's formula cannot read as check does, so the rated copy shows {shows} where "
-                     f"check gives {gives}; type it as a number", named[0])]
+    last = max((o.period for o in seen.observations), default=None)
+    latest = then_ratings[last] if last is not None else rating  # the report's, as the formulas read it
+    return found, text_note(rating, latest, {**sure, **{cell: None for cell in unsure}})
 
 
 def _row_of(cell: str) -> int | None:

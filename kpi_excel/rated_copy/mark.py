@@ -10,12 +10,12 @@ from defusedxml import ElementTree
 
 from kpi_excel.excel import ns
 from kpi_excel.excel.xmltext import escape, quoteattr
+from kpi_excel.rated_copy.model import CannotEdit
 from kpi_excel.rated_copy.parts import read_small
-from kpi_excel.rated_copy.sheet import CannotEdit
-from kpi_excel.stamp import PROPERTY
+from kpi_excel.stamp import PROPERTY, RATED_COPY
 
 CUSTOM_PART = "docProps/custom.xml"
-VALUE = "rated copy (RAG columns added to the department's workbook)"
+VALUE = RATED_COPY
 
 
 def marked_parts(archive: zipfile.ZipFile, content_types: bytes) -> dict[str, bytes]:

@@ -25,6 +25,7 @@ from kpi_excel.read.cells import Cell, Merge, ref
 from kpi_excel.read.content import SAMPLE_ROWS
 from kpi_excel.read.header import Header, dated_header, find_header, header_below, next_table
 from kpi_excel.read.headings import Role
+from kpi_excel.read.layout import without_totals_rows
 from kpi_excel.read.period_source import (
     FIX_PERIOD,
     NamedPeriod,
@@ -102,9 +103,9 @@ class BookReader:
     key: KeyRule | None = None  # the rule a key to the ratings above a table publishes
 
     def add_sheet(self, title: str, rows: list[list[Cell]], hidden_rows: frozenset[int] = frozenset(),
-                  merges: Sequence[Merge] = ()) -> None:
+                  merges: Sequence[Merge] = (), totals_rows: frozenset[int] = frozenset()) -> None:
         """Read one visible sheet; `hidden_rows` are the 1-based rows Excel hides, `merges` its
-        merged ranges."""
+        merged ranges, `totals_rows` the 0-based rows its Excel tables' totals rows take."""
         kind = sheet_kind(title)
         if kind == "details":
             self.details = config.details_from_rows(list(_key_rows(title, rows)))
@@ -121,7 +122,7 @@ class BookReader:
             self.proposals_sheet = (title, rows)
         else:
             try:
-                self._add_table_sheet(title, rows, hidden_rows, merges)
+                self._add_table_sheet(title, rows, hidden_rows, merges, totals_rows)
             except MissingColumnError as error:
                 self.table_errors.append(error)
 
@@ -192,7 +193,7 @@ class BookReader:
         raise NoKpiTableError("no sheet holds a KPI table", file=file, fix=FIX_TABLE)
 
     def _add_table_sheet(self, sheet: str, rows: list[list[Cell]], hidden_rows: frozenset[int],
-                         merges: Sequence[Merge]) -> None:
+                         merges: Sequence[Merge], totals_rows: frozenset[int]) -> None:
         """Read each table on the sheet: a table of its own under the first (its own title and
         header row, other headings) is read as one, with what stands above it."""
         header = find_header(rows, merges)
@@ -200,7 +201,7 @@ class BookReader:
         while header is not None:
             end, next_header = next_table(rows, header)
             try:
-                self._add_table(sheet, rows[:end], header, hidden_rows, merges)
+                self._add_table(sheet, rows[:end], header, hidden_rows, merges, totals_rows)
             except MissingColumnError as error:
                 if first:
                     raise
@@ -212,7 +213,7 @@ class BookReader:
             header = find_header(rows, merges, start=end, stop=next_header + 1)
 
     def _add_table(self, sheet: str, rows: list[list[Cell]], header: Header, hidden_rows: frozenset[int],
-                   merges: Sequence[Merge]) -> None:
+                   merges: Sequence[Merge], totals_rows: frozenset[int]) -> None:
         width = max((len(row) for row in rows[header.row:header.row + SAMPLE_ROWS]), default=0)
         header, set_aside = read_columns(header, rows[header.row + 1:], width)
         if told := self._told():
@@ -242,6 +243,7 @@ class BookReader:
             self.warnings.append(Warning_(f"the heading '{header.texts[c]}' {why}, so the column was not "
                                           "read as figures", ref(sheet, header.row, c)))
         header = banner_series(sheet, rows, header, merges) or header
+        rows = without_totals_rows(sheet, rows, header, totals_rows, self.warnings)
         if not self.title:
             self.title = _title_above(rows, header.row)
         if self.key is None:

@@ -1,14 +1,16 @@
-"""Layout accidents in a KPI table: settings merged over two rows, a header row pasted twice (pure)."""
+"""Layout accidents in a KPI table: settings merged over two rows, a header row pasted twice; and
+the columns a rated copy added, which a build from it reads past (pure)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from kpi_excel.core.model import Warning_
 from kpi_excel.core.values import normalise
 from kpi_excel.excel.refs import column_letter
-from kpi_excel.read.cells import Cell, Merge, ref
-from kpi_excel.read.header import Header
+from kpi_excel.read.cells import EMPTY, Cell, Merge, ref
+from kpi_excel.read.header import Header, find_header
 from kpi_excel.read.headings import Role
 
 # Columns whose cell, merged down over several indicator rows, holds a setting of each of them
@@ -53,3 +55,110 @@ def repeats_header(cells: Sequence[Cell], header: Header) -> bool:
         if cell is not None and isinstance(cell.value, str) and normalise(cell.value) == normalise(text):
             same += 1
     return same >= 2 and same * 2 >= len(header.roles)
+
+
+_BLOCK = re.compile(r"(?:'((?:[^']|'')*)'|([^'!,\s]+))!\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)")
+
+
+def added_blocks(text: str) -> list[tuple[str, Merge]]:
+    """The blocks a rated copy's mark names (stamp.RATED_COLUMNS: 'KPIs!$W$4:$AB$18,...'), each as
+    its sheet and (top row, left column, bottom row, right column), 0-based."""
+    found = []
+    for match in _BLOCK.finditer(text):
+        sheet = match.group(1).replace("''", "'") if match.group(1) is not None else match.group(2)
+        left, right = _column(match.group(3)), _column(match.group(5))
+        top, bottom = int(match.group(4)) - 1, int(match.group(6)) - 1
+        found.append((sheet, (min(top, bottom), min(left, right), max(top, bottom), max(left, right))))
+    return found
+
+
+def _column(letters: str) -> int:
+    col = 0
+    for letter in letters:
+        col = col * 26 + ord(letter) - 64
+    return col - 1
+
+
+def without_added_columns(rows: list[list[Cell]], blocks: Sequence[Merge]) -> list[list[Cell]]:
+    """The rows with the columns a rated copy added emptied: from each block's header row to its
+    last row, and on down through rows pasted under it (the next empty row ends it), so a build from
+    the copy reads the department's table as it was and neither its words ("Green") nor its headers
+    ("RAG (rule)") are taken for the department's own."""
+    if not blocks:
+        return rows
+    rows = list(rows)
+    for top, left, bottom, right in blocks:
+        r = top
+        while r < len(rows) and (r <= bottom or any(c.value not in (None, "") for c in rows[r])):
+            if len(rows[r]) > left:
+                row = list(rows[r])
+                for c in range(left, min(right, len(row) - 1) + 1):
+                    row[c] = EMPTY
+                while row and row[-1] is EMPTY:
+                    row.pop()
+                rows[r] = row
+            r += 1
+    return rows
+
+
+# the words of a totals row under a table: its code cell says what it adds up, not a KPI's code
+TOTALS_WORDS = frozenset({"total", "totals", "grandtotal", "subtotal", "average", "averages", "mean", "sum",
+                          "overall"})
+
+
+def without_totals_rows(sheet: str, rows: list[list[Cell]], header: Header, totals: frozenset[int],
+                        sink: list[Warning_]) -> list[list[Cell]]:
+    """The rows with an Excel table's totals row emptied (totals: 0-based rows its totalsRowCount
+    covers), and any row whose code cell (the indicator cell, where there is no code column) says
+    Total, Average or Sum, each such row noted: a table's totals are not a KPI."""
+    code = header.roles.get(Role.CODE, header.roles.get(Role.INDICATOR, 0))
+    found = set(r for r in totals if header.row < r < len(rows))
+    for r in range(header.row + 1, len(rows)):
+        cell = rows[r][code] if code < len(rows[r]) else None
+        if cell is not None and isinstance(cell.value, str) and normalise(cell.value) in TOTALS_WORDS:
+            found.add(r)
+            if r not in totals:
+                sink.append(Warning_(f"row {r + 1} totals the table ('{cell.value.strip()}'), so it was "
+                                     "not read as a KPI", ref(sheet, r, code)))
+    if not found:
+        return rows
+    return [[] if r in found else row for r, row in enumerate(rows)]
+
+
+def table_headers(rows: Sequence[Sequence[Cell]], header: Header) -> list[Header]:
+    """Every table's header row on a sheet, top to bottom, header among them: a row above or below
+    it that heads a table of its own (its own headings: a quarterly table under a monthly one) starts
+    a new table. A row repeating header's headings is not one (repeats_header says so)."""
+    found = [header]
+    for r, row in enumerate(rows):
+        # a table starts under an empty row or a title: a row under a full one is no header (and
+        # a long dump of text under the table costs one look per row, not a header search each)
+        above = sum(c.value not in (None, "") for c in rows[r - 1]) if r else 0
+        if r == header.row or above > 1 or not _may_head(row):
+            continue
+        other = _header_of_row(r, row)
+        if other is not None and not _same_headings(other, header):
+            found.append(other)
+    found.sort(key=lambda h: h.row)
+    return [h for n, h in enumerate(found) if n == 0 or not _same_headings(h, found[n - 1])]
+
+
+def _may_head(row: Sequence[Cell]) -> bool:
+    """A cheap first test: a header row holds three or more headings and no numbers."""
+    filled = [c.value for c in row if c.value not in (None, "")]
+    return len(filled) >= 3 and not any(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                        for v in filled)
+
+
+def _header_of_row(r: int, row: Sequence[Cell]) -> Header | None:
+    found = find_header([row])
+    if found is None or (Role.TARGET not in found.roles
+                          and not {Role.LOWER, Role.UPPER} & found.roles.keys()):
+        return None
+    if not found.periods and Role.VALUE not in found.roles and not found.yearless:
+        return None
+    return Header(r, found.roles, found.periods, found.extras, found.texts, found.yearless)
+
+
+def _same_headings(a: Header, b: Header) -> bool:
+    return (a.roles, a.periods, a.yearless) == (b.roles, b.periods, b.yearless)

@@ -1,11 +1,16 @@
-"""A sheet's merged ranges, read from its XML (openpyxl's read-only mode gives none)."""
+"""What a sheet's XML holds that openpyxl's read-only mode does not give: its merged ranges, and the
+rows its Excel tables give to their totals."""
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 
+from defusedxml import ElementTree
+
+from kpi_excel.excel import ns
 from kpi_excel.read.cells import Merge
 
 # [^<>], not [^>]: a search from each "<mergeCell" stops at the next "<", so the time stays in
@@ -42,3 +47,30 @@ def _column_number(letters: bytes) -> int:
     for ch in letters:
         number = number * 26 + ch - 64
     return number
+
+
+_TABLE_RELATIONSHIP = f"{ns.RELATIONSHIPS}/table"
+_MAX_TABLE_PART = 1 << 20
+
+
+def totals_rows(data: bytes, part: str) -> frozenset[int]:
+    """The 0-based rows the sheet's Excel tables give to their totals rows (totalsRowCount)."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    found: set[int] = set()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if rels not in archive.namelist():
+            return frozenset()
+        for rel in ElementTree.fromstring(archive.read(rels)):
+            if rel.get("Type") != _TABLE_RELATIONSHIP or rel.get("TargetMode") == "External":
+                continue
+            target = posixpath.normpath(posixpath.join(folder, rel.get("Target", "")))
+            if target not in archive.namelist() or archive.getinfo(target).file_size > _MAX_TABLE_PART:
+                continue
+            table = ElementTree.fromstring(archive.read(target))
+            count = table.get("totalsRowCount", "0")
+            match = re.fullmatch(r"\$?[A-Z]{1,3}\$?(\d+):\$?[A-Z]{1,3}\$?(\d+)", table.get("ref", ""))
+            if match and count.isdigit() and int(count) > 0:
+                last = int(match.group(2)) - 1
+                found.update(range(last - int(count) + 1, last + 1))
+    return frozenset(found)

@@ -99,10 +99,13 @@ class PercentScale:
         whole = whole or (percent and table_whole and not formatted and bool(numbers))
         return cls(percent, whole, formatted and whole)
 
+    def scales(self, number: CellNumber) -> bool:
+        """Whether apply divides this number by 100 (a whole percentage)."""
+        return number.value is not None and self.whole_numbers and not number.percent
+
     def apply(self, number: CellNumber) -> float | None:
-        if number.value is None or not self.whole_numbers or number.percent:
-            return number.value
-        return number.value / 100
+        value = number.value
+        return value / 100 if value is not None and self.scales(number) else value
 
 
 def says_percent(unit: str) -> bool:

@@ -97,7 +97,9 @@ def read_columns(header: Header, rows: Sequence[Sequence[Cell]],
     """The header with each column's role decided by its heading and its cells (`rows`: the table's
     rows under the header), and a note for every column; with the target column set aside when its
     period is not the figures'."""
-    profiles = {c: profile(column_cells(rows, c)) for c in range(width)}
+    # every column the header names has a profile, an empty one where no row reaches it
+    columns = max([width - 1, *header.texts, *header.roles.values(), *header.periods], default=-1) + 1
+    profiles = {c: profile(column_cells(rows, c)) for c in range(columns)}
     reading = _Reading(header, profiles, dict(header.roles), dict(header.extras), {})
     _direction_columns(reading)
     _stated_rating(reading)
@@ -197,7 +199,7 @@ def _code_and_name(reading: _Reading) -> None:
                     reading.give(Role.INDICATOR, beside, "the names beside the codes")
             break
     name = reading.roles.get(Role.INDICATOR)
-    if name is not None and reading.profiles[name].kind not in (Kind.EMPTY,):
+    if name is not None and reading.profiles[name].kind is not Kind.EMPTY:
         reading.why.setdefault(name, ("name", reading.heading(name)))
         return
     figures = [c for c, p in reading.profiles.items() if p.kind is Kind.NUMBERS]

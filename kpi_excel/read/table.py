@@ -181,10 +181,13 @@ class TableReader:
             row=r + 1,
             cells=self._cell_map(row, scale.whole_numbers,
                                 tuple((where, str(cell.value)) for _, cell, where in series
-                                      if isinstance(cell.value, str))),
+                                      if isinstance(cell.value, str)),
+                                tuple(where for _, cell, where in [*number_cells, *series]
+                                      if scale.scales(cell.number))),
         )
 
-    def _cell_map(self, row: Row, whole_percents: bool, value_texts: tuple[tuple[str, str], ...]) -> CellMap:
+    def _cell_map(self, row: Row, whole_percents: bool, value_texts: tuple[tuple[str, str], ...],
+                  scaled: tuple[str, ...]) -> CellMap:
         """Where this row's cells are, for the rated copy of the workbook."""
         header = self.header
         if not hasattr(self, "_last_col"):  # the table's last used column, worked out once
@@ -205,6 +208,7 @@ class TableReader:
                                if isinstance(row.at(c).value, str) and row.at(c).number.value is not None),
             value_texts=value_texts,  # the series' cells: on each period's own row in a long-form table
             whole_percents=whole_percents,
+            scaled=scaled,
             headers=self._header_texts,
         )
 

@@ -19,11 +19,13 @@ from kpi_excel.core.values import decode_excel_escapes, readable_file_name
 from kpi_excel.errors import KpiExcelError, UnreadableWorkbookError
 from kpi_excel.excel.refs import column_letter, quote_sheet
 from kpi_excel.read.book import BookReader, sheet_kind
-from kpi_excel.read.cells import EMPTY, Cell, ref
+from kpi_excel.read.cells import EMPTY, Cell, Merge, ref
 from kpi_excel.read.header import HEADER_SEARCH_ROWS, find_header
 from kpi_excel.read.intake import CheckedFile, read_checked
-from kpi_excel.read.merges import merged_ranges
+from kpi_excel.read.layout import added_blocks, without_added_columns
+from kpi_excel.read.merges import merged_ranges, totals_rows
 from kpi_excel.read.metered import MeteredArchive
+from kpi_excel.stamp import RATED_COLUMNS
 
 
 def _import_openpyxl_without_numpy() -> None:
@@ -234,6 +236,7 @@ def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period
                columns: Mapping[str, str]) -> Dataset:
     reader = BookReader(period=period, warnings=list(checked.warnings), columns_told=dict(columns))
     fills = style_fills(book)
+    added = _rated_columns(book)  # the columns a rated copy of this workbook added: not the department's
     # the Settings sheet first, wherever its tab is: its Columns block says how to read the tables
     visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
     settings = [ws for ws in visible if sheet_kind(ws.title) == "settings"]
@@ -249,13 +252,27 @@ def _read_book(book: openpyxl.Workbook, path: Path, checked: CheckedFile, period
             continue
         is_table = sheet_kind(ws.title) == "table"
         ws.in_row_order = getattr(ws, "_worksheet_path", "") in checked.rows_out_of_order
-        rows = _sheet_rows(ws, path, reader.warnings, fills, header_needed=is_table)
+        rows = without_added_columns(_sheet_rows(ws, path, reader.warnings, fills, header_needed=is_table),
+                                     added.get(ws.title, []))
         hidden = _check_sheet_xml(ws, rows)
         part = getattr(ws, "_worksheet_path", None)
         merges = merged_ranges(checked.data, part, len(rows)) if is_table and part and rows else ()
-        reader.add_sheet(ws.title, rows, hidden, merges)
+        totals = totals_rows(checked.data, part) if is_table and part and rows else frozenset()
+        reader.add_sheet(ws.title, rows, hidden, merges, totals)
     sha = checked.sha256 or hashlib.sha256(checked.data).hexdigest()
     return reader.dataset(readable_file_name(path.name), sha, str(path))
+
+
+def _rated_columns(book: openpyxl.Workbook) -> dict[str, list[Merge]]:
+    """The blocks of columns a rated copy added, by sheet (the defined name stamp.RATED_COLUMNS)."""
+    names = [*book.defined_names.values(),
+             *(n for ws in book.worksheets for n in getattr(ws, "defined_names", {}).values())]
+    found: dict[str, list[Merge]] = {}
+    for name in names:
+        if name.name == RATED_COLUMNS:
+            for sheet, block in added_blocks(name.attr_text or ""):
+                found.setdefault(sheet, []).append(block)
+    return found
 
 
 def _note_hidden_table(ws: Any, path: Path, reader: BookReader, checked: CheckedFile,

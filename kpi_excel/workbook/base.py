@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -113,10 +115,33 @@ class _Styles:
         return self.fills[word]
 
 
-def _print_setup(ws: Worksheet, header_row: int | None, title: str) -> None:
+# Printing: A4 landscape, 0.4 inch side margins, so 784 points across; text is 10 pt (8 pt at
+# the least, on the hidden months row), and no text may print under 8 pt.
+MIN_PRINT_SCALE = 80  # per cent: 10 pt text prints at 8 pt
+PRINT_WIDTH_PT = (297 - 2 * 0.4 * 25.4) / 25.4 * 72
+PRINT_HEIGHT_PT = (210 - 2 * 0.6 * 25.4) / 25.4 * 72  # the 0.6 inch top and bottom margins
+
+
+def columns_width_pt(widths: Sequence[float]) -> float:
+    """The printed width of columns of these widths (characters of Arial 10, as Excel counts them:
+    seven pixels a character and five of padding, at 0.75 point a pixel)."""
+    return sum(int(w * 7 + 5) for w in widths) * 0.75
+
+
+def _print_setup(ws: Worksheet, header_row: int | None, title: str, widths: Sequence[float] = (),
+                 repeat_columns: tuple[int, int] | None = None) -> None:
+    """A4 landscape, fitted to the page's width where that leaves its text at 8 pt or more; a sheet
+    too wide for that prints at MIN_PRINT_SCALE across several pages, left to right and then
+    down, each page repeating repeat_columns (the code and name) and header_row."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    if columns_width_pt(widths) * MIN_PRINT_SCALE / 100 <= PRINT_WIDTH_PT:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(MIN_PRINT_SCALE)
+        ws.print_across()
+        if repeat_columns is not None:
+            ws.repeat_columns(*repeat_columns)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     if header_row is not None:
         ws.repeat_rows(header_row)
@@ -135,6 +160,30 @@ def _estimate_lines(text: str, width: float) -> int:
     per_line = max(int(width * 1.15), 1)
     return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
 
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def table_name(sheet: str) -> str:
+    return f"{sheet.replace(' ', '_')}_table"
+
+
+def structured_reference(table: str, header: str) -> str:
+    """Table[Column], with the characters a column name escapes in a reference (' [ ] #) escaped."""
+    escaped = "".join("'" + ch if ch in "'[]#" else ch for ch in header)
+    return f"{table}[{escaped}]"
+
+
+_XML_SPACES = re.compile(r"[\t\r\n]+")
+
+
+def table_header(text: str) -> str:
+    """A table column's header, the same in its cell and in the table's definition.
+
+    The definition stores it in an XML attribute, where a Tab or CR reads back as a space while the
+    cell keeps it, and Excel then repairs the table: each run of them becomes one space in both.
+    """
+    return _XML_SPACES.sub(" ", clean(text, 250)).strip()  # Excel allows 255, "(2)" included
 
 
 class Book:

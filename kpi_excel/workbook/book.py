@@ -21,9 +21,10 @@ from kpi_excel.stamp import PROPERTY
 from kpi_excel.workbook import base
 from kpi_excel.workbook.base import OPTIONS, PROPERTY_LIMIT, clean, created_at
 from kpi_excel.workbook.charts import Charts
+from kpi_excel.workbook.dashboard import _Dashboard
 from kpi_excel.workbook.formula_cells import FormulaWorkbook
 from kpi_excel.workbook.indicators import _IndicatorSheet, _Placed
-from kpi_excel.workbook.sheets import _Dashboard, _Guidance, _Proposals, _write_warnings
+from kpi_excel.workbook.sheets import _Guidance, _Proposals, _write_warnings
 
 
 def write_workbook(rated: Report | ReportView, path: Path) -> None:

@@ -42,12 +42,13 @@ def show_gaps(chart: Any) -> None:
 
 def style_chart(chart: Any, spec: ChartSpec) -> None:
     """The title, axes, legend, data label and gaps every native chart of a spec shares."""
-    _title_as_text(chart, clean(spec.title, 250), {"size": 10, "bold": True})
+    # sizes that print at 8 pt or more when the Charts sheet is fitted to an A4 page's width
+    _title_as_text(chart, clean(spec.title, 250), {"size": 11, "bold": True})
     chart.set_y_axis({"num_format": spec.number_format, "min": spec.axis.low, "max": spec.axis.high,
-                      "major_unit": spec.axis.step, "num_font": {"size": 8},
+                      "major_unit": spec.axis.step, "num_font": {"size": 10},
                       "major_gridlines": {"visible": True, "line": {"color": palette.GRID_LINE}}})
-    chart.set_x_axis({"num_font": {"size": 8}})
-    chart.set_legend({"position": "bottom", "font": {"size": 8}})
+    chart.set_x_axis({"num_font": {"size": 10}})
+    chart.set_legend({"position": "bottom", "font": {"size": 10}})
     show_gaps(chart)
 
 
@@ -70,7 +71,7 @@ def series_options(spec: ChartSpec, line: Line, values: Sequence[float | None]) 
             shown = [{"delete": True}] * len(values)
             shown[spec.label.index] = None  # type: ignore[call-overload]
             options["data_labels"] = {"value": True, "position": spec.label.position, "custom": shown,
-                                      "font": {"bold": True, "color": line.colour, "size": 8}}
+                                      "font": {"bold": True, "color": line.colour, "size": 10}}
     else:
         options["marker"] = {"type": "none"}
     return options

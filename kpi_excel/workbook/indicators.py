@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -31,7 +30,6 @@ from kpi_excel.core.model import (
     RangeStatus,
     Rating,
 )
-from kpi_excel.core.rules import month_index
 from kpi_excel.present import formulas, palette
 from kpi_excel.present.chartspec import number_format
 from kpi_excel.present.guidance import (
@@ -47,6 +45,9 @@ from kpi_excel.workbook.base import (
     _estimate_lines,
     _print_setup,
     clean,
+    structured_reference,
+    table_header,
+    table_name,
 )
 
 
@@ -71,6 +72,16 @@ class _Placed:
     columns: dict[str, int]
     period_columns: dict[Period, int]
     rows: dict[int, int] = field(default_factory=dict)  # id(rating) -> its row
+    headers: dict[str, str] = field(default_factory=dict)  # column key -> its header in the table
+
+    @property
+    def table(self) -> str:
+        return table_name(self.name)
+
+    def column(self, key: str) -> str:
+        """A structured reference to one column of the sheet's table (KPIs_table[RAG]): it grows
+        with the table, so a row added in Excel is counted."""
+        return structured_reference(self.table, self.headers[key])
 
     def range(self, key: str) -> str:
         col = self.columns[key]
@@ -160,7 +171,8 @@ class _IndicatorSheet:
     # writing
 
     def write(self) -> _Placed:
-        placed = _Placed(self.name, self.first_row, self.last_row, self.col, self.period_col)
+        placed = _Placed(self.name, self.first_row, self.last_row, self.col, self.period_col,
+                         headers={c.key: c.header for c in self.columns})
         self._titles()
         for n, rating in enumerate(self.ratings):
             row = self.first_row + n
@@ -182,7 +194,7 @@ class _IndicatorSheet:
             ws.write_string(MONTHS_ROW, 0, "Month numbers, used by the direction formulas",
                             styles.get("hidden"))
             for period, col in self.period_col.items():
-                ws.write_number(MONTHS_ROW, col, month_index(period), styles.get("hidden"))
+                ws.write_number(MONTHS_ROW, col, period.month_number, styles.get("hidden"))
             ws.set_row(MONTHS_ROW, None, None, {"hidden": True})
 
     def _note(self) -> str:
@@ -334,7 +346,7 @@ class _IndicatorSheet:
         header = self.book.styles.get("header")
         what = "KPI" if self.kind is KpiType.KPI else "activity indicator"
         self.ws.add_table(HEADER_ROW, 0, self.last_row, len(self.columns) - 1, {
-            "name": f"{self.name.replace(' ', '_')}_table",
+            "name": table_name(self.name),
             "style": "Table Style Light 1",
             "columns": [{"header": c.header, "header_format": header} for c in self.columns],
             "description": f"One row per {what}, with its figures by period and the formula columns.",
@@ -372,7 +384,8 @@ class _IndicatorSheet:
         for i, column in enumerate(self.columns):
             ws.set_column(i, i, column.width)
         ws.freeze_panes(self.first_row, self.col["indicator"] + 1)
-        _print_setup(ws, HEADER_ROW, self.book.title)
+        _print_setup(ws, HEADER_ROW, self.book.title, [c.width for c in self.columns],
+                     (self.col.get("code", self.col["indicator"]), self.col["indicator"]))
         # rows of different polarity have differently shaped formulas, and say so by design
         last = xl_rowcol_to_cell(self.last_row, len(self.columns) - 1)
         data = f"{xl_rowcol_to_cell(self.first_row, 0)}:{last}"
@@ -408,18 +421,6 @@ def _unique_headers(columns: list[_Column]) -> list[_Column]:
     return result
 
 
-_XML_SPACES = re.compile(r"[\t\r\n]+")
-
-
-def table_header(text: str) -> str:
-    """A table column's header, the same in its cell and in the table's definition.
-
-    The definition stores it in an XML attribute, where a Tab or CR reads back as a space while the
-    cell keeps it, and Excel then repairs the table: each run of them becomes one space in both.
-    """
-    return _XML_SPACES.sub(" ", clean(text, 250)).strip()  # Excel allows 255, "(2)" included
-
-
 def _write_extra(ws: Worksheet, row: int, col: int, value: str, fmt: Format) -> None:
     """A department column's cell: a number where the text is one, else the text."""
     text = clean(value)
@@ -436,6 +437,3 @@ def _write_extra(ws: Worksheet, row: int, col: int, value: str, fmt: Format) -> 
 def _same_text(figure: float, text: str) -> bool:
     as_text = str(int(figure)) if figure.is_integer() else repr(figure)
     return as_text == text
-
-
-

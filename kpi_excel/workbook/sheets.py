@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from kpi_excel._version import __version__
 from kpi_excel.core import proposals
 from kpi_excel.core.formatting import (
     NO_DATA_WORD,
     NOT_RATED_WORD,
     POLARITY_WORDS,
-    RANGE_WORDS,
-    rag_word,
     this_and_next_year,
 )
 from kpi_excel.core.model import (
     Rag,
-    RangeStatus,
 )
 from kpi_excel.present import formulas, palette
 from kpi_excel.present.guidance import (
     ACTIVITY_NOTE,
-    DIRECTION_METHOD_WORDS,
     KeyEntry,
     rag_key,
     rag_notes,
@@ -41,163 +35,6 @@ from kpi_excel.workbook.base import (
     _print_setup,
     clean,
 )
-from kpi_excel.workbook.indicators import _Placed, table_header
-
-
-class _Dashboard:
-    """Counts by RAG as live formulas, the report period, the source and the rule applied."""
-
-    def __init__(self, book: Book, ws: Worksheet, kpis: _Placed | None, activity: _Placed | None):
-        self.book, self.ws, self.kpis, self.activity = book, ws, kpis, activity
-        self.report = book.report
-        self.row = 0
-
-    def write(self) -> None:
-        styles = self.book.styles
-        self.ws.write_string(0, 0, clean(f"{self.book.title}: dashboard, {self.book.period_words}"),
-                             styles.get("title"))
-        self.ws.write_string(1, 0, "The counts are formulas over the KPIs and Activity sheets: they "
-                                   "follow any figure edited there.", styles.get("subtitle"))
-        self.row = 3
-        self._about()
-        self._rag_counts()
-        self._sections()
-        self._activity_counts()
-        for col, width in enumerate((30, 19, 11, 11, 11, 11, 11)):
-            self.ws.set_column(col, col, width)
-        _print_setup(self.ws, None, self.book.title)
-        self.ws.set_portrait()
-        self.ws.print_area(0, 0, self.row, 6)
-
-    def _heading(self, text: str) -> None:
-        self.ws.write_string(self.row, 0, text, self.book.styles.get("heading"))
-        self.row += 1
-
-    def _table(self, headers: Sequence[str], rows: Sequence[Sequence[Callable[[int, int], None]]],
-               name: str, description: str, counts: bool = False) -> tuple[int, int]:
-        """Write a table whose cells are writer functions; returns its first and last data rows."""
-        styles = self.book.styles
-        formats = [styles.get("header_centre" if counts and n else "header") for n in range(len(headers))]
-        headers = [table_header(h) for h in headers]
-        top = self.row
-        for r, cells in enumerate(rows, start=top + 1):
-            for c, write in enumerate(cells):
-                write(r, c)
-        last = top + max(len(rows), 1)
-        self.ws.add_table(top, 0, last, len(headers) - 1, {
-            "name": name, "style": "Table Style Light 1", "description": description,
-            "columns": [{"header": h, "header_format": f} for h, f in zip(headers, formats, strict=True)]})
-        self.row = last + 2
-        return top + 1, last
-
-    def _string(self, value: str, style: str = "text") -> Callable[[int, int], None]:
-        return lambda r, c: self.ws.write_string(r, c, clean(value), self.book.styles.get(style))
-
-    def _formula(self, formula: str, value: float | str, style: str = "count") -> Callable[[int, int], None]:
-        return lambda r, c: self.ws.write_formula(r, c, formula, self.book.styles.get(style), value)
-
-    def _about(self) -> None:
-        report, dataset = self.report, self.report.dataset
-        settings = dataset.settings
-        period = report.period
-        rows: list[list[Callable[[int, int], None]]] = [
-            [self._string("Report period"), self._string(period.long_label if period else "No data")],
-        ]
-        if period:
-            end = dt.datetime(period.end.year, period.end.month, period.end.day)
-            rows.append([self._string("Data runs to"),
-                         lambda r, c: self.ws.write_datetime(r, c, end, self.book.styles.get("date"))])
-        rows += [
-            [self._string("Source workbook"), self._string(dataset.source)],
-            [self._string("Source SHA-256"), self._string(dataset.sha256)],
-            [self._string("RAG rule"), self._string(self.book.rule_name)],
-            [self._string("Direction of travel"), self._string(DIRECTION_METHOD_WORDS[settings.direction])],
-            [self._string("Data-quality warnings"),
-             self._string(f"{len(report.warnings)}, listed on the Warnings sheet" if report.warnings
-                          else "None")],
-            [self._string("Written by"), self._string(f"kpi-excel {__version__}")],
-        ]
-        self._heading("About this workbook")
-        self._table(("Item", "Detail"), rows, "About_table", "The report period, source file and rules.")
-
-    def _rag_counts(self) -> None:
-        summary = self.report.summary
-        cells = self.kpis.range("rag") if self.kpis else ""
-        entries = [(Rag.GREEN.word, (Rag.GREEN.word,), summary.green),
-                   (Rag.AMBER.word, (Rag.AMBER.word,), summary.amber),
-                   (Rag.RED.word, (Rag.RED.word,), summary.red),
-                   ("Not rated or no data", (NO_DATA_WORD, NOT_RATED_WORD), summary.not_rated)]
-        rows = [[self._string(label, "word"), self._count(cells, words, count)]
-                for label, words, count in entries]
-        self._heading(f"KPIs by RAG rating, {self.book.period_words}")
-        first, last = self._table(("Rating", "KPIs"), rows, "RAG_counts",
-                                  "How many KPIs are Green, Amber, Red or not rated.", counts=True)
-        for label, _words, _count in entries[:3]:
-            self._colour(first, last, label)
-
-    def _count(self, cells: str, words: tuple[str, ...], count: int) -> Callable[[int, int], None]:
-        if not cells:
-            return lambda r, c: self.ws.write_number(r, c, count, self.book.styles.get("count"))
-        return self._formula(formulas.count_words(cells, words), count)
-
-    def _colour(self, first: int, last: int, word: str) -> None:
-        self.ws.conditional_format(first, 0, last, 0, {
-            "type": "cell", "criteria": "equal to", "value": formulas.text(word),
-            "format": self.book.styles.conditional(word)})
-
-    def _sections(self) -> None:
-        if not self.kpis or "section" not in self.kpis.columns:
-            return
-        words = [(Rag.GREEN.word,), (Rag.AMBER.word,), (Rag.RED.word,), (NO_DATA_WORD, NOT_RATED_WORD)]
-        rag_cells, keys = self.kpis.range("rag"), self.kpis.range("section")
-        rows = []
-        for section, ratings in self.report.sections():
-            key = clean(section)
-            counts = [sum(rag_word(r) in w for r in ratings) for w in words]
-            cells = [self._string(key or "(No section)")]
-            for w, count in zip(words, counts, strict=True):
-                cells.append(self._section_count(rag_cells, w, keys, bool(key), count))
-            cells.append(self._sum_left(len(words), sum(counts)))
-            rows.append(cells)
-        self._heading("KPIs by section")
-        self._table(("Section", "Green", "Amber", "Red", "Not rated", "Total"), rows,
-                    "Section_counts", "How many KPIs in each section are Green, Amber, Red or not rated.",
-                    counts=True)
-
-    def _section_count(self, rag_cells: str, words: tuple[str, ...], keys: str, named: bool,
-                       count: int) -> Callable[[int, int], None]:
-        """A count over the rows of the section named in this row's first cell (the section's
-        name is never put into the formula; an unnamed section's rows have an empty cell)."""
-        def write(r: int, c: int) -> None:
-            key = xl_rowcol_to_cell(r, 0, col_abs=True) if named else '""'
-            self.ws.write_array_formula(r, c, r, c, formulas.count_words_where(rag_cells, words, keys, key),
-                                        self.book.styles.get("count"), count)
-        return write
-
-    def _sum_left(self, width: int, total: int) -> Callable[[int, int], None]:
-        def write(r: int, c: int) -> None:
-            span = f"{xl_rowcol_to_cell(r, c - width)}:{xl_rowcol_to_cell(r, c - 1)}"
-            self.ws.write_formula(r, c, f"=SUM({span})", self.book.styles.get("count"), total)
-        return write
-
-    def _activity_counts(self) -> None:
-        if not self.activity:
-            return
-        cells = self.activity.range("range")
-        statuses = [RangeStatus.ABOVE, RangeStatus.WITHIN, RangeStatus.BELOW]
-        ratings = self.report.activities
-        rows = [[self._string(RANGE_WORDS[s], "word"),
-                 self._formula(formulas.count_words(cells, (RANGE_WORDS[s],)),
-                               sum(r.range_status is s for r in ratings))] for s in statuses]
-        rows.append([self._string(NO_DATA_WORD, "word"),
-                     self._formula(formulas.count_words(cells, (NO_DATA_WORD,)),
-                                   sum(formulas.range_result(r) == NO_DATA_WORD for r in ratings))])
-        self._heading("Activity indicators against their expected range")
-        first, last = self._table(("Range", "Activity indicators"), rows, "Range_counts",
-                                  "How many activity indicators are above, within or below range.",
-                                  counts=True)
-        for status in (RangeStatus.ABOVE, RangeStatus.BELOW):
-            self._colour(first, last, RANGE_WORDS[status])
 
 
 def _write_warnings(book: Book, ws: Worksheet) -> None:
@@ -310,7 +147,12 @@ class _Guidance:
         self._heading("Using this workbook")
         self._paragraphs(_USING)
         self._heading("RAG rating")
-        self._key(rag_key(settings), "RAG_key", "What Green, Amber and Red mean.", coloured=True)
+        # the key gives No data and Not rated the grey their cells have, as the Dashboard does
+        unrated = (KeyEntry(NO_DATA_WORD, "No figure up to the report period (a blank, or a mark such as "
+                                          "TBC)."),
+                   KeyEntry(NOT_RATED_WORD, "A figure but no target, or a data-only indicator."))
+        self._key(rag_key(settings) + unrated, "RAG_key",
+                  "What Green, Amber, Red, No data and Not rated mean.", coloured=True)
         self._paragraphs(rag_notes(settings))
         self._heading("Direction of travel")
         self._key(report_direction_key(self.book.report), "Direction_key",
