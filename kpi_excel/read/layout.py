@@ -10,7 +10,7 @@ from kpi_excel.core.model import Warning_
 from kpi_excel.core.values import normalise
 from kpi_excel.excel.refs import column_letter
 from kpi_excel.read.cells import EMPTY, Cell, Merge, ref
-from kpi_excel.read.header import Header, find_header
+from kpi_excel.read.header import Header
 from kpi_excel.read.headings import Role
 
 # Columns whose cell, merged down over several indicator rows, holds a setting of each of them
@@ -123,42 +123,3 @@ def without_totals_rows(sheet: str, rows: list[list[Cell]], header: Header, tota
     if not found:
         return rows
     return [[] if r in found else row for r, row in enumerate(rows)]
-
-
-def table_headers(rows: Sequence[Sequence[Cell]], header: Header) -> list[Header]:
-    """Every table's header row on a sheet, top to bottom, header among them: a row above or below
-    it that heads a table of its own (its own headings: a quarterly table under a monthly one) starts
-    a new table. A row repeating header's headings is not one (repeats_header says so)."""
-    found = [header]
-    for r, row in enumerate(rows):
-        # a table starts under an empty row or a title: a row under a full one is no header (and
-        # a long dump of text under the table costs one look per row, not a header search each)
-        above = sum(c.value not in (None, "") for c in rows[r - 1]) if r else 0
-        if r == header.row or above > 1 or not _may_head(row):
-            continue
-        other = _header_of_row(r, row)
-        if other is not None and not _same_headings(other, header):
-            found.append(other)
-    found.sort(key=lambda h: h.row)
-    return [h for n, h in enumerate(found) if n == 0 or not _same_headings(h, found[n - 1])]
-
-
-def _may_head(row: Sequence[Cell]) -> bool:
-    """A cheap first test: a header row holds three or more headings and no numbers."""
-    filled = [c.value for c in row if c.value not in (None, "")]
-    return len(filled) >= 3 and not any(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                        for v in filled)
-
-
-def _header_of_row(r: int, row: Sequence[Cell]) -> Header | None:
-    found = find_header([row])
-    if found is None or (Role.TARGET not in found.roles
-                          and not {Role.LOWER, Role.UPPER} & found.roles.keys()):
-        return None
-    if not found.periods and Role.VALUE not in found.roles and not found.yearless:
-        return None
-    return Header(r, found.roles, found.periods, found.extras, found.texts, found.yearless)
-
-
-def _same_headings(a: Header, b: Header) -> bool:
-    return (a.roles, a.periods, a.yearless) == (b.roles, b.periods, b.yearless)
